@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs every build and test dependency of wasmiot from Debian's packages.
+# Idempotent: packages already present are left alone. Runs as root, or through sudo.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config
+  wabt binaryen
+  libcli11-dev libsodium-dev libfmt-dev catch2 nlohmann-json3-dev
+  clang lld            # module sources -> wasm32
+  nodejs               # ajv: cross-checks our manifest parser against the JSON Schema
+)
+# Some images ship a nodejs that bundles npm; Debian's npm package conflicts with it.
+command -v npm >/dev/null 2>&1 || packages+=(npm)
+
+if [ "$(id -u)" -eq 0 ]; then sudo=(); else sudo=(sudo); fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}"
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "install-deps: all Debian packages present"
+fi
