@@ -1,0 +1,242 @@
+#include "check/check.h"
+
+#include <algorithm>
+#include <set>
+
+#include <fmt/format.h>
+
+namespace wasmiot {
+namespace {
+
+std::vector<std::string> Names(const std::vector<ValueType>& types) {
+  std::vector<std::string> out;
+  for (ValueType t : types) out.emplace_back(ValueTypeName(t));
+  return out;
+}
+
+std::string List(const std::vector<std::string>& types) {
+  std::string out = "(";
+  for (size_t i = 0; i < types.size(); ++i) out += (i ? ", " : "") + types[i];
+  return out + ")";
+}
+
+// The names of the flat wasm parameters: a pointer gives its own and its length's.
+std::vector<std::string> ParamNames(const Signature& sig) {
+  std::vector<std::string> out;
+  for (const Param& p : sig.params) {
+    out.push_back(p.name);
+    if (p.is_pointer) out.push_back(p.length_name);
+  }
+  return out;
+}
+
+// Says how the module's signature differs from the declared one, or "" if it does not.
+std::string DescribeMismatch(const FuncSignature& actual, const Signature& declared,
+                             std::string_view provider) {
+  std::vector<std::string> want_params = Names(declared.WasmParams());
+  std::vector<std::string> want_results = Names(declared.WasmResults());
+  std::vector<std::string> problems;
+  if (actual.params.size() != want_params.size()) {
+    problems.push_back(fmt::format("takes {} parameters {}, {} {} {}", actual.params.size(),
+                                   List(actual.params), provider, want_params.size(), List(want_params)));
+  } else {
+    std::vector<std::string> names = ParamNames(declared);
+    for (size_t i = 0; i < want_params.size(); ++i) {
+      if (actual.params[i] != want_params[i]) {
+        problems.push_back(fmt::format("parameter {} ({}) type {}, {} {}", i, names[i],
+                                       actual.params[i], provider, want_params[i]));
+      }
+    }
+  }
+  if (actual.results.size() != want_results.size()) {
+    problems.push_back(fmt::format("returns {} values {}, {} {} {}", actual.results.size(),
+                                   List(actual.results), provider, want_results.size(),
+                                   List(want_results)));
+  } else {
+    for (size_t i = 0; i < want_results.size(); ++i) {
+      if (actual.results[i] != want_results[i]) {
+        std::string which = want_results.size() == 1 ? "result" : fmt::format("result {}", i);
+        problems.push_back(fmt::format("{} type {}, {} {}", which, actual.results[i], provider,
+                                       want_results[i]));
+      }
+    }
+  }
+  std::string out;
+  for (const std::string& p : problems) out += (out.empty() ? "" : "; ") + p;
+  return out;
+}
+
+class Checker {
+ public:
+  Checker(const ModuleInfo& module, const Manifest& manifest, const std::string& path,
+          Diagnostics& diagnostics)
+      : module_(module), manifest_(manifest), path_(path), diagnostics_(diagnostics) {}
+
+  void Run() {
+    Features();
+    Imports();
+    Exports();
+    Memories();
+    Tables();
+    Size();
+    UnusedHostFunctions();
+  }
+
+ private:
+  void Add(Severity severity, std::string_view code, std::string item, std::string message) {
+    Diagnostic& d = diagnostics_.Add(severity, std::string(code), path_, std::move(message));
+    d.item = std::move(item);
+  }
+  void Error(std::string_view code, std::string item, std::string message) {
+    Add(Severity::kError, code, std::move(item), std::move(message));
+  }
+
+  void Features() {
+    for (Feature f : module_.features_used.List()) {
+      if (!manifest_.features.Has(f)) {
+        Error("feature-unsupported", std::string(FeatureName(f)),
+              "the module uses this feature; the device does not support it");
+      }
+    }
+  }
+
+  void Imports() {
+    for (const ImportInfo& import : module_.imports) {
+      std::string item = import.QualifiedName();
+      const HostFunction* fn = manifest_.FindHostFunction(import.module, import.name);
+      if (import.kind == ExternKind::kFunc) {
+        if (!fn) {
+          bool known_module = std::any_of(manifest_.host_functions.begin(), manifest_.host_functions.end(),
+              [&](const HostFunction& f) { return f.module == import.module; });
+          Error("import-unknown", item,
+                known_module ? "the device provides no such function"
+                             : fmt::format("the device provides no import module \"{}\"", import.module));
+          continue;
+        }
+        used_.insert(item);
+        std::string mismatch = DescribeMismatch(import.signature, fn->signature, "device provides");
+        if (!mismatch.empty()) Error("import-signature-mismatch", item, mismatch);
+        continue;
+      }
+      if (fn) {
+        Error("import-kind-mismatch", item,
+              fmt::format("imported as a {}, the device provides a function", ExternKindName(import.kind)));
+        continue;
+      }
+      if (import.kind == ExternKind::kMemory) {
+        const auto& expected = manifest_.memory_import;
+        if (!expected) {
+          Error("import-kind-unsupported", item, "the device does not provide an imported memory");
+        } else if (expected->module != import.module || expected->name != import.name) {
+          Error("import-kind-unsupported", item,
+                fmt::format("the device provides its memory as {}.{}", expected->module, expected->name));
+        } else {
+          CheckMemoryLimits(import.limits, item);
+        }
+        continue;
+      }
+      Error("import-kind-unsupported", item,
+            fmt::format("the device provides no imported {}s", ExternKindName(import.kind)));
+    }
+  }
+
+  void Exports() {
+    for (const ExportSpec& spec : manifest_.exports) {
+      const ExportInfo* e = module_.FindExport(spec.name);
+      ExternKind want = spec.kind == ExportKind::kMemory ? ExternKind::kMemory : ExternKind::kFunc;
+      if (!e) {
+        if (spec.required) {
+          Error("export-missing", spec.name,
+                fmt::format("required {} export is missing", ExportKindName(spec.kind)));
+        } else {
+          Add(Severity::kWarning, "export-optional-missing", spec.name,
+              fmt::format("optional {} export is not provided", ExportKindName(spec.kind)));
+        }
+        continue;
+      }
+      if (e->kind != want) {
+        Error("export-kind-mismatch", spec.name,
+              fmt::format("exported as a {}, the device expects a {}", ExternKindName(e->kind),
+                          ExternKindName(want)));
+        continue;
+      }
+      if (want == ExternKind::kFunc) {
+        std::string mismatch = DescribeMismatch(e->signature, spec.signature, "device expects");
+        if (!mismatch.empty()) Error("export-signature-mismatch", spec.name, mismatch);
+      }
+    }
+  }
+
+  void CheckMemoryLimits(const Limits& limits, const std::string& item) {
+    const Budgets& b = manifest_.budgets;
+    if (limits.initial > b.initial_pages) {
+      Error("memory-over-budget", item,
+            fmt::format("initial size {} pages ({} KiB), budget allows {} pages", limits.initial,
+                        limits.initial * 64, b.initial_pages));
+    }
+    if (!limits.max) {
+      Add(Severity::kWarning, "memory-unbounded", item,
+          fmt::format("declares no maximum; the device caps growth at {} pages", b.max_pages));
+    } else if (*limits.max > b.max_pages) {
+      Error("memory-over-budget", item,
+            fmt::format("maximum size {} pages, budget allows {} pages", *limits.max, b.max_pages));
+    }
+  }
+
+  void Memories() {
+    for (size_t i = 0; i < module_.memories.size(); ++i) {
+      CheckMemoryLimits(module_.memories[i], fmt::format("memory[{}]", i));
+    }
+  }
+
+  void Tables() {
+    uint32_t budget = manifest_.budgets.max_table_elements;
+    for (size_t i = 0; i < module_.tables.size(); ++i) {
+      const Limits& l = module_.tables[i].limits;
+      std::string item = fmt::format("table[{}]", i);
+      if (l.initial > budget) {
+        Error("table-over-budget", item,
+              fmt::format("initial size {} elements, budget allows {}", l.initial, budget));
+      }
+      if (l.max && *l.max > budget) {
+        Error("table-over-budget", item,
+              fmt::format("maximum size {} elements, budget allows {}", *l.max, budget));
+      } else if (!l.max) {
+        Add(Severity::kWarning, "table-unbounded", item,
+            fmt::format("declares no maximum; the device caps growth at {} elements", budget));
+      }
+    }
+  }
+
+  void Size() {
+    uint64_t budget = manifest_.budgets.max_module_bytes;
+    if (module_.size_bytes > budget) {
+      Error("module-too-large", "module",
+            fmt::format("{} bytes, budget allows {}", module_.size_bytes, budget));
+    }
+  }
+
+  void UnusedHostFunctions() {
+    for (const HostFunction& fn : manifest_.host_functions) {
+      if (!used_.count(fn.QualifiedName())) {
+        Add(Severity::kNote, "host-function-unused", fn.QualifiedName(),
+            "the device provides this function; the module does not import it");
+      }
+    }
+  }
+
+  const ModuleInfo& module_;
+  const Manifest& manifest_;
+  const std::string& path_;
+  Diagnostics& diagnostics_;
+  std::set<std::string> used_;
+};
+
+}  // namespace
+
+void CheckModule(const ModuleInfo& module, const Manifest& manifest, const std::string& module_path,
+                 Diagnostics& diagnostics) {
+  Checker(module, manifest, module_path, diagnostics).Run();
+}
+
+}  // namespace wasmiot

@@ -1,0 +1,748 @@
+#include "manifest/manifest.h"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "json/located_json.h"
+#include "support/file_io.h"
+#include "support/text.h"
+
+namespace wasmiot {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::string_view kManifestCode = "manifest-invalid";
+
+// ---- names ------------------------------------------------------------------
+
+bool IsIdentifier(std::string_view s) {
+  if (s.empty() || s.size() > 64) return false;
+  auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; };
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  if (!alpha(s[0])) return false;
+  return std::all_of(s.begin() + 1, s.end(), [&](char c) { return alpha(c) || digit(c); });
+}
+
+bool IsModuleName(std::string_view s) {
+  if (s.empty() || s.size() > 64) return false;
+  auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; };
+  auto rest = [&](char c) { return alpha(c) || (c >= '0' && c <= '9') || c == '.' || c == '-'; };
+  return alpha(s[0]) && std::all_of(s.begin() + 1, s.end(), rest);
+}
+
+bool IsSlug(std::string_view s) {
+  if (s.empty() || s.size() > 64) return false;
+  auto first = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+  auto rest = [&](char c) { return first(c) || c == '.' || c == '_' || c == '-'; };
+  return first(s[0]) && std::all_of(s.begin() + 1, s.end(), rest);
+}
+
+bool IsUuid(std::string_view s) {
+  if (s.size() != 36) return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    char c = s[i];
+    if (dash ? c != '-' : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+bool IsSemver(std::string_view s) {
+  int parts = 0;
+  size_t i = 0;
+  while (true) {
+    size_t start = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    size_t len = i - start;
+    if (len == 0 || len > 9 || (len > 1 && s[start] == '0')) return false;
+    ++parts;
+    if (i == s.size()) return parts == 3;
+    if (s[i] != '.' || parts == 3) return false;
+    ++i;
+  }
+}
+
+struct NameRule {
+  bool (*check)(std::string_view);
+  std::string_view description;
+};
+constexpr NameRule kIdentifier{IsIdentifier, "an identifier ([A-Za-z_][A-Za-z0-9_]*, at most 64)"};
+constexpr NameRule kModuleName{IsModuleName,
+                               "a module name ([A-Za-z_][A-Za-z0-9_.-]*, at most 64)"};
+constexpr NameRule kSlug{IsSlug, "lower-case letters, digits, '.', '_' or '-' (at most 64)"};
+constexpr NameRule kUuid{IsUuid, "a lower-case UUID (8-4-4-4-12 hex digits)"};
+constexpr NameRule kSemver{IsSemver, "a version MAJOR.MINOR.PATCH"};
+
+// ---- enumerations -----------------------------------------------------------
+
+template <typename T>
+struct EnumEntry {
+  std::string_view name;
+  T value;
+};
+
+constexpr EnumEntry<ValueType> kValueTypes[] = {
+    {"i32", ValueType::kI32}, {"i64", ValueType::kI64},
+    {"f32", ValueType::kF32}, {"f64", ValueType::kF64}};
+constexpr EnumEntry<BufferAccess> kAccesses[] = {
+    {"read", BufferAccess::kRead}, {"write", BufferAccess::kWrite},
+    {"readwrite", BufferAccess::kReadWrite}};
+constexpr EnumEntry<SimKind> kSimKinds[] = {
+    {"sensor", SimKind::kSensor}, {"actuator", SimKind::kActuator}, {"log", SimKind::kLog},
+    {"clock", SimKind::kClock},   {"buffer_in", SimKind::kBufferIn},
+    {"buffer_out", SimKind::kBufferOut}};
+constexpr EnumEntry<ClockUnit> kClockUnits[] = {
+    {"s", ClockUnit::kSeconds}, {"ms", ClockUnit::kMilliseconds},
+    {"us", ClockUnit::kMicroseconds}, {"ns", ClockUnit::kNanoseconds}};
+constexpr EnumEntry<ExportKind> kExportKinds[] = {
+    {"func", ExportKind::kFunc}, {"memory", ExportKind::kMemory}};
+
+template <typename T, size_t N>
+std::string_view EnumName(const EnumEntry<T> (&table)[N], T value) {
+  for (const auto& e : table) {
+    if (e.value == value) return e.name;
+  }
+  return "?";
+}
+
+template <typename T, size_t N>
+std::string EnumChoices(const EnumEntry<T> (&table)[N]) {
+  std::string out;
+  for (const auto& e : table) out += (out.empty() ? "" : ", ") + std::string(e.name);
+  return out;
+}
+
+// ---- the parser -------------------------------------------------------------
+
+// Walks the located JSON. Each check that fails adds one diagnostic at the
+// offending key or value and the walk goes on, so one run reports everything.
+class ManifestParser {
+ public:
+  ManifestParser(const LocatedJson& doc, const std::string& path, Diagnostics& diagnostics)
+      : doc_(doc), path_(path), diagnostics_(diagnostics) {}
+
+  bool Parse(Manifest& m) {
+    const json& root = doc_.root();
+    if (!Object(root, "",
+                {"$schema", "manifest_version", "device", "imports", "memory_import", "exports",
+                 "budgets", "features", "aot_targets"},
+                {"manifest_version", "device", "imports", "exports", "budgets", "features",
+                 "aot_targets"})) {
+      return false;
+    }
+    if (root.contains("$schema")) String(root, "", "$schema", nullptr, 1024);
+    if (const json* v = Field(root, "manifest_version")) {
+      if (!(v->is_number_unsigned() && v->get<uint64_t>() == kManifestFormatVersion)) {
+        ValueError("/manifest_version",
+                   fmt::format("unsupported manifest_version {}: this wasmiot reads version {}",
+                               v->dump(), kManifestFormatVersion));
+      }
+    }
+    if (const json* v = Field(root, "device")) Device(*v, "/device", m.device);
+    if (const json* v = Field(root, "features")) Features(*v, "/features", m.features);
+    if (const json* v = Field(root, "imports")) Imports(*v, "/imports", m);
+    if (const json* v = Field(root, "memory_import")) MemoryImport(*v, "/memory_import", m);
+    if (const json* v = Field(root, "exports")) Exports(*v, "/exports", m);
+    if (const json* v = Field(root, "budgets")) BudgetsOf(*v, "/budgets", m.budgets);
+    if (const json* v = Field(root, "aot_targets")) AotTargets(*v, "/aot_targets", m);
+    return ok_;
+  }
+
+ private:
+  // -- reporting --
+
+  void ErrorAt(size_t offset, std::string message) {
+    Diagnostic& d = diagnostics_.AddError(std::string(kManifestCode), path_, std::move(message));
+    d.position = PositionOf(doc_.text(), offset);
+    ok_ = false;
+  }
+  void ValueError(const std::string& ptr, std::string message) {
+    ErrorAt(doc_.ValueOffset(ptr), Where(ptr) + message);
+  }
+  void KeyError(const std::string& ptr, std::string message) {
+    ErrorAt(doc_.KeyOffset(ptr), Where(ptr) + message);
+  }
+  static std::string Where(const std::string& ptr) {
+    return ptr.empty() ? std::string() : ptr.substr(1) + ": ";
+  }
+
+  // -- shapes --
+
+  static std::string TypeName(const json& v) {
+    if (v.is_number_float()) return "a number";
+    if (v.is_number()) return "an integer";
+    switch (v.type()) {
+      case json::value_t::object: return "an object";
+      case json::value_t::array: return "an array";
+      case json::value_t::string: return "a string";
+      case json::value_t::boolean: return "a boolean";
+      case json::value_t::null: return "null";
+      default: return "a value";
+    }
+  }
+
+  bool Expect(bool condition, const json& v, const std::string& ptr, std::string_view what) {
+    if (!condition) ValueError(ptr, fmt::format("expected {}, got {}", what, TypeName(v)));
+    return condition;
+  }
+
+  // Checks that v is an object with only `allowed` keys and all `required` ones.
+  bool Object(const json& v, const std::string& ptr, std::initializer_list<std::string_view> allowed,
+              std::initializer_list<std::string_view> required) {
+    if (!Expect(v.is_object(), v, ptr, "an object")) return false;
+    std::vector<std::string_view> known(allowed.begin(), allowed.end());
+    for (const auto& [key, value] : v.items()) {
+      if (std::find(known.begin(), known.end(), key) == known.end()) {
+        std::string hint;
+        if (auto near = ClosestMatch(key, known)) hint = fmt::format(" (did you mean \"{}\"?)", *near);
+        KeyError(JsonPointerChild(ptr, key), fmt::format("unknown field \"{}\"{}", key, hint));
+      }
+    }
+    for (std::string_view key : required) {
+      if (!v.contains(std::string(key))) {
+        ValueError(ptr, fmt::format("missing required field \"{}\"", key));
+      }
+    }
+    return true;
+  }
+
+  static const json* Field(const json& obj, std::string_view key) {
+    auto it = obj.find(std::string(key));
+    return it == obj.end() ? nullptr : &*it;
+  }
+
+  std::optional<std::string> String(const json& obj, const std::string& ptr, std::string_view key,
+                                    const NameRule* rule, size_t max_length = 4096) {
+    const json* v = Field(obj, key);
+    if (!v) return std::nullopt;
+    std::string p = JsonPointerChild(ptr, key);
+    if (!Expect(v->is_string(), *v, p, "a string")) return std::nullopt;
+    const std::string& s = v->get_ref<const std::string&>();
+    if (rule && !rule->check(s)) {
+      ValueError(p, fmt::format("\"{}\" is not {}", s, rule->description));
+      return std::nullopt;
+    }
+    if (s.size() > max_length) {
+      ValueError(p, fmt::format("string of {} bytes is longer than {}", s.size(), max_length));
+      return std::nullopt;
+    }
+    return s;
+  }
+
+  std::string Doc(const json& obj, const std::string& ptr) {
+    return String(obj, ptr, "doc", nullptr).value_or("");
+  }
+
+  // Integers follow JSON Schema: 3.0 is the integer 3.
+  std::optional<uint64_t> Integer(const json& obj, const std::string& ptr, std::string_view key,
+                                  uint64_t min, uint64_t max) {
+    const json* v = Field(obj, key);
+    if (!v) return std::nullopt;
+    return IntegerValue(*v, JsonPointerChild(ptr, key), min, max);
+  }
+
+  std::optional<uint64_t> IntegerValue(const json& v, const std::string& p, uint64_t min,
+                                       uint64_t max) {
+    if (v.is_number_integer() && v.get<int64_t>() < 0 && !v.is_number_unsigned()) {
+      ValueError(p, fmt::format("{} is below the minimum {}", v.get<int64_t>(), min));
+      return std::nullopt;
+    }
+    uint64_t value = 0;
+    if (v.is_number_unsigned()) {
+      value = v.get<uint64_t>();
+    } else if (v.is_number_float()) {
+      double d = v.get<double>();
+      std::string written = NumberAsWritten(p);
+      if (d != std::floor(d)) {
+        ValueError(p, fmt::format("expected an integer, got {}", written));
+        return std::nullopt;
+      }
+      if (d < 0) {
+        ValueError(p, fmt::format("{} is below the minimum {}", written, min));
+        return std::nullopt;
+      }
+      if (d > static_cast<double>(max)) {
+        ValueError(p, fmt::format("{} is above the maximum {}", written, max));
+        return std::nullopt;
+      }
+      value = static_cast<uint64_t>(d);
+    } else {
+      Expect(false, v, p, "an integer");
+      return std::nullopt;
+    }
+    if (value < min) {
+      ValueError(p, fmt::format("{} is below the minimum {}", value, min));
+      return std::nullopt;
+    }
+    if (value > max) {
+      ValueError(p, fmt::format("{} is above the maximum {}", value, max));
+      return std::nullopt;
+    }
+    return value;
+  }
+
+  // A number's text in the file: 18446744073709551616, not 1.8446744073709552e+19.
+  std::string NumberAsWritten(const std::string& ptr) const {
+    std::string_view text = doc_.text();
+    size_t start = doc_.ValueOffset(ptr);
+    size_t end = start;
+    while (end < text.size() && std::string_view("0123456789+-.eE").find(text[end]) != std::string_view::npos) ++end;
+    return std::string(text.substr(start, end - start));
+  }
+
+  template <typename T, size_t N>
+  std::optional<T> Enum(const json& v, const std::string& p, const EnumEntry<T> (&table)[N],
+                        std::string_view what) {
+    if (!Expect(v.is_string(), v, p, "a string")) return std::nullopt;
+    const std::string& s = v.get_ref<const std::string&>();
+    for (const auto& e : table) {
+      if (e.name == s) return e.value;
+    }
+    ValueError(p, fmt::format("unknown {} \"{}\": expected one of {}", what, s, EnumChoices(table)));
+    return std::nullopt;
+  }
+
+  // -- sections --
+
+  void Device(const json& v, const std::string& ptr, DeviceIdentity& out) {
+    if (!Object(v, ptr, {"vendor", "class", "vendor_uuid", "class_uuid", "api_version", "doc"},
+                {"vendor", "class", "api_version"})) {
+      return;
+    }
+    out.vendor = String(v, ptr, "vendor", &kSlug).value_or("");
+    out.device_class = String(v, ptr, "class", &kSlug).value_or("");
+    out.vendor_uuid = String(v, ptr, "vendor_uuid", &kUuid).value_or("");
+    out.class_uuid = String(v, ptr, "class_uuid", &kUuid).value_or("");
+    out.api_version = String(v, ptr, "api_version", &kSemver).value_or("");
+    out.doc = Doc(v, ptr);
+  }
+
+  void Features(const json& v, const std::string& ptr, FeatureSet& out) {
+    if (!Expect(v.is_array(), v, ptr, "an array")) return;
+    for (size_t i = 0; i < v.size(); ++i) {
+      std::string p = JsonPointerChild(ptr, i);
+      if (!Expect(v[i].is_string(), v[i], p, "a string")) continue;
+      const std::string& name = v[i].get_ref<const std::string&>();
+      std::optional<Feature> f = FeatureFromName(name);
+      if (!f) {
+        std::string all;
+        for (Feature known : AllFeatures()) all += (all.empty() ? "" : ", ") + std::string(FeatureName(known));
+        ValueError(p, fmt::format("unknown feature \"{}\": expected one of {}", name, all));
+      } else if (out.Has(*f)) {
+        ValueError(p, fmt::format("feature \"{}\" is listed twice", name));
+      } else {
+        out.Add(*f);
+      }
+    }
+    for (Feature f : out.List()) {
+      std::optional<Feature> needs = FeatureRequires(f);
+      if (needs && !out.Has(*needs)) {
+        ValueError(ptr, fmt::format("feature \"{}\" requires \"{}\"", FeatureName(f), FeatureName(*needs)));
+      }
+    }
+  }
+
+  void Imports(const json& v, const std::string& ptr, Manifest& m) {
+    if (!Expect(v.is_object(), v, ptr, "an object")) return;
+    if (v.size() > 64) ValueError(ptr, "more than 64 import modules");
+    for (const auto& [module, functions] : v.items()) {
+      std::string mp = JsonPointerChild(ptr, module);
+      if (!IsModuleName(module)) {
+        KeyError(mp, fmt::format("\"{}\" is not {}", module, kModuleName.description));
+        continue;
+      }
+      if (!Expect(functions.is_object(), functions, mp, "an object")) continue;
+      if (functions.size() > 1024) ValueError(mp, "more than 1024 functions");
+      for (const auto& [name, spec] : functions.items()) {
+        std::string fp = JsonPointerChild(mp, name);
+        if (!IsIdentifier(name)) {
+          KeyError(fp, fmt::format("\"{}\" is not {}", name, kIdentifier.description));
+          continue;
+        }
+        HostFunction fn;
+        fn.module = module;
+        fn.name = name;
+        fn.position = PositionOf(doc_.text(), doc_.KeyOffset(fp));
+        if (HostFunctionOf(spec, fp, m.features, fn)) m.host_functions.push_back(std::move(fn));
+      }
+    }
+  }
+
+  bool HostFunctionOf(const json& v, const std::string& ptr, const FeatureSet& features,
+                      HostFunction& fn) {
+    if (!Object(v, ptr, {"params", "results", "doc", "sim"}, {"sim"})) return false;
+    bool signature_ok = SignatureOf(v, ptr, features, fn.signature);
+    fn.doc = Doc(v, ptr);
+    const json* sim = Field(v, "sim");
+    // The simulation's shape rules need the whole signature: skip them when it
+    // was already found wrong, rather than report a consequence of that error.
+    return sim && SimulationOf(*sim, JsonPointerChild(ptr, "sim"), fn, ptr, signature_ok) &&
+           signature_ok;
+  }
+
+  bool SignatureOf(const json& v, const std::string& ptr, const FeatureSet& features,
+                   Signature& sig) {
+    size_t errors_before = diagnostics_.Count(Severity::kError);
+    std::set<std::string> names;
+    auto unique = [&](const std::string& name, const std::string& p) {
+      if (!names.insert(name).second) ValueError(p, fmt::format("duplicate name \"{}\"", name));
+    };
+    if (const json* params = Field(v, "params")) {
+      std::string pp = JsonPointerChild(ptr, "params");
+      if (Expect(params->is_array(), *params, pp, "an array")) {
+        if (params->size() > 16) ValueError(pp, "more than 16 parameters");
+        for (size_t i = 0; i < params->size() && i < 16; ++i) {
+          Param param;
+          std::string p = JsonPointerChild(pp, i);
+          if (!ParamOf((*params)[i], p, param)) continue;
+          unique(param.name, JsonPointerChild(p, "name"));
+          if (param.is_pointer) unique(param.length_name, JsonPointerChild(p, "len"));
+          sig.params.push_back(std::move(param));
+        }
+      }
+    }
+    if (const json* results = Field(v, "results")) {
+      std::string rp = JsonPointerChild(ptr, "results");
+      if (Expect(results->is_array(), *results, rp, "an array")) {
+        if (results->size() > 4) ValueError(rp, "more than 4 results");
+        for (size_t i = 0; i < results->size() && i < 4; ++i) {
+          std::string p = JsonPointerChild(rp, i);
+          const json& r = (*results)[i];
+          if (!Object(r, p, {"name", "type", "doc"}, {"name", "type"})) continue;
+          NamedResult result;
+          std::optional<std::string> name = String(r, p, "name", &kIdentifier);
+          std::optional<ValueType> type;
+          if (const json* t = Field(r, "type")) type = Enum(*t, JsonPointerChild(p, "type"), kValueTypes, "value type");
+          if (!name || !type) continue;
+          result.name = *name;
+          result.type = *type;
+          result.doc = Doc(r, p);
+          unique(result.name, JsonPointerChild(p, "name"));
+          sig.results.push_back(std::move(result));
+        }
+        if (sig.results.size() > 1 && !features.Has(Feature::kMultiValue)) {
+          ValueError(rp, "more than one result needs the \"multi-value\" feature");
+        }
+      }
+    }
+    return diagnostics_.Count(Severity::kError) == errors_before;
+  }
+
+  bool ParamOf(const json& v, const std::string& p, Param& param) {
+    if (!Object(v, p, {"name", "type", "len", "access", "doc"}, {"name", "type"})) return false;
+    std::optional<std::string> name = String(v, p, "name", &kIdentifier);
+    const json* type = Field(v, "type");
+    if (!name || !type) return false;
+    param.name = *name;
+    param.doc = Doc(v, p);
+    std::string tp = JsonPointerChild(p, "type");
+    if (type->is_string() && type->get_ref<const std::string&>() == "ptr") {
+      param.is_pointer = true;
+      param.type = ValueType::kI32;
+      if (!v.contains("len")) {
+        ValueError(tp, fmt::format("pointer \"{}\" has no length: add \"len\" naming the length "
+                                   "parameter that follows it", param.name));
+        return false;
+      }
+      std::optional<std::string> len = String(v, p, "len", &kIdentifier);
+      if (!len) return false;
+      param.length_name = *len;
+      if (const json* access = Field(v, "access")) {
+        std::optional<BufferAccess> a = Enum(*access, JsonPointerChild(p, "access"), kAccesses, "access");
+        if (!a) return false;
+        param.access = *a;
+      }
+      return true;
+    }
+    std::optional<ValueType> t = Enum(*type, tp, kValueTypes, "value type");
+    if (!t) {
+      if (type->is_string()) return false;  // Enum reported it; mention ptr for completeness
+      return false;
+    }
+    param.type = *t;
+    for (std::string_view only_ptr : {"len", "access"}) {
+      if (v.contains(std::string(only_ptr))) {
+        KeyError(JsonPointerChild(p, only_ptr),
+                 fmt::format("\"{}\" is only for parameters of type \"ptr\"", only_ptr));
+        return false;
+      }
+    }
+    return true;
+  }
+
+  bool SimulationOf(const json& v, const std::string& ptr, HostFunction& fn,
+                    const std::string& fn_ptr, bool check_shape) {
+    if (!Expect(v.is_object(), v, ptr, "an object")) return false;
+    const json* kind_value = Field(v, "kind");
+    if (!kind_value) {
+      ValueError(ptr, "missing required field \"kind\"");
+      return false;
+    }
+    std::optional<SimKind> kind = Enum(*kind_value, JsonPointerChild(ptr, "kind"), kSimKinds, "simulation kind");
+    if (!kind) return false;
+    Simulation& sim = fn.sim;
+    sim.kind = *kind;
+    size_t errors_before = diagnostics_.Count(Severity::kError);
+    const Signature& sig = fn.signature;
+    auto pointers = [&](auto predicate) {
+      return std::count_if(sig.params.begin(), sig.params.end(),
+                           [&](const Param& p) { return p.is_pointer && predicate(p.access); });
+    };
+    auto shape_error = [&](std::string message) {
+      if (check_shape) ValueError(fn_ptr, fmt::format("a {} {}", SimKindName(sim.kind), message));
+    };
+    switch (sim.kind) {
+      case SimKind::kSensor: {
+        Object(v, ptr, {"kind", "channel", "indexed_by"}, {"kind"});
+        sim.channel = String(v, ptr, "channel", &kIdentifier).value_or(fn.name);
+        sim.indexed_by = String(v, ptr, "indexed_by", &kIdentifier).value_or("");
+        if (sig.results.size() != 1) shape_error("returns exactly one result");
+        if (sim.indexed_by.empty()) {
+          if (!sig.params.empty()) shape_error("without \"indexed_by\" takes no parameters");
+        } else if (check_shape && (sig.params.size() != 1 || sig.params[0].name != sim.indexed_by ||
+                                   sig.params[0].is_pointer || sig.params[0].type != ValueType::kI32)) {
+          ValueError(JsonPointerChild(ptr, "indexed_by"),
+                     fmt::format("\"{}\" must name the function's only parameter, of type i32",
+                                 sim.indexed_by));
+        }
+        break;
+      }
+      case SimKind::kActuator: {
+        Object(v, ptr, {"kind", "returns"}, {"kind"});
+        if (const json* r = Field(v, "returns")) {
+          std::string rp = JsonPointerChild(ptr, "returns");
+          if (Expect(r->is_number(), *r, rp, "a number")) {
+            sim.returns = r->get<double>();
+            if (!(std::fabs(sim.returns) <= 1e15)) ValueError(rp, "must be within +-1e15");
+          }
+        }
+        if (sig.results.size() > 1) shape_error("returns at most one result");
+        break;
+      }
+      case SimKind::kLog:
+        Object(v, ptr, {"kind"}, {"kind"});
+        if (sig.params.size() != 1 || !sig.params[0].is_pointer ||
+            sig.params[0].access != BufferAccess::kRead || !sig.results.empty()) {
+          shape_error("takes one \"ptr\" parameter with \"access\": \"read\" and returns nothing");
+        }
+        break;
+      case SimKind::kClock: {
+        Object(v, ptr, {"kind", "unit"}, {"kind", "unit"});
+        if (const json* u = Field(v, "unit")) {
+          if (auto unit = Enum(*u, JsonPointerChild(ptr, "unit"), kClockUnits, "clock unit")) sim.unit = *unit;
+        }
+        bool integer_result = sig.results.size() == 1 && (sig.results[0].type == ValueType::kI32 ||
+                                                          sig.results[0].type == ValueType::kI64);
+        if (!sig.params.empty() || !integer_result) {
+          shape_error("takes no parameters and returns one i32 or i64");
+        }
+        break;
+      }
+      case SimKind::kBufferIn:
+      case SimKind::kBufferOut: {
+        Object(v, ptr, {"kind", "stream"}, {"kind"});
+        sim.stream = String(v, ptr, "stream", &kIdentifier).value_or(fn.name);
+        bool in = sim.kind == SimKind::kBufferIn;
+        auto writable = [](BufferAccess a) { return a != BufferAccess::kRead; };
+        auto readable = [](BufferAccess a) { return a != BufferAccess::kWrite; };
+        auto any = [](BufferAccess) { return true; };
+        long matching = in ? pointers(writable) : pointers(readable);
+        if (pointers(any) != 1 || matching != 1) {
+          shape_error(in ? "takes exactly one \"ptr\" parameter, with \"access\": \"write\" or \"readwrite\""
+                         : "takes exactly one \"ptr\" parameter, with \"access\": \"read\" or \"readwrite\"");
+        }
+        if (sig.results.size() > 1 || (sig.results.size() == 1 && sig.results[0].type != ValueType::kI32)) {
+          shape_error("returns nothing or an i32 byte count");
+        }
+        break;
+      }
+    }
+    return diagnostics_.Count(Severity::kError) == errors_before;
+  }
+
+  void MemoryImport(const json& v, const std::string& ptr, Manifest& m) {
+    if (!Object(v, ptr, {"module", "name"}, {"module", "name"})) return;
+    std::optional<std::string> module = String(v, ptr, "module", &kModuleName);
+    std::optional<std::string> name = String(v, ptr, "name", &kIdentifier);
+    if (module && name) m.memory_import = ImportName{*module, *name};
+  }
+
+  void Exports(const json& v, const std::string& ptr, Manifest& m) {
+    if (!Expect(v.is_object(), v, ptr, "an object")) return;
+    if (v.size() > 1024) ValueError(ptr, "more than 1024 exports");
+    for (const auto& [name, spec] : v.items()) {
+      std::string ep = JsonPointerChild(ptr, name);
+      if (!IsIdentifier(name)) {
+        KeyError(ep, fmt::format("\"{}\" is not {}", name, kIdentifier.description));
+        continue;
+      }
+      if (!Object(spec, ep, {"kind", "required", "params", "results", "doc"}, {"required"})) continue;
+      ExportSpec e;
+      e.name = name;
+      if (const json* k = Field(spec, "kind")) {
+        if (auto kind = Enum(*k, JsonPointerChild(ep, "kind"), kExportKinds, "export kind")) e.kind = *kind;
+      }
+      if (const json* r = Field(spec, "required")) {
+        if (Expect(r->is_boolean(), *r, JsonPointerChild(ep, "required"), "a boolean")) e.required = r->get<bool>();
+      }
+      if (e.kind == ExportKind::kMemory) {
+        for (std::string_view key : {"params", "results"}) {
+          if (spec.contains(std::string(key))) {
+            KeyError(JsonPointerChild(ep, key), "a memory export has no signature");
+          }
+        }
+      } else {
+        SignatureOf(spec, ep, m.features, e.signature);
+      }
+      e.doc = Doc(spec, ep);
+      m.exports.push_back(std::move(e));
+    }
+  }
+
+  void BudgetsOf(const json& v, const std::string& ptr, Budgets& b) {
+    if (!Object(v, ptr,
+                {"memory", "table", "stack_bytes", "heap_bytes", "fuel_per_call", "wall_ms_per_call",
+                 "max_module_bytes"},
+                {"memory", "table", "stack_bytes", "heap_bytes", "fuel_per_call", "wall_ms_per_call",
+                 "max_module_bytes"})) {
+      return;
+    }
+    constexpr uint64_t k256MiB = 256ull << 20;
+    if (const json* mem = Field(v, "memory")) {
+      std::string mp = JsonPointerChild(ptr, "memory");
+      if (Object(*mem, mp, {"initial_pages", "max_pages"}, {"initial_pages", "max_pages"})) {
+        auto initial = Integer(*mem, mp, "initial_pages", 0, 65536);
+        auto max = Integer(*mem, mp, "max_pages", 0, 65536);
+        if (initial) b.initial_pages = static_cast<uint32_t>(*initial);
+        if (max) b.max_pages = static_cast<uint32_t>(*max);
+        if (initial && max && *initial > *max) {
+          ValueError(JsonPointerChild(mp, "initial_pages"),
+                     fmt::format("{} is more than max_pages ({})", *initial, *max));
+        }
+      }
+    }
+    if (const json* table = Field(v, "table")) {
+      std::string tp = JsonPointerChild(ptr, "table");
+      if (Object(*table, tp, {"max_elements"}, {"max_elements"})) {
+        if (auto n = Integer(*table, tp, "max_elements", 0, 1000000)) b.max_table_elements = static_cast<uint32_t>(*n);
+      }
+    }
+    b.stack_bytes = Integer(v, ptr, "stack_bytes", 0, k256MiB).value_or(0);
+    b.heap_bytes = Integer(v, ptr, "heap_bytes", 0, k256MiB).value_or(0);
+    b.fuel_per_call = Integer(v, ptr, "fuel_per_call", 1, 1000000000000ull).value_or(0);
+    b.wall_ms_per_call = Integer(v, ptr, "wall_ms_per_call", 1, 3600000).value_or(0);
+    b.max_module_bytes = Integer(v, ptr, "max_module_bytes", 8, k256MiB).value_or(0);
+  }
+
+  void AotTargets(const json& v, const std::string& ptr, Manifest& m) {
+    if (!Expect(v.is_array(), v, ptr, "an array")) return;
+    const auto& known = KnownAotTargetNames();
+    for (size_t i = 0; i < v.size(); ++i) {
+      std::string p = JsonPointerChild(ptr, i);
+      if (!Expect(v[i].is_string(), v[i], p, "a string")) continue;
+      const std::string& name = v[i].get_ref<const std::string&>();
+      if (std::find(known.begin(), known.end(), name) == known.end()) {
+        std::string hint;
+        if (auto near = ClosestMatch(name, known)) hint = fmt::format(" (did you mean \"{}\"?)", *near);
+        ValueError(p, fmt::format("unknown AOT target \"{}\"{}", name, hint));
+      } else if (std::find(m.aot_targets.begin(), m.aot_targets.end(), name) != m.aot_targets.end()) {
+        ValueError(p, fmt::format("AOT target \"{}\" is listed twice", name));
+      } else {
+        m.aot_targets.push_back(name);
+      }
+    }
+  }
+
+  const LocatedJson& doc_;
+  const std::string& path_;
+  Diagnostics& diagnostics_;
+  bool ok_ = true;
+};
+
+}  // namespace
+
+std::string_view ValueTypeName(ValueType type) { return EnumName(kValueTypes, type); }
+std::string_view BufferAccessName(BufferAccess access) { return EnumName(kAccesses, access); }
+std::string_view SimKindName(SimKind kind) { return EnumName(kSimKinds, kind); }
+std::string_view ClockUnitName(ClockUnit unit) { return EnumName(kClockUnits, unit); }
+std::string_view ExportKindName(ExportKind kind) { return EnumName(kExportKinds, kind); }
+
+std::vector<ValueType> Signature::WasmParams() const {
+  std::vector<ValueType> out;
+  for (const Param& p : params) {
+    out.push_back(p.type);
+    if (p.is_pointer) out.push_back(ValueType::kI32);
+  }
+  return out;
+}
+
+std::vector<ValueType> Signature::WasmResults() const {
+  std::vector<ValueType> out;
+  for (const NamedResult& r : results) out.push_back(r.type);
+  return out;
+}
+
+std::string FormatTypes(const std::vector<ValueType>& types) {
+  std::string out = "(";
+  for (size_t i = 0; i < types.size(); ++i) {
+    if (i) out += ", ";
+    out += ValueTypeName(types[i]);
+  }
+  return out + ")";
+}
+
+std::string FormatSignature(const std::vector<ValueType>& params,
+                            const std::vector<ValueType>& results) {
+  return FormatTypes(params) + " -> " + FormatTypes(results);
+}
+
+const HostFunction* Manifest::FindHostFunction(std::string_view module, std::string_view name) const {
+  for (const HostFunction& f : host_functions) {
+    if (f.module == module && f.name == name) return &f;
+  }
+  return nullptr;
+}
+
+const ExportSpec* Manifest::FindExport(std::string_view name) const {
+  for (const ExportSpec& e : exports) {
+    if (e.name == name) return &e;
+  }
+  return nullptr;
+}
+
+const std::vector<std::string_view>& KnownAotTargetNames() {
+  static const std::vector<std::string_view> names = {
+      "host",      "x86_64-linux", "aarch64-linux", "armv7-linux",  "riscv64-linux", "cortex-m0plus",
+      "cortex-m3", "cortex-m4f",   "cortex-m7",     "cortex-m33",   "riscv32imac",   "xtensa-lx106"};
+  return names;
+}
+
+Result<Manifest> ParseManifest(std::string text, const std::string& path, Diagnostics& diagnostics) {
+  Result<LocatedJson> doc = ParseLocatedJson(text);  // a copy: errors need the text
+  if (!doc) {
+    Diagnostic& d = diagnostics.AddError(std::string(kManifestCode), path, doc.error().message);
+    d.position = PositionOf(text, doc.error().offset.value_or(0));
+    return Error{ErrorKind::kInvalidInput, "invalid manifest"};
+  }
+  Manifest manifest;
+  ManifestParser parser(*doc, path, diagnostics);
+  if (!parser.Parse(manifest)) return Error{ErrorKind::kInvalidInput, "invalid manifest"};
+  return manifest;
+}
+
+Result<Manifest> LoadManifest(const std::string& path, Diagnostics& diagnostics) {
+  Result<Bytes> bytes = ReadInputFile(path, kMaxManifestBytes);
+  if (!bytes) {
+    diagnostics.AddError(bytes.error().kind == ErrorKind::kIo ? "io-error" : std::string(kManifestCode),
+                         path, bytes.error().message);
+    return bytes.error();
+  }
+  return ParseManifest(std::string(bytes->begin(), bytes->end()), path, diagnostics);
+}
+
+}  // namespace wasmiot

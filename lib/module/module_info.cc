@@ -1,0 +1,32 @@
+#include "module/module_info.h"
+
+namespace wasmiot {
+
+std::string_view ExternKindName(ExternKind kind) {
+  switch (kind) {
+    case ExternKind::kFunc: return "func";
+    case ExternKind::kTable: return "table";
+    case ExternKind::kMemory: return "memory";
+    case ExternKind::kGlobal: return "global";
+    case ExternKind::kTag: return "tag";
+  }
+  return "func";
+}
+
+std::string FuncSignature::ToString() const {
+  auto list = [](const std::vector<std::string>& types) {
+    std::string out = "(";
+    for (size_t i = 0; i < types.size(); ++i) out += (i ? ", " : "") + types[i];
+    return out + ")";
+  };
+  return list(params) + " -> " + list(results);
+}
+
+const ExportInfo* ModuleInfo::FindExport(std::string_view name) const {
+  for (const ExportInfo& e : exports) {
+    if (e.name == name) return &e;
+  }
+  return nullptr;
+}
+
+}  // namespace wasmiot

@@ -1,0 +1,105 @@
+// What wasmiot knows about a WebAssembly module after reading and validating
+// it: a plain description, free of wabt types, that checks and printers use.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "manifest/features.h"
+#include "support/diagnostics.h"
+#include "support/file_io.h"
+#include "support/result.h"
+
+namespace wasmiot {
+
+inline constexpr uint64_t kMaxModuleFileBytes = 256ull << 20;
+
+enum class ExternKind { kFunc, kTable, kMemory, kGlobal, kTag };
+std::string_view ExternKindName(ExternKind kind);
+
+// Value types by their text-format names ("i32", "v128", "funcref", ...).
+struct FuncSignature {
+  std::vector<std::string> params;
+  std::vector<std::string> results;
+  std::string ToString() const;  // "(f32, i32) -> (i32)"
+  bool operator==(const FuncSignature& other) const {
+    return params == other.params && results == other.results;
+  }
+};
+
+struct Limits {
+  uint64_t initial = 0;
+  std::optional<uint64_t> max;
+  bool shared = false;
+  bool is_64 = false;
+};
+
+struct TableInfo {
+  std::string element_type;
+  Limits limits;
+};
+
+struct GlobalInfo {
+  std::string type;
+  bool is_mutable = false;
+};
+
+struct ImportInfo {
+  std::string module;
+  std::string name;
+  ExternKind kind = ExternKind::kFunc;
+  FuncSignature signature;  // functions
+  Limits limits;            // memories and tables
+  GlobalInfo global;        // globals
+  std::string QualifiedName() const { return module + "." + name; }
+};
+
+struct ExportInfo {
+  std::string name;
+  ExternKind kind = ExternKind::kFunc;
+  uint32_t index = 0;
+  FuncSignature signature;  // functions
+};
+
+struct SectionInfo {
+  uint8_t id = 0;
+  std::string name;  // "type", "code", or a custom section's own name
+  bool custom = false;
+  uint64_t offset = 0;  // of the section's contents, after id and size
+  uint64_t size = 0;    // of the contents
+};
+
+struct DataSegmentInfo {
+  uint32_t index = 0;
+  bool passive = false;
+  uint64_t size = 0;
+};
+
+struct ModuleInfo {
+  uint64_t size_bytes = 0;
+  std::vector<SectionInfo> sections;
+  std::vector<ImportInfo> imports;
+  std::vector<ExportInfo> exports;
+  std::vector<Limits> memories;  // defined in the module (imported ones are in imports)
+  std::vector<TableInfo> tables;
+  std::vector<GlobalInfo> globals;
+  uint32_t function_count = 0;  // defined functions
+  std::optional<uint32_t> start_function;
+  std::vector<DataSegmentInfo> data_segments;
+  FeatureSet features_used;  // post-MVP features the module cannot do without
+
+  const ExportInfo* FindExport(std::string_view name) const;
+};
+
+// Reads and validates a module with every feature wasmiot knows enabled, then
+// works out which features it actually needs. Structural problems become
+// `binary-malformed` diagnostics and validation problems `module-invalid`, both
+// with byte offsets in `path`.
+Result<ModuleInfo> ReadModule(const Bytes& bytes, const std::string& path, Diagnostics& diagnostics);
+
+// Reads the file (at most kMaxModuleFileBytes) and then the module.
+Result<ModuleInfo> LoadModule(const std::string& path, Diagnostics& diagnostics);
+
+}  // namespace wasmiot

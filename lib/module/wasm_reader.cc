@@ -1,0 +1,239 @@
+// The one place that includes wabt's reader and validator (see STYLE.md:
+// each third-party library has one bridge file).
+#include <cctype>
+
+#include <fmt/format.h>
+
+#include <wabt/binary-reader-ir.h>
+#include <wabt/binary-reader-nop.h>
+#include <wabt/binary-reader.h>
+#include <wabt/binary.h>
+#include <wabt/cast.h>
+#include <wabt/feature.h>
+#include <wabt/ir.h>
+#include <wabt/validator.h>
+
+#include "module/module_info.h"
+
+namespace wasmiot {
+namespace {
+
+wabt::Features ToWabt(const FeatureSet& set) {
+  wabt::Features f;
+  // wabt enables several proposals by default: start from nothing.
+#define WABT_FEATURE(variable, flag, default_, help) f.disable_##variable();
+#include <wabt/feature.def>
+#undef WABT_FEATURE
+  // Enable dependencies first: set_*_enabled() re-derives them each time.
+  if (set.Has(Feature::kBulkMemory)) f.enable_bulk_memory();
+  if (set.Has(Feature::kReferenceTypes)) f.enable_reference_types();
+  if (set.Has(Feature::kExceptions)) f.enable_exceptions();
+  if (set.Has(Feature::kMutableGlobals)) f.enable_mutable_globals();
+  if (set.Has(Feature::kSaturatingFloatToInt)) f.enable_sat_float_to_int();
+  if (set.Has(Feature::kSignExtension)) f.enable_sign_extension();
+  if (set.Has(Feature::kMultiValue)) f.enable_multi_value();
+  if (set.Has(Feature::kSimd)) f.enable_simd();
+  if (set.Has(Feature::kRelaxedSimd)) f.enable_relaxed_simd();
+  if (set.Has(Feature::kThreads)) f.enable_threads();
+  if (set.Has(Feature::kTailCall)) f.enable_tail_call();
+  if (set.Has(Feature::kMemory64)) f.enable_memory64();
+  if (set.Has(Feature::kMultiMemory)) f.enable_multi_memory();
+  if (set.Has(Feature::kExtendedConst)) f.enable_extended_const();
+  return f;
+}
+
+struct Parsed {
+  wabt::Module module;
+  wabt::Errors errors;
+  bool read_ok = false;
+  bool valid = false;
+};
+
+void Parse(const Bytes& bytes, const std::string& path, const FeatureSet& features, Parsed& out) {
+  wabt::Features wf = ToWabt(features);
+  wabt::ReadBinaryOptions options(wf, /*log_stream=*/nullptr, /*read_debug_names=*/false,
+                                  /*stop_on_first_error=*/true,
+                                  /*fail_on_custom_section_error=*/false);
+  out.read_ok = wabt::Succeeded(wabt::ReadBinaryIr(path.c_str(), bytes.data(), bytes.size(),
+                                                   options, &out.errors, &out.module));
+  if (!out.read_ok) return;
+  wabt::ValidateOptions validate_options(wf);
+  out.valid = wabt::Succeeded(wabt::ValidateModule(&out.module, &out.errors, validate_options));
+}
+
+bool Accepts(const Bytes& bytes, const std::string& path, const FeatureSet& features) {
+  Parsed p;
+  Parse(bytes, path, features, p);
+  return p.read_ok && p.valid;
+}
+
+// A feature is needed if the module is rejected without it (and without the
+// features that depend on it).
+FeatureSet FeaturesUsed(const Bytes& bytes, const std::string& path) {
+  FeatureSet used;
+  for (Feature f : AllFeatures()) {
+    FeatureSet without = FeatureSet::All();
+    without.Remove(f);
+    for (Feature g : AllFeatures()) {
+      for (auto need = FeatureRequires(g); need; need = FeatureRequires(*need)) {
+        if (*need == f) without.Remove(g);
+      }
+    }
+    if (!Accepts(bytes, path, without)) used.Add(f);
+  }
+  return used;
+}
+
+class SectionCollector : public wabt::BinaryReaderNop {
+ public:
+  explicit SectionCollector(std::vector<SectionInfo>& out) : out_(out) {}
+
+  wabt::Result BeginSection(wabt::Index, wabt::BinarySection type, wabt::Offset size) override {
+    if (type == wabt::BinarySection::Custom) return wabt::Result::Ok;  // see BeginCustomSection
+    std::string name = wabt::GetSectionName(type);  // "Type": the spec spells it "type"
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    out_.push_back(SectionInfo{static_cast<uint8_t>(type), name, false, state->offset, size});
+    return wabt::Result::Ok;
+  }
+
+  wabt::Result BeginCustomSection(wabt::Index, wabt::Offset size, std::string_view name) override {
+    // Called after the name was read; the contents include the name.
+    uint64_t name_bytes = name.size() + LebSize(name.size());
+    uint64_t start = state->offset - name_bytes;
+    out_.push_back(SectionInfo{0, std::string(name), true, start, size});
+    return wabt::Result::Ok;
+  }
+
+  bool OnError(const wabt::Error&) override { return true; }
+
+ private:
+  static uint64_t LebSize(uint64_t value) {
+    uint64_t n = 1;
+    while (value >= 0x80) {
+      value >>= 7;
+      ++n;
+    }
+    return n;
+  }
+  std::vector<SectionInfo>& out_;
+};
+
+FuncSignature SignatureOf(const wabt::FuncSignature& sig) {
+  FuncSignature out;
+  for (const wabt::Type& t : sig.param_types) out.params.push_back(t.GetName());
+  for (const wabt::Type& t : sig.result_types) out.results.push_back(t.GetName());
+  return out;
+}
+
+Limits LimitsOf(const wabt::Limits& l) {
+  Limits out;
+  out.initial = l.initial;
+  if (l.has_max) out.max = l.max;
+  out.shared = l.is_shared;
+  out.is_64 = l.is_64;
+  return out;
+}
+
+ExternKind KindOf(wabt::ExternalKind kind) {
+  switch (kind) {
+    case wabt::ExternalKind::Func: return ExternKind::kFunc;
+    case wabt::ExternalKind::Table: return ExternKind::kTable;
+    case wabt::ExternalKind::Memory: return ExternKind::kMemory;
+    case wabt::ExternalKind::Global: return ExternKind::kGlobal;
+    case wabt::ExternalKind::Tag: return ExternKind::kTag;
+  }
+  return ExternKind::kFunc;
+}
+
+void Describe(const wabt::Module& m, ModuleInfo& info) {
+  for (const wabt::Import* import : m.imports) {
+    ImportInfo i;
+    i.module = import->module_name;
+    i.name = import->field_name;
+    i.kind = KindOf(import->kind());
+    if (auto* f = wabt::dyn_cast<wabt::FuncImport>(import)) {
+      i.signature = SignatureOf(f->func.decl.sig);
+    } else if (auto* mem = wabt::dyn_cast<wabt::MemoryImport>(import)) {
+      i.limits = LimitsOf(mem->memory.page_limits);
+    } else if (auto* t = wabt::dyn_cast<wabt::TableImport>(import)) {
+      i.limits = LimitsOf(t->table.elem_limits);
+    } else if (auto* g = wabt::dyn_cast<wabt::GlobalImport>(import)) {
+      i.global = GlobalInfo{g->global.type.GetName(), g->global.mutable_};
+    }
+    info.imports.push_back(std::move(i));
+  }
+  for (const wabt::Export* e : m.exports) {
+    ExportInfo out;
+    out.name = e->name;
+    out.kind = KindOf(e->kind);
+    out.index = e->var.index();
+    if (e->kind == wabt::ExternalKind::Func) {
+      if (const wabt::Func* f = m.GetFunc(e->var)) out.signature = SignatureOf(f->decl.sig);
+    }
+    info.exports.push_back(std::move(out));
+  }
+  for (size_t i = m.num_memory_imports; i < m.memories.size(); ++i) {
+    info.memories.push_back(LimitsOf(m.memories[i]->page_limits));
+  }
+  for (size_t i = m.num_table_imports; i < m.tables.size(); ++i) {
+    info.tables.push_back(TableInfo{m.tables[i]->elem_type.GetName(), LimitsOf(m.tables[i]->elem_limits)});
+  }
+  for (size_t i = m.num_global_imports; i < m.globals.size(); ++i) {
+    info.globals.push_back(GlobalInfo{m.globals[i]->type.GetName(), m.globals[i]->mutable_});
+  }
+  info.function_count = static_cast<uint32_t>(m.funcs.size() - m.num_func_imports);
+  if (!m.starts.empty()) info.start_function = m.starts.front()->index();
+  for (size_t i = 0; i < m.data_segments.size(); ++i) {
+    const wabt::DataSegment* d = m.data_segments[i];
+    info.data_segments.push_back(DataSegmentInfo{static_cast<uint32_t>(i),
+                                                 d->kind == wabt::SegmentKind::Passive, d->data.size()});
+  }
+}
+
+void Report(const wabt::Errors& errors, std::string_view code, const std::string& path,
+            Diagnostics& diagnostics) {
+  for (const wabt::Error& e : errors) {
+    if (e.error_level != wabt::ErrorLevel::Error) continue;
+    Diagnostic& d = diagnostics.AddError(std::string(code), path, e.message);
+    d.offset = e.loc.offset;
+  }
+}
+
+}  // namespace
+
+Result<ModuleInfo> ReadModule(const Bytes& bytes, const std::string& path, Diagnostics& diagnostics) {
+  Parsed parsed;
+  Parse(bytes, path, FeatureSet::All(), parsed);
+  if (!parsed.read_ok) {
+    Report(parsed.errors, "binary-malformed", path, diagnostics);
+    if (parsed.errors.empty()) diagnostics.AddError("binary-malformed", path, "cannot read module");
+    return Error{ErrorKind::kInvalidInput, "malformed module"};
+  }
+  if (!parsed.valid) {
+    Report(parsed.errors, "module-invalid", path, diagnostics);
+    return Error{ErrorKind::kInvalidInput, "invalid module"};
+  }
+  ModuleInfo info;
+  info.size_bytes = bytes.size();
+  SectionCollector sections(info.sections);
+  wabt::ReadBinaryOptions options(ToWabt(FeatureSet::All()), nullptr, false, true, false);
+  if (wabt::Failed(wabt::ReadBinary(bytes.data(), bytes.size(), &sections, options))) {
+    diagnostics.AddError("binary-malformed", path, "cannot walk the module's sections");
+    return Error{ErrorKind::kInvalidInput, "malformed module"};
+  }
+  Describe(parsed.module, info);
+  info.features_used = FeaturesUsed(bytes, path);
+  return info;
+}
+
+Result<ModuleInfo> LoadModule(const std::string& path, Diagnostics& diagnostics) {
+  Result<Bytes> bytes = ReadInputFile(path, kMaxModuleFileBytes);
+  if (!bytes) {
+    diagnostics.AddError(bytes.error().kind == ErrorKind::kIo ? "io-error" : "module-too-large",
+                         path, bytes.error().message);
+    return bytes.error();
+  }
+  return ReadModule(*bytes, path, diagnostics);
+}
+
+}  // namespace wasmiot

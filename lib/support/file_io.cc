@@ -1,0 +1,100 @@
+#include "support/file_io.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include <fmt/format.h>
+
+namespace wasmiot {
+namespace {
+
+Error IoError(std::string message) { return Error{ErrorKind::kIo, std::move(message)}; }
+
+std::string Errno() { return std::strerror(errno); }
+
+class FileDescriptor {
+ public:
+  explicit FileDescriptor(int fd) : fd_(fd) {}
+  ~FileDescriptor() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  FileDescriptor(const FileDescriptor&) = delete;
+  FileDescriptor& operator=(const FileDescriptor&) = delete;
+  int get() const { return fd_; }
+  int Release() {
+    int fd = fd_;
+    fd_ = -1;
+    return fd;
+  }
+
+ private:
+  int fd_;
+};
+
+std::string_view FileTypeName(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "not a regular file";
+}
+
+}  // namespace
+
+Result<Bytes> ReadInputFile(const std::string& path, uint64_t max_bytes) {
+  // O_NONBLOCK: opening a FIFO must not wait for a writer; we refuse it below.
+  FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
+  if (fd.get() < 0) return IoError(fmt::format("cannot open: {}", Errno()));
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return IoError(fmt::format("cannot stat: {}", Errno()));
+  if (!S_ISREG(st.st_mode)) {
+    return IoError(fmt::format("is {}, expected a regular file", FileTypeName(st.st_mode)));
+  }
+  if (static_cast<uint64_t>(st.st_size) > max_bytes) {
+    return Error{ErrorKind::kInvalidInput,
+                 fmt::format("file is {} bytes, more than the limit of {}", st.st_size, max_bytes)};
+  }
+  Bytes data(static_cast<size_t>(st.st_size));
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = ::read(fd.get(), data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return IoError(fmt::format("cannot read: {}", Errno()));
+    if (n == 0) break;  // the file shrank while we read it
+    done += static_cast<size_t>(n);
+  }
+  data.resize(done);
+  return data;
+}
+
+Status WriteFileAtomically(const std::string& path, const void* data, size_t size,
+                           unsigned mode) {
+  std::string temp = path + ".tmp-XXXXXX";
+  FileDescriptor fd(::mkstemp(temp.data()));
+  if (fd.get() < 0) return IoError(fmt::format("cannot create a file beside it: {}", Errno()));
+  auto fail = [&](std::string what) {
+    ::unlink(temp.c_str());
+    return IoError(fmt::format("{}: {}", what, Errno()));
+  };
+  const auto* bytes = static_cast<const uint8_t*>(data);
+  size_t done = 0;
+  while (done < size) {
+    ssize_t n = ::write(fd.get(), bytes + done, size - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return fail("cannot write");
+    done += static_cast<size_t>(n);
+  }
+  if (::fchmod(fd.get(), static_cast<mode_t>(mode)) != 0) return fail("cannot set permissions");
+  if (::fsync(fd.get()) != 0) return fail("cannot flush to disk");
+  if (::close(fd.Release()) != 0) return fail("cannot close");
+  if (::rename(temp.c_str(), path.c_str()) != 0) return fail("cannot rename into place");
+  return Ok{};
+}
+
+}  // namespace wasmiot

@@ -1,0 +1,43 @@
+// What every command shares: the registration signature, the common flags and
+// the exit codes. One file per command registers itself in main.cc's table.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <CLI/CLI.hpp>
+
+namespace wasmiot::tool {
+
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitCheckFailed = 1,  // the input was read and found wanting
+  kExitUsage = 2,
+  kExitIoError = 3,  // missing or unreadable input, unwritable output, internal error
+};
+
+// Flags every command takes, added in one place.
+struct CommonOptions {
+  bool json = false;
+  bool verbose = false;
+};
+
+// The outcome of the command that ran, read by main after parsing.
+struct Invocation {
+  int exit_code = kExitOk;
+};
+
+using RegisterFunction = void (*)(CLI::App& app, Invocation& invocation);
+
+struct CommandInfo {
+  std::string_view name;
+  RegisterFunction register_command;
+};
+
+// Adds --json and --verbose to a subcommand.
+void AddCommonOptions(CLI::App& command, CommonOptions& options);
+
+void RegisterCheckCommand(CLI::App& app, Invocation& invocation);
+void RegisterInspectCommand(CLI::App& app, Invocation& invocation);
+
+}  // namespace wasmiot::tool

@@ -1,0 +1,104 @@
+// wasmiot: build, check, package and run WebAssembly modules for IoT devices.
+// This file holds the command table, turns argv into a command, and maps
+// failures to exit codes. Each command lives in its own cmd_<name>.cc.
+#include <cstring>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "command.h"
+#include "output.h"
+#include "support/text.h"
+
+namespace wasmiot::tool {
+namespace {
+
+constexpr CommandInfo kCommands[] = {
+    {"check", RegisterCheckCommand},
+    {"inspect", RegisterInspectCommand},
+};
+
+constexpr std::string_view kVersion = WASMIOT_VERSION;
+
+bool WantsJson(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--json") == 0) return true;
+  }
+  return false;
+}
+
+int UsageError(std::string_view command, const std::string& message, bool json) {
+  if (json) {
+    Diagnostics diagnostics;
+    diagnostics.AddError("usage", "wasmiot", message);
+    PrintJson(JsonDocument(command, kExitUsage, diagnostics));
+  } else {
+    fmt::print(stderr, "wasmiot: error: {}\n", message);
+    if (command.empty()) {
+      fmt::print(stderr, "Run 'wasmiot --help' for the list of commands.\n");
+    } else {
+      fmt::print(stderr, "Run 'wasmiot {} --help' for usage.\n", command);
+    }
+  }
+  return kExitUsage;
+}
+
+int Main(int argc, char** argv) {
+  CLI::App app("wasmiot: build, check, package and run WebAssembly modules for IoT devices", "wasmiot");
+  app.require_subcommand(1, 1);
+  app.set_version_flag("--version", std::string(kVersion));
+  app.footer(
+      "Examples:\n"
+      "  wasmiot check thermostat.wasm --manifest thermostat.device.json\n"
+      "  wasmiot inspect thermostat.wasm --json\n"
+      "\n"
+      "Run 'wasmiot COMMAND --help' for a command's options; 'man wasmiot-COMMAND' for more.\n"
+      "Exit status: 0 ok, 1 check failed, 2 usage error, 3 I/O or internal error.");
+  Invocation invocation;
+  for (const CommandInfo& c : kCommands) c.register_command(app, invocation);
+
+  bool json = WantsJson(argc, argv);
+  if (argc >= 2 && argv[1][0] != '-') {
+    std::vector<std::string_view> names;
+    for (const CommandInfo& c : kCommands) names.push_back(c.name);
+    std::string_view given = argv[1];
+    if (std::find(names.begin(), names.end(), given) == names.end()) {
+      std::string hint;
+      if (auto near = ClosestMatch(given, names)) hint = fmt::format(" (did you mean '{}'?)", *near);
+      return UsageError("", fmt::format("unknown command '{}'{}", given, hint), json);
+    }
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::string command = argc >= 2 && argv[1][0] != '-' ? argv[1] : "";
+    return UsageError(command, e.what(), json);
+  }
+  return invocation.exit_code;
+}
+
+}  // namespace
+
+void AddCommonOptions(CLI::App& command, CommonOptions& options) {
+  command.add_flag("--json", options.json, "Print one JSON document on stdout (also on failure)");
+  command.add_flag("-v,--verbose", options.verbose, "Also print notes");
+}
+
+}  // namespace wasmiot::tool
+
+int main(int argc, char** argv) {
+  try {
+    return wasmiot::tool::Main(argc, argv);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "wasmiot: error: internal error: {}\n", e.what());
+    return wasmiot::tool::kExitIoError;
+  }
+}
