@@ -1,0 +1,180 @@
+#include <sys/stat.h>
+
+#include <catch2/catch.hpp>
+
+#include "module/module_info.h"
+#include "support/test_support.h"
+
+using namespace wasmiot;
+using namespace wasmiot::test;
+
+namespace {
+
+std::string Messages(const Diagnostics& d) {
+  std::string out;
+  for (const Diagnostic& x : d.list()) out += FormatDiagnostic(x) + "\n";
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("every bad binary is refused with wabt's message at its offset") {
+  std::vector<std::string> files = DataFiles("binaries", "bad-", ".hex");
+  REQUIRE(files.size() >= 19);
+  for (const std::string& file : files) {
+    std::string text = ReadText(file);
+    std::string expect = HexHeader(text, "expect");
+    std::string offset = HexHeader(text, "offset");
+    INFO(file);
+    REQUIRE_FALSE(expect.empty());
+    REQUIRE_FALSE(offset.empty());
+    Diagnostics d;
+    Result<ModuleInfo> m = ReadModule(HexToBytes(text), file, d);
+    INFO(Messages(d));
+    REQUIRE_FALSE(m.ok());
+    REQUIRE(d.HasErrors());
+    const Diagnostic& first = d.list().front();
+    CHECK_THAT(first.message, Catch::Contains(expect));
+    REQUIRE(first.offset.has_value());
+    CHECK(*first.offset == std::stoull(offset, nullptr, 16));
+    CHECK((first.code == "binary-malformed" || first.code == "module-invalid"));
+  }
+}
+
+TEST_CASE("a valid module truncated at every byte is refused cleanly") {
+  Bytes full = WatToWasm(ReadText(DataDir() + "/modules/thermostat.wat"));
+  Diagnostics whole;
+  Result<ModuleInfo> info = ReadModule(full, "full.wasm", whole);
+  REQUIRE(info.ok());
+  // A prefix that ends exactly where a section ends may itself be a valid module.
+  std::vector<size_t> boundaries{8};
+  for (const SectionInfo& s : info->sections) boundaries.push_back(s.offset + s.size);
+
+  for (size_t length = 0; length < full.size(); ++length) {
+    Bytes prefix(full.begin(), full.begin() + static_cast<std::ptrdiff_t>(length));
+    Diagnostics d;
+    Result<ModuleInfo> m = ReadModule(prefix, "cut.wasm", d);
+    bool at_boundary = std::find(boundaries.begin(), boundaries.end(), length) != boundaries.end();
+    INFO("length " << length << "\n" << Messages(d));
+    if (!at_boundary) {
+      REQUIRE_FALSE(m.ok());
+      REQUIRE(d.list().front().offset.has_value());
+      CHECK(*d.list().front().offset <= length);
+    } else if (!m.ok()) {
+      CHECK(d.HasErrors());
+    }
+  }
+}
+
+TEST_CASE("a module is described section by section") {
+  Bytes wasm = WatToWasm(ReadText(DataDir() + "/modules/thermostat.wat"));
+  Diagnostics d;
+  Result<ModuleInfo> m = ReadModule(wasm, "t.wasm", d);
+  INFO(Messages(d));
+  REQUIRE(m.ok());
+  CHECK(m->size_bytes == wasm.size());
+  uint64_t covered = 8;  // magic and version
+  for (const SectionInfo& s : m->sections) {
+    CHECK(s.offset + s.size <= wasm.size());
+    covered += s.size;
+  }
+  CHECK(covered < wasm.size());  // the rest are section ids and sizes
+  CHECK(m->sections.front().name == "type");
+  REQUIRE(m->imports.size() == 5);
+  CHECK(m->imports[0].QualifiedName() == "env.read_temperature");
+  CHECK(m->imports[0].signature.ToString() == "() -> (f32)");
+  CHECK(m->FindExport("get_status")->signature.ToString() == "(i32, i32) -> (i32)");
+  CHECK(m->FindExport("memory")->kind == ExternKind::kMemory);
+  REQUIRE(m->memories.size() == 1);
+  CHECK(m->memories[0].initial == 2);
+  CHECK(m->memories[0].max == std::optional<uint64_t>(2));
+  REQUIRE(m->data_segments.size() == 1);
+  CHECK(m->data_segments[0].size == 16);
+  CHECK(m->features_used.empty());
+}
+
+TEST_CASE("custom sections, start function, globals and tables are reported") {
+  Bytes wasm = WatToWasm(R"((module
+    (table 2 funcref)
+    (global (mut i32) (i32.const 0))
+    (global i64 (i64.const 1))
+    (func $s)
+    (start $s)
+    (data "abc"))
+  )");
+  // Append a custom section "note" with 3 bytes of payload: id 0, size 8, name len 4.
+  Bytes custom{0x00, 0x08, 0x04, 'n', 'o', 't', 'e', 1, 2, 3};
+  wasm.insert(wasm.end(), custom.begin(), custom.end());
+  Diagnostics d;
+  Result<ModuleInfo> m = ReadModule(wasm, "x.wasm", d);
+  INFO(Messages(d));
+  REQUIRE(m.ok());
+  CHECK(m->start_function == std::optional<uint32_t>(0));
+  REQUIRE(m->globals.size() == 2);
+  CHECK(m->globals[0].is_mutable);
+  CHECK(m->globals[1].type == "i64");
+  REQUIRE(m->tables.size() == 1);
+  CHECK(m->tables[0].element_type == "funcref");
+  CHECK(m->tables[0].limits.initial == 2);
+  CHECK_FALSE(m->tables[0].limits.max.has_value());
+  const SectionInfo& last = m->sections.back();
+  CHECK(last.custom);
+  CHECK(last.name == "note");
+  CHECK(last.size == 8);
+  CHECK(last.offset == wasm.size() - 8);
+}
+
+TEST_CASE("the features a module needs are detected, and only those") {
+  auto [wat, feature] = GENERATE(table<std::string, std::string>({
+      {"(func (param i32) (result i32) local.get 0 i32.extend8_s)", "sign-extension"},
+      {"(func (param f32) (result i32) local.get 0 i32.trunc_sat_f32_s)", "saturating-float-to-int"},
+      {"(func (result i32 i32) i32.const 1 i32.const 2)", "multi-value"},
+      {"(memory 1) (func i32.const 0 i32.const 0 i32.const 0 memory.copy)", "bulk-memory"},
+      {"(func (result v128) v128.const i32x4 0 0 0 0)", "simd"},
+      {"(import \"env\" \"g\" (global (mut i32)))", "mutable-globals"},
+      {"(func $f return_call $f)", "tail-call"},
+      {"(memory 1 1 shared)", "threads"},
+      {"(memory i64 1)", "memory64"},
+      {"(memory 1) (memory 1)", "multi-memory"},
+      {"(global i32 (i32.add (i32.const 1) (i32.const 2)))", "extended-const"},
+  }));
+  Bytes wasm = WatToWasm("(module " + wat + ")");
+  Diagnostics d;
+  Result<ModuleInfo> m = ReadModule(wasm, "f.wasm", d);
+  INFO(wat << "\n" << Messages(d));
+  REQUIRE(m.ok());
+  CHECK(m->features_used.Names() == std::vector<std::string>{feature});
+}
+
+TEST_CASE("a feature is reported with the features it depends on") {
+  Bytes wasm = WatToWasm("(module (func (param externref)))");
+  Diagnostics d;
+  Result<ModuleInfo> m = ReadModule(wasm, "r.wasm", d);
+  REQUIRE(m.ok());
+  CHECK(m->features_used.Names() == std::vector<std::string>{"bulk-memory", "reference-types"});
+}
+
+TEST_CASE("an ill-typed function body is a validation error with an offset") {
+  Bytes wasm = WatToWasm("(module (func (result i32) f32.const 0))", /*validate=*/false);
+  Diagnostics d;
+  REQUIRE_FALSE(ReadModule(wasm, "bad.wasm", d).ok());
+  const Diagnostic& e = d.list().front();
+  CHECK(e.code == "module-invalid");
+  CHECK_THAT(e.message, Catch::Contains("type mismatch"));
+  CHECK(e.offset.has_value());
+}
+
+TEST_CASE("module inputs that are not regular files are I/O errors") {
+  TempDir dir;
+  std::string fifo = dir.File("fifo");
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  for (std::string path : {dir.File("missing.wasm"), dir.path(), fifo, std::string("/dev/zero")}) {
+    Diagnostics d;
+    Result<ModuleInfo> m = LoadModule(path, d);
+    INFO(path);
+    REQUIRE_FALSE(m.ok());
+    CHECK(m.error().kind == ErrorKind::kIo);
+    CHECK(d.list().front().code == "io-error");
+    CHECK(d.list().front().path == path);
+  }
+}
