@@ -347,30 +347,35 @@ class ManifestParser {
     }
   }
 
-  void Imports(const json& v, const std::string& ptr, Manifest& m) {
+  // Calls `each(name, value, pointer)` for every entry of an object whose keys
+  // are names following `rule`, reporting the keys that do not.
+  template <typename Each>
+  void ForEachNamed(const json& v, const std::string& ptr, const NameRule& rule, size_t max_entries,
+                    std::string_view what, Each each) {
     if (!Expect(v.is_object(), v, ptr, "an object")) return;
-    if (v.size() > 64) ValueError(ptr, "more than 64 import modules");
-    for (const auto& [module, functions] : v.items()) {
-      std::string mp = JsonPointerChild(ptr, module);
-      if (!IsModuleName(module)) {
-        KeyError(mp, fmt::format("\"{}\" is not {}", module, kModuleName.description));
+    if (v.size() > max_entries) ValueError(ptr, fmt::format("more than {} {}", max_entries, what));
+    for (const auto& [name, value] : v.items()) {
+      std::string p = JsonPointerChild(ptr, name);
+      if (!rule.check(name)) {
+        KeyError(p, fmt::format("\"{}\" is not {}", name, rule.description));
         continue;
       }
-      if (!Expect(functions.is_object(), functions, mp, "an object")) continue;
-      if (functions.size() > 1024) ValueError(mp, "more than 1024 functions");
-      for (const auto& [name, spec] : functions.items()) {
-        std::string fp = JsonPointerChild(mp, name);
-        if (!IsIdentifier(name)) {
-          KeyError(fp, fmt::format("\"{}\" is not {}", name, kIdentifier.description));
-          continue;
-        }
+      each(name, value, p);
+    }
+  }
+
+  void Imports(const json& v, const std::string& ptr, Manifest& m) {
+    ForEachNamed(v, ptr, kModuleName, 64, "import modules",
+                 [&](const std::string& module, const json& functions, const std::string& mp) {
+      ForEachNamed(functions, mp, kIdentifier, 1024, "functions",
+                   [&](const std::string& name, const json& spec, const std::string& fp) {
         HostFunction fn;
         fn.module = module;
         fn.name = name;
         fn.position = PositionOf(doc_.text(), doc_.KeyOffset(fp));
         if (HostFunctionOf(spec, fp, m.features, fn)) m.host_functions.push_back(std::move(fn));
-      }
-    }
+      });
+    });
   }
 
   bool HostFunctionOf(const json& v, const std::string& ptr, const FeatureSet& features,
@@ -573,15 +578,9 @@ class ManifestParser {
   }
 
   void Exports(const json& v, const std::string& ptr, Manifest& m) {
-    if (!Expect(v.is_object(), v, ptr, "an object")) return;
-    if (v.size() > 1024) ValueError(ptr, "more than 1024 exports");
-    for (const auto& [name, spec] : v.items()) {
-      std::string ep = JsonPointerChild(ptr, name);
-      if (!IsIdentifier(name)) {
-        KeyError(ep, fmt::format("\"{}\" is not {}", name, kIdentifier.description));
-        continue;
-      }
-      if (!Object(spec, ep, {"kind", "required", "params", "results", "doc"}, {"required"})) continue;
+    ForEachNamed(v, ptr, kIdentifier, 1024, "exports",
+                 [&](const std::string& name, const json& spec, const std::string& ep) {
+      if (!Object(spec, ep, {"kind", "required", "params", "results", "doc"}, {"required"})) return;
       ExportSpec e;
       e.name = name;
       if (const json* k = Field(spec, "kind")) {
@@ -601,7 +600,7 @@ class ManifestParser {
       }
       e.doc = Doc(spec, ep);
       m.exports.push_back(std::move(e));
-    }
+    });
   }
 
   void BudgetsOf(const json& v, const std::string& ptr, Budgets& b) {
@@ -736,12 +735,8 @@ Result<Manifest> ParseManifest(std::string text, const std::string& path, Diagno
 }
 
 Result<Manifest> LoadManifest(const std::string& path, Diagnostics& diagnostics) {
-  Result<Bytes> bytes = ReadInputFile(path, kMaxManifestBytes);
-  if (!bytes) {
-    diagnostics.AddError(bytes.error().kind == ErrorKind::kIo ? "io-error" : std::string(kManifestCode),
-                         path, bytes.error().message);
-    return bytes.error();
-  }
+  Result<Bytes> bytes = ReadInput(path, kMaxManifestBytes, kManifestCode, diagnostics);
+  if (!bytes) return bytes.error();
   return ParseManifest(std::string(bytes->begin(), bytes->end()), path, diagnostics);
 }
 

@@ -227,12 +227,8 @@ Result<ModuleInfo> ReadModule(const Bytes& bytes, const std::string& path, Diagn
 }
 
 Result<ModuleInfo> LoadModule(const std::string& path, Diagnostics& diagnostics) {
-  Result<Bytes> bytes = ReadInputFile(path, kMaxModuleFileBytes);
-  if (!bytes) {
-    diagnostics.AddError(bytes.error().kind == ErrorKind::kIo ? "io-error" : "module-too-large",
-                         path, bytes.error().message);
-    return bytes.error();
-  }
+  Result<Bytes> bytes = ReadInput(path, kMaxModuleFileBytes, "module-too-large", diagnostics);
+  if (!bytes) return bytes.error();
   return ReadModule(*bytes, path, diagnostics);
 }
 

@@ -73,6 +73,16 @@ Result<Bytes> ReadInputFile(const std::string& path, uint64_t max_bytes) {
   return data;
 }
 
+Result<Bytes> ReadInput(const std::string& path, uint64_t max_bytes, std::string_view too_large_code,
+                        Diagnostics& diagnostics) {
+  Result<Bytes> bytes = ReadInputFile(path, max_bytes);
+  if (!bytes) {
+    std::string code = bytes.error().kind == ErrorKind::kIo ? "io-error" : std::string(too_large_code);
+    diagnostics.AddError(std::move(code), path, bytes.error().message);
+  }
+  return bytes;
+}
+
 Status WriteFileAtomically(const std::string& path, const void* data, size_t size,
                            unsigned mode) {
   std::string temp = path + ".tmp-XXXXXX";

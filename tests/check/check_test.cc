@@ -34,15 +34,10 @@ Diagnostics Check(const std::string& wat, const Manifest& manifest = Thermostat(
   return d;
 }
 
-std::string Messages(const Diagnostics& d) {
-  std::string out;
-  for (const Diagnostic& x : d.list()) out += FormatDiagnostic(x) + "\n";
-  return out;
-}
 
 // The one error in `d`; fails the test unless there is exactly one.
 Diagnostic OnlyError(const Diagnostics& d) {
-  INFO(Messages(d));
+  INFO(DiagnosticsText(d));
   REQUIRE(d.Count(Severity::kError) == 1);
   for (const Diagnostic& x : d.list()) {
     if (x.severity == Severity::kError) return x;
@@ -55,7 +50,7 @@ Diagnostic OnlyError(const Diagnostics& d) {
 
 TEST_CASE("the thermostat module fits the thermostat device") {
   Diagnostics d = Check(ThermostatWat());
-  INFO(Messages(d));
+  INFO(DiagnosticsText(d));
   CHECK(d.empty());
 }
 
@@ -115,7 +110,7 @@ TEST_CASE("a missing required export is one error") {
 TEST_CASE("memory over budget is one error") {
   std::string wat = Replace(ThermostatWat(), "(memory (export \"memory\") 2 2)", "(memory (export \"memory\") 8 8)");
   Diagnostics d = Check(wat);
-  INFO(Messages(d));
+  INFO(DiagnosticsText(d));
   // Both the initial and the maximum size are over: still one problem per limit.
   REQUIRE(d.Count(Severity::kError) == 2);
   CHECK(d.list()[0].code == "memory-over-budget");
@@ -192,7 +187,7 @@ TEST_CASE("tables, size and features are held to the device") {
   SECTION("a table over budget") {
     std::string wat = Replace(ThermostatWat(), "(memory", "(table 32 32 funcref)\n  (memory");
     Diagnostics d = Check(wat);
-    INFO(Messages(d));
+    INFO(DiagnosticsText(d));
     REQUIRE(d.Count(Severity::kError) == 2);
     CHECK(d.list()[0].code == "table-over-budget");
     CHECK(d.list()[0].message == "initial size 32 elements, budget allows 16");
@@ -222,7 +217,7 @@ TEST_CASE("optional exports and unused host functions are only warnings and note
   wat = Replace(wat, "(import \"env\" \"read_humidity\" (func $read_humidity (result f32)))", "");
   wat = Replace(wat, "(memory", "(func $read_humidity (result f32) f32.const 0)\n  (memory");
   Diagnostics d = Check(wat);
-  INFO(Messages(d));
+  INFO(DiagnosticsText(d));
   CHECK_FALSE(d.HasErrors());
   REQUIRE(d.Count(Severity::kWarning) == 1);
   REQUIRE(d.Count(Severity::kNote) == 1);
@@ -242,7 +237,7 @@ TEST_CASE("every problem is reported in one run") {
   wat = Replace(wat, "(memory (export \"memory\") 2 2)", "(memory (export \"memory\") 3 3)");
   wat = Replace(wat, "(memory", "(import \"env\" \"nope\" (func))\n  (memory");
   Diagnostics d = Check(wat);
-  INFO(Messages(d));
+  INFO(DiagnosticsText(d));
   std::vector<std::string> codes;
   for (const Diagnostic& x : d.list()) {
     if (x.severity == Severity::kError) codes.push_back(x.code);

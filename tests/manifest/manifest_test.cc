@@ -19,17 +19,12 @@ Parsed ParseFile(const std::string& path) {
   return Parsed{std::move(m), std::move(diagnostics)};
 }
 
-std::string AllMessages(const Diagnostics& d) {
-  std::string out;
-  for (const Diagnostic& x : d.list()) out += FormatDiagnostic(x) + "\n";
-  return out;
-}
 
 }  // namespace
 
 TEST_CASE("the thermostat manifest reads as the chapter's corrected contract") {
   Parsed p = ParseFile(SourceDir() + "/templates/devices/thermostat.device.json");
-  INFO(AllMessages(p.diagnostics));
+  INFO(DiagnosticsText(p.diagnostics));
   REQUIRE(p.manifest.ok());
   const Manifest& m = *p.manifest;
   CHECK(m.device.vendor == "acme");
@@ -77,7 +72,7 @@ TEST_CASE("every bundled device manifest and good-* manifest parses") {
   REQUIRE(files.size() >= 8);
   for (const std::string& file : files) {
     Parsed p = ParseFile(file);
-    INFO(file << "\n" << AllMessages(p.diagnostics));
+    INFO(file << "\n" << DiagnosticsText(p.diagnostics));
     CHECK(p.manifest.ok());
     CHECK(p.diagnostics.empty());
   }
@@ -154,7 +149,7 @@ TEST_CASE("bad manifests are refused with line and column") {
   }));
   std::string path = DataDir() + "/manifests/" + file;
   Parsed p = ParseFile(path);
-  INFO(file << "\n" << AllMessages(p.diagnostics));
+  INFO(file << "\n" << DiagnosticsText(p.diagnostics));
   REQUIRE_FALSE(p.manifest.ok());
   REQUIRE(p.diagnostics.HasErrors());
   const Diagnostic& first = p.diagnostics.list().front();
@@ -191,7 +186,7 @@ TEST_CASE("one run reports every problem in a manifest") {
 })";
   Diagnostics d;
   REQUIRE_FALSE(ParseManifest(text, "x.json", d).ok());
-  INFO(AllMessages(d));
+  INFO(DiagnosticsText(d));
   CHECK(d.Count(Severity::kError) == 6);  // vendor, api_version, u8, stack_bytes, fuel, feature
 }
 

@@ -8,15 +8,6 @@
 using namespace wasmiot;
 using namespace wasmiot::test;
 
-namespace {
-
-std::string Messages(const Diagnostics& d) {
-  std::string out;
-  for (const Diagnostic& x : d.list()) out += FormatDiagnostic(x) + "\n";
-  return out;
-}
-
-}  // namespace
 
 TEST_CASE("every bad binary is refused with wabt's message at its offset") {
   std::vector<std::string> files = DataFiles("binaries", "bad-", ".hex");
@@ -30,7 +21,7 @@ TEST_CASE("every bad binary is refused with wabt's message at its offset") {
     REQUIRE_FALSE(offset.empty());
     Diagnostics d;
     Result<ModuleInfo> m = ReadModule(HexToBytes(text), file, d);
-    INFO(Messages(d));
+    INFO(DiagnosticsText(d));
     REQUIRE_FALSE(m.ok());
     REQUIRE(d.HasErrors());
     const Diagnostic& first = d.list().front();
@@ -55,7 +46,7 @@ TEST_CASE("a valid module truncated at every byte is refused cleanly") {
     Diagnostics d;
     Result<ModuleInfo> m = ReadModule(prefix, "cut.wasm", d);
     bool at_boundary = std::find(boundaries.begin(), boundaries.end(), length) != boundaries.end();
-    INFO("length " << length << "\n" << Messages(d));
+    INFO("length " << length << "\n" << DiagnosticsText(d));
     if (!at_boundary) {
       REQUIRE_FALSE(m.ok());
       REQUIRE(d.list().front().offset.has_value());
@@ -70,7 +61,7 @@ TEST_CASE("a module is described section by section") {
   Bytes wasm = WatToWasm(ReadText(DataDir() + "/modules/thermostat.wat"));
   Diagnostics d;
   Result<ModuleInfo> m = ReadModule(wasm, "t.wasm", d);
-  INFO(Messages(d));
+  INFO(DiagnosticsText(d));
   REQUIRE(m.ok());
   CHECK(m->size_bytes == wasm.size());
   uint64_t covered = 8;  // magic and version
@@ -107,7 +98,7 @@ TEST_CASE("custom sections, start function, globals and tables are reported") {
   wasm.insert(wasm.end(), custom.begin(), custom.end());
   Diagnostics d;
   Result<ModuleInfo> m = ReadModule(wasm, "x.wasm", d);
-  INFO(Messages(d));
+  INFO(DiagnosticsText(d));
   REQUIRE(m.ok());
   CHECK(m->start_function == std::optional<uint32_t>(0));
   REQUIRE(m->globals.size() == 2);
@@ -141,7 +132,7 @@ TEST_CASE("the features a module needs are detected, and only those") {
   Bytes wasm = WatToWasm("(module " + wat + ")");
   Diagnostics d;
   Result<ModuleInfo> m = ReadModule(wasm, "f.wasm", d);
-  INFO(wat << "\n" << Messages(d));
+  INFO(wat << "\n" << DiagnosticsText(d));
   REQUIRE(m.ok());
   CHECK(m->features_used.Names() == std::vector<std::string>{feature});
 }

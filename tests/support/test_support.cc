@@ -90,6 +90,12 @@ std::string HexHeader(const std::string& text, const std::string& key) {
   return "";
 }
 
+std::string DiagnosticsText(const Diagnostics& diagnostics) {
+  std::string out;
+  for (const Diagnostic& d : diagnostics.list()) out += FormatDiagnostic(d) + "\n";
+  return out;
+}
+
 std::string ReadText(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   REQUIRE(in.good());

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "support/diagnostics.h"
 #include "support/file_io.h"
 
 namespace wasmiot::test {
@@ -23,6 +24,9 @@ Bytes HexToBytes(const std::string& text);
 
 // The value of a ";; key: value" header line in a hex file, or "".
 std::string HexHeader(const std::string& text, const std::string& key);
+
+// All diagnostics, formatted one per line, for test failure messages.
+std::string DiagnosticsText(const Diagnostics& diagnostics);
 
 std::string ReadText(const std::string& path);
 void WriteBytes(const std::string& path, const Bytes& bytes);

@@ -142,10 +142,9 @@ int RunInspect(const InspectOptions& options) {
   std::string kind;
   std::optional<ModuleInfo> module;
 
-  Result<Bytes> bytes = ReadInputFile(options.path, kMaxModuleFileBytes);
+  Result<Bytes> bytes = ReadInput(options.path, kMaxModuleFileBytes, "input-too-large", diagnostics);
   if (!bytes) {
-    diagnostics.AddError(bytes.error().kind == ErrorKind::kIo ? "io-error" : "input-too-large",
-                         options.path, bytes.error().message);
+    // ReadInput reported it.
   } else if (bytes->size() >= 4 && std::memcmp(bytes->data(), kWasmModule.magic.data(), 4) == 0) {
     kind = kWasmModule.name;
     Result<ModuleInfo> m = ReadModule(*bytes, options.path, diagnostics);
