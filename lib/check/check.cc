@@ -234,6 +234,23 @@ class Checker {
 
 }  // namespace
 
+Result<ModuleInfo> LoadAndCheckModule(const std::string& path, const Manifest& manifest,
+                                      Diagnostics& diagnostics) {
+  Result<Bytes> bytes = ReadInput(path, kMaxModuleFileBytes, "module-too-large", diagnostics);
+  if (!bytes) return bytes.error();
+  Result<ModuleInfo> module = ReadModule(*bytes, path, diagnostics);
+  if (!module) return module;
+  CheckModule(*module, manifest, path, diagnostics);
+  bool feature_reported = std::any_of(diagnostics.list().begin(), diagnostics.list().end(),
+      [](const Diagnostic& d) { return d.code == "feature-unsupported"; });
+  if (!feature_reported) {
+    // The features were found by elimination; this proves the module valid
+    // with the device's set itself, as its runtime will see it.
+    (void)ValidateWithFeatures(*bytes, path, manifest.features, diagnostics);
+  }
+  return module;
+}
+
 void CheckModule(const ModuleInfo& module, const Manifest& manifest, const std::string& module_path,
                  Diagnostics& diagnostics) {
   Checker(module, manifest, module_path, diagnostics).Run();

@@ -21,4 +21,11 @@ namespace wasmiot {
 void CheckModule(const ModuleInfo& module, const Manifest& manifest, const std::string& module_path,
                  Diagnostics& diagnostics);
 
+// Reads the module at `path` (I/O problems become diagnostics too), checks it
+// against the manifest and, unless a feature was already found unsupported,
+// validates it with exactly the device's features. Returns the module's
+// description when it could be read.
+Result<ModuleInfo> LoadAndCheckModule(const std::string& path, const Manifest& manifest,
+                                      Diagnostics& diagnostics);
+
 }  // namespace wasmiot

@@ -99,6 +99,11 @@ struct ModuleInfo {
 // with byte offsets in `path`.
 Result<ModuleInfo> ReadModule(const Bytes& bytes, const std::string& path, Diagnostics& diagnostics);
 
+// Validates the module with exactly `features` enabled, as a device runtime
+// supporting just those would; problems become `module-invalid` diagnostics.
+Status ValidateWithFeatures(const Bytes& bytes, const std::string& path, const FeatureSet& features,
+                            Diagnostics& diagnostics);
+
 // Reads the file (at most kMaxModuleFileBytes) and then the module.
 Result<ModuleInfo> LoadModule(const std::string& path, Diagnostics& diagnostics);
 

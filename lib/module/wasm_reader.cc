@@ -226,6 +226,15 @@ Result<ModuleInfo> ReadModule(const Bytes& bytes, const std::string& path, Diagn
   return info;
 }
 
+Status ValidateWithFeatures(const Bytes& bytes, const std::string& path, const FeatureSet& features,
+                            Diagnostics& diagnostics) {
+  Parsed parsed;
+  Parse(bytes, path, features, parsed);
+  if (parsed.read_ok && parsed.valid) return Ok{};
+  Report(parsed.errors, "module-invalid", path, diagnostics);
+  return Error{ErrorKind::kInvalidInput, "invalid for these features"};
+}
+
 Result<ModuleInfo> LoadModule(const std::string& path, Diagnostics& diagnostics) {
   Result<Bytes> bytes = ReadInput(path, kMaxModuleFileBytes, "module-too-large", diagnostics);
   if (!bytes) return bytes.error();

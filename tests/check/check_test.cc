@@ -232,6 +232,32 @@ TEST_CASE("optional exports and unused host functions are only warnings and note
   }
 }
 
+TEST_CASE("LoadAndCheckModule validates with exactly the device's features") {
+  TempDir dir;
+  std::string path = dir.File("m.wasm");
+  SECTION("a module the device can run") {
+    WriteBytes(path, WatToWasm(ThermostatWat()));
+    Diagnostics d;
+    REQUIRE(LoadAndCheckModule(path, Thermostat(), d).ok());
+    INFO(DiagnosticsText(d));
+    CHECK(d.empty());
+  }
+  SECTION("an unsupported feature is reported once, by name, not also as a wabt error") {
+    WriteBytes(path, WatToWasm(Replace(ThermostatWat(), "(memory",
+                                       "(func $tail (param i32 i32) (result i32) local.get 0 local.get 1 return_call $tail)\n  (memory")));
+    Diagnostics d;
+    REQUIRE(LoadAndCheckModule(path, Thermostat(), d).ok());
+    const Diagnostic e = OnlyError(d);
+    CHECK(e.code == "feature-unsupported");
+    CHECK(e.item == "tail-call");
+  }
+  SECTION("a file that is not there") {
+    Diagnostics d;
+    REQUIRE_FALSE(LoadAndCheckModule(dir.File("none.wasm"), Thermostat(), d).ok());
+    CHECK(OnlyError(d).code == "io-error");
+  }
+}
+
 TEST_CASE("every problem is reported in one run") {
   std::string wat = Replace(ThermostatWat(), "(func (export \"control_loop\")", "(func");
   wat = Replace(wat, "(memory (export \"memory\") 2 2)", "(memory (export \"memory\") 3 3)");

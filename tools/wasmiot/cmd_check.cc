@@ -19,8 +19,9 @@ struct CheckOptions {
 int RunCheck(const CheckOptions& options) {
   Diagnostics diagnostics;
   Result<Manifest> manifest = LoadManifest(options.manifest_path, diagnostics);
-  Result<ModuleInfo> module = LoadModule(options.module_path, diagnostics);
-  if (manifest && module) CheckModule(*module, *manifest, options.module_path, diagnostics);
+  // Without a manifest the module is still read, so that its problems show too.
+  Result<ModuleInfo> module = manifest ? LoadAndCheckModule(options.module_path, *manifest, diagnostics)
+                                       : LoadModule(options.module_path, diagnostics);
   int exit_code = ExitCodeFor(diagnostics);
 
   if (options.common.json) {
