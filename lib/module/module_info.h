@@ -104,6 +104,10 @@ Result<ModuleInfo> ReadModule(const Bytes& bytes, const std::string& path, Diagn
 Status ValidateWithFeatures(const Bytes& bytes, const std::string& path, const FeatureSet& features,
                             Diagnostics& diagnostics);
 
+// Where a valid module needs `feature`: "function 3 (export \"run\")", or the
+// section ("the memory section") when it is not in a function body.
+std::string DescribeFeatureUse(const Bytes& bytes, const std::string& path, Feature feature);
+
 // Reads the file (at most kMaxModuleFileBytes) and then the module.
 Result<ModuleInfo> LoadModule(const std::string& path, Diagnostics& diagnostics);
 

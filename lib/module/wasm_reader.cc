@@ -61,6 +61,8 @@ void Parse(const Bytes& bytes, const std::string& path, const FeatureSet& featur
   out.valid = wabt::Succeeded(wabt::ValidateModule(&out.module, &out.errors, validate_options));
 }
 
+FeatureSet WithoutFeature(Feature f);
+
 bool Accepts(const Bytes& bytes, const std::string& path, const FeatureSet& features) {
   Parsed p;
   Parse(bytes, path, features, p);
@@ -72,14 +74,7 @@ bool Accepts(const Bytes& bytes, const std::string& path, const FeatureSet& feat
 FeatureSet FeaturesUsed(const Bytes& bytes, const std::string& path) {
   FeatureSet used;
   for (Feature f : AllFeatures()) {
-    FeatureSet without = FeatureSet::All();
-    without.Remove(f);
-    for (Feature g : AllFeatures()) {
-      for (auto need = FeatureRequires(g); need; need = FeatureRequires(*need)) {
-        if (*need == f) without.Remove(g);
-      }
-    }
-    if (!Accepts(bytes, path, without)) used.Add(f);
+    if (!Accepts(bytes, path, WithoutFeature(f))) used.Add(f);
   }
   return used;
 }
@@ -117,6 +112,33 @@ class SectionCollector : public wabt::BinaryReaderNop {
   }
   std::vector<SectionInfo>& out_;
 };
+
+// Where each function body starts and ends, by function index.
+class BodyCollector : public wabt::BinaryReaderNop {
+ public:
+  struct Body {
+    wabt::Index function;
+    uint64_t start;
+    uint64_t end;
+  };
+  wabt::Result BeginFunctionBody(wabt::Index index, wabt::Offset size) override {
+    bodies.push_back(Body{index, state->offset, state->offset + size});
+    return wabt::Result::Ok;
+  }
+  bool OnError(const wabt::Error&) override { return true; }
+  std::vector<Body> bodies;
+};
+
+FeatureSet WithoutFeature(Feature f) {
+  FeatureSet without = FeatureSet::All();
+  without.Remove(f);
+  for (Feature g : AllFeatures()) {
+    for (auto need = FeatureRequires(g); need; need = FeatureRequires(*need)) {
+      if (*need == f) without.Remove(g);
+    }
+  }
+  return without;
+}
 
 FuncSignature SignatureOf(const wabt::FuncSignature& sig) {
   FuncSignature out;
@@ -233,6 +255,38 @@ Status ValidateWithFeatures(const Bytes& bytes, const std::string& path, const F
   if (parsed.read_ok && parsed.valid) return Ok{};
   Report(parsed.errors, "module-invalid", path, diagnostics);
   return Error{ErrorKind::kInvalidInput, "invalid for these features"};
+}
+
+std::string DescribeFeatureUse(const Bytes& bytes, const std::string& path, Feature feature) {
+  Parsed without;
+  Parse(bytes, path, WithoutFeature(feature), without);
+  if (without.errors.empty()) return "the module";
+  uint64_t offset = without.errors.front().loc.offset;
+
+  Parsed full;
+  Parse(bytes, path, FeatureSet::All(), full);
+  BodyCollector bodies;
+  wabt::ReadBinaryOptions options(ToWabt(FeatureSet::All()), nullptr, false, true, false);
+  if (wabt::Succeeded(wabt::ReadBinary(bytes.data(), bytes.size(), &bodies, options))) {
+    for (const BodyCollector::Body& b : bodies.bodies) {
+      if (offset < b.start || offset > b.end) continue;
+      std::string out = fmt::format("function {}", b.function);
+      for (const wabt::Export* e : full.module.exports) {
+        if (e->kind == wabt::ExternalKind::Func && e->var.index() == b.function) {
+          out += fmt::format(" (export \"{}\")", e->name);
+          break;
+        }
+      }
+      return out;
+    }
+  }
+  std::vector<SectionInfo> sections;
+  SectionCollector collector(sections);
+  (void)wabt::ReadBinary(bytes.data(), bytes.size(), &collector, options);
+  for (const SectionInfo& s : sections) {
+    if (offset >= s.offset && offset <= s.offset + s.size) return fmt::format("the {} section", s.name);
+  }
+  return fmt::format("the module at offset {:#x}", offset);
 }
 
 Result<ModuleInfo> LoadModule(const std::string& path, Diagnostics& diagnostics) {

@@ -240,3 +240,71 @@ TEST_CASE("check never modifies its inputs") {
   for (const auto& e : std::filesystem::directory_iterator(f.dir.path())) names.push_back(e.path().filename());
   CHECK(names == std::vector<std::string>{"thermostat.wasm"});
 }
+
+TEST_CASE("opt writes the optimized module and reports sizes") {
+  Fixture f;
+  std::string out = f.dir.File("out.wasm");
+  RunResult r = RunWasmiot({"opt", f.module, "-o", out, "--manifest", Thermostat()});
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.err.empty());
+  CHECK_THAT(r.out, Catch::StartsWith(f.module + " -> " + out + ": "));
+  CHECK_THAT(r.out, Catch::Contains("at -Oz"));
+  CHECK(RunWasmiot({"check", out, "-m", Thermostat()}).exit_code == 0);
+
+  std::string again = f.dir.File("again.wasm");
+  json doc = RunJson({"opt", f.module, "-o", again, "-m", Thermostat(), "-Os"}, "opt-output.schema.json", 0);
+  CHECK(doc["level"] == "-Os");
+  CHECK(doc["output_bytes"] == std::filesystem::file_size(again));
+  // Same input and options in another process: the same bytes.
+  std::string third = f.dir.File("third.wasm");
+  REQUIRE(RunWasmiot({"opt", f.module, "-o", third, "-m", Thermostat(), "-Os"}).exit_code == 0);
+  CHECK(ReadText(third) == ReadText(again));
+}
+
+TEST_CASE("opt failures write nothing") {
+  Fixture f;
+  std::string out = f.dir.File("out.wasm");
+  auto nothing_written = [&] {
+    for (const auto& e : std::filesystem::directory_iterator(f.dir.path())) {
+      CHECK(e.path().filename() == "thermostat.wasm");
+    }
+  };
+  SECTION("an invalid module: exit 1") {
+    std::string bad = f.dir.File("bad.wasm");
+    WriteBytes(bad, HexToBytes("00 61 73 6d 01 00 00 00 01 05"));
+    RunResult r = RunWasmiot({"opt", bad, "-o", out});
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Catch::StartsWith(bad + ":0xa: error: "));
+    std::filesystem::remove(bad);
+    nothing_written();
+  }
+  SECTION("a module that fails check: exit 1") {
+    RunResult r = RunWasmiot({"opt", f.module, "-o", out, "-m", DataDir() + "/manifests/good-minimal.json"});
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Catch::Contains("[import-unknown]"));
+    RunJson({"opt", f.module, "-o", out, "-m", DataDir() + "/manifests/good-minimal.json"}, "opt-output.schema.json", 1);
+    nothing_written();
+  }
+  SECTION("the output would overwrite the input: exit 2") {
+    std::string before = ReadText(f.module);
+    RunResult r = RunWasmiot({"opt", f.module, "-o", f.module});
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains("the output would overwrite the input"));
+    CHECK(ReadText(f.module) == before);
+  }
+  SECTION("an unknown level: exit 2") {
+    CHECK(RunWasmiot({"opt", f.module, "-o", out, "-O9"}).exit_code == 2);
+    nothing_written();
+  }
+  SECTION("an output folder that does not exist: exit 3") {
+    RunResult r = RunWasmiot({"opt", f.module, "-o", f.dir.File("no/such/dir/out.wasm")});
+    CHECK(r.exit_code == 3);
+    CHECK_THAT(r.err, Catch::Contains("[io-error]"));
+    nothing_written();
+  }
+  SECTION("a missing input: exit 3") {
+    CHECK(RunWasmiot({"opt", f.dir.File("none.wasm"), "-o", out}).exit_code == 3);
+    nothing_written();
+  }
+}

@@ -18,6 +18,7 @@ namespace {
 constexpr CommandInfo kCommands[] = {
     {"check", RegisterCheckCommand},
     {"inspect", RegisterInspectCommand},
+    {"opt", RegisterOptCommand},
 };
 
 constexpr std::string_view kVersion = WASMIOT_VERSION;
@@ -53,6 +54,7 @@ int Main(int argc, char** argv) {
       "Examples:\n"
       "  wasmiot check thermostat.wasm --manifest thermostat.device.json\n"
       "  wasmiot inspect thermostat.wasm --json\n"
+      "  wasmiot opt thermostat.wasm -o thermostat.opt.wasm --manifest thermostat.device.json\n"
       "\n"
       "Run 'wasmiot COMMAND --help' for a command's options; 'man wasmiot-COMMAND' for more.\n"
       "Exit status: 0 ok, 1 check failed, 2 usage error, 3 I/O or internal error.");
