@@ -9,6 +9,15 @@ packages=(
   libcli11-dev libsodium-dev libfmt-dev catch2 nlohmann-json3-dev
   clang lld            # module sources -> wasm32
   nodejs               # ajv: cross-checks our manifest parser against the JSON Schema
+  # wasmiot aot: a C compiler per target, and qemu-user to run the Linux ones in tests
+  gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+  gcc-arm-linux-gnueabihf libc6-dev-armhf-cross
+  gcc-riscv64-linux-gnu libc6-dev-riscv64-cross
+  gcc-arm-none-eabi libnewlib-arm-none-eabi
+  gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf
+  gcc-xtensa-lx106
+  qemu-user
+  hyperfine            # bench/
 )
 # Some images ship a nodejs that bundles npm; Debian's npm package conflicts with it.
 command -v npm >/dev/null 2>&1 || packages+=(npm)

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "aot/targets.h"
 #include "json/located_json.h"
 #include "support/file_io.h"
 #include "support/text.h"
@@ -715,9 +716,11 @@ const ExportSpec* Manifest::FindExport(std::string_view name) const {
 }
 
 const std::vector<std::string_view>& KnownAotTargetNames() {
-  static const std::vector<std::string_view> names = {
-      "host",      "x86_64-linux", "aarch64-linux", "armv7-linux",  "riscv64-linux", "cortex-m0plus",
-      "cortex-m3", "cortex-m4f",   "cortex-m7",     "cortex-m33",   "riscv32imac",   "xtensa-lx106"};
+  static const std::vector<std::string_view> names = [] {
+    std::vector<std::string_view> out;
+    for (const AotTarget& t : AotTargets()) out.push_back(t.name);
+    return out;
+  }();
   return names;
 }
 

@@ -135,7 +135,7 @@ struct Manifest {
   const ExportSpec* FindExport(std::string_view name) const;
 };
 
-// The AOT target names a manifest may list (the AOT target table grows from these).
+// The AOT target names a manifest may list: those of the AOT target table.
 const std::vector<std::string_view>& KnownAotTargetNames();
 
 // Parses and validates manifest text. Every problem found becomes a diagnostic

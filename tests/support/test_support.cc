@@ -1,9 +1,7 @@
 #include "support/test_support.h"
 
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
+#include "support/process.h"
+
 
 #include <algorithm>
 #include <cctype>
@@ -21,8 +19,6 @@
 #include <wabt/validator.h>
 #include <wabt/wast-lexer.h>
 #include <wabt/wast-parser.h>
-
-extern char** environ;
 
 namespace wasmiot::test {
 
@@ -128,28 +124,10 @@ TempDir::~TempDir() {
 }
 
 RunResult Run(const std::vector<std::string>& argv) {
-  TempDir dir;
-  std::string out_path = dir.File("stdout");
-  std::string err_path = dir.File("stderr");
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  std::vector<char*> args;
-  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = 0;
-  int spawned = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  REQUIRE(spawned == 0);
-  int status = 0;
-  REQUIRE(waitpid(pid, &status, 0) == pid);
-  RunResult r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  r.out = ReadText(out_path);
-  r.err = ReadText(err_path);
-  return r;
+  Result<ProcessResult> r = RunProcess(argv);
+  INFO(argv[0]);
+  REQUIRE(r.ok());
+  return RunResult{r->exit_code, r->out, r->err};
 }
 
 RunResult RunWasmiot(const std::vector<std::string>& args) {

@@ -40,5 +40,6 @@ void AddCommonOptions(CLI::App& command, CommonOptions& options);
 void RegisterCheckCommand(CLI::App& app, Invocation& invocation);
 void RegisterInspectCommand(CLI::App& app, Invocation& invocation);
 void RegisterOptCommand(CLI::App& app, Invocation& invocation);
+void RegisterAotCommand(CLI::App& app, Invocation& invocation);
 
 }  // namespace wasmiot::tool

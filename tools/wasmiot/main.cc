@@ -19,6 +19,7 @@ constexpr CommandInfo kCommands[] = {
     {"check", RegisterCheckCommand},
     {"inspect", RegisterInspectCommand},
     {"opt", RegisterOptCommand},
+    {"aot", RegisterAotCommand},
 };
 
 constexpr std::string_view kVersion = WASMIOT_VERSION;
@@ -55,6 +56,7 @@ int Main(int argc, char** argv) {
       "  wasmiot check thermostat.wasm --manifest thermostat.device.json\n"
       "  wasmiot inspect thermostat.wasm --json\n"
       "  wasmiot opt thermostat.wasm -o thermostat.opt.wasm --manifest thermostat.device.json\n"
+      "  wasmiot aot thermostat.opt.wasm --target cortex-m4f -o aot --manifest thermostat.device.json\n"
       "\n"
       "Run 'wasmiot COMMAND --help' for a command's options; 'man wasmiot-COMMAND' for more.\n"
       "Exit status: 0 ok, 1 check failed, 2 usage error, 3 I/O or internal error.");

@@ -1,0 +1,243 @@
+#include "aot/aot.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "aot/embedded_sources.h"
+#include "aot/wasm2c_bridge.h"
+#include "check/check.h"
+#include "support/process.h"
+#include "support/text.h"
+
+namespace wasmiot {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A scratch folder beside the output, removed unless Commit() moves its files.
+class Staging {
+ public:
+  explicit Staging(const std::string& output_dir) {
+    std::string base = fs::path(output_dir).lexically_normal().string();
+    while (base.size() > 1 && base.back() == '/') base.pop_back();
+    std::string templ = base + ".tmp-XXXXXX";
+    if (::mkdtemp(templ.data())) path_ = templ;
+  }
+  ~Staging() {
+    if (!path_.empty()) {
+      std::error_code ignored;
+      fs::remove_all(path_, ignored);
+    }
+  }
+  bool ok() const { return !path_.empty(); }
+  std::string File(const std::string& name) const { return path_ + "/" + name; }
+
+  // Moves every file into `dir` (created if missing), each by an atomic rename.
+  Status Commit(const std::string& dir, const std::vector<std::string>& files) {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) return Error{ErrorKind::kIo, fmt::format("cannot create {}: {}", dir, ec.message())};
+    for (const std::string& f : files) {
+      if (::rename(File(f).c_str(), (dir + "/" + f).c_str()) != 0) {
+        return Error{ErrorKind::kIo, fmt::format("cannot move {} into {}: {}", f, dir, std::strerror(errno))};
+      }
+    }
+    return Ok{};
+  }
+
+ private:
+  std::string path_;
+};
+
+Status WriteText(const std::string& path, std::string_view text) {
+  return WriteFileAtomically(path, text.data(), text.size());
+}
+
+// Parses Berkeley `size` output: "text data bss dec hex filename" rows.
+std::vector<ObjectSize> ParseSize(const std::string& out) {
+  std::vector<ObjectSize> sizes;
+  std::istringstream lines(out);
+  std::string line;
+  std::getline(lines, line);  // header
+  while (std::getline(lines, line)) {
+    std::istringstream row(line);
+    ObjectSize s;
+    std::string dec, hex, file;
+    if (row >> s.text >> s.data >> s.bss >> dec >> hex >> file) {
+      s.file = fs::path(file).filename().string();
+      sizes.push_back(s);
+    }
+  }
+  return sizes;
+}
+
+// The static memory for a bare-metal runtime: what the module can ever use
+// (its declared maximum), capped by the device's budget; without a declared
+// maximum, the device's budget (or, with no manifest, the initial size).
+uint32_t MemoryPages(const ModuleInfo& module, const Manifest* manifest) {
+  const Limits* limits = nullptr;
+  if (!module.memories.empty()) limits = &module.memories.front();
+  for (const ImportInfo& i : module.imports) {
+    if (i.kind == ExternKind::kMemory) limits = &i.limits;
+  }
+  if (!limits) return 0;
+  uint64_t pages = limits->max ? *limits->max : manifest ? manifest->budgets.max_pages : limits->initial;
+  if (manifest) pages = std::min<uint64_t>(pages, manifest->budgets.max_pages);
+  return static_cast<uint32_t>(pages);
+}
+
+}  // namespace
+
+FeatureSet Wasm2cFeatures() {
+  FeatureSet set;
+  for (Feature f : {Feature::kMutableGlobals, Feature::kSaturatingFloatToInt, Feature::kSignExtension,
+                    Feature::kMultiValue, Feature::kBulkMemory}) {
+    set.Add(f);
+  }
+  return set;
+}
+
+std::string ModuleNameFromPath(const std::string& path) {
+  std::string stem = fs::path(path).stem().string();
+  std::string out;
+  for (char c : stem) out += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  if (out.empty() || std::isdigit(static_cast<unsigned char>(out[0]))) out = "m_" + out;
+  return out;
+}
+
+Result<AotReport> CompileAot(const Bytes& wasm, const std::string& path, const AotOptions& options,
+                             Diagnostics& diagnostics) {
+  const Error failed{ErrorKind::kInvalidInput, "cannot compile"};
+  const AotTarget* target = FindAotTarget(options.target);
+  if (!target) {
+    std::vector<std::string_view> names;
+    for (const AotTarget& t : AotTargets()) names.push_back(t.name);
+    std::string hint;
+    if (auto near = ClosestMatch(options.target, names)) hint = fmt::format(" (did you mean '{}'?)", *near);
+    diagnostics.AddError("unknown-target", options.target,
+                         fmt::format("unknown target{}; 'wasmiot aot --list-targets' lists them", hint));
+    return failed;
+  }
+  std::string cc = TargetTool(*target, "gcc");
+  if (!TargetInstalled(*target)) {
+    diagnostics.AddError("compiler-missing", cc,
+                         fmt::format("the {} compiler is not installed: apt-get install {}", target->name,
+                                     target->package));
+    return failed;
+  }
+
+  Result<ModuleInfo> module = ReadModule(wasm, path, diagnostics);
+  if (!module) return module.error();
+  if (options.manifest) {
+    CheckModule(*module, *options.manifest, path, diagnostics);
+    if (!diagnostics.HasErrors()) (void)ValidateWithFeatures(wasm, path, options.manifest->features, diagnostics);
+    if (diagnostics.HasErrors()) return failed;
+  }
+  for (Feature f : module->features_used.List()) {
+    if (!Wasm2cFeatures().Has(f)) {
+      Diagnostic& d = diagnostics.AddError("feature-unsupported-by-target", path,
+          fmt::format("used by {}; wasm2c (wabt 1.0.32) cannot compile it for any target",
+                      DescribeFeatureUse(wasm, path, f)));
+      d.item = std::string(FeatureName(f));
+    }
+  }
+  if (diagnostics.HasErrors()) return failed;
+
+  AotReport report;
+  report.target = std::string(target->name);
+  report.compiler = cc;
+  for (std::string_view f : target->cflags) report.cflags.emplace_back(f);
+  std::string name = options.module_name.empty() ? ModuleNameFromPath(path) : options.module_name;
+  Result<GeneratedC> generated = GenerateC(wasm, name, name + ".h");
+  if (!generated) {
+    diagnostics.AddError("internal-error", path, generated.error().message);
+    return generated.error();
+  }
+
+  Staging staging(options.output_dir);
+  if (!staging.ok()) {
+    diagnostics.AddError("io-error", options.output_dir,
+                         fmt::format("cannot create a folder beside it: {}", std::strerror(errno)));
+    return Error{ErrorKind::kIo, "cannot stage"};
+  }
+  bool bare = target->kind == TargetKind::kBareMetal;
+  std::string runtime = bare ? "wasmiot_rt_static" : "wasm-rt-impl";
+  std::vector<std::pair<std::string, std::string_view>> sources = {
+      {name + ".c", generated->source},
+      {name + ".h", generated->header},
+      {"wasm-rt.h", kWasmRtHeader},
+  };
+  if (bare) {
+    sources.push_back({"wasmiot_rt_static.c", kStaticRuntimeSource});
+    sources.push_back({"wasmiot_rt_static.h", kStaticRuntimeHeader});
+    if (!target->has_libc) {
+      for (const auto& [file, text] : FreestandingHeaders()) sources.push_back({file, text});
+    }
+  } else {
+    sources.push_back({"wasm-rt-impl.c", kWasmRtImplSource});
+    sources.push_back({"wasm-rt-impl.h", kWasmRtImplHeader});
+  }
+  for (const auto& [file, text] : sources) {
+    Status s = WriteText(staging.File(file), text);
+    if (!s) {
+      diagnostics.AddError("io-error", options.output_dir, s.error().message);
+      return s.error();
+    }
+    report.files.push_back(file);
+  }
+
+  auto run = [&](std::vector<std::string> argv) -> bool {
+    Result<ProcessResult> r = RunProcess(argv);
+    if (!r || r->exit_code != 0) {
+      std::string what = r ? r->err + r->out : r.error().message;
+      diagnostics.AddError("compiler-failed", argv[0],
+                           fmt::format("{} failed:\n{}", fmt::join(argv, " "), what));
+      return false;
+    }
+    return true;
+  };
+  std::vector<std::string> flags(report.cflags);
+  flags.insert(flags.end(), {"-std=gnu11", "-ffunction-sections", "-fdata-sections", "-I" + staging.File("")});
+  if (bare) {
+    report.memory_pages = MemoryPages(*module, options.manifest);
+    flags.push_back(fmt::format("-DWASMIOT_RT_MEMORY_PAGES={}", report.memory_pages));
+  }
+  auto compile = [&](const std::string& source, const std::string& object) {
+    std::vector<std::string> argv{cc};
+    argv.insert(argv.end(), flags.begin(), flags.end());
+    argv.insert(argv.end(), {"-c", staging.File(source), "-o", staging.File(object)});
+    return run(argv);
+  };
+  std::string library = "lib" + name + ".a";
+  if (!compile(name + ".c", name + ".o") || !compile(runtime + ".c", runtime + ".o") ||
+      !run({TargetTool(*target, "ar"), "rcsD", staging.File(library), staging.File(name + ".o"),
+            staging.File(runtime + ".o")})) {
+    return failed;
+  }
+  report.files.insert(report.files.end(), {name + ".o", runtime + ".o", library});
+
+  Result<ProcessResult> size = RunProcess({TargetTool(*target, "size"), staging.File(name + ".o"),
+                                           staging.File(runtime + ".o")});
+  if (size && size->exit_code == 0) report.sizes = ParseSize(size->out);
+  if (report.sizes.size() != 2) {
+    diagnostics.AddError("compiler-failed", TargetTool(*target, "size"), "cannot measure the objects");
+    return failed;
+  }
+  Status committed = staging.Commit(options.output_dir, report.files);
+  if (!committed) {
+    diagnostics.AddError("io-error", options.output_dir, committed.error().message);
+    return committed.error();
+  }
+  return report;
+}
+
+}  // namespace wasmiot

@@ -1,0 +1,53 @@
+// `wasmiot aot`: a module, ahead-of-time compiled for one target through
+// wasm2c and the target's C compiler. The output folder gets the generated C
+// and header, the runtime support the target needs (sources and object), the
+// objects, a static library, and a size report.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "aot/targets.h"
+#include "manifest/manifest.h"
+#include "support/diagnostics.h"
+#include "support/file_io.h"
+
+namespace wasmiot {
+
+struct AotOptions {
+  std::string target;
+  std::string output_dir;
+  std::string module_name;           // a C identifier
+  const Manifest* manifest = nullptr;  // checked against; gives the static memory budget
+};
+
+struct ObjectSize {
+  std::string file;
+  uint64_t text = 0;
+  uint64_t data = 0;
+  uint64_t bss = 0;
+};
+
+struct AotReport {
+  std::string target;
+  std::string compiler;
+  std::vector<std::string> cflags;
+  std::vector<std::string> files;  // written into output_dir, in order
+  std::vector<ObjectSize> sizes;   // the module's object, then the runtime's
+  uint32_t memory_pages = 0;       // bare metal: the static linear-memory budget
+};
+
+// Features wabt 1.0.32's wasm2c can compile (it aborts on others, e.g. SIMD).
+FeatureSet Wasm2cFeatures();
+
+// A C identifier from a file name: "my-sensor.v2.wasm" -> "my_sensor_v2".
+std::string ModuleNameFromPath(const std::string& path);
+
+// Codes: unknown-target (exit 2), compiler-missing, compiler-failed, io-error
+// (exit 3), feature-unsupported-by-target, and check's codes (exit 1).
+Result<AotReport> CompileAot(const Bytes& wasm, const std::string& path, const AotOptions& options,
+                             Diagnostics& diagnostics);
+
+}  // namespace wasmiot

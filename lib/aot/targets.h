@@ -1,0 +1,37 @@
+// The AOT targets: one table of data (compiler, flags, tools, Debian package,
+// how to run the output), so adding a CPU is one row, not scattered code.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace wasmiot {
+
+enum class TargetKind {
+  kLinux,      // wasm2c's own runtime (wasm-rt-impl.c: mmap, signals on 64-bit)
+  kBareMetal,  // wasmiot's static runtime: no malloc, no mmap, explicit bounds checks
+};
+
+struct AotTarget {
+  std::string_view name;
+  std::string_view description;
+  TargetKind kind;
+  std::string_view tool_prefix;  // "arm-none-eabi-": gcc, ar and size are prefix + tool
+  std::string_view package;      // the Debian package that provides the compiler
+  std::vector<std::string_view> cflags;
+  std::string_view qemu;     // user-mode emulator that runs its Linux executables ("" = native)
+  std::string_view sysroot;  // for qemu -L
+  bool has_libc = true;      // false: wasmiot supplies freestanding headers
+};
+
+const std::vector<AotTarget>& AotTargets();
+const AotTarget* FindAotTarget(std::string_view name);
+
+// prefix + tool, e.g. "arm-none-eabi-gcc"; the host uses plain "cc", "ar", "size".
+std::string TargetTool(const AotTarget& target, std::string_view tool);
+
+// Whether the target's compiler is installed (found in PATH).
+bool TargetInstalled(const AotTarget& target);
+
+}  // namespace wasmiot

@@ -1,0 +1,148 @@
+// wasmiot aot IN.wasm --target TARGET -o DIR [--manifest DEVICE.json]
+// wasmiot aot --list-targets
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "aot/aot.h"
+#include "command.h"
+#include "module/module_info.h"
+#include "output.h"
+
+namespace wasmiot::tool {
+namespace {
+
+struct AotCommandOptions {
+  CommonOptions common;
+  std::string input;
+  std::string target;
+  std::string output_dir;
+  std::string manifest_path;
+  std::string name;
+  bool list_targets = false;
+};
+
+std::string_view KindName(TargetKind kind) { return kind == TargetKind::kLinux ? "linux" : "bare-metal"; }
+
+int ListTargets(const AotCommandOptions& options) {
+  if (options.common.json) {
+    nlohmann::json targets = nlohmann::json::array();
+    for (const AotTarget& t : AotTargets()) {
+      targets.push_back({{"name", t.name},
+                         {"description", t.description},
+                         {"kind", KindName(t.kind)},
+                         {"compiler", TargetTool(t, "gcc")},
+                         {"cflags", std::vector<std::string>(t.cflags.begin(), t.cflags.end())},
+                         {"package", t.package},
+                         {"installed", TargetInstalled(t)}});
+    }
+    nlohmann::json doc = JsonDocument("aot", kExitOk, Diagnostics());
+    doc["targets"] = targets;
+    PrintJson(doc);
+    return kExitOk;
+  }
+  for (const AotTarget& t : AotTargets()) {
+    fmt::print("{:<14} {:<10} {:<9} {:<26} {:<24} {}\n", t.name, KindName(t.kind),
+               TargetInstalled(t) ? "installed" : "missing", TargetTool(t, "gcc"), t.package,
+               fmt::join(t.cflags, " "));
+  }
+  return kExitOk;
+}
+
+int RunAot(const AotCommandOptions& options) {
+  if (options.list_targets) return ListTargets(options);
+  Diagnostics diagnostics;
+  std::optional<AotReport> report;
+  std::optional<Manifest> manifest;
+  if (options.input.empty() || options.target.empty() || options.output_dir.empty()) {
+    diagnostics.AddError("usage", "wasmiot", "aot needs INPUT, --target and -o (or --list-targets)");
+  } else if (!options.manifest_path.empty()) {
+    Result<Manifest> m = LoadManifest(options.manifest_path, diagnostics);
+    if (m) manifest = std::move(m).value();
+  }
+  if (!diagnostics.HasErrors()) {
+    Result<Bytes> input = ReadInput(options.input, kMaxModuleFileBytes, "module-too-large", diagnostics);
+    if (input) {
+      AotOptions aot;
+      aot.target = options.target;
+      aot.output_dir = options.output_dir;
+      aot.module_name = options.name;
+      aot.manifest = manifest ? &*manifest : nullptr;
+      Result<AotReport> r = CompileAot(*input, options.input, aot, diagnostics);
+      if (r) report = std::move(r).value();
+    }
+  }
+  int exit_code = ExitCodeFor(diagnostics);
+  for (const Diagnostic& d : diagnostics.list()) {
+    if (d.code == "usage" || d.code == "unknown-target") exit_code = kExitUsage;
+    if (d.code == "compiler-missing" || d.code == "compiler-failed") exit_code = kExitIoError;
+  }
+
+  if (options.common.json) {
+    nlohmann::json doc = JsonDocument("aot", exit_code, diagnostics);
+    doc["input"] = options.input;
+    doc["target"] = options.target;
+    doc["output_dir"] = options.output_dir;
+    if (report) {
+      nlohmann::json sizes = nlohmann::json::array();
+      for (const ObjectSize& s : report->sizes) {
+        sizes.push_back({{"file", s.file}, {"text", s.text}, {"data", s.data}, {"bss", s.bss}});
+      }
+      doc["compiler"] = report->compiler;
+      doc["cflags"] = report->cflags;
+      doc["files"] = report->files;
+      doc["sizes"] = sizes;
+      doc["memory_pages"] = report->memory_pages;
+    }
+    PrintJson(doc);
+    return exit_code;
+  }
+  PrintDiagnostics(diagnostics, options.common);
+  if (report) {
+    fmt::print("{} -> {}/ for {} ({} {})\n", options.input, options.output_dir, report->target, report->compiler,
+               fmt::join(report->cflags, " "));
+    fmt::print("  {:<24} {:>8} {:>8} {:>8}\n", "object", "text", "data", "bss");
+    for (const ObjectSize& s : report->sizes) {
+      fmt::print("  {:<24} {:>8} {:>8} {:>8}\n", s.file, s.text, s.data, s.bss);
+    }
+    if (report->memory_pages) {
+      fmt::print("  static linear memory: {} pages ({} KiB) in the runtime's bss\n", report->memory_pages,
+                 report->memory_pages * 64);
+    }
+    fmt::print("files: {}\n", fmt::join(report->files, " "));
+  }
+  return exit_code;
+}
+
+}  // namespace
+
+void RegisterAotCommand(CLI::App& app, Invocation& invocation) {
+  auto options = std::make_shared<AotCommandOptions>();
+  CLI::App* cmd = app.add_subcommand("aot", "Compile a module ahead of time for a CPU");
+  cmd->add_option("input", options->input, "The .wasm module to compile");
+  cmd->add_option("-t,--target", options->target, "Target name, as in --list-targets");
+  cmd->add_option("-o,--output", options->output_dir, "Output folder (created if missing)");
+  cmd->add_option("-m,--manifest", options->manifest_path,
+                  "Check against this device first; its memory budget sizes the bare-metal runtime");
+  cmd->add_option("--name", options->name, "C name of the module (default: from the input file name)");
+  cmd->add_flag("--list-targets", options->list_targets, "List every target, its compiler and whether it is installed");
+  AddCommonOptions(*cmd, options->common);
+  cmd->footer(
+      "Translate INPUT to C with wasm2c and compile it with the target's C compiler. The output\n"
+      "folder gets NAME.c and NAME.h, the runtime support (wabt's wasm-rt for Linux targets,\n"
+      "wasmiot's static runtime for bare metal: no malloc, no mmap, a static memory budget,\n"
+      "explicit bounds checks, bounded call depth, traps through wasmiot_trap_handler()), the\n"
+      "objects, libNAME.a, and a text/data/bss size report. Nothing is left behind on failure.\n"
+      "See docs/aot.md for linking the output into firmware."
+      "\n\n"
+      "Examples:\n"
+      "  wasmiot aot thermostat.wasm --target cortex-m4f -o build/aot --manifest thermostat.device.json\n"
+      "  wasmiot aot thermostat.wasm --target aarch64-linux -o build/aot-arm64 --json\n"
+      "  wasmiot aot --list-targets\n"
+      "\n"
+      "Exit status: 0 compiled, 1 the module is invalid, fails check or uses a feature wasm2c\n"
+      "cannot compile, 2 usage error or unknown target, 3 compiler missing or failed, I/O error.");
+  cmd->callback([options, &invocation] { invocation.exit_code = RunAot(*options); });
+}
+
+}  // namespace wasmiot::tool
