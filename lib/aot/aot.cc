@@ -58,6 +58,17 @@ class Staging {
   std::string path_;
 };
 
+// Prepended to the wasm-rt.h we emit, so that the module, the runtime and the
+// firmware that includes the header all agree. wasm2c's 64-bit default finds
+// stack exhaustion by the native stack overflowing into a guard page, which an
+// optimizer can defeat by turning recursion into a loop (it did, in our
+// differential tests): counting call depth traps deterministically everywhere.
+constexpr std::string_view kWasmRtConfig =
+    "/* wasmiot: count call depth on every target (see docs/aot.md). */\n"
+    "#ifndef WASM_RT_USE_STACK_DEPTH_COUNT\n"
+    "#define WASM_RT_USE_STACK_DEPTH_COUNT 1\n"
+    "#endif\n";
+
 Status WriteText(const std::string& path, std::string_view text) {
   return WriteFileAtomically(path, text.data(), text.size());
 }
@@ -174,8 +185,9 @@ Result<AotReport> CompileAot(const Bytes& wasm, const std::string& path, const A
   std::vector<std::pair<std::string, std::string_view>> sources = {
       {name + ".c", generated->source},
       {name + ".h", generated->header},
-      {"wasm-rt.h", kWasmRtHeader},
   };
+  std::string wasm_rt_header = std::string(kWasmRtConfig) + std::string(kWasmRtHeader);
+  sources.push_back({"wasm-rt.h", wasm_rt_header});
   if (bare) {
     sources.push_back({"wasmiot_rt_static.c", kStaticRuntimeSource});
     sources.push_back({"wasmiot_rt_static.h", kStaticRuntimeHeader});
@@ -195,8 +207,10 @@ Result<AotReport> CompileAot(const Bytes& wasm, const std::string& path, const A
     report.files.push_back(file);
   }
 
+  // Tools run inside the staging folder with relative names, so no temporary
+  // path ends up in an object: the same input gives the same bytes.
   auto run = [&](std::vector<std::string> argv) -> bool {
-    Result<ProcessResult> r = RunProcess(argv);
+    Result<ProcessResult> r = RunProcess(argv, staging.File(""));
     if (!r || r->exit_code != 0) {
       std::string what = r ? r->err + r->out : r.error().message;
       diagnostics.AddError("compiler-failed", argv[0],
@@ -206,7 +220,7 @@ Result<AotReport> CompileAot(const Bytes& wasm, const std::string& path, const A
     return true;
   };
   std::vector<std::string> flags(report.cflags);
-  flags.insert(flags.end(), {"-std=gnu11", "-ffunction-sections", "-fdata-sections", "-I" + staging.File("")});
+  flags.insert(flags.end(), {"-std=gnu11", "-ffunction-sections", "-fdata-sections", "-I."});
   if (bare) {
     report.memory_pages = MemoryPages(*module, options.manifest);
     flags.push_back(fmt::format("-DWASMIOT_RT_MEMORY_PAGES={}", report.memory_pages));
@@ -214,19 +228,18 @@ Result<AotReport> CompileAot(const Bytes& wasm, const std::string& path, const A
   auto compile = [&](const std::string& source, const std::string& object) {
     std::vector<std::string> argv{cc};
     argv.insert(argv.end(), flags.begin(), flags.end());
-    argv.insert(argv.end(), {"-c", staging.File(source), "-o", staging.File(object)});
+    argv.insert(argv.end(), {"-c", source, "-o", object});
     return run(argv);
   };
   std::string library = "lib" + name + ".a";
   if (!compile(name + ".c", name + ".o") || !compile(runtime + ".c", runtime + ".o") ||
-      !run({TargetTool(*target, "ar"), "rcsD", staging.File(library), staging.File(name + ".o"),
-            staging.File(runtime + ".o")})) {
+      !run({TargetTool(*target, "ar"), "rcsD", library, name + ".o", runtime + ".o"})) {
     return failed;
   }
   report.files.insert(report.files.end(), {name + ".o", runtime + ".o", library});
 
-  Result<ProcessResult> size = RunProcess({TargetTool(*target, "size"), staging.File(name + ".o"),
-                                           staging.File(runtime + ".o")});
+  Result<ProcessResult> size = RunProcess({TargetTool(*target, "size"), name + ".o", runtime + ".o"},
+                                          staging.File(""));
   if (size && size->exit_code == 0) report.sizes = ParseSize(size->out);
   if (report.sizes.size() != 2) {
     diagnostics.AddError("compiler-failed", TargetTool(*target, "size"), "cannot measure the objects");

@@ -29,7 +29,7 @@ std::string Slurp(const std::string& path) {
 
 }  // namespace
 
-Result<ProcessResult> RunProcess(const std::vector<std::string>& argv) {
+Result<ProcessResult> RunProcess(const std::vector<std::string>& argv, const std::string& working_dir) {
   if (argv.empty()) return Error{ErrorKind::kInternal, "no program to run"};
   // Output goes to files, not pipes: no deadlock however much a compiler says.
   char dir_template[] = "/tmp/wasmiot-run-XXXXXX";
@@ -43,6 +43,7 @@ Result<ProcessResult> RunProcess(const std::vector<std::string>& argv) {
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
   posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  if (!working_dir.empty()) posix_spawn_file_actions_addchdir_np(&actions, working_dir.c_str());
   std::vector<char*> args;
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);

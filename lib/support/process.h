@@ -14,9 +14,9 @@ struct ProcessResult {
   std::string err;
 };
 
-// Runs argv (argv[0] looked up in PATH) with stdin from /dev/null. An error
-// only if it could not be started at all.
-Result<ProcessResult> RunProcess(const std::vector<std::string>& argv);
+// Runs argv (argv[0] looked up in PATH) with stdin from /dev/null, in
+// `working_dir` if given. An error only if it could not be started at all.
+Result<ProcessResult> RunProcess(const std::vector<std::string>& argv, const std::string& working_dir = "");
 
 // The full path of a program found in PATH, or "" if there is none.
 std::string FindInPath(const std::string& program);

@@ -1,0 +1,339 @@
+// AOT output is verified by running it: on the host and, through qemu-user,
+// on aarch64, armv7 and riscv64, every export's result or trap must equal what
+// wabt's interpreter (wasm-interp) says. Bare-metal targets are compiled and
+// linked into a test image with -Werror (no emulator for them here).
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "aot/aot.h"
+#include "module/module_info.h"
+#include "support/test_support.h"
+
+using namespace wasmiot;
+using namespace wasmiot::test;
+
+namespace {
+
+// wasm-interp's trap messages and wasm2c's trap codes, in common words.
+std::string TrapCategory(const std::string& message) {
+  const std::pair<const char*, const char*> table[] = {
+      {"out of bounds memory access", "oob"},
+      {"integer overflow", "int-overflow"},
+      {"integer divide by zero", "div-zero"},
+      {"invalid conversion to integer", "invalid-conversion"},
+      {"unreachable executed", "unreachable"},
+      {"call stack exhausted", "exhaustion"},
+      {"uninitialized table element", "call-indirect"},
+      {"indirect call signature mismatch", "call-indirect"},
+      {"undefined table index", "call-indirect"},
+  };
+  for (const auto& [prefix, category] : table) {
+    if (message.rfind(prefix, 0) == 0) return category;
+  }
+  return "unknown: " + message;
+}
+
+// "name() => i32:5" stays; "name() => error: msg: detail" becomes "name() => trap oob".
+std::vector<std::string> Normalize(const std::string& output) {
+  std::vector<std::string> lines;
+  std::istringstream in(output);
+  std::string line;
+  while (std::getline(in, line)) {
+    size_t error = line.find("=> error: ");
+    if (error != std::string::npos) line = line.substr(0, error) + "=> trap " + TrapCategory(line.substr(error + 10));
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    lines.push_back(line);
+  }
+  return lines;
+}
+
+std::vector<std::string> Reference(const std::string& wasm_path) {
+  RunResult r = Run({"wasm-interp", "--run-all-exports", wasm_path});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  return Normalize(r.out);
+}
+
+// A main() that calls every export in order, in one instance. On Linux it
+// prints like wasm-interp; a bare-metal image (which cannot run here) keeps
+// results and trap codes in volatile arrays, needing no stdio.
+std::string Harness(const std::string& name, const ModuleInfo& module, bool bare_metal) {
+  std::string c = "#include <stdint.h>\n#include <setjmp.h>\n#include \"" + name + ".h\"\n";
+  if (bare_metal) {
+    c += "#include \"wasmiot_rt_static.h\"\nstatic jmp_buf trap_jump;\nstatic volatile int trap_code;\n"
+         "void wasmiot_trap_handler(wasm_rt_trap_t t) { trap_code = (int)t; longjmp(trap_jump, 1); }\n"
+         "#define TRY() (setjmp(trap_jump) ? trap_code : 0)\n"
+         "volatile uint64_t results[256];\nvolatile int traps[256];\n";
+  } else {
+    c += "#include <inttypes.h>\n#include <stdio.h>\n#include \"wasm-rt-impl.h\"\n#define TRY() ((int)wasm_rt_impl_try())\n"
+         "static const char* category(int t) {\n  switch (t) {\n"
+         "    case WASM_RT_TRAP_OOB: return \"oob\";\n"
+         "    case WASM_RT_TRAP_INT_OVERFLOW: return \"int-overflow\";\n"
+         "    case WASM_RT_TRAP_DIV_BY_ZERO: return \"div-zero\";\n"
+         "    case WASM_RT_TRAP_INVALID_CONVERSION: return \"invalid-conversion\";\n"
+         "    case WASM_RT_TRAP_UNREACHABLE: return \"unreachable\";\n"
+         "    case WASM_RT_TRAP_CALL_INDIRECT: return \"call-indirect\";\n"
+         "    case WASM_RT_TRAP_EXHAUSTION: return \"exhaustion\";\n"
+         "    default: return \"other\";\n  }\n}\n";
+  }
+  c += "int main(void) {\n  static Z_" + name + "_instance_t instance;\n  wasm_rt_init();\n  Z_" + name +
+       "_init_module();\n  Z_" + name + "_instantiate(&instance);\n";
+  int index = 0;
+  for (const ExportInfo& e : module.exports) {
+    if (e.kind != ExternKind::kFunc || !e.signature.params.empty()) continue;
+    std::string call = "Z_" + name + "Z_" + e.name + "(&instance)";
+    std::string i = std::to_string(index++);
+    std::string ok;
+    std::string trapped;
+    if (bare_metal) {
+      ok = (e.signature.results.empty() ? call : "results[" + i + "] = (uint64_t)" + call) + ";";
+      trapped = "traps[" + i + "] = trap;";
+    } else if (e.signature.results.empty()) {
+      ok = call + "; printf(\"" + e.name + "() =>\\n\");";
+    } else if (e.signature.results[0] == "i32") {
+      ok = "uint32_t r = " + call + "; printf(\"" + e.name + "() => i32:%\" PRIu32 \"\\n\", r);";
+    } else {
+      ok = "uint64_t r = " + call + "; printf(\"" + e.name + "() => i64:%\" PRIu64 \"\\n\", r);";
+    }
+    if (!bare_metal) trapped = "printf(\"" + e.name + "() => trap %s\\n\", category(trap));";
+    c += "  { int trap = TRY(); if (trap == 0) { " + ok + " } else { " + trapped + " } }\n";
+  }
+  return c + "  wasm_rt_free();\n  return 0;\n}\n";
+}
+
+struct Compiled {
+  std::string dir;
+  std::string name;
+  ModuleInfo module;
+};
+
+Compiled CompileFor(const TempDir& dir, const std::string& wat_file, const std::string& target) {
+  std::string name = ModuleNameFromPath(wat_file);
+  Bytes wasm = WatToWasm(ReadText(DataDir() + "/aot/" + wat_file));
+  WriteBytes(dir.File(name + ".wasm"), wasm);
+  Diagnostics d;
+  Result<ModuleInfo> module = ReadModule(wasm, name + ".wasm", d);
+  REQUIRE(module.ok());
+  AotOptions options;
+  options.target = target;
+  options.output_dir = dir.File("out-" + target);
+  Result<AotReport> report = CompileAot(wasm, name + ".wasm", options, d);
+  INFO(target << "\n" << DiagnosticsText(d));
+  REQUIRE(report.ok());
+  return Compiled{options.output_dir, name, std::move(module).value()};
+}
+
+std::vector<std::string> Flags(const AotTarget& target) {
+  std::vector<std::string> out(target.cflags.begin(), target.cflags.end());
+  out.insert(out.end(), {"-std=gnu11", "-Wall", "-Wextra", "-Werror"});
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("the target table: the issue's targets, all installed by install-deps") {
+  std::vector<std::string> names;
+  for (const AotTarget& t : AotTargets()) {
+    names.emplace_back(t.name);
+    INFO(t.name << ": apt-get install " << t.package);
+    CHECK(TargetInstalled(t));
+    CHECK_FALSE(t.package.empty());
+    CHECK(FindAotTarget(t.name) == &t);
+  }
+  CHECK(names == std::vector<std::string>{"host", "x86_64-linux", "aarch64-linux", "armv7-linux", "riscv64-linux",
+                                          "cortex-m0plus", "cortex-m3", "cortex-m4f", "cortex-m7", "cortex-m33",
+                                          "riscv32imac", "xtensa-lx106"});
+  CHECK(FindAotTarget("cortex-m5") == nullptr);
+}
+
+TEST_CASE("AOT output gives the interpreter's answers on host and emulated Linux CPUs") {
+  auto [wat, target_name] = GENERATE(table<std::string, std::string>({
+      {"arith.wat", "host"}, {"memory.wat", "host"},
+      {"arith.wat", "x86_64-linux"},
+      {"arith.wat", "aarch64-linux"}, {"memory.wat", "aarch64-linux"},
+      {"arith.wat", "armv7-linux"}, {"memory.wat", "armv7-linux"},
+      {"arith.wat", "riscv64-linux"}, {"memory.wat", "riscv64-linux"},
+  }));
+  INFO(wat << " on " << target_name);
+  TempDir dir;
+  const AotTarget& target = *FindAotTarget(target_name);
+  Compiled c = CompileFor(dir, wat, target_name);
+  WriteText(dir.File("harness.c"), Harness(c.name, c.module, /*bare_metal=*/false));
+  std::vector<std::string> link{TargetTool(target, "gcc")};
+  std::vector<std::string> flags = Flags(target);
+  link.insert(link.end(), flags.begin(), flags.end());
+  link.insert(link.end(), {"-I" + c.dir, dir.File("harness.c"), c.dir + "/lib" + c.name + ".a", "-lm", "-o",
+                           dir.File("harness")});
+  RunResult built = Run(link);
+  INFO(built.err);
+  REQUIRE(built.exit_code == 0);
+
+  // A runaway harness (a trap that never comes) must fail the test, not hang it.
+  std::vector<std::string> run{"timeout", "120"};
+  if (!target.qemu.empty()) run.insert(run.end(), {std::string(target.qemu), "-L", std::string(target.sysroot)});
+  run.push_back(dir.File("harness"));
+  RunResult ran = Run(run);
+  INFO(ran.err);
+  REQUIRE(ran.exit_code == 0);
+  CHECK(Normalize(ran.out) == Reference(dir.File(c.name + ".wasm")));
+}
+
+TEST_CASE("every bare-metal target compiles and links a test image with -Werror") {
+  for (const AotTarget& target : AotTargets()) {
+    if (target.kind != TargetKind::kBareMetal) continue;
+    INFO(target.name);
+    TempDir dir;
+    Compiled c = CompileFor(dir, "arith.wat", std::string(target.name));
+    WriteText(dir.File("image.c"), Harness(c.name, c.module, /*bare_metal=*/true));
+    std::vector<std::string> link{TargetTool(target, "gcc")};
+    std::vector<std::string> flags = Flags(target);
+    link.insert(link.end(), flags.begin(), flags.end());
+    link.insert(link.end(), {"-I" + c.dir, dir.File("image.c")});
+    std::string prefix(target.tool_prefix);
+    if (prefix == "arm-none-eabi-") {
+      link.push_back("--specs=nosys.specs");  // newlib, no OS
+    } else if (prefix == "riscv64-unknown-elf-") {
+      // picolibc's semihosting OS layer, and RAM for the static linear memory.
+      link.insert(link.end(), {"--oslib=semihost", "-Wl,--defsym=__ram_size=0x100000"});
+    } else {
+      // No libc at all: the firmware SDK supplies these; the image brings its own,
+      // and stand-ins for the soft-float routines the ESP8266 has in ROM.
+      WriteText(dir.File("libc.c"), ReadText(DataDir() + "/aot/freestanding_libc.c"));
+      link.insert(link.end(), {dir.File("libc.c"), "-nostdlib", "-Wl,-e,main",
+                               DataDir() + "/aot/esp8266_softfloat.ld"});  // implicit script: adds, replaces nothing
+    }
+    link.insert(link.end(), {c.dir + "/lib" + c.name + ".a"});
+    if (target.has_libc) link.push_back("-lm");
+    link.insert(link.end(), {"-lgcc", "-Wl,--gc-sections", "-o", dir.File("image.elf")});
+    RunResult built = Run(link);
+    INFO(built.err);
+    CHECK(built.exit_code == 0);
+  }
+}
+
+TEST_CASE("the bare-metal runtime is sized by the manifest's budget and the module's maximum") {
+  TempDir dir;
+  Bytes wasm = WatToWasm("(module (memory 1) (func (export \"run\")))");
+  Diagnostics d;
+  Result<Manifest> manifest = LoadManifest(DataDir() + "/manifests/good-minimal.json", d);
+  REQUIRE(manifest.ok());
+  AotOptions options;
+  options.target = "cortex-m0plus";
+  options.output_dir = dir.File("out");
+  options.manifest = &*manifest;
+  Result<AotReport> unbounded = CompileAot(wasm, "m.wasm", options, d);
+  INFO(DiagnosticsText(d));
+  REQUIRE(unbounded.ok());
+  CHECK(unbounded->memory_pages == 2);  // the device's max_pages
+  REQUIRE(unbounded->sizes.size() == 2);
+  CHECK(unbounded->sizes[1].file == "wasmiot_rt_static.o");
+  CHECK(unbounded->sizes[1].bss >= 2 * 65536);
+
+  Bytes bounded_wasm = WatToWasm("(module (memory 1 1) (func (export \"run\")))");
+  Result<AotReport> bounded = CompileAot(bounded_wasm, "m.wasm", options, d);
+  REQUIRE(bounded.ok());
+  CHECK(bounded->memory_pages == 1);  // never more than the module can use
+  CHECK(bounded->sizes[1].bss < 2 * 65536);
+}
+
+TEST_CASE("aot: bad inputs and failing tools leave nothing behind") {
+  TempDir dir;
+  std::string module = dir.File("m.wasm");
+  WriteBytes(module, WatToWasm(ReadText(DataDir() + "/aot/arith.wat")));
+  std::string out = dir.File("out");
+  auto nothing_left = [&] {
+    for (const auto& e : std::filesystem::directory_iterator(dir.path())) {
+      std::string name = e.path().filename();
+      CHECK((name == "m.wasm" || name == "bin" || name == "blocker"));
+    }
+  };
+  SECTION("an unknown target: exit 2, with a suggestion") {
+    RunResult r = RunWasmiot({"aot", module, "--target", "cortex-m5", "-o", out});
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains("unknown target (did you mean 'cortex-m3'?)"));
+    nothing_left();
+  }
+  SECTION("a compiler that is not installed: exit 3, naming the Debian package") {
+    std::filesystem::create_directory(dir.File("bin"));
+    RunResult r = Run({"env", "PATH=" + dir.File("bin"), WasmiotExe(), "aot", module, "--target", "cortex-m4f", "-o", out});
+    CHECK(r.exit_code == 3);
+    CHECK_THAT(r.err, Catch::Contains("apt-get install gcc-arm-none-eabi"));
+    nothing_left();
+  }
+  SECTION("a compiler that fails: exit 3, its stderr shown") {
+    std::filesystem::create_directory(dir.File("bin"));
+    std::string fake = dir.File("bin/arm-none-eabi-gcc");
+    WriteText(fake, "#!/bin/sh\necho 'fake-cc: internal compiler error' >&2\nexit 1\n");
+    std::filesystem::permissions(fake, std::filesystem::perms::owner_all);
+    RunResult r = Run({"env", "PATH=" + dir.File("bin") + ":/usr/bin:/bin", WasmiotExe(), "aot", module, "--target",
+                       "cortex-m4f", "-o", out});
+    CHECK(r.exit_code == 3);
+    CHECK_THAT(r.err, Catch::Contains("fake-cc: internal compiler error"));
+    CHECK_THAT(r.err, Catch::Contains("[compiler-failed]"));
+    nothing_left();
+  }
+  SECTION("an output folder that cannot be created: exit 3") {
+    WriteText(dir.File("blocker"), "a file, not a folder");
+    RunResult r = RunWasmiot({"aot", module, "--target", "host", "-o", dir.File("blocker/out")});
+    CHECK(r.exit_code == 3);
+    CHECK_THAT(r.err, Catch::Contains("[io-error]"));
+    nothing_left();
+  }
+  SECTION("a module that fails check: exit 1") {
+    RunResult r = RunWasmiot({"aot", module, "--target", "host", "-o", out, "-m",
+                              SourceDir() + "/templates/devices/thermostat.device.json"});
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Catch::Contains("[export-missing]"));
+    nothing_left();
+  }
+  SECTION("a feature wasm2c cannot compile: exit 1, naming it") {
+    std::string simd = dir.File("simd.wasm");
+    WriteBytes(simd, WatToWasm("(module (func (export \"f\") (result v128) v128.const i32x4 0 0 0 0))"));
+    RunResult r = RunWasmiot({"aot", simd, "--target", "host", "-o", out});
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Catch::Contains("error: simd: used by the type section; wasm2c"));
+    std::filesystem::remove(simd);
+    nothing_left();
+  }
+  SECTION("no target given: exit 2") {
+    CHECK(RunWasmiot({"aot", module, "-o", out}).exit_code == 2);
+  }
+}
+
+TEST_CASE("aot --json and --list-targets --json match their schema") {
+  TempDir dir;
+  std::string module = dir.File("m.wasm");
+  WriteBytes(module, WatToWasm(ReadText(DataDir() + "/aot/arith.wat")));
+  for (std::vector<std::string> args : {std::vector<std::string>{"aot", module, "--target", "cortex-m4f", "-o", dir.File("out"), "--json"},
+                                        {"aot", "--list-targets", "--json"},
+                                        {"aot", module, "--target", "nope", "-o", dir.File("x"), "--json"}}) {
+    RunResult r = RunWasmiot(args);
+    std::string file = dir.File("doc.json");
+    WriteText(file, r.out);
+    INFO(r.out);
+    CHECK(SchemaVerdicts("aot-output.schema.json", {file})[0] == "valid " + file);
+  }
+  RunResult list = RunWasmiot({"aot", "--list-targets"});
+  CHECK(list.exit_code == 0);
+  CHECK(std::count(list.out.begin(), list.out.end(), '\n') == static_cast<long>(AotTargets().size()));
+}
+
+TEST_CASE("aot output is reproducible") {
+  TempDir dir;
+  Bytes wasm = WatToWasm(ReadText(DataDir() + "/aot/arith.wat"));
+  Diagnostics d;
+  for (std::string target : {"host", "cortex-m4f"}) {
+    AotOptions a;
+    a.target = target;
+    a.output_dir = dir.File("a-" + target);
+    a.module_name = "arith";
+    AotOptions b = a;
+    b.output_dir = dir.File("b-" + target);
+    REQUIRE(CompileAot(wasm, "arith.wasm", a, d).ok());
+    REQUIRE(CompileAot(wasm, "arith.wasm", b, d).ok());
+    for (std::string file : {"arith.c", "arith.h", "arith.o", "libarith.a"}) {
+      INFO(target << " " << file);
+      CHECK(ReadText(a.output_dir + "/" + file) == ReadText(b.output_dir + "/" + file));
+    }
+  }
+}

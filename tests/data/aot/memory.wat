@@ -1,0 +1,27 @@
+;; Linear memory: data, loads and stores at the edges, growth up to and past the maximum.
+(module
+  (memory 1 3)
+  (data (i32.const 16) "\01\02\03\04\05\06\07\08")
+  (table 2 funcref)
+  (elem (i32.const 0) $seven)
+  (type $i32 (func (result i32)))
+  (type $i64 (func (result i64)))
+  (func $seven (result i32) i32.const 7)
+  (func (export "load_data") (result i64) i32.const 16 i64.load)
+  (func (export "load_unaligned") (result i32) i32.const 17 i32.load)
+  (func (export "load_s8") (result i32) i32.const 16 i32.const 0xff i32.store8 i32.const 16 i32.load8_s)
+  (func (export "store_last") (result i32) i32.const 65532 i32.const 42 i32.store i32.const 65532 i32.load)
+  (func (export "oob_load") (result i32) i32.const 65533 i32.load)
+  (func (export "oob_wrap") (result i32) i32.const -1 i32.load offset=4)
+  (func (export "size") (result i32) memory.size)
+  (func (export "grow_one") (result i32) i32.const 1 memory.grow)
+  (func (export "grow_past_max") (result i32) i32.const 5 memory.grow)
+  (func (export "use_grown") (result i32) i32.const 1 memory.grow drop i32.const 70000 i32.const 9 i32.store i32.const 70000 i32.load)
+  (func (export "fill_copy") (result i32)
+    i32.const 100 i32.const 0xab i32.const 8 memory.fill
+    i32.const 200 i32.const 100 i32.const 8 memory.copy
+    i32.const 204 i32.load)
+  (func (export "call_ok") (result i32) i32.const 0 call_indirect (type $i32))
+  (func (export "call_null") (result i32) i32.const 1 call_indirect (type $i32))
+  (func (export "call_bad_sig") (result i64) i32.const 0 call_indirect (type $i64))
+  (func (export "call_oob") (result i32) i32.const 9 call_indirect (type $i32)))
