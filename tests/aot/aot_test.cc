@@ -337,3 +337,32 @@ TEST_CASE("aot output is reproducible") {
     }
   }
 }
+
+TEST_CASE("the firmware example in docs/ runs on the host and links for Cortex-M4F") {
+  TempDir dir;
+  std::string wasm = dir.File("thermostat.wasm");
+  WriteBytes(wasm, WatToWasm(ReadText(DataDir() + "/modules/thermostat.wat")));
+  std::string manifest = SourceDir() + "/templates/devices/thermostat.device.json";
+  std::string example = SourceDir() + "/docs/examples/firmware/thermostat_firmware.c";
+
+  REQUIRE(RunWasmiot({"aot", wasm, "--target", "host", "-o", dir.File("host"), "-m", manifest}).exit_code == 0);
+  RunResult built = Run({"cc", "-O2", "-std=gnu11", "-Wall", "-Wextra", "-Werror", "-I" + dir.File("host"), example,
+                         dir.File("host/libthermostat.a"), "-lm", "-o", dir.File("firmware")});
+  INFO(built.err);
+  REQUIRE(built.exit_code == 0);
+  RunResult ran = Run({"timeout", "60", dir.File("firmware")});
+  CHECK(ran.exit_code == 0);
+  // thermostat.wat: 18 C heats at fan 60; 25 C cools at fan 60, then humidity sets 50.
+  CHECK(ran.out == "log: thermostat ready\nhvac mode 1\nfan speed 60\nhvac mode 2\nfan speed 60\nfan speed 50\n");
+
+  REQUIRE(RunWasmiot({"aot", wasm, "--target", "cortex-m4f", "-o", dir.File("m4"), "-m", manifest}).exit_code == 0);
+  const AotTarget& m4 = *FindAotTarget("cortex-m4f");
+  std::vector<std::string> link{TargetTool(m4, "gcc")};
+  std::vector<std::string> flags = Flags(m4);
+  link.insert(link.end(), flags.begin(), flags.end());
+  link.insert(link.end(), {"-I" + dir.File("m4"), example, dir.File("m4/libthermostat.a"), "--specs=nosys.specs",
+                           "-Wl,--gc-sections", "-lm", "-o", dir.File("firmware.elf")});
+  RunResult linked = Run(link);
+  INFO(linked.err);
+  CHECK(linked.exit_code == 0);
+}
