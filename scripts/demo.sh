@@ -9,7 +9,7 @@ out="$root/build/demo"
 mkdir -p "$out"
 
 echo "== compile templates/thermostat-c/thermostat.c to wasm32"
-clang --target=wasm32 -O2 -nostdlib -Wall -Wextra -Werror \
+clang --target=wasm32 -mcpu=mvp -O2 -nostdlib -Wall -Wextra -Werror \
   -Wl,--no-entry -Wl,--initial-memory=131072 -Wl,--max-memory=131072 -Wl,-z,stack-size=8192 \
   -o "$out/thermostat.wasm" "$root/templates/thermostat-c/thermostat.c"
 

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Every workload of templates/workloads.tsv builds with clang and passes
+# `wasmiot check` against its device, with no error and no warning.
+set -euo pipefail
+root=$1 out=$2/workloads
+bash "$root/scripts/build-workloads.sh" "$out"
+grep -v '^#' "$root/templates/workloads.tsv" | while IFS=$'\t' read -r name source device ldflags; do
+  "$WASMIOT" check "$out/$name.wasm" --manifest "$root/templates/$device" >"$out/$name.out" 2>"$out/$name.err"
+  if [ -s "$out/$name.err" ]; then echo "$name:"; cat "$out/$name.err"; exit 1; fi
+  grep -q ": ok against " "$out/$name.out"
+  echo "$name: $(cat "$out/$name.out")"
+done
