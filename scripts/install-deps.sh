@@ -16,7 +16,7 @@ packages=(
   gcc-arm-none-eabi libnewlib-arm-none-eabi
   gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf
   gcc-xtensa-lx106
-  qemu-user
+  qemu-user qemu-system-arm   # run Linux AOT output; run Cortex-M output on MPS2 boards
   hyperfine            # bench/
 )
 # Some images ship a nodejs that bundles npm; Debian's npm package conflicts with it.
