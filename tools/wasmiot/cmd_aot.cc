@@ -56,9 +56,8 @@ int RunAot(const AotCommandOptions& options) {
   std::optional<Manifest> manifest;
   if (options.input.empty() || options.target.empty() || options.output_dir.empty()) {
     diagnostics.AddError("usage", "wasmiot", "aot needs INPUT, --target and -o (or --list-targets)");
-  } else if (!options.manifest_path.empty()) {
-    Result<Manifest> m = LoadManifest(options.manifest_path, diagnostics);
-    if (m) manifest = std::move(m).value();
+  } else {
+    manifest = LoadOptionalManifest(options.manifest_path, diagnostics);
   }
   if (!diagnostics.HasErrors()) {
     Result<Bytes> input = ReadInput(options.input, kMaxModuleFileBytes, "module-too-large", diagnostics);
@@ -73,10 +72,6 @@ int RunAot(const AotCommandOptions& options) {
     }
   }
   int exit_code = ExitCodeFor(diagnostics);
-  for (const Diagnostic& d : diagnostics.list()) {
-    if (d.code == "usage" || d.code == "unknown-target") exit_code = kExitUsage;
-    if (d.code == "compiler-missing" || d.code == "compiler-failed") exit_code = kExitIoError;
-  }
 
   if (options.common.json) {
     nlohmann::json doc = JsonDocument("aot", exit_code, diagnostics);

@@ -32,9 +32,8 @@ int RunOpt(const OptOptions& options) {
   std::optional<Manifest> manifest;
   if (SameFile(options.input, options.output)) {
     diagnostics.AddError("usage", options.output, "the output would overwrite the input; choose another -o");
-  } else if (!options.manifest_path.empty()) {
-    Result<Manifest> m = LoadManifest(options.manifest_path, diagnostics);
-    if (m) manifest = std::move(m).value();
+  } else {
+    manifest = LoadOptionalManifest(options.manifest_path, diagnostics);
   }
   if (!diagnostics.HasErrors()) {
     Result<Bytes> input = ReadInput(options.input, kMaxModuleFileBytes, "module-too-large", diagnostics);
@@ -51,9 +50,6 @@ int RunOpt(const OptOptions& options) {
     }
   }
   int exit_code = ExitCodeFor(diagnostics);
-  for (const Diagnostic& d : diagnostics.list()) {
-    if (d.code == "usage") exit_code = kExitUsage;
-  }
 
   if (options.common.json) {
     nlohmann::json doc = JsonDocument("opt", exit_code, diagnostics);

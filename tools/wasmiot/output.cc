@@ -1,19 +1,47 @@
 #include "output.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <utility>
 
 #include <fmt/format.h>
 
 namespace wasmiot::tool {
 
+namespace {
+
+// Errors that are not "the input was found wanting" (exit 1). One table, so
+// every command maps the same code to the same status.
+int ExitCodeForError(std::string_view code) {
+  constexpr std::pair<std::string_view, int> kTable[] = {
+      {"usage", kExitUsage},
+      {"unknown-target", kExitUsage},
+      {"io-error", kExitIoError},
+      {"internal-error", kExitIoError},
+      {"compiler-missing", kExitIoError},
+      {"compiler-failed", kExitIoError},
+  };
+  for (const auto& [name, exit_code] : kTable) {
+    if (name == code) return exit_code;
+  }
+  return kExitCheckFailed;
+}
+
+}  // namespace
+
 int ExitCodeFor(const Diagnostics& diagnostics) {
   int code = kExitOk;
   for (const Diagnostic& d : diagnostics.list()) {
-    if (d.severity != Severity::kError) continue;
-    if (d.code == "io-error" || d.code == "internal-error") return kExitIoError;
-    code = kExitCheckFailed;
+    if (d.severity == Severity::kError) code = std::max(code, ExitCodeForError(d.code));
   }
   return code;
+}
+
+std::optional<Manifest> LoadOptionalManifest(const std::string& path, Diagnostics& diagnostics) {
+  if (path.empty()) return std::nullopt;
+  Result<Manifest> manifest = LoadManifest(path, diagnostics);
+  if (!manifest) return std::nullopt;
+  return std::move(manifest).value();
 }
 
 nlohmann::json DiagnosticToJson(const Diagnostic& d) {
