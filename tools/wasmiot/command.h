@@ -41,5 +41,7 @@ void RegisterCheckCommand(CLI::App& app, Invocation& invocation);
 void RegisterInspectCommand(CLI::App& app, Invocation& invocation);
 void RegisterOptCommand(CLI::App& app, Invocation& invocation);
 void RegisterAotCommand(CLI::App& app, Invocation& invocation);
+void RegisterKeygenCommand(CLI::App& app, Invocation& invocation);
+void RegisterPubkeyCommand(CLI::App& app, Invocation& invocation);
 
 }  // namespace wasmiot::tool

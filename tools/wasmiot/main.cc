@@ -20,6 +20,8 @@ constexpr CommandInfo kCommands[] = {
     {"inspect", RegisterInspectCommand},
     {"opt", RegisterOptCommand},
     {"aot", RegisterAotCommand},
+    {"keygen", RegisterKeygenCommand},
+    {"pubkey", RegisterPubkeyCommand},
 };
 
 constexpr std::string_view kVersion = WASMIOT_VERSION;

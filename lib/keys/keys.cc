@@ -1,0 +1,208 @@
+#include "keys/keys.h"
+
+#include <cstring>
+
+#include <fmt/format.h>
+
+namespace wasmiot {
+namespace {
+
+// DER for Ed25519 (RFC 8410): only the 32 key bytes vary.
+constexpr uint8_t kPkcs8Prefix[] = {0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b,
+                                    0x65, 0x70, 0x04, 0x22, 0x04, 0x20};
+constexpr uint8_t kSpkiPrefix[] = {0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00};
+static_assert(sizeof kPkcs8Prefix + 32 == 48 && sizeof kSpkiPrefix + 32 == 44);
+
+constexpr std::string_view kSecretLabel = "PRIVATE KEY";
+constexpr std::string_view kPublicLabel = "PUBLIC KEY";
+constexpr std::string_view kEncryptedLabel = "WASMIOT ENCRYPTED PRIVATE KEY";
+
+// Encrypted key body, little-endian: magic, opslimit, memlimit, salt, nonce,
+// public key (clear), sealed seed (32 + 16 MAC).
+constexpr uint8_t kEncryptedMagic[8] = {'W', 'I', 'O', 'T', 'K', 'E', 'Y', 1};
+constexpr size_t kEncryptedBytes = 8 + 8 + 8 + kSaltBytes + kNonceBytes + 32 + 32 + kMacBytes;
+
+std::string Pem(std::string_view label, const uint8_t* der, size_t size) {
+  std::string b64 = Base64Encode(der, size);
+  std::string out = fmt::format("-----BEGIN {}-----\n", label);
+  for (size_t i = 0; i < b64.size(); i += 64) out += b64.substr(i, 64) + "\n";
+  return out + fmt::format("-----END {}-----\n", label);
+}
+
+struct PemBlock {
+  std::string label;
+  Bytes der;
+};
+
+Result<PemBlock> ParsePem(std::string_view text) {
+  size_t begin = text.find("-----BEGIN ");
+  if (begin == std::string_view::npos) return Error{ErrorKind::kInvalidInput, "not a PEM key (no -----BEGIN line)"};
+  size_t label_end = text.find("-----", begin + 11);
+  if (label_end == std::string_view::npos) return Error{ErrorKind::kInvalidInput, "malformed PEM header"};
+  std::string label(text.substr(begin + 11, label_end - begin - 11));
+  std::string end_marker = "-----END " + label + "-----";
+  size_t body_start = label_end + 5;
+  size_t end = text.find(end_marker, body_start);
+  if (end == std::string_view::npos) return Error{ErrorKind::kInvalidInput, fmt::format("no '{}' line", end_marker)};
+  Result<Bytes> der = Base64Decode(text.substr(body_start, end - body_start));
+  if (!der) return Error{ErrorKind::kInvalidInput, "PEM body is not valid base64"};
+  return PemBlock{label, std::move(der).value()};
+}
+
+bool HasPrefix(const Bytes& der, const uint8_t* prefix, size_t prefix_size) {
+  return der.size() == prefix_size + 32 && std::memcmp(der.data(), prefix, prefix_size) == 0;
+}
+
+void PutU64(Bytes& out, uint64_t v) {
+  for (int i = 0; i < 8; ++i) out.push_back(static_cast<uint8_t>(v >> (8 * i)));
+}
+uint64_t GetU64(const uint8_t* p) {
+  uint64_t v = 0;
+  for (int i = 7; i >= 0; --i) v = (v << 8) | p[i];
+  return v;
+}
+
+std::string CBytes(const PublicKey& key) {
+  std::string out;
+  for (size_t i = 0; i < key.size(); ++i) {
+    out += fmt::format("{}0x{:02x},", i % 8 == 0 ? "\n    " : " ", key[i]);
+  }
+  return out;
+}
+
+}  // namespace
+
+KeyId KeyIdOf(const PublicKey& key) {
+  Sha256 digest = HashSha256(key.data(), key.size());
+  KeyId id;
+  std::memcpy(id.data(), digest.data(), id.size());
+  return id;
+}
+
+std::string KeyIdHex(const KeyId& id) {
+  std::string out;
+  for (uint8_t b : id) out += fmt::format("{:02x}", b);
+  return out;
+}
+
+SecretKey SecretKey::Generate() {
+  Seed seed;
+  RandomBytes(seed.data(), seed.size());
+  SecretKey key(seed);
+  Wipe(seed.data(), seed.size());
+  return key;
+}
+
+std::string SecretKeyToPem(const SecretKey& key) {
+  uint8_t der[sizeof kPkcs8Prefix + 32];
+  std::memcpy(der, kPkcs8Prefix, sizeof kPkcs8Prefix);
+  std::memcpy(der + sizeof kPkcs8Prefix, key.seed().data(), 32);
+  std::string pem = Pem(kSecretLabel, der, sizeof der);
+  Wipe(der, sizeof der);
+  return pem;
+}
+
+Result<std::string> SecretKeyToEncryptedPem(const SecretKey& key, std::string_view password) {
+  if (password.empty()) return Error{ErrorKind::kInvalidInput, "the password is empty"};
+  SealParams params = NewSealParams();
+  Result<Bytes> sealed = Seal(key.seed(), password, params);
+  if (!sealed) return sealed.error();
+  Bytes body(kEncryptedMagic, kEncryptedMagic + sizeof kEncryptedMagic);
+  PutU64(body, params.opslimit);
+  PutU64(body, params.memlimit);
+  body.insert(body.end(), params.salt.begin(), params.salt.end());
+  body.insert(body.end(), params.nonce.begin(), params.nonce.end());
+  PublicKey pk = key.Public();
+  body.insert(body.end(), pk.begin(), pk.end());
+  body.insert(body.end(), sealed->begin(), sealed->end());
+  return Pem(kEncryptedLabel, body.data(), body.size());
+}
+
+std::string PublicKeyToPem(const PublicKey& key) {
+  uint8_t der[sizeof kSpkiPrefix + 32];
+  std::memcpy(der, kSpkiPrefix, sizeof kSpkiPrefix);
+  std::memcpy(der + sizeof kSpkiPrefix, key.data(), 32);
+  return Pem(kPublicLabel, der, sizeof der);
+}
+
+std::string PublicKeyToC(const PublicKey& key, const std::string& name) {
+  return fmt::format(
+      "/* Ed25519 public key {}, key id {}. Generated by wasmiot pubkey. */\n"
+      "#include <stdint.h>\n\n"
+      "const uint8_t {}[32] = {{{}\n}};\n",
+      name, KeyIdHex(KeyIdOf(key)), name, CBytes(key));
+}
+
+std::string PublicKeyToRust(const PublicKey& key, const std::string& name) {
+  std::string bytes = CBytes(key);
+  return fmt::format(
+      "// Ed25519 public key {}, key id {}. Generated by wasmiot pubkey.\n"
+      "pub const {}: [u8; 32] = [{}\n];\n",
+      name, KeyIdHex(KeyIdOf(key)), name, bytes);
+}
+
+static Result<LoadedKey> ParseKeyFormat(const Bytes& text, const std::optional<std::string>& password) {
+  LoadedKey out;
+  if (text.size() == 32) {  // a raw public key
+    std::memcpy(out.public_key.data(), text.data(), 32);
+    return out;
+  }
+  Result<PemBlock> pem = ParsePem(std::string_view(reinterpret_cast<const char*>(text.data()), text.size()));
+  if (!pem) return pem.error();
+  const Bytes& der = pem->der;
+  if (pem->label == kPublicLabel) {
+    if (!HasPrefix(der, kSpkiPrefix, sizeof kSpkiPrefix)) {
+      return Error{ErrorKind::kInvalidInput, "not an Ed25519 public key (wrong algorithm or length)"};
+    }
+    std::memcpy(out.public_key.data(), der.data() + sizeof kSpkiPrefix, 32);
+    return out;
+  }
+  if (pem->label == kSecretLabel) {
+    if (!HasPrefix(der, kPkcs8Prefix, sizeof kPkcs8Prefix)) {
+      return Error{ErrorKind::kInvalidInput, "not an Ed25519 private key (wrong algorithm or length)"};
+    }
+    Seed seed;
+    std::memcpy(seed.data(), der.data() + sizeof kPkcs8Prefix, 32);
+    out.secret.emplace(seed);
+    Wipe(seed.data(), seed.size());
+    Wipe(pem->der.data(), pem->der.size());
+    out.public_key = out.secret->Public();
+    return out;
+  }
+  if (pem->label == kEncryptedLabel) {
+    if (der.size() != kEncryptedBytes || std::memcmp(der.data(), kEncryptedMagic, sizeof kEncryptedMagic) != 0) {
+      return Error{ErrorKind::kInvalidInput, "damaged encrypted key (wrong size or version)"};
+    }
+    const uint8_t* p = der.data() + 8;
+    SealParams params;
+    params.opslimit = GetU64(p);
+    params.memlimit = GetU64(p + 8);
+    std::memcpy(params.salt.data(), p + 16, kSaltBytes);
+    std::memcpy(params.nonce.data(), p + 16 + kSaltBytes, kNonceBytes);
+    const uint8_t* pk = p + 16 + kSaltBytes + kNonceBytes;
+    std::memcpy(out.public_key.data(), pk, 32);
+    out.encrypted = true;
+    if (!password) return out;
+    Bytes sealed(pk + 32, der.data() + der.size());
+    Result<Seed> seed = Unseal(sealed, *password, params);
+    if (!seed) return seed.error();
+    out.secret.emplace(*seed);
+    Wipe(seed->data(), seed->size());
+    if (out.secret->Public() != out.public_key) {
+      return Error{ErrorKind::kInvalidInput, "damaged encrypted key (public and secret halves differ)"};
+    }
+    return out;
+  }
+  return Error{ErrorKind::kInvalidInput, fmt::format("unsupported PEM block '{}'", pem->label)};
+}
+
+Result<LoadedKey> ParseKey(const Bytes& text, const std::optional<std::string>& password) {
+  Result<LoadedKey> key = ParseKeyFormat(text, password);
+  if (key && !IsValidPublicKey(key->public_key)) {
+    return Error{ErrorKind::kInvalidInput, "not a valid Ed25519 public key (not a point, or of small order)"};
+  }
+  return key;
+}
+
+
+}  // namespace wasmiot
