@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # The main job on the bundled example: build wasmiot, compile the thermostat
-# module from C to wasm32, and check it against the thermostat's device manifest.
+# module from C to wasm32, then inspect it, check it against the thermostat's
+# device manifest, optimize it for the device, compile it ahead of time for a
+# Cortex-M4F, and make the release signing key the firmware will embed.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bash "$root/scripts/build.sh" build
 wasmiot="$root/build/tools/wasmiot/wasmiot"
+device="$root/templates/devices/thermostat.device.json"
 out="$root/build/demo"
+rm -rf "$out"
 mkdir -p "$out"
 
 echo "== compile templates/thermostat-c/thermostat.c to wasm32"
@@ -17,4 +21,16 @@ echo "== wasmiot inspect thermostat.wasm"
 "$wasmiot" inspect "$out/thermostat.wasm"
 
 echo "== wasmiot check thermostat.wasm --manifest templates/devices/thermostat.device.json"
-"$wasmiot" check "$out/thermostat.wasm" --manifest "$root/templates/devices/thermostat.device.json"
+"$wasmiot" check "$out/thermostat.wasm" --manifest "$device"
+
+echo "== wasmiot opt: optimize for the device"
+"$wasmiot" opt "$out/thermostat.wasm" -o "$out/thermostat.opt.wasm" --manifest "$device"
+
+echo "== wasmiot aot: precompile for the thermostat's Cortex-M4F"
+"$wasmiot" aot "$out/thermostat.opt.wasm" --name thermostat --target cortex-m4f -o "$out/aot-cortex-m4f" \
+  --manifest "$device"
+
+echo "== wasmiot keygen, and the public key as C for the firmware"
+"$wasmiot" keygen -o "$out/release"
+"$wasmiot" pubkey "$out/release.key" --format c --name release_key -o "$out/release_key.c"
+echo "wrote $out/release_key.c"
