@@ -200,6 +200,10 @@ TEST_CASE("pubkey: formats, sources, and insecure secret keys") {
   CHECK(Run({"cc", "-Wall", "-Werror", dir.File("key.c"), "-o", dir.File("key")}).exit_code == 0);
 
   std::string secret = ReadText(key);
+  RunResult stdin_key = Run({"sh", "-c", "\"$0\" pubkey - < \"$1\"", WasmiotExe(), key});
+  INFO(stdin_key.err);
+  CHECK(stdin_key.exit_code == 0);
+  CHECK(stdin_key.out == pem);
   RunResult env = Run({"env", "SIGNING_KEY=" + secret, WasmiotExe(), "pubkey", "--key-env", "SIGNING_KEY"});
   CHECK(env.out == pem);
   CHECK(env.out.find(secret.substr(28, 40)) == std::string::npos);
