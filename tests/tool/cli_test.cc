@@ -185,7 +185,7 @@ TEST_CASE("inspect refuses files it does not recognise") {
   WriteText(path, "hello, world");
   RunResult r = RunWasmiot({"inspect", path});
   CHECK(r.exit_code == 1);
-  CHECK(r.err == path + ":0x0: error: not a WebAssembly module (no \\0asm magic number) [unknown-file-kind]\n");
+  CHECK(r.err == path + ":0x0: error: neither a WebAssembly module nor a wasmiot bundle (unknown magic number) [unknown-file-kind]\n");
   RunJson({"inspect", path}, "inspect-output.schema.json", 1);
 }
 

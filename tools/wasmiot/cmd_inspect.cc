@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "bundle_printer.h"
 #include "command.h"
 #include "module/module_info.h"
 #include "output.h"
@@ -135,12 +136,14 @@ struct FileKind {
   std::string_view magic;
 };
 constexpr FileKind kWasmModule{"module", std::string_view("\0asm", 4)};
+constexpr FileKind kBundle{"bundle", std::string_view(WASMIOT_BUNDLE_MAGIC, 8)};
 
 int RunInspect(const InspectOptions& options) {
   Diagnostics diagnostics;
   nlohmann::json body;
   std::string kind;
   std::optional<ModuleInfo> module;
+  std::optional<wasmiot_bundle_header> bundle;
 
   Result<Bytes> bytes = ReadInput(options.path, kMaxModuleFileBytes, "input-too-large", diagnostics);
   if (!bytes) {
@@ -149,9 +152,20 @@ int RunInspect(const InspectOptions& options) {
     kind = kWasmModule.name;
     Result<ModuleInfo> m = ReadModule(*bytes, options.path, diagnostics);
     if (m) module = std::move(m).value();
+  } else if (bytes->size() >= 8 && std::memcmp(bytes->data(), kBundle.magic.data(), 8) == 0) {
+    // Describes the header as written; `wasmiot verify` decides whether to trust it.
+    kind = kBundle.name;
+    wasmiot_bundle_header h{};
+    wasmiot_bundle_result r = wasmiot_bundle_parse_header(bytes->data(), bytes->size(), &h);
+    if (r == WASMIOT_BUNDLE_OK) {
+      bundle = h;
+    } else {
+      diagnostics.AddError(std::string("bundle-") + wasmiot_bundle_result_name(r), options.path,
+                           BundleRefusal(r, h, wasmiot_device_policy{}));
+    }
   } else {
     Diagnostic& d = diagnostics.AddError("unknown-file-kind", options.path,
-                                         "not a WebAssembly module (no \\0asm magic number)");
+                                         "neither a WebAssembly module nor a wasmiot bundle (unknown magic number)");
     d.offset = 0;
   }
   int exit_code = ExitCodeFor(diagnostics);
@@ -161,11 +175,13 @@ int RunInspect(const InspectOptions& options) {
     doc["file"] = options.path;
     doc["kind"] = kind.empty() ? nlohmann::json(nullptr) : nlohmann::json(kind);
     if (module) doc["module"] = ModuleJson(*module);
+    if (bundle) doc["bundle"] = BundleHeaderJson(*bundle);
     PrintJson(doc);
     return exit_code;
   }
   PrintDiagnostics(diagnostics, options.common);
   if (module) PrintModule(options.path, *module);
+  if (bundle) PrintBundleHeader(options.path, *bundle);
   return exit_code;
 }
 
@@ -173,19 +189,21 @@ int RunInspect(const InspectOptions& options) {
 
 void RegisterInspectCommand(CLI::App& app, Invocation& invocation) {
   auto options = std::make_shared<InspectOptions>();
-  CLI::App* cmd = app.add_subcommand("inspect", "Describe a module");
+  CLI::App* cmd = app.add_subcommand("inspect", "Describe a module or a bundle");
   cmd->add_option("file", options->path, "The file to describe")->required();
   AddCommonOptions(*cmd, options->common);
   cmd->footer(
       "Describe FILE. For a WebAssembly module: size by section, imports, exports, memories,\n"
       "tables, globals, start function, custom sections, data segment sizes, and the post-MVP\n"
-      "features the module needs. The module is validated first; an invalid one is reported."
+      "features the module needs. The module is validated first; an invalid one is reported.\n"
+      "For a bundle: its signed header as written (kind, target, version, sequence, device,\n"
+      "chunks, budgets, key id); 'wasmiot verify' decides whether to trust it."
       "\n\n"
       "Examples:\n"
       "  wasmiot inspect thermostat.wasm\n"
       "  wasmiot inspect thermostat.wasm --json | jq '.module.sections'\n"
       "\n"
-      "Exit status: 0 described, 1 the file is not a valid module, 2 usage error, 3 I/O error.");
+      "Exit status: 0 described, 1 not a valid module or bundle, 2 usage error, 3 I/O error.");
   cmd->callback([options, &invocation] { invocation.exit_code = RunInspect(*options); });
 }
 

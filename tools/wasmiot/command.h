@@ -43,5 +43,7 @@ void RegisterOptCommand(CLI::App& app, Invocation& invocation);
 void RegisterAotCommand(CLI::App& app, Invocation& invocation);
 void RegisterKeygenCommand(CLI::App& app, Invocation& invocation);
 void RegisterPubkeyCommand(CLI::App& app, Invocation& invocation);
+void RegisterSignCommand(CLI::App& app, Invocation& invocation);
+void RegisterVerifyCommand(CLI::App& app, Invocation& invocation);
 
 }  // namespace wasmiot::tool

@@ -22,6 +22,8 @@ constexpr CommandInfo kCommands[] = {
     {"aot", RegisterAotCommand},
     {"keygen", RegisterKeygenCommand},
     {"pubkey", RegisterPubkeyCommand},
+    {"sign", RegisterSignCommand},
+    {"verify", RegisterVerifyCommand},
 };
 
 constexpr std::string_view kVersion = WASMIOT_VERSION;

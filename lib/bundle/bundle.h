@@ -1,0 +1,40 @@
+// Signed bundles (format v1, lib/device/wasmiot_bundle.h, docs/bundle.md): the
+// host side builds and signs them; verification is the device's own C code,
+// run with a libsodium backend, so the tool checks exactly as firmware does.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "keys/keys.h"
+#include "manifest/manifest.h"
+#include "wasmiot_bundle.h"
+
+namespace wasmiot {
+
+struct SemanticVersion {
+  uint16_t major = 0, minor = 0, patch = 0;
+  std::string ToString() const;
+};
+// "1.2.3", each part at most 65535.
+Result<SemanticVersion> ParseSemanticVersion(const std::string& text);
+
+struct BundleSpec {
+  Bytes payload;
+  int kind = WASMIOT_PAYLOAD_WASM;
+  std::string target;  // AOT only
+  uint64_t sequence = 0;
+  SemanticVersion version;
+  const Manifest* manifest = nullptr;  // identity and budgets
+  Sha256 manifest_digest{};
+  uint32_t chunk_size = WASMIOT_BUNDLE_DEFAULT_CHUNK_SIZE;
+};
+
+// Deterministic: the same spec and key give the same bytes (Ed25519 is).
+Result<Bytes> BuildBundle(const BundleSpec& spec, const SecretKey& key);
+
+// libsodium behind the device library's crypto interface.
+const wasmiot_crypto& HostCrypto();
+
+}  // namespace wasmiot

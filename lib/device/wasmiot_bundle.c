@@ -1,0 +1,173 @@
+/* See wasmiot_bundle.h and docs/bundle.md. C99, no heap, no libc beyond memcmp/memcpy. */
+#include "wasmiot_bundle.h"
+
+#include <string.h>
+
+typedef char wasmiot_assert_fixed_size[(WASMIOT_BUNDLE_OFF_RESERVED3 + 4u == WASMIOT_BUNDLE_FIXED_SIZE) ? 1 : -1];
+typedef char wasmiot_assert_names[(WASMIOT_BUNDLE_OFF_DEVICE_CLASS == WASMIOT_BUNDLE_OFF_VENDOR + WASMIOT_BUNDLE_NAME_SIZE &&
+                                   WASMIOT_BUNDLE_OFF_API_VERSION == WASMIOT_BUNDLE_OFF_DEVICE_CLASS + WASMIOT_BUNDLE_NAME_SIZE &&
+                                   WASMIOT_BUNDLE_OFF_TARGET == WASMIOT_BUNDLE_OFF_API_VERSION + WASMIOT_BUNDLE_SHORT_NAME_SIZE &&
+                                   WASMIOT_BUNDLE_OFF_MEMORY_PAGES == WASMIOT_BUNDLE_OFF_TARGET + WASMIOT_BUNDLE_SHORT_NAME_SIZE)
+                                      ? 1 : -1];
+
+static uint16_t get16(const uint8_t* p) { return (uint16_t)(p[0] | (p[1] << 8)); }
+static uint32_t get32(const uint8_t* p) {
+  return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+}
+static uint64_t get64(const uint8_t* p) { return (uint64_t)get32(p) | ((uint64_t)get32(p + 4) << 32); }
+
+static int all_zero(const uint8_t* p, size_t n) {
+  size_t i;
+  for (i = 0; i < n; ++i) {
+    if (p[i]) return 0;
+  }
+  return 1;
+}
+
+/* A NUL-padded name field: printable ASCII, then only zeros. */
+static int read_name(const uint8_t* field, size_t size, char* out) {
+  size_t n = 0;
+  while (n < size && field[n]) {
+    if (field[n] < 0x21 || field[n] > 0x7e) return 0;
+    out[n] = (char)field[n];
+    ++n;
+  }
+  out[n] = 0;
+  return all_zero(field + n, size - n);
+}
+
+const char* wasmiot_bundle_result_name(wasmiot_bundle_result r) {
+  switch (r) {
+    case WASMIOT_BUNDLE_OK: return "ok";
+    case WASMIOT_BUNDLE_TRUNCATED: return "truncated";
+    case WASMIOT_BUNDLE_TRAILING_DATA: return "trailing-data";
+    case WASMIOT_BUNDLE_BAD_MAGIC: return "bad-magic";
+    case WASMIOT_BUNDLE_BAD_VERSION: return "bad-version";
+    case WASMIOT_BUNDLE_MALFORMED: return "malformed";
+    case WASMIOT_BUNDLE_UNKNOWN_KEY: return "unknown-key";
+    case WASMIOT_BUNDLE_BAD_SIGNATURE: return "bad-signature";
+    case WASMIOT_BUNDLE_WRONG_DEVICE: return "wrong-device";
+    case WASMIOT_BUNDLE_WRONG_KIND: return "wrong-kind";
+    case WASMIOT_BUNDLE_WRONG_TARGET: return "wrong-target";
+    case WASMIOT_BUNDLE_TOO_LARGE: return "too-large";
+    case WASMIOT_BUNDLE_ROLLBACK: return "rollback";
+    case WASMIOT_BUNDLE_SEQUENCE_JUMP: return "sequence-jump";
+    case WASMIOT_BUNDLE_PAYLOAD_MISMATCH: return "payload-mismatch";
+  }
+  return "unknown";
+}
+
+wasmiot_bundle_result wasmiot_bundle_parse_header(const uint8_t* d, size_t size, wasmiot_bundle_header* h) {
+  uint32_t chunks_needed;
+  if (size < 10) return WASMIOT_BUNDLE_TRUNCATED;
+  if (memcmp(d, WASMIOT_BUNDLE_MAGIC, 8) != 0) return WASMIOT_BUNDLE_BAD_MAGIC;
+  if (get16(d + WASMIOT_BUNDLE_OFF_VERSION) != WASMIOT_BUNDLE_VERSION) return WASMIOT_BUNDLE_BAD_VERSION;
+  if (size < WASMIOT_BUNDLE_FIXED_SIZE) return WASMIOT_BUNDLE_TRUNCATED;
+  memset(h, 0, sizeof *h);
+  h->header_size = get16(d + WASMIOT_BUNDLE_OFF_HEADER_SIZE);
+  h->payload_kind = d[WASMIOT_BUNDLE_OFF_KIND];
+  h->sequence = get64(d + WASMIOT_BUNDLE_OFF_SEQUENCE);
+  h->version_major = get16(d + WASMIOT_BUNDLE_OFF_VERSION_MAJOR);
+  h->version_minor = get16(d + WASMIOT_BUNDLE_OFF_VERSION_MINOR);
+  h->version_patch = get16(d + WASMIOT_BUNDLE_OFF_VERSION_PATCH);
+  h->payload_size = get32(d + WASMIOT_BUNDLE_OFF_PAYLOAD_SIZE);
+  h->chunk_size = get32(d + WASMIOT_BUNDLE_OFF_CHUNK_SIZE);
+  h->chunk_count = get32(d + WASMIOT_BUNDLE_OFF_CHUNK_COUNT);
+  memcpy(h->payload_sha256, d + WASMIOT_BUNDLE_OFF_PAYLOAD_SHA256, 32);
+  memcpy(h->manifest_sha256, d + WASMIOT_BUNDLE_OFF_MANIFEST_SHA256, 32);
+  memcpy(h->key_id, d + WASMIOT_BUNDLE_OFF_KEY_ID, 8);
+  h->memory_pages = get32(d + WASMIOT_BUNDLE_OFF_MEMORY_PAGES);
+  h->table_elements = get32(d + WASMIOT_BUNDLE_OFF_TABLE_ELEMENTS);
+  h->stack_bytes = get32(d + WASMIOT_BUNDLE_OFF_STACK_BYTES);
+  h->heap_bytes = get32(d + WASMIOT_BUNDLE_OFF_HEAP_BYTES);
+  h->fuel_per_call = get64(d + WASMIOT_BUNDLE_OFF_FUEL_PER_CALL);
+  h->wall_ms_per_call = get32(d + WASMIOT_BUNDLE_OFF_WALL_MS_PER_CALL);
+
+  /* Sizes must agree with each other before anything is trusted or allocated. */
+  if (h->payload_kind != WASMIOT_PAYLOAD_WASM && h->payload_kind != WASMIOT_PAYLOAD_AOT) return WASMIOT_BUNDLE_MALFORMED;
+  if (!all_zero(d + WASMIOT_BUNDLE_OFF_RESERVED0, 3) || !all_zero(d + WASMIOT_BUNDLE_OFF_RESERVED1, 2) ||
+      !all_zero(d + WASMIOT_BUNDLE_OFF_RESERVED2, 4) || !all_zero(d + WASMIOT_BUNDLE_OFF_RESERVED3, 4)) {
+    return WASMIOT_BUNDLE_MALFORMED;
+  }
+  if (h->chunk_size < WASMIOT_BUNDLE_MIN_CHUNK_SIZE || h->payload_size == 0) return WASMIOT_BUNDLE_MALFORMED;
+  chunks_needed = h->payload_size / h->chunk_size + (h->payload_size % h->chunk_size != 0);
+  if (h->chunk_count != chunks_needed || h->chunk_count > WASMIOT_BUNDLE_MAX_CHUNKS) return WASMIOT_BUNDLE_MALFORMED;
+  if (h->header_size != WASMIOT_BUNDLE_FIXED_SIZE + h->chunk_count * WASMIOT_BUNDLE_CHUNK_DIGEST_SIZE) {
+    return WASMIOT_BUNDLE_MALFORMED;
+  }
+  if (!read_name(d + WASMIOT_BUNDLE_OFF_VENDOR, WASMIOT_BUNDLE_NAME_SIZE, h->vendor) ||
+      !read_name(d + WASMIOT_BUNDLE_OFF_DEVICE_CLASS, WASMIOT_BUNDLE_NAME_SIZE, h->device_class) ||
+      !read_name(d + WASMIOT_BUNDLE_OFF_API_VERSION, WASMIOT_BUNDLE_SHORT_NAME_SIZE, h->api_version) ||
+      !read_name(d + WASMIOT_BUNDLE_OFF_TARGET, WASMIOT_BUNDLE_SHORT_NAME_SIZE, h->target)) {
+    return WASMIOT_BUNDLE_MALFORMED;
+  }
+  if ((h->payload_kind == WASMIOT_PAYLOAD_AOT) != (h->target[0] != 0)) return WASMIOT_BUNDLE_MALFORMED;
+  if (h->vendor[0] == 0 || h->device_class[0] == 0) return WASMIOT_BUNDLE_MALFORMED;
+  if (size < h->header_size) return WASMIOT_BUNDLE_TRUNCATED;
+  return WASMIOT_BUNDLE_OK;
+}
+
+wasmiot_bundle_result wasmiot_bundle_verify_header(const uint8_t* d, size_t size, const wasmiot_crypto* crypto,
+                                                   const wasmiot_device_policy* policy, wasmiot_bundle_header* h) {
+  uint8_t digest[32];
+  const uint8_t* key = NULL;
+  size_t i;
+  wasmiot_bundle_result r = wasmiot_bundle_parse_header(d, size, h);
+  if (r != WASMIOT_BUNDLE_OK) return r;
+  if (size - h->header_size < WASMIOT_BUNDLE_SIGNATURE_SIZE) return WASMIOT_BUNDLE_TRUNCATED;
+  /* The signature first: nothing unauthenticated decides anything below. */
+  for (i = 0; i < policy->public_key_count && !key; ++i) {
+    crypto->sha256(policy->public_keys[i], 32, digest);
+    if (memcmp(digest, h->key_id, 8) == 0) key = policy->public_keys[i];
+  }
+  if (!key) return WASMIOT_BUNDLE_UNKNOWN_KEY;
+  if (!crypto->ed25519_verify(d + h->header_size, d, h->header_size, key)) return WASMIOT_BUNDLE_BAD_SIGNATURE;
+  if (strcmp(h->vendor, policy->vendor) != 0 || strcmp(h->device_class, policy->device_class) != 0) {
+    return WASMIOT_BUNDLE_WRONG_DEVICE;
+  }
+  if (policy->payload_kind && h->payload_kind != policy->payload_kind) return WASMIOT_BUNDLE_WRONG_KIND;
+  if (h->payload_kind == WASMIOT_PAYLOAD_AOT && policy->target && strcmp(h->target, policy->target) != 0) {
+    return WASMIOT_BUNDLE_WRONG_TARGET;
+  }
+  if (h->payload_size > policy->max_payload_size) return WASMIOT_BUNDLE_TOO_LARGE;
+  if (h->sequence <= policy->installed_sequence) return WASMIOT_BUNDLE_ROLLBACK;
+  if (policy->max_sequence_jump && h->sequence - policy->installed_sequence > policy->max_sequence_jump) {
+    return WASMIOT_BUNDLE_SEQUENCE_JUMP;
+  }
+  return WASMIOT_BUNDLE_OK;
+}
+
+int wasmiot_bundle_chunk_ok(const uint8_t* header_bytes, const wasmiot_bundle_header* h, uint32_t index,
+                            const uint8_t* chunk, size_t size, const wasmiot_crypto* crypto) {
+  uint8_t digest[32];
+  uint32_t expected;
+  if (index >= h->chunk_count) return 0;
+  /* Every chunk is full but the last, which holds the rest. */
+  expected = index + 1 < h->chunk_count ? h->chunk_size : h->payload_size - index * h->chunk_size;
+  if (size != expected) return 0;
+  crypto->sha256(chunk, size, digest);
+  return memcmp(digest, header_bytes + WASMIOT_BUNDLE_FIXED_SIZE + (size_t)index * WASMIOT_BUNDLE_CHUNK_DIGEST_SIZE,
+                WASMIOT_BUNDLE_CHUNK_DIGEST_SIZE) == 0;
+}
+
+wasmiot_bundle_result wasmiot_bundle_verify(const uint8_t* d, size_t size, const wasmiot_crypto* crypto,
+                                            const wasmiot_device_policy* policy, wasmiot_bundle_header* h) {
+  uint8_t digest[32];
+  const uint8_t* payload;
+  uint32_t i;
+  size_t payload_offset;
+  wasmiot_bundle_result r = wasmiot_bundle_verify_header(d, size, crypto, policy, h);
+  if (r != WASMIOT_BUNDLE_OK) return r;
+  payload_offset = (size_t)h->header_size + WASMIOT_BUNDLE_SIGNATURE_SIZE;
+  if (size - payload_offset < h->payload_size) return WASMIOT_BUNDLE_TRUNCATED;
+  if (size - payload_offset > h->payload_size) return WASMIOT_BUNDLE_TRAILING_DATA;
+  payload = d + payload_offset;
+  crypto->sha256(payload, h->payload_size, digest);
+  if (memcmp(digest, h->payload_sha256, 32) != 0) return WASMIOT_BUNDLE_PAYLOAD_MISMATCH;
+  for (i = 0; i < h->chunk_count; ++i) {
+    size_t start = (size_t)i * h->chunk_size;
+    size_t n = i + 1 < h->chunk_count ? h->chunk_size : h->payload_size - start;
+    if (!wasmiot_bundle_chunk_ok(d, h, i, payload + start, n, crypto)) return WASMIOT_BUNDLE_PAYLOAD_MISMATCH;
+  }
+  return WASMIOT_BUNDLE_OK;
+}

@@ -1,0 +1,292 @@
+// Each test is an attack or a fault from issue 4; the expectation is a refusal
+// with its own code, checked by the device library's C verifier.
+#include <cstring>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "bundle/bundle.h"
+#include "support/test_support.h"
+
+using namespace wasmiot;
+using namespace wasmiot::test;
+
+namespace {
+
+const Manifest& Device(const std::string& file) {
+  static std::map<std::string, Manifest> cache;
+  auto it = cache.find(file);
+  if (it == cache.end()) {
+    Diagnostics d;
+    Result<Manifest> m = LoadManifest(SourceDir() + "/templates/devices/" + file, d);
+    REQUIRE(m.ok());
+    it = cache.emplace(file, std::move(m).value()).first;
+  }
+  return it->second;
+}
+
+struct Fixture {
+  Fixture() { REQUIRE(InitCrypto().ok()); }
+  SecretKey key = SecretKey::Generate();
+  PublicKey pk = key.Public();
+
+  Bytes Build(Bytes payload, uint64_t sequence = 7, int kind = WASMIOT_PAYLOAD_WASM, std::string target = "",
+              uint32_t chunk_size = 1024, const std::string& device = "thermostat.device.json") {
+    BundleSpec spec;
+    spec.payload = std::move(payload);
+    spec.sequence = sequence;
+    spec.kind = kind;
+    spec.target = std::move(target);
+    spec.version = SemanticVersion{1, 2, 3};
+    spec.manifest = &Device(device);
+    spec.chunk_size = chunk_size;
+    Result<Bytes> b = BuildBundle(spec, key);
+    REQUIRE(b.ok());
+    return std::move(b).value();
+  }
+
+  wasmiot_device_policy Policy(uint64_t installed = 6) const {
+    wasmiot_device_policy p{};
+    p.public_keys = reinterpret_cast<const uint8_t(*)[32]>(pk.data());
+    p.public_key_count = 1;
+    p.vendor = "acme";
+    p.device_class = "thermostat-t100";
+    p.max_payload_size = 1 << 20;
+    p.installed_sequence = installed;
+    return p;
+  }
+
+  wasmiot_bundle_result Verify(const Bytes& b, const wasmiot_device_policy& p) const {
+    wasmiot_bundle_header h{};
+    return wasmiot_bundle_verify(b.data(), b.size(), &HostCrypto(), &p, &h);
+  }
+  wasmiot_bundle_result Verify(const Bytes& b) const { return Verify(b, Policy()); }
+};
+
+// Bytes that never repeat at chunk distance (a linear congruential sequence).
+Bytes Payload(size_t size, uint8_t seed = 1) {
+  Bytes p(size);
+  uint32_t x = seed;
+  for (size_t i = 0; i < size; ++i) {
+    x = x * 1103515245u + 12345u;
+    p[i] = static_cast<uint8_t>(x >> 16);
+  }
+  return p;
+}
+
+uint16_t HeaderSize(const Bytes& b) { return static_cast<uint16_t>(b[10] | (b[11] << 8)); }
+
+}  // namespace
+
+TEST_CASE("a signed bundle verifies, and signing is deterministic") {
+  Fixture f;
+  Bytes b = f.Build(Payload(3000));
+  CHECK(f.Verify(b) == WASMIOT_BUNDLE_OK);
+  CHECK(f.Build(Payload(3000)) == b);
+  wasmiot_bundle_header h{};
+  wasmiot_device_policy p = f.Policy();
+  REQUIRE(wasmiot_bundle_verify(b.data(), b.size(), &HostCrypto(), &p, &h) == WASMIOT_BUNDLE_OK);
+  CHECK(h.chunk_count == 3);
+  CHECK(h.sequence == 7);
+  CHECK(std::string(h.device_class) == "thermostat-t100");
+  CHECK(h.memory_pages == 4);
+  CHECK(b.size() == HeaderSize(b) + 64u + 3000u);
+}
+
+TEST_CASE("flipping any byte of the signed header or signature is refused") {
+  Fixture f;
+  Bytes good = f.Build(Payload(2500));
+  size_t signed_end = HeaderSize(good) + 64;
+  for (size_t i = 0; i < signed_end; ++i) {
+    Bytes b = good;
+    b[i] ^= 0x01;
+    INFO("byte " << i);
+    CHECK(f.Verify(b) != WASMIOT_BUNDLE_OK);
+  }
+}
+
+TEST_CASE("mix and match: the header of one bundle with the payload of another") {
+  Fixture f;
+  Bytes a = f.Build(Payload(2000, 1));
+  Bytes b = f.Build(Payload(2000, 2));
+  Bytes mixed(a.begin(), a.begin() + HeaderSize(a) + 64);
+  mixed.insert(mixed.end(), b.begin() + HeaderSize(b) + 64, b.end());
+  CHECK(f.Verify(mixed) == WASMIOT_BUNDLE_PAYLOAD_MISMATCH);
+  Bytes flipped = a;
+  flipped.back() ^= 0x80;  // one bit of payload
+  CHECK(f.Verify(flipped) == WASMIOT_BUNDLE_PAYLOAD_MISMATCH);
+}
+
+TEST_CASE("sequence numbers: lower, equal, next, absurd") {
+  Fixture f;
+  Bytes b = f.Build(Payload(500), 7);
+  CHECK(f.Verify(b, f.Policy(8)) == WASMIOT_BUNDLE_ROLLBACK);
+  CHECK(f.Verify(b, f.Policy(7)) == WASMIOT_BUNDLE_ROLLBACK);
+  CHECK(f.Verify(b, f.Policy(6)) == WASMIOT_BUNDLE_OK);
+  Bytes absurd = f.Build(Payload(500), UINT64_MAX);
+  wasmiot_device_policy capped = f.Policy(6);
+  capped.max_sequence_jump = 1000;
+  CHECK(f.Verify(absurd, capped) == WASMIOT_BUNDLE_SEQUENCE_JUMP);
+  CHECK(f.Verify(b, capped) == WASMIOT_BUNDLE_OK);
+}
+
+TEST_CASE("wrong device, wrong kind, wrong target, too large") {
+  Fixture f;
+  CHECK(f.Verify(f.Build(Payload(500), 7, WASMIOT_PAYLOAD_WASM, "", 1024, "camera.device.json")) ==
+        WASMIOT_BUNDLE_WRONG_DEVICE);
+  Bytes aot = f.Build(Payload(500), 7, WASMIOT_PAYLOAD_AOT, "cortex-m7");
+  wasmiot_device_policy m4 = f.Policy();
+  m4.target = "cortex-m4f";
+  CHECK(f.Verify(aot, m4) == WASMIOT_BUNDLE_WRONG_TARGET);
+  m4.payload_kind = WASMIOT_PAYLOAD_WASM;
+  CHECK(f.Verify(aot, m4) == WASMIOT_BUNDLE_WRONG_KIND);
+  wasmiot_device_policy small = f.Policy();
+  small.max_payload_size = 499;
+  CHECK(f.Verify(f.Build(Payload(500)), small) == WASMIOT_BUNDLE_TOO_LARGE);
+}
+
+TEST_CASE("unknown and unusable keys") {
+  Fixture f;
+  Bytes b = f.Build(Payload(500));
+  Fixture other;
+  CHECK(other.Verify(b) == WASMIOT_BUNDLE_UNKNOWN_KEY);
+  // A key whose id matches but whose bytes differ cannot pass the signature.
+  wasmiot_device_policy none = f.Policy();
+  none.public_key_count = 0;
+  CHECK(f.Verify(b, none) == WASMIOT_BUNDLE_UNKNOWN_KEY);
+  CHECK_FALSE(IsValidPublicKey(PublicKey{}));  // an all-zero key is refused when loaded
+}
+
+TEST_CASE("a bundle truncated at every offset, or with trailing bytes, is refused") {
+  Fixture f;
+  Bytes good = f.Build(Payload(1500));
+  for (size_t n = 0; n < good.size(); ++n) {
+    Bytes cut(good.begin(), good.begin() + static_cast<std::ptrdiff_t>(n));
+    INFO("length " << n);
+    wasmiot_bundle_result r = f.Verify(cut);
+    CHECK(r != WASMIOT_BUNDLE_OK);
+    if (n >= 10) CHECK((r == WASMIOT_BUNDLE_TRUNCATED || r == WASMIOT_BUNDLE_PAYLOAD_MISMATCH));
+  }
+  Bytes longer = good;
+  longer.push_back(0);
+  CHECK(f.Verify(longer) == WASMIOT_BUNDLE_TRAILING_DATA);
+}
+
+TEST_CASE("declared payload sizes: 0, 1, one chunk, one chunk plus one, 2^32-1") {
+  Fixture f;
+  auto chunks = [&](const Bytes& b) {
+    wasmiot_bundle_header h{};
+    REQUIRE(wasmiot_bundle_parse_header(b.data(), b.size(), &h) == WASMIOT_BUNDLE_OK);
+    return h.chunk_count;
+  };
+  Bytes one = f.Build(Payload(1));
+  CHECK(f.Verify(one) == WASMIOT_BUNDLE_OK);
+  CHECK(chunks(one) == 1);
+  Bytes exact = f.Build(Payload(1024));
+  CHECK(f.Verify(exact) == WASMIOT_BUNDLE_OK);
+  CHECK(chunks(exact) == 1);
+  Bytes plus = f.Build(Payload(1025));
+  CHECK(f.Verify(plus) == WASMIOT_BUNDLE_OK);
+  CHECK(chunks(plus) == 2);
+
+  // Rewrite the declared size of a valid header: refused before the signature
+  // is looked at, and before anything would be allocated for the payload.
+  for (uint32_t declared : {0u, 0xFFFFFFFFu, 1025u}) {
+    Bytes b = one;
+    std::memcpy(b.data() + WASMIOT_BUNDLE_OFF_PAYLOAD_SIZE, &declared, 4);  // little-endian host
+    wasmiot_bundle_header h{};
+    INFO(declared);
+    CHECK(wasmiot_bundle_parse_header(b.data(), b.size(), &h) == WASMIOT_BUNDLE_MALFORMED);
+  }
+  Fixture g;
+  BundleSpec empty;
+  empty.manifest = &Device("thermostat.device.json");
+  empty.sequence = 1;
+  CHECK_FALSE(BuildBundle(empty, g.key).ok());
+}
+
+TEST_CASE("chunks are checked one by one against the signed header") {
+  Fixture f;
+  Bytes payload = Payload(2100);
+  Bytes b = f.Build(payload);
+  wasmiot_bundle_header h{};
+  wasmiot_device_policy p = f.Policy();
+  REQUIRE(wasmiot_bundle_verify_header(b.data(), b.size(), &HostCrypto(), &p, &h) == WASMIOT_BUNDLE_OK);
+  CHECK(wasmiot_bundle_chunk_ok(b.data(), &h, 0, payload.data(), 1024, &HostCrypto()));
+  CHECK(wasmiot_bundle_chunk_ok(b.data(), &h, 2, payload.data() + 2048, 52, &HostCrypto()));
+  CHECK_FALSE(wasmiot_bundle_chunk_ok(b.data(), &h, 1, payload.data(), 1024, &HostCrypto()));  // wrong place
+  CHECK_FALSE(wasmiot_bundle_chunk_ok(b.data(), &h, 2, payload.data() + 2048, 51, &HostCrypto()));  // short
+  CHECK_FALSE(wasmiot_bundle_chunk_ok(b.data(), &h, 3, payload.data(), 52, &HostCrypto()));  // past the count
+  Bytes bad(payload.begin(), payload.begin() + 1024);
+  bad[100] ^= 1;
+  CHECK_FALSE(wasmiot_bundle_chunk_ok(b.data(), &h, 0, bad.data(), 1024, &HostCrypto()));
+}
+
+TEST_CASE("sign and verify on the command line") {
+  TempDir dir;
+  std::string module = dir.File("t.wasm");
+  WriteBytes(module, WatToWasm(ReadText(DataDir() + "/modules/thermostat.wat")));
+  std::string device = SourceDir() + "/templates/devices/thermostat.device.json";
+  REQUIRE(RunWasmiot({"keygen", "-o", dir.File("k")}).exit_code == 0);
+  std::string bundle = dir.File("t.bundle");
+  RunResult s = RunWasmiot({"sign", module, "--key", dir.File("k.key"), "-m", device, "--version", "1.2.0", "--seq",
+                            "7", "-o", bundle});
+  INFO(s.err);
+  REQUIRE(s.exit_code == 0);
+  RunResult ok = RunWasmiot({"verify", bundle, "-p", dir.File("k.pub.pem"), "-m", device, "--installed-seq", "6"});
+  CHECK(ok.exit_code == 0);
+  CHECK_THAT(ok.out, Catch::Contains("verified: wasm 1.2.0 (sequence 7) for acme/thermostat-t100"));
+  RunResult old = RunWasmiot({"verify", bundle, "-p", dir.File("k.pub.pem"), "-m", device, "--installed-seq", "7"});
+  CHECK(old.exit_code == 1);
+  CHECK(old.err == bundle + ": error: sequence 7 is not above the installed 7 [bundle-rollback]\n");
+  RunResult other = RunWasmiot({"verify", bundle, "-p", dir.File("k.pub.pem"), "-m",
+                                SourceDir() + "/templates/devices/camera.device.json"});
+  CHECK(other.exit_code == 1);
+  CHECK_THAT(other.err, Catch::Contains("[bundle-wrong-device]"));
+
+  // sign refuses a module that fails check, and a public key.
+  RunResult bad = RunWasmiot({"sign", module, "--key", dir.File("k.key"), "-m",
+                              SourceDir() + "/templates/devices/camera.device.json", "--version", "1.0.0", "--seq", "1",
+                              "-o", dir.File("x.bundle")});
+  CHECK(bad.exit_code == 1);
+  CHECK_FALSE(std::filesystem::exists(dir.File("x.bundle")));
+  RunResult pub = RunWasmiot({"sign", module, "--key", dir.File("k.pub.pem"), "-m", device, "--version", "1.0.0",
+                              "--seq", "1", "-o", dir.File("x.bundle")});
+  CHECK(pub.exit_code == 1);
+  CHECK_THAT(pub.err, Catch::Contains("a public key cannot sign"));
+  RunResult version = RunWasmiot({"sign", module, "--key", dir.File("k.key"), "-m", device, "--version", "1.0",
+                                  "--seq", "1", "-o", dir.File("x.bundle")});
+  CHECK(version.exit_code == 2);
+
+  // An AOT artifact, for a target the device accepts, and one it does not.
+  WriteText(dir.File("lib.a"), "!<arch>\nnot really an archive, but bytes to sign\n");
+  CHECK(RunWasmiot({"sign", module, "--key", dir.File("k.key"), "-m", device, "--version", "1.0.0", "--seq", "8",
+                    "--target", "cortex-m4f", "--payload", dir.File("lib.a"), "-o", dir.File("m4.bundle")})
+            .exit_code == 0);
+  CHECK(RunWasmiot({"verify", dir.File("m4.bundle"), "-p", dir.File("k.pub.pem"), "-m", device, "--target",
+                    "cortex-m7"}).exit_code == 1);
+  RunResult m7 = RunWasmiot({"sign", module, "--key", dir.File("k.key"), "-m", device, "--version", "1.0.0", "--seq",
+                             "8", "--target", "cortex-m7", "--payload", dir.File("lib.a"), "-o", dir.File("m7.bundle")});
+  CHECK(m7.exit_code == 1);
+  CHECK_THAT(m7.err, Catch::Contains("[target-not-accepted]"));
+
+  // inspect describes it; every JSON document matches its schema.
+  RunResult inspect = RunWasmiot({"inspect", bundle});
+  CHECK_THAT(inspect.out, Catch::Contains("wasmiot bundle, format 1"));
+  std::vector<std::pair<std::vector<std::string>, std::string>> docs = {
+      {{"inspect", bundle, "--json"}, "inspect-output.schema.json"},
+      {{"verify", bundle, "-p", dir.File("k.pub.pem"), "-m", device, "--json"}, "verify-output.schema.json"},
+      {{"verify", bundle, "-p", dir.File("k.pub.pem"), "-m", device, "--installed-seq", "9", "--json"},
+       "verify-output.schema.json"},
+      {{"sign", module, "--key", dir.File("k.key"), "-m", device, "--version", "1.2.0", "--seq", "9", "-o",
+        dir.File("j.bundle"), "--json"},
+       "sign-output.schema.json"},
+  };
+  for (const auto& [args, schema] : docs) {
+    RunResult r = RunWasmiot(args);
+    std::string file = dir.File("doc.json");
+    WriteText(file, r.out);
+    INFO(r.out);
+    CHECK(SchemaVerdicts(schema, {file})[0] == "valid " + file);
+  }
+}
