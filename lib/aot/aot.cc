@@ -29,6 +29,9 @@ class Staging {
   explicit Staging(const std::string& output_dir) {
     std::string base = fs::path(output_dir).lexically_normal().string();
     while (base.size() > 1 && base.back() == '/') base.pop_back();
+    std::error_code ignored;
+    fs::path parent = fs::path(base).parent_path();
+    if (!parent.empty()) fs::create_directories(parent, ignored);  // "created if missing", parents too
     std::string templ = base + ".tmp-XXXXXX";
     if (::mkdtemp(templ.data())) path_ = templ;
   }
@@ -41,9 +44,16 @@ class Staging {
   bool ok() const { return !path_.empty(); }
   std::string File(const std::string& name) const { return path_ + "/" + name; }
 
-  // Moves every file into `dir` (created if missing), each by an atomic rename.
+  // Puts the files into `dir`. A new folder appears whole (the staging folder is
+  // renamed onto it); into an existing one each file moves by an atomic rename.
   Status Commit(const std::string& dir, const std::vector<std::string>& files) {
     std::error_code ec;
+    if (!fs::exists(dir, ec)) {
+      if (::rename(path_.c_str(), dir.c_str()) == 0) {
+        path_.clear();  // nothing left to clean up
+        return Ok{};
+      }
+    }
     fs::create_directories(dir, ec);
     if (ec) return Error{ErrorKind::kIo, fmt::format("cannot create {}: {}", dir, ec.message())};
     for (const std::string& f : files) {

@@ -443,6 +443,23 @@ TEST_CASE("aot: bad inputs and failing tools leave nothing behind") {
   }
 }
 
+TEST_CASE("aot creates a missing output folder, parents included, whole") {
+  TempDir dir;
+  std::string module = dir.File("m.wasm");
+  WriteBytes(module, WatToWasm(ReadText(DataDir() + "/aot/arith.wat")));
+  std::string out = dir.File("a/b/aot");
+  RunResult r = RunWasmiot({"aot", module, "--target", "host", "-o", out});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(std::filesystem::exists(out + "/libm.a"));
+  for (const auto& e : std::filesystem::directory_iterator(dir.File("a/b"))) {
+    CHECK(e.path().filename() == "aot");  // no staging folder left beside it
+  }
+  // Again, into the now existing folder: files are replaced one by one.
+  REQUIRE(RunWasmiot({"aot", module, "--target", "host", "-o", out}).exit_code == 0);
+  CHECK(std::filesystem::exists(out + "/m.c"));
+}
+
 TEST_CASE("aot --json and --list-targets --json match their schema") {
   TempDir dir;
   std::string module = dir.File("m.wasm");

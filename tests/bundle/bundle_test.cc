@@ -270,6 +270,15 @@ TEST_CASE("sign and verify on the command line") {
   CHECK(m7.exit_code == 1);
   CHECK_THAT(m7.err, Catch::Contains("[target-not-accepted]"));
 
+  // More than a header can list (4074 chunks of 64 bytes) is refused before it is read.
+  WriteBytes(dir.File("big.a"), Bytes(4074 * 64 + 1, 0x5a));
+  RunResult big = RunWasmiot({"sign", module, "--key", dir.File("k.key"), "-m", device, "--version", "1.0.0", "--seq",
+                              "9", "--target", "cortex-m4f", "--payload", dir.File("big.a"), "--chunk-size", "64", "-o",
+                              dir.File("big.bundle")});
+  CHECK(big.exit_code == 1);
+  CHECK_THAT(big.err, Catch::Contains("[payload-too-large]"));
+  CHECK_FALSE(std::filesystem::exists(dir.File("big.bundle")));
+
   // inspect describes it; every JSON document matches its schema.
   RunResult inspect = RunWasmiot({"inspect", bundle});
   CHECK_THAT(inspect.out, Catch::Contains("wasmiot bundle, format 1"));

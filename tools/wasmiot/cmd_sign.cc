@@ -63,7 +63,9 @@ int RunSign(const SignOptions& options) {
   }
   if (!diagnostics.HasErrors()) {
     std::string payload_path = options.target.empty() ? options.module : options.payload_path;
-    Result<Bytes> payload = ReadInput(payload_path, 0xFFFFFFFFull, "payload-too-large", diagnostics);
+    // A bundle lists at most 4074 chunks: refuse before reading what cannot fit.
+    uint64_t max_payload = uint64_t{WASMIOT_BUNDLE_MAX_CHUNKS} * options.chunk_size;
+    Result<Bytes> payload = ReadInput(payload_path, max_payload, "payload-too-large", diagnostics);
     Result<Bytes> manifest_bytes = ReadInput(options.manifest_path, kMaxManifestBytes, "manifest-invalid", diagnostics);
     if (payload && manifest_bytes) {
       spec.payload = std::move(payload).value();
