@@ -32,6 +32,8 @@ Result<std::optional<std::string>> LoadPassword(const KeySource& source) {
   return std::optional<std::string>();
 }
 
+bool NamesOneKey(const KeySource& source) { return source.path.empty() != source.env.empty(); }
+
 Result<LoadedKey> LoadKey(const KeySource& source, Diagnostics& diagnostics) {
   std::string where = !source.env.empty() ? "$" + source.env : source.path == "-" ? "<stdin>" : source.path;
   Bytes text;

@@ -19,6 +19,9 @@ struct KeySource {
   bool force = false;         // accept a secret key other users can read
 };
 
+// A source names exactly one key: a file (or "-"), or an environment variable.
+bool NamesOneKey(const KeySource& source);
+
 // Problems become diagnostics: io-error (exit 3) or key-invalid (exit 1).
 Result<LoadedKey> LoadKey(const KeySource& source, Diagnostics& diagnostics);
 

@@ -254,6 +254,10 @@ TEST_CASE("sign and verify on the command line") {
                               "--seq", "1", "-o", dir.File("x.bundle")});
   CHECK(pub.exit_code == 1);
   CHECK_THAT(pub.err, Catch::Contains("a public key cannot sign"));
+  RunResult nokey = RunWasmiot({"sign", module, "-m", device, "--version", "1.0.0", "--seq", "1", "-o",
+                                dir.File("x.bundle")});
+  CHECK(nokey.exit_code == 2);
+  CHECK_THAT(nokey.err, Catch::Contains("give the secret key with --key FILE"));
   RunResult version = RunWasmiot({"sign", module, "--key", dir.File("k.key"), "-m", device, "--version", "1.0",
                                   "--seq", "1", "-o", dir.File("x.bundle")});
   CHECK(version.exit_code == 2);

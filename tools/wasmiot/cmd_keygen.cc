@@ -79,13 +79,6 @@ int RunKeygen(const KeygenOptions& options) {
 
 }  // namespace
 
-void AddPasswordOptions(CLI::App& cmd, KeySource& source) {
-  auto* env = cmd.add_option("--password-env", source.password_env,
-                             "Password from this environment variable (Argon2id + XSalsa20-Poly1305)");
-  auto* file = cmd.add_option("--password-file", source.password_file, "Password from the first line of this file");
-  env->excludes(file);
-}
-
 void RegisterKeygenCommand(CLI::App& app, Invocation& invocation) {
   auto options = std::make_shared<KeygenOptions>();
   CLI::App* cmd = app.add_subcommand("keygen", "Create an Ed25519 signing key pair");

@@ -22,7 +22,7 @@ int RunPubkey(const PubkeyOptions& options) {
   Diagnostics diagnostics;
   std::string exported;
   std::optional<KeyId> key_id;
-  if (options.source.path.empty() == options.source.env.empty()) {
+  if (!NamesOneKey(options.source)) {
     diagnostics.AddError("usage", "wasmiot", "give the key as a file (or - for stdin), or with --key-env, not both");
   } else if (options.format == "raw" && options.output.empty()) {
     diagnostics.AddError("usage", "wasmiot", "--format raw writes binary: give -o");
@@ -61,19 +61,15 @@ int RunPubkey(const PubkeyOptions& options) {
 
 }  // namespace
 
-void AddPasswordOptions(CLI::App& cmd, KeySource& source);
-
 void RegisterPubkeyCommand(CLI::App& app, Invocation& invocation) {
   auto options = std::make_shared<PubkeyOptions>();
   CLI::App* cmd = app.add_subcommand("pubkey", "Export a public key for firmware or OpenSSL");
   cmd->add_option("key", options->source.path, "A secret or public key file, or - for stdin");
-  cmd->add_option("--key-env", options->source.env, "Read the key from this environment variable");
   cmd->add_option("-f,--format", options->format, "pem (SubjectPublicKeyInfo), raw (32 bytes), c or rust")
       ->check(CLI::IsMember({"pem", "raw", "c", "rust"}));
   cmd->add_option("-o,--output", options->output, "Write to this file instead of stdout");
   cmd->add_option("--name", options->name, "Symbol name for --format c or rust");
-  AddPasswordOptions(*cmd, options->source);
-  cmd->add_flag("--force", options->source.force, "Accept a secret key file other users can read");
+  AddKeySourceOptions(*cmd, options->source);
   AddCommonOptions(*cmd, options->common);
   cmd->footer(
       "Print the public half of KEY: as PEM for OpenSSL and other tools, as 32 raw bytes, or as\n"

@@ -38,6 +38,9 @@ int RunSign(const SignOptions& options) {
       diagnostics.AddError("usage", options.output, "the output would overwrite an input; choose another -o");
     }
   }
+  if (!NamesOneKey(options.key)) {
+    diagnostics.AddError("usage", "wasmiot", "give the secret key with --key FILE (or - for stdin), or --key-env, not both");
+  }
   if (options.target.empty() != options.payload_path.empty()) {
     diagnostics.AddError("usage", "wasmiot", "--target and --payload go together (an AOT artifact for that target)");
   }
@@ -111,14 +114,11 @@ int RunSign(const SignOptions& options) {
 
 }  // namespace
 
-void AddPasswordOptions(CLI::App& cmd, KeySource& source);
-
 void RegisterSignCommand(CLI::App& app, Invocation& invocation) {
   auto options = std::make_shared<SignOptions>();
   CLI::App* cmd = app.add_subcommand("sign", "Sign a module into a bundle for a device");
   cmd->add_option("module", options->module, "The .wasm module (checked against the manifest first)")->required();
   cmd->add_option("-k,--key", options->key.path, "The secret key file, or - for stdin");
-  cmd->add_option("--key-env", options->key.env, "Read the secret key from this environment variable");
   cmd->add_option("-m,--manifest", options->manifest_path, "The device manifest")->required();
   cmd->add_option("--version", options->version, "Semantic version MAJOR.MINOR.PATCH")->required();
   cmd->add_option("--seq", options->sequence, "Sequence number, above every one before (anti-rollback)")->required();
@@ -126,8 +126,7 @@ void RegisterSignCommand(CLI::App& app, Invocation& invocation) {
   cmd->add_option("-t,--target", options->target, "Sign an AOT artifact for this target instead of the module");
   cmd->add_option("--payload", options->payload_path, "The AOT artifact (with --target), e.g. libNAME.a");
   cmd->add_option("--chunk-size", options->chunk_size, "Payload bytes per OTA chunk (default 1024)");
-  AddPasswordOptions(*cmd, options->key);
-  cmd->add_flag("--force", options->key.force, "Accept a secret key file other users can read");
+  AddKeySourceOptions(*cmd, options->key);
   AddCommonOptions(*cmd, options->common);
   cmd->footer(
       "Check MODULE against the device, then write a signed bundle (docs/bundle.md): a header\n"

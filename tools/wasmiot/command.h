@@ -7,6 +7,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "keys/key_files.h"
+
 namespace wasmiot::tool {
 
 enum ExitCode : int {
@@ -36,6 +38,13 @@ struct CommandInfo {
 
 // Adds --json and --verbose to a subcommand.
 void AddCommonOptions(CLI::App& command, CommonOptions& options);
+
+// --password-env / --password-file, for commands that write or read a protected key.
+void AddPasswordOptions(CLI::App& command, KeySource& source);
+
+// --key-env, the password options and --force, for commands that read a key
+// (each names its own key-file option or argument).
+void AddKeySourceOptions(CLI::App& command, KeySource& source);
 
 void RegisterCheckCommand(CLI::App& app, Invocation& invocation);
 void RegisterInspectCommand(CLI::App& app, Invocation& invocation);

@@ -100,6 +100,20 @@ void AddCommonOptions(CLI::App& command, CommonOptions& options) {
   command.add_flag("-v,--verbose", options.verbose, "Also print notes");
 }
 
+void AddPasswordOptions(CLI::App& command, KeySource& source) {
+  CLI::Option* env = command.add_option("--password-env", source.password_env,
+                                        "Password from this environment variable (Argon2id + XSalsa20-Poly1305)");
+  CLI::Option* file = command.add_option("--password-file", source.password_file,
+                                         "Password from the first line of this file");
+  env->excludes(file);
+}
+
+void AddKeySourceOptions(CLI::App& command, KeySource& source) {
+  command.add_option("--key-env", source.env, "Read the key from this environment variable");
+  AddPasswordOptions(command, source);
+  command.add_flag("--force", source.force, "Accept a secret key file other users can read");
+}
+
 }  // namespace wasmiot::tool
 
 int main(int argc, char** argv) {
