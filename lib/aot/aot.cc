@@ -16,57 +16,13 @@
 #include "aot/wasm2c_bridge.h"
 #include "check/check.h"
 #include "support/process.h"
+#include "support/staging.h"
 #include "support/text.h"
 
 namespace wasmiot {
 namespace {
 
 namespace fs = std::filesystem;
-
-// A scratch folder beside the output, removed unless Commit() moves its files.
-class Staging {
- public:
-  explicit Staging(const std::string& output_dir) {
-    std::string base = fs::path(output_dir).lexically_normal().string();
-    while (base.size() > 1 && base.back() == '/') base.pop_back();
-    std::error_code ignored;
-    fs::path parent = fs::path(base).parent_path();
-    if (!parent.empty()) fs::create_directories(parent, ignored);  // "created if missing", parents too
-    std::string templ = base + ".tmp-XXXXXX";
-    if (::mkdtemp(templ.data())) path_ = templ;
-  }
-  ~Staging() {
-    if (!path_.empty()) {
-      std::error_code ignored;
-      fs::remove_all(path_, ignored);
-    }
-  }
-  bool ok() const { return !path_.empty(); }
-  std::string File(const std::string& name) const { return path_ + "/" + name; }
-
-  // Puts the files into `dir`. A new folder appears whole (the staging folder is
-  // renamed onto it); into an existing one each file moves by an atomic rename.
-  Status Commit(const std::string& dir, const std::vector<std::string>& files) {
-    std::error_code ec;
-    if (!fs::exists(dir, ec)) {
-      if (::rename(path_.c_str(), dir.c_str()) == 0) {
-        path_.clear();  // nothing left to clean up
-        return Ok{};
-      }
-    }
-    fs::create_directories(dir, ec);
-    if (ec) return Error{ErrorKind::kIo, fmt::format("cannot create {}: {}", dir, ec.message())};
-    for (const std::string& f : files) {
-      if (::rename(File(f).c_str(), (dir + "/" + f).c_str()) != 0) {
-        return Error{ErrorKind::kIo, fmt::format("cannot move {} into {}: {}", f, dir, std::strerror(errno))};
-      }
-    }
-    return Ok{};
-  }
-
- private:
-  std::string path_;
-};
 
 // Prepended to the wasm-rt.h we emit, so that the module, the runtime and the
 // firmware that includes the header all agree. wasm2c's 64-bit default finds

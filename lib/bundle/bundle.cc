@@ -28,19 +28,6 @@ Status PutName(Bytes& b, size_t at, size_t field, const std::string& name, std::
 
 uint32_t Clamp32(uint64_t v) { return v > UINT32_MAX ? UINT32_MAX : static_cast<uint32_t>(v); }
 
-void Sha256Callback(const uint8_t* data, size_t size, uint8_t out[32]) {
-  Sha256 digest = HashSha256(data, size);
-  std::memcpy(out, digest.data(), 32);
-}
-
-int VerifyCallback(const uint8_t signature[64], const uint8_t* message, size_t size, const uint8_t key[32]) {
-  PublicKey pk;
-  Ed25519Signature sig;
-  std::memcpy(pk.data(), key, 32);
-  std::memcpy(sig.data(), signature, 64);
-  return VerifySignature(pk, sig, message, size) ? 1 : 0;
-}
-
 }  // namespace
 
 std::string SemanticVersion::ToString() const { return fmt::format("{}.{}.{}", major, minor, patch); }
@@ -69,8 +56,9 @@ Result<Bytes> BuildBundle(const BundleSpec& spec, const SecretKey& key) {
   const Manifest& m = *spec.manifest;
   if (spec.payload.empty()) return Error{ErrorKind::kInvalidInput, "the payload is empty"};
   if (spec.payload.size() > UINT32_MAX) return Error{ErrorKind::kInvalidInput, "the payload is larger than 4 GiB"};
-  if (spec.chunk_size < WASMIOT_BUNDLE_MIN_CHUNK_SIZE) {
-    return Error{ErrorKind::kInvalidInput, fmt::format("chunks must hold at least {} bytes", WASMIOT_BUNDLE_MIN_CHUNK_SIZE)};
+  if (spec.chunk_size < WASMIOT_BUNDLE_MIN_CHUNK_SIZE || spec.chunk_size > WASMIOT_BUNDLE_MAX_CHUNK_SIZE) {
+    return Error{ErrorKind::kInvalidInput, fmt::format("chunks hold from {} to {} bytes", WASMIOT_BUNDLE_MIN_CHUNK_SIZE,
+                                                       WASMIOT_BUNDLE_MAX_CHUNK_SIZE)};
   }
   if (spec.sequence == 0) return Error{ErrorKind::kInvalidInput, "the sequence number starts at 1"};
   uint64_t chunks = (spec.payload.size() + spec.chunk_size - 1) / spec.chunk_size;
@@ -79,11 +67,10 @@ Result<Bytes> BuildBundle(const BundleSpec& spec, const SecretKey& key) {
                  fmt::format("{} chunks, more than a header can list ({}): use larger chunks", chunks,
                              WASMIOT_BUNDLE_MAX_CHUNKS)};
   }
-  size_t header_size = WASMIOT_BUNDLE_FIXED_SIZE + chunks * WASMIOT_BUNDLE_CHUNK_DIGEST_SIZE;
-  Bytes b(header_size, 0);
+  Bytes b(WASMIOT_BUNDLE_HEADER_SIZE, 0);
   std::memcpy(b.data(), WASMIOT_BUNDLE_MAGIC, 8);
   Put16(b, WASMIOT_BUNDLE_OFF_VERSION, WASMIOT_BUNDLE_VERSION);
-  Put16(b, WASMIOT_BUNDLE_OFF_HEADER_SIZE, static_cast<uint16_t>(header_size));
+  Put16(b, WASMIOT_BUNDLE_OFF_HEADER_SIZE, WASMIOT_BUNDLE_HEADER_SIZE);
   b[WASMIOT_BUNDLE_OFF_KIND] = static_cast<uint8_t>(spec.kind);
   Put64(b, WASMIOT_BUNDLE_OFF_SEQUENCE, spec.sequence);
   Put16(b, WASMIOT_BUNDLE_OFF_VERSION_MAJOR, spec.version.major);
@@ -109,22 +96,20 @@ Result<Bytes> BuildBundle(const BundleSpec& spec, const SecretKey& key) {
   Put32(b, WASMIOT_BUNDLE_OFF_HEAP_BYTES, Clamp32(m.budgets.heap_bytes));
   Put64(b, WASMIOT_BUNDLE_OFF_FUEL_PER_CALL, m.budgets.fuel_per_call);
   Put32(b, WASMIOT_BUNDLE_OFF_WALL_MS_PER_CALL, Clamp32(m.budgets.wall_ms_per_call));
+  Bytes table;
   for (uint64_t i = 0; i < chunks; ++i) {
     size_t start = i * spec.chunk_size;
     size_t n = std::min<size_t>(spec.chunk_size, spec.payload.size() - start);
     Sha256 d = HashSha256(spec.payload.data() + start, n);
-    std::memcpy(b.data() + WASMIOT_BUNDLE_FIXED_SIZE + i * WASMIOT_BUNDLE_CHUNK_DIGEST_SIZE, d.data(),
-                WASMIOT_BUNDLE_CHUNK_DIGEST_SIZE);
+    table.insert(table.end(), d.begin(), d.begin() + WASMIOT_BUNDLE_CHUNK_DIGEST_SIZE);
   }
+  Sha256 table_digest = HashSha256(table.data(), table.size());
+  std::memcpy(b.data() + WASMIOT_BUNDLE_OFF_TABLE_SHA256, table_digest.data(), 32);
   Ed25519Signature signature = SignMessage(key.seed(), b.data(), b.size());
   b.insert(b.end(), signature.begin(), signature.end());
+  b.insert(b.end(), table.begin(), table.end());
   b.insert(b.end(), spec.payload.begin(), spec.payload.end());
   return b;
-}
-
-const wasmiot_crypto& HostCrypto() {
-  static const wasmiot_crypto crypto = {Sha256Callback, VerifyCallback};
-  return crypto;
 }
 
 }  // namespace wasmiot

@@ -34,7 +34,4 @@ struct BundleSpec {
 // Deterministic: the same spec and key give the same bytes (Ed25519 is).
 Result<Bytes> BuildBundle(const BundleSpec& spec, const SecretKey& key);
 
-// libsodium behind the device library's crypto interface.
-const wasmiot_crypto& HostCrypto();
-
 }  // namespace wasmiot

@@ -3,7 +3,16 @@
 
 #include <string.h>
 
-typedef char wasmiot_assert_fixed_size[(WASMIOT_BUNDLE_OFF_RESERVED3 + 4u == WASMIOT_BUNDLE_FIXED_SIZE) ? 1 : -1];
+typedef char wasmiot_assert_header_size[(WASMIOT_BUNDLE_OFF_RESERVED3 + 4u == WASMIOT_BUNDLE_HEADER_SIZE &&
+                                         WASMIOT_BUNDLE_TABLE_OFFSET == 440u)
+                                            ? 1 : -1];
+typedef char wasmiot_assert_digests[(WASMIOT_BUNDLE_OFF_TABLE_SHA256 == WASMIOT_BUNDLE_OFF_PAYLOAD_SHA256 + 32u &&
+                                     WASMIOT_BUNDLE_OFF_MANIFEST_SHA256 == WASMIOT_BUNDLE_OFF_TABLE_SHA256 + 32u &&
+                                     WASMIOT_BUNDLE_OFF_KEY_ID == WASMIOT_BUNDLE_OFF_MANIFEST_SHA256 + 32u &&
+                                     WASMIOT_BUNDLE_OFF_VENDOR == WASMIOT_BUNDLE_OFF_KEY_ID + 8u)
+                                        ? 1 : -1];
+/* The payload offset of the largest bundle still fits in 32 bits. */
+typedef char wasmiot_assert_table_fits[(WASMIOT_BUNDLE_MAX_CHUNKS * 16ull + 440u < 0x100000000ull) ? 1 : -1];
 typedef char wasmiot_assert_names[(WASMIOT_BUNDLE_OFF_DEVICE_CLASS == WASMIOT_BUNDLE_OFF_VENDOR + WASMIOT_BUNDLE_NAME_SIZE &&
                                    WASMIOT_BUNDLE_OFF_API_VERSION == WASMIOT_BUNDLE_OFF_DEVICE_CLASS + WASMIOT_BUNDLE_NAME_SIZE &&
                                    WASMIOT_BUNDLE_OFF_TARGET == WASMIOT_BUNDLE_OFF_API_VERSION + WASMIOT_BUNDLE_SHORT_NAME_SIZE &&
@@ -52,6 +61,7 @@ const char* wasmiot_bundle_result_name(wasmiot_bundle_result r) {
     case WASMIOT_BUNDLE_TOO_LARGE: return "too-large";
     case WASMIOT_BUNDLE_ROLLBACK: return "rollback";
     case WASMIOT_BUNDLE_SEQUENCE_JUMP: return "sequence-jump";
+    case WASMIOT_BUNDLE_TABLE_MISMATCH: return "table-mismatch";
     case WASMIOT_BUNDLE_PAYLOAD_MISMATCH: return "payload-mismatch";
   }
   return "unknown";
@@ -62,7 +72,7 @@ wasmiot_bundle_result wasmiot_bundle_parse_header(const uint8_t* d, size_t size,
   if (size < 10) return WASMIOT_BUNDLE_TRUNCATED;
   if (memcmp(d, WASMIOT_BUNDLE_MAGIC, 8) != 0) return WASMIOT_BUNDLE_BAD_MAGIC;
   if (get16(d + WASMIOT_BUNDLE_OFF_VERSION) != WASMIOT_BUNDLE_VERSION) return WASMIOT_BUNDLE_BAD_VERSION;
-  if (size < WASMIOT_BUNDLE_FIXED_SIZE) return WASMIOT_BUNDLE_TRUNCATED;
+  if (size < WASMIOT_BUNDLE_HEADER_SIZE) return WASMIOT_BUNDLE_TRUNCATED;
   memset(h, 0, sizeof *h);
   h->header_size = get16(d + WASMIOT_BUNDLE_OFF_HEADER_SIZE);
   h->payload_kind = d[WASMIOT_BUNDLE_OFF_KIND];
@@ -74,6 +84,7 @@ wasmiot_bundle_result wasmiot_bundle_parse_header(const uint8_t* d, size_t size,
   h->chunk_size = get32(d + WASMIOT_BUNDLE_OFF_CHUNK_SIZE);
   h->chunk_count = get32(d + WASMIOT_BUNDLE_OFF_CHUNK_COUNT);
   memcpy(h->payload_sha256, d + WASMIOT_BUNDLE_OFF_PAYLOAD_SHA256, 32);
+  memcpy(h->table_sha256, d + WASMIOT_BUNDLE_OFF_TABLE_SHA256, 32);
   memcpy(h->manifest_sha256, d + WASMIOT_BUNDLE_OFF_MANIFEST_SHA256, 32);
   memcpy(h->key_id, d + WASMIOT_BUNDLE_OFF_KEY_ID, 8);
   h->memory_pages = get32(d + WASMIOT_BUNDLE_OFF_MEMORY_PAGES);
@@ -89,12 +100,13 @@ wasmiot_bundle_result wasmiot_bundle_parse_header(const uint8_t* d, size_t size,
       !all_zero(d + WASMIOT_BUNDLE_OFF_RESERVED2, 4) || !all_zero(d + WASMIOT_BUNDLE_OFF_RESERVED3, 4)) {
     return WASMIOT_BUNDLE_MALFORMED;
   }
-  if (h->chunk_size < WASMIOT_BUNDLE_MIN_CHUNK_SIZE || h->payload_size == 0) return WASMIOT_BUNDLE_MALFORMED;
-  chunks_needed = h->payload_size / h->chunk_size + (h->payload_size % h->chunk_size != 0);
-  if (h->chunk_count != chunks_needed || h->chunk_count > WASMIOT_BUNDLE_MAX_CHUNKS) return WASMIOT_BUNDLE_MALFORMED;
-  if (h->header_size != WASMIOT_BUNDLE_FIXED_SIZE + h->chunk_count * WASMIOT_BUNDLE_CHUNK_DIGEST_SIZE) {
+  if (h->header_size != WASMIOT_BUNDLE_HEADER_SIZE) return WASMIOT_BUNDLE_MALFORMED;
+  if (h->chunk_size < WASMIOT_BUNDLE_MIN_CHUNK_SIZE || h->chunk_size > WASMIOT_BUNDLE_MAX_CHUNK_SIZE ||
+      h->payload_size == 0) {
     return WASMIOT_BUNDLE_MALFORMED;
   }
+  chunks_needed = h->payload_size / h->chunk_size + (h->payload_size % h->chunk_size != 0);
+  if (h->chunk_count != chunks_needed || h->chunk_count > WASMIOT_BUNDLE_MAX_CHUNKS) return WASMIOT_BUNDLE_MALFORMED;
   if (!read_name(d + WASMIOT_BUNDLE_OFF_VENDOR, WASMIOT_BUNDLE_NAME_SIZE, h->vendor) ||
       !read_name(d + WASMIOT_BUNDLE_OFF_DEVICE_CLASS, WASMIOT_BUNDLE_NAME_SIZE, h->device_class) ||
       !read_name(d + WASMIOT_BUNDLE_OFF_API_VERSION, WASMIOT_BUNDLE_SHORT_NAME_SIZE, h->api_version) ||
@@ -103,7 +115,6 @@ wasmiot_bundle_result wasmiot_bundle_parse_header(const uint8_t* d, size_t size,
   }
   if ((h->payload_kind == WASMIOT_PAYLOAD_AOT) != (h->target[0] != 0)) return WASMIOT_BUNDLE_MALFORMED;
   if (h->vendor[0] == 0 || h->device_class[0] == 0) return WASMIOT_BUNDLE_MALFORMED;
-  if (size < h->header_size) return WASMIOT_BUNDLE_TRUNCATED;
   return WASMIOT_BUNDLE_OK;
 }
 
@@ -114,15 +125,18 @@ wasmiot_bundle_result wasmiot_bundle_verify_header(const uint8_t* d, size_t size
   size_t i;
   wasmiot_bundle_result r = wasmiot_bundle_parse_header(d, size, h);
   if (r != WASMIOT_BUNDLE_OK) return r;
-  if (size - h->header_size < WASMIOT_BUNDLE_SIGNATURE_SIZE) return WASMIOT_BUNDLE_TRUNCATED;
+  if (size < WASMIOT_BUNDLE_TABLE_OFFSET) return WASMIOT_BUNDLE_TRUNCATED;
   /* The signature first: nothing unauthenticated decides anything below. */
   for (i = 0; i < policy->public_key_count && !key; ++i) {
-    crypto->sha256(policy->public_keys[i], 32, digest);
+    wasmiot_sha256(crypto, policy->public_keys[i], 32, digest);
     if (memcmp(digest, h->key_id, 8) == 0) key = policy->public_keys[i];
   }
   if (!key) return WASMIOT_BUNDLE_UNKNOWN_KEY;
-  if (!crypto->ed25519_verify(d + h->header_size, d, h->header_size, key)) return WASMIOT_BUNDLE_BAD_SIGNATURE;
-  if (strcmp(h->vendor, policy->vendor) != 0 || strcmp(h->device_class, policy->device_class) != 0) {
+  if (!crypto->ed25519_verify(d + WASMIOT_BUNDLE_HEADER_SIZE, d, WASMIOT_BUNDLE_HEADER_SIZE, key)) {
+    return WASMIOT_BUNDLE_BAD_SIGNATURE;
+  }
+  if ((policy->vendor && strcmp(h->vendor, policy->vendor) != 0) ||
+      (policy->device_class && strcmp(h->device_class, policy->device_class) != 0)) {
     return WASMIOT_BUNDLE_WRONG_DEVICE;
   }
   if (policy->payload_kind && h->payload_kind != policy->payload_kind) return WASMIOT_BUNDLE_WRONG_KIND;
@@ -137,37 +151,52 @@ wasmiot_bundle_result wasmiot_bundle_verify_header(const uint8_t* d, size_t size
   return WASMIOT_BUNDLE_OK;
 }
 
-int wasmiot_bundle_chunk_ok(const uint8_t* header_bytes, const wasmiot_bundle_header* h, uint32_t index,
-                            const uint8_t* chunk, size_t size, const wasmiot_crypto* crypto) {
-  uint8_t digest[32];
-  uint32_t expected;
+void wasmiot_sha256(const wasmiot_crypto* crypto, const uint8_t* data, size_t size, uint8_t out[32]) {
+  wasmiot_sha256_ctx ctx;
+  crypto->sha256_init(&ctx);
+  crypto->sha256_update(&ctx, data, size);
+  crypto->sha256_final(&ctx, out);
+}
+
+uint32_t wasmiot_bundle_chunk_length(const wasmiot_bundle_header* h, uint32_t index) {
   if (index >= h->chunk_count) return 0;
-  /* Every chunk is full but the last, which holds the rest. */
-  expected = index + 1 < h->chunk_count ? h->chunk_size : h->payload_size - index * h->chunk_size;
-  if (size != expected) return 0;
-  crypto->sha256(chunk, size, digest);
-  return memcmp(digest, header_bytes + WASMIOT_BUNDLE_FIXED_SIZE + (size_t)index * WASMIOT_BUNDLE_CHUNK_DIGEST_SIZE,
-                WASMIOT_BUNDLE_CHUNK_DIGEST_SIZE) == 0;
+  /* index < chunk_count = ceil(payload_size / chunk_size): no overflow, no underflow. */
+  return index + 1 < h->chunk_count ? h->chunk_size : h->payload_size - index * h->chunk_size;
+}
+
+int wasmiot_bundle_chunk_ok(const wasmiot_bundle_header* h, uint32_t index, const uint8_t* chunk, size_t size,
+                            const uint8_t table_entry[16], const wasmiot_crypto* crypto) {
+  uint8_t digest[32];
+  if (index >= h->chunk_count || size != wasmiot_bundle_chunk_length(h, index)) return 0;
+  wasmiot_sha256(crypto, chunk, size, digest);
+  return memcmp(digest, table_entry, WASMIOT_BUNDLE_CHUNK_DIGEST_SIZE) == 0;
+}
+
+wasmiot_bundle_result wasmiot_bundle_check_body(const uint8_t* d, size_t size, const wasmiot_bundle_header* h,
+                                                const wasmiot_crypto* crypto) {
+  uint8_t digest[32];
+  const uint8_t* table = d + WASMIOT_BUNDLE_TABLE_OFFSET;
+  const uint8_t* payload;
+  size_t payload_offset = WASMIOT_BUNDLE_PAYLOAD_OFFSET(h->chunk_count);
+  uint32_t i;
+  if (size < payload_offset || size - payload_offset < h->payload_size) return WASMIOT_BUNDLE_TRUNCATED;
+  if (size - payload_offset > h->payload_size) return WASMIOT_BUNDLE_TRAILING_DATA;
+  wasmiot_sha256(crypto, table, WASMIOT_BUNDLE_TABLE_SIZE(h->chunk_count), digest);
+  if (memcmp(digest, h->table_sha256, 32) != 0) return WASMIOT_BUNDLE_TABLE_MISMATCH;
+  payload = d + payload_offset;
+  wasmiot_sha256(crypto, payload, h->payload_size, digest);
+  if (memcmp(digest, h->payload_sha256, 32) != 0) return WASMIOT_BUNDLE_PAYLOAD_MISMATCH;
+  for (i = 0; i < h->chunk_count; ++i) {
+    if (!wasmiot_bundle_chunk_ok(h, i, payload + (size_t)i * h->chunk_size, wasmiot_bundle_chunk_length(h, i),
+                                 table + (size_t)i * WASMIOT_BUNDLE_CHUNK_DIGEST_SIZE, crypto)) {
+      return WASMIOT_BUNDLE_PAYLOAD_MISMATCH;
+    }
+  }
+  return WASMIOT_BUNDLE_OK;
 }
 
 wasmiot_bundle_result wasmiot_bundle_verify(const uint8_t* d, size_t size, const wasmiot_crypto* crypto,
                                             const wasmiot_device_policy* policy, wasmiot_bundle_header* h) {
-  uint8_t digest[32];
-  const uint8_t* payload;
-  uint32_t i;
-  size_t payload_offset;
   wasmiot_bundle_result r = wasmiot_bundle_verify_header(d, size, crypto, policy, h);
-  if (r != WASMIOT_BUNDLE_OK) return r;
-  payload_offset = (size_t)h->header_size + WASMIOT_BUNDLE_SIGNATURE_SIZE;
-  if (size - payload_offset < h->payload_size) return WASMIOT_BUNDLE_TRUNCATED;
-  if (size - payload_offset > h->payload_size) return WASMIOT_BUNDLE_TRAILING_DATA;
-  payload = d + payload_offset;
-  crypto->sha256(payload, h->payload_size, digest);
-  if (memcmp(digest, h->payload_sha256, 32) != 0) return WASMIOT_BUNDLE_PAYLOAD_MISMATCH;
-  for (i = 0; i < h->chunk_count; ++i) {
-    size_t start = (size_t)i * h->chunk_size;
-    size_t n = i + 1 < h->chunk_count ? h->chunk_size : h->payload_size - start;
-    if (!wasmiot_bundle_chunk_ok(d, h, i, payload + start, n, crypto)) return WASMIOT_BUNDLE_PAYLOAD_MISMATCH;
-  }
-  return WASMIOT_BUNDLE_OK;
+  return r != WASMIOT_BUNDLE_OK ? r : wasmiot_bundle_check_body(d, size, h, crypto);
 }

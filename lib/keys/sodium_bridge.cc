@@ -46,6 +46,30 @@ Sha256 HashSha256(const uint8_t* data, size_t size) {
   return out;
 }
 
+namespace {
+
+static_assert(sizeof(crypto_hash_sha256_state) <= sizeof(wasmiot_sha256_ctx), "the device hash context is too small");
+static_assert(alignof(crypto_hash_sha256_state) <= alignof(wasmiot_sha256_ctx), "the device hash context is misaligned");
+
+crypto_hash_sha256_state* SodiumState(wasmiot_sha256_ctx* ctx) {
+  return reinterpret_cast<crypto_hash_sha256_state*>(ctx->opaque);
+}
+void DeviceSha256Init(wasmiot_sha256_ctx* ctx) { crypto_hash_sha256_init(SodiumState(ctx)); }
+void DeviceSha256Update(wasmiot_sha256_ctx* ctx, const uint8_t* data, size_t size) {
+  crypto_hash_sha256_update(SodiumState(ctx), data, size);
+}
+void DeviceSha256Final(wasmiot_sha256_ctx* ctx, uint8_t out[32]) { crypto_hash_sha256_final(SodiumState(ctx), out); }
+int DeviceEd25519Verify(const uint8_t signature[64], const uint8_t* message, size_t size, const uint8_t key[32]) {
+  return crypto_sign_ed25519_verify_detached(signature, message, size, key) == 0 ? 1 : 0;
+}
+
+}  // namespace
+
+const wasmiot_crypto& HostCrypto() {
+  static const wasmiot_crypto crypto = {DeviceSha256Init, DeviceSha256Update, DeviceSha256Final, DeviceEd25519Verify};
+  return crypto;
+}
+
 SealParams NewSealParams() {
   SealParams p;
   p.opslimit = crypto_pwhash_OPSLIMIT_MODERATE;

@@ -8,6 +8,7 @@
 
 #include "support/file_io.h"
 #include "support/result.h"
+#include "wasmiot_bundle.h"
 
 namespace wasmiot {
 
@@ -26,6 +27,10 @@ bool IsValidPublicKey(const PublicKey& key);
 Ed25519Signature SignMessage(const Seed& seed, const uint8_t* message, size_t size);
 bool VerifySignature(const PublicKey& key, const Ed25519Signature& signature, const uint8_t* message, size_t size);
 Sha256 HashSha256(const uint8_t* data, size_t size);
+
+// libsodium behind the device library's crypto interface, so the host tools
+// verify bundles and chunks with the same C code firmware runs.
+const wasmiot_crypto& HostCrypto();
 
 // Password-based sealing of a 32-byte secret: Argon2id derives the key,
 // XSalsa20-Poly1305 (crypto_secretbox) encrypts and authenticates.

@@ -74,7 +74,11 @@ Bytes Payload(size_t size, uint8_t seed = 1) {
   return p;
 }
 
-uint16_t HeaderSize(const Bytes& b) { return static_cast<uint16_t>(b[10] | (b[11] << 8)); }
+size_t PayloadOffset(const Bytes& b) {
+  wasmiot_bundle_header h{};
+  REQUIRE(wasmiot_bundle_parse_header(b.data(), b.size(), &h) == WASMIOT_BUNDLE_OK);
+  return WASMIOT_BUNDLE_PAYLOAD_OFFSET(h.chunk_count);
+}
 
 }  // namespace
 
@@ -90,18 +94,20 @@ TEST_CASE("a signed bundle verifies, and signing is deterministic") {
   CHECK(h.sequence == 7);
   CHECK(std::string(h.device_class) == "thermostat-t100");
   CHECK(h.memory_pages == 4);
-  CHECK(b.size() == HeaderSize(b) + 64u + 3000u);
+  CHECK(b.size() == 376u + 64u + 3u * 16u + 3000u);
 }
 
-TEST_CASE("flipping any byte of the signed header or signature is refused") {
+TEST_CASE("flipping any byte of the signed header, signature or chunk table is refused") {
   Fixture f;
   Bytes good = f.Build(Payload(2500));
-  size_t signed_end = HeaderSize(good) + 64;
-  for (size_t i = 0; i < signed_end; ++i) {
+  size_t payload_offset = PayloadOffset(good);
+  for (size_t i = 0; i < payload_offset; ++i) {
     Bytes b = good;
     b[i] ^= 0x01;
     INFO("byte " << i);
-    CHECK(f.Verify(b) != WASMIOT_BUNDLE_OK);
+    wasmiot_bundle_result r = f.Verify(b);
+    CHECK(r != WASMIOT_BUNDLE_OK);
+    if (i >= WASMIOT_BUNDLE_TABLE_OFFSET) CHECK(r == WASMIOT_BUNDLE_TABLE_MISMATCH);
   }
 }
 
@@ -109,9 +115,12 @@ TEST_CASE("mix and match: the header of one bundle with the payload of another")
   Fixture f;
   Bytes a = f.Build(Payload(2000, 1));
   Bytes b = f.Build(Payload(2000, 2));
-  Bytes mixed(a.begin(), a.begin() + HeaderSize(a) + 64);
-  mixed.insert(mixed.end(), b.begin() + HeaderSize(b) + 64, b.end());
+  Bytes mixed(a.begin(), a.begin() + static_cast<std::ptrdiff_t>(PayloadOffset(a)));
+  mixed.insert(mixed.end(), b.begin() + static_cast<std::ptrdiff_t>(PayloadOffset(b)), b.end());
   CHECK(f.Verify(mixed) == WASMIOT_BUNDLE_PAYLOAD_MISMATCH);
+  Bytes tables(a.begin(), a.begin() + WASMIOT_BUNDLE_TABLE_OFFSET);  // with b's table and payload
+  tables.insert(tables.end(), b.begin() + WASMIOT_BUNDLE_TABLE_OFFSET, b.end());
+  CHECK(f.Verify(tables) == WASMIOT_BUNDLE_TABLE_MISMATCH);
   Bytes flipped = a;
   flipped.back() ^= 0x80;  // one bit of payload
   CHECK(f.Verify(flipped) == WASMIOT_BUNDLE_PAYLOAD_MISMATCH);
@@ -165,7 +174,7 @@ TEST_CASE("a bundle truncated at every offset, or with trailing bytes, is refuse
     INFO("length " << n);
     wasmiot_bundle_result r = f.Verify(cut);
     CHECK(r != WASMIOT_BUNDLE_OK);
-    if (n >= 10) CHECK((r == WASMIOT_BUNDLE_TRUNCATED || r == WASMIOT_BUNDLE_PAYLOAD_MISMATCH));
+    if (n >= 10) CHECK(r == WASMIOT_BUNDLE_TRUNCATED);
   }
   Bytes longer = good;
   longer.push_back(0);
@@ -205,21 +214,26 @@ TEST_CASE("declared payload sizes: 0, 1, one chunk, one chunk plus one, 2^32-1")
   CHECK_FALSE(BuildBundle(empty, g.key).ok());
 }
 
-TEST_CASE("chunks are checked one by one against the signed header") {
+TEST_CASE("chunks are checked one by one against the signed chunk table") {
   Fixture f;
   Bytes payload = Payload(2100);
   Bytes b = f.Build(payload);
   wasmiot_bundle_header h{};
   wasmiot_device_policy p = f.Policy();
   REQUIRE(wasmiot_bundle_verify_header(b.data(), b.size(), &HostCrypto(), &p, &h) == WASMIOT_BUNDLE_OK);
-  CHECK(wasmiot_bundle_chunk_ok(b.data(), &h, 0, payload.data(), 1024, &HostCrypto()));
-  CHECK(wasmiot_bundle_chunk_ok(b.data(), &h, 2, payload.data() + 2048, 52, &HostCrypto()));
-  CHECK_FALSE(wasmiot_bundle_chunk_ok(b.data(), &h, 1, payload.data(), 1024, &HostCrypto()));  // wrong place
-  CHECK_FALSE(wasmiot_bundle_chunk_ok(b.data(), &h, 2, payload.data() + 2048, 51, &HostCrypto()));  // short
-  CHECK_FALSE(wasmiot_bundle_chunk_ok(b.data(), &h, 3, payload.data(), 52, &HostCrypto()));  // past the count
+  auto entry = [&](uint32_t i) { return b.data() + WASMIOT_BUNDLE_TABLE_OFFSET + 16 * i; };
+  const wasmiot_crypto* c = &HostCrypto();
+  CHECK(wasmiot_bundle_chunk_length(&h, 0) == 1024);
+  CHECK(wasmiot_bundle_chunk_length(&h, 2) == 52);
+  CHECK(wasmiot_bundle_chunk_length(&h, 3) == 0);
+  CHECK(wasmiot_bundle_chunk_ok(&h, 0, payload.data(), 1024, entry(0), c));
+  CHECK(wasmiot_bundle_chunk_ok(&h, 2, payload.data() + 2048, 52, entry(2), c));
+  CHECK_FALSE(wasmiot_bundle_chunk_ok(&h, 1, payload.data(), 1024, entry(1), c));  // wrong place
+  CHECK_FALSE(wasmiot_bundle_chunk_ok(&h, 2, payload.data() + 2048, 51, entry(2), c));  // short
+  CHECK_FALSE(wasmiot_bundle_chunk_ok(&h, 3, payload.data(), 52, entry(2), c));  // past the count
   Bytes bad(payload.begin(), payload.begin() + 1024);
   bad[100] ^= 1;
-  CHECK_FALSE(wasmiot_bundle_chunk_ok(b.data(), &h, 0, bad.data(), 1024, &HostCrypto()));
+  CHECK_FALSE(wasmiot_bundle_chunk_ok(&h, 0, bad.data(), 1024, entry(0), c));
 }
 
 TEST_CASE("sign and verify on the command line") {
@@ -274,8 +288,8 @@ TEST_CASE("sign and verify on the command line") {
   CHECK(m7.exit_code == 1);
   CHECK_THAT(m7.err, Catch::Contains("[target-not-accepted]"));
 
-  // More than a header can list (4074 chunks of 64 bytes) is refused before it is read.
-  WriteBytes(dir.File("big.a"), Bytes(4074 * 64 + 1, 0x5a));
+  // More chunks than a frame can number (65535 of 64 bytes) is refused before it is read.
+  WriteBytes(dir.File("big.a"), Bytes(65535 * 64 + 1, 0x5a));
   RunResult big = RunWasmiot({"sign", module, "--key", dir.File("k.key"), "-m", device, "--version", "1.0.0", "--seq",
                               "9", "--target", "cortex-m4f", "--payload", dir.File("big.a"), "--chunk-size", "64", "-o",
                               dir.File("big.bundle")});

@@ -27,6 +27,7 @@ nlohmann::json BundleHeaderJson(const wasmiot_bundle_header& h) {
       {"payload_sha256", Hex(h.payload_sha256, 32)},
       {"chunk_size", h.chunk_size},
       {"chunk_count", h.chunk_count},
+      {"chunk_table_sha256", Hex(h.table_sha256, 32)},
       {"vendor", h.vendor},
       {"device_class", h.device_class},
       {"api_version", h.api_version},
@@ -50,8 +51,7 @@ void PrintBundleHeader(const std::string& path, const wasmiot_bundle_header& h) 
   fmt::print("  version:    {}.{}.{}, sequence {}\n", h.version_major, h.version_minor, h.version_patch, h.sequence);
   fmt::print("  device:     {}/{}, API {}, manifest sha256 {}\n", h.vendor, h.device_class, h.api_version,
              Hex(h.manifest_sha256, 32));
-  fmt::print("  chunks:     {} of {} bytes (header {} bytes, signature 64)\n", h.chunk_count, h.chunk_size,
-             h.header_size);
+  fmt::print("  chunks:     {} of {} bytes, table sha256 {}\n", h.chunk_count, h.chunk_size, Hex(h.table_sha256, 32));
   fmt::print("  budgets:    {} memory pages, {} table elements, {} B stack, {} B heap, fuel {}, {} ms\n",
              h.memory_pages, h.table_elements, h.stack_bytes, h.heap_bytes, h.fuel_per_call, h.wall_ms_per_call);
   fmt::print("  signed by:  key {}\n", Hex(h.key_id, 8));
@@ -83,7 +83,8 @@ std::string BundleRefusal(wasmiot_bundle_result r, const wasmiot_bundle_header& 
     case WASMIOT_BUNDLE_SEQUENCE_JUMP:
       return fmt::format("sequence {} is more than {} ahead of the installed {}", h.sequence, p.max_sequence_jump,
                          p.installed_sequence);
-    case WASMIOT_BUNDLE_PAYLOAD_MISMATCH: return "the payload does not match the digests in the signed header";
+    case WASMIOT_BUNDLE_TABLE_MISMATCH: return "the chunk table does not match its digest in the signed header";
+    case WASMIOT_BUNDLE_PAYLOAD_MISMATCH: return "the payload does not match its signed digests";
   }
   return "refused";
 }

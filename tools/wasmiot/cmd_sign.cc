@@ -66,7 +66,7 @@ int RunSign(const SignOptions& options) {
   }
   if (!diagnostics.HasErrors()) {
     std::string payload_path = options.target.empty() ? options.module : options.payload_path;
-    // A bundle lists at most 4074 chunks: refuse before reading what cannot fit.
+    // OTA frames number chunks with a u16: refuse before reading what cannot fit.
     uint64_t max_payload = uint64_t{WASMIOT_BUNDLE_MAX_CHUNKS} * options.chunk_size;
     Result<Bytes> payload = ReadInput(payload_path, max_payload, "payload-too-large", diagnostics);
     Result<Bytes> manifest_bytes = ReadInput(options.manifest_path, kMaxManifestBytes, "manifest-invalid", diagnostics);
@@ -125,13 +125,14 @@ void RegisterSignCommand(CLI::App& app, Invocation& invocation) {
   cmd->add_option("-o,--output", options->output, "The bundle to write")->required();
   cmd->add_option("-t,--target", options->target, "Sign an AOT artifact for this target instead of the module");
   cmd->add_option("--payload", options->payload_path, "The AOT artifact (with --target), e.g. libNAME.a");
-  cmd->add_option("--chunk-size", options->chunk_size, "Payload bytes per OTA chunk (default 1024)");
+  cmd->add_option("--chunk-size", options->chunk_size, "Payload bytes per OTA chunk, 64 to 65535 (default 1024)")
+      ->check(CLI::Range(WASMIOT_BUNDLE_MIN_CHUNK_SIZE, WASMIOT_BUNDLE_MAX_CHUNK_SIZE));
   AddKeySourceOptions(*cmd, options->key);
   AddCommonOptions(*cmd, options->common);
   cmd->footer(
       "Check MODULE against the device, then write a signed bundle (docs/bundle.md): a header\n"
-      "binding the payload's size and SHA-256, one digest per OTA chunk, version and sequence\n"
-      "number, vendor and device class, payload kind and target, the manifest's digest and API\n"
+      "binding the payload's size and SHA-256, the digest of its per-chunk digests, version and\n"
+      "sequence number, vendor and device class, payload kind and target, the manifest's digest and API\n"
       "version, the budgets, and the key id, all signed with Ed25519, then the payload. The\n"
       "same inputs and key give the same bytes."
       "\n\n"

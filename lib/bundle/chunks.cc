@@ -1,0 +1,189 @@
+#include "bundle/chunks.h"
+
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "keys/sodium_bridge.h"
+
+namespace wasmiot {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr uint64_t kMaxChunkFile = WASMIOT_FRAME_HEADER_SIZE + WASMIOT_BUNDLE_MAX_CHUNK_SIZE;
+constexpr std::string_view kChunkSuffix = ".chunk";
+
+Bytes EncodeFrame(uint8_t type, const uint8_t* id, uint32_t index, const uint8_t* data, size_t size) {
+  Bytes f(WASMIOT_FRAME_HEADER_SIZE + size);
+  f[WASMIOT_FRAME_OFF_TYPE] = type;
+  std::memcpy(f.data() + WASMIOT_FRAME_OFF_BUNDLE_ID, id, WASMIOT_FRAME_BUNDLE_ID_SIZE);
+  f[WASMIOT_FRAME_OFF_INDEX] = static_cast<uint8_t>(index);
+  f[WASMIOT_FRAME_OFF_INDEX + 1] = static_cast<uint8_t>(index >> 8);
+  f[WASMIOT_FRAME_OFF_LENGTH] = static_cast<uint8_t>(size);
+  f[WASMIOT_FRAME_OFF_LENGTH + 1] = static_cast<uint8_t>(size >> 8);
+  std::memcpy(f.data() + WASMIOT_FRAME_HEADER_SIZE, data, size);
+  return f;
+}
+
+int SlotRead(void* context, uint32_t offset, uint8_t* data, size_t size) {
+  auto* slot = static_cast<std::pair<Bytes*, uint32_t>*>(context);
+  const Bytes& b = *slot->first;
+  if (offset > slot->second || size > slot->second - offset) return -1;
+  for (size_t i = 0; i < size; ++i) data[i] = offset + i < b.size() ? b[offset + i] : 0;
+  return 0;
+}
+
+int SlotWrite(void* context, uint32_t offset, const uint8_t* data, size_t size) {
+  auto* slot = static_cast<std::pair<Bytes*, uint32_t>*>(context);
+  Bytes& b = *slot->first;
+  if (offset > slot->second || size > slot->second - offset) return -1;
+  if (b.size() < offset + size) b.resize(offset + size, 0);
+  std::memcpy(b.data() + offset, data, size);
+  return 0;
+}
+
+bool Progressed(wasmiot_rx_result r) { return r == WASMIOT_RX_ACCEPTED || r == WASMIOT_RX_COMPLETE; }
+
+}  // namespace
+
+Result<std::vector<Bytes>> SliceBundle(const Bytes& bundle) {
+  wasmiot_bundle_header h{};
+  wasmiot_bundle_result r = wasmiot_bundle_parse_header(bundle.data(), bundle.size(), &h);
+  if (r == WASMIOT_BUNDLE_OK) r = wasmiot_bundle_check_body(bundle.data(), bundle.size(), &h, &HostCrypto());
+  if (r != WASMIOT_BUNDLE_OK) {
+    return Error{ErrorKind::kInvalidInput, fmt::format("not a sound bundle ({})", wasmiot_bundle_result_name(r))};
+  }
+  uint8_t id[WASMIOT_FRAME_BUNDLE_ID_SIZE];
+  wasmiot_bundle_id(bundle.data(), &HostCrypto(), id);
+  std::vector<Bytes> frames;
+  frames.push_back(EncodeFrame(WASMIOT_FRAME_HEADER, id, 0, bundle.data(), WASMIOT_BUNDLE_TABLE_OFFSET));
+  // Table parts and payload chunks: chunk_size bytes each, the last holds the rest.
+  auto slice = [&](uint8_t type, size_t start, size_t total) {
+    for (size_t at = 0, index = 0; at < total; at += h.chunk_size, ++index) {
+      size_t n = std::min<size_t>(h.chunk_size, total - at);
+      frames.push_back(EncodeFrame(type, id, static_cast<uint32_t>(index), bundle.data() + start + at, n));
+    }
+  };
+  slice(WASMIOT_FRAME_TABLE, WASMIOT_BUNDLE_TABLE_OFFSET, WASMIOT_BUNDLE_TABLE_SIZE(h.chunk_count));
+  slice(WASMIOT_FRAME_CHUNK, WASMIOT_BUNDLE_PAYLOAD_OFFSET(h.chunk_count), h.payload_size);
+  return frames;
+}
+
+Result<std::vector<SourcedFrame>> SplitStream(const Bytes& stream, const std::string& path) {
+  std::vector<SourcedFrame> frames;
+  size_t at = 0;
+  while (at < stream.size()) {
+    wasmiot_frame f;
+    size_t n = wasmiot_frame_parse(stream.data() + at, stream.size() - at, &f);
+    if (n == 0) {
+      std::string why = stream.size() - at < WASMIOT_FRAME_HEADER_SIZE ? "the stream ends inside a frame header"
+                        : f.type != WASMIOT_FRAME_HEADER && f.type != WASMIOT_FRAME_TABLE && f.type != WASMIOT_FRAME_CHUNK
+                            ? fmt::format("unknown frame type 0x{:02x}", f.type)
+                            : fmt::format("a frame of {} data bytes runs past the end", f.length);
+      Error e{ErrorKind::kInvalidInput, why};
+      e.offset = at;
+      return e;
+    }
+    frames.push_back({Bytes(stream.begin() + static_cast<std::ptrdiff_t>(at),
+                            stream.begin() + static_cast<std::ptrdiff_t>(at + n)),
+                      path, at});
+    at += n;
+  }
+  return frames;
+}
+
+std::string ChunkFileName(size_t n) { return fmt::format("{:06}{}", n, kChunkSuffix); }
+
+Result<std::vector<SourcedFrame>> ReadChunkFolder(const std::string& dir, Diagnostics& diagnostics) {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    std::string name = it->path().filename().string();
+    if (name.size() > kChunkSuffix.size() && name.compare(name.size() - kChunkSuffix.size(), kChunkSuffix.size(), kChunkSuffix) == 0) {
+      names.push_back(name);
+    }
+  }
+  if (ec) return Error{ErrorKind::kIo, fmt::format("cannot list the folder: {}", ec.message())};
+  std::sort(names.begin(), names.end());
+  std::vector<SourcedFrame> frames;
+  for (const std::string& name : names) {
+    std::string path = dir + "/" + name;
+    Result<Bytes> bytes = ReadInput(path, kMaxChunkFile, "chunk-too-large", diagnostics);
+    if (!bytes) continue;
+    wasmiot_frame f;
+    if (bytes->empty() || wasmiot_frame_parse(bytes->data(), bytes->size(), &f) != bytes->size()) {
+      diagnostics.AddError("chunk-malformed", path, "not one whole chunk frame").offset = 0;
+      continue;
+    }
+    frames.push_back({std::move(bytes).value(), path, 0});
+  }
+  if (frames.empty() && !diagnostics.HasErrors()) {
+    return Error{ErrorKind::kInvalidInput, "the folder holds no .chunk files"};
+  }
+  return frames;
+}
+
+Result<std::vector<SourcedFrame>> ReadFrames(const std::string& path, Diagnostics& diagnostics) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) return ReadChunkFolder(path, diagnostics);
+  uint64_t max = uint64_t{WASMIOT_BUNDLE_MAX_CHUNKS} * (kMaxChunkFile + 32) + 0x100000;
+  Result<Bytes> stream = ReadInput(path, max, "stream-too-large", diagnostics);
+  if (!stream) return stream.error();
+  return SplitStream(*stream, path);
+}
+
+MemorySlot::MemorySlot(uint32_t capacity, Bytes initial) : bytes_(std::move(initial)) {
+  if (bytes_.size() > capacity) bytes_.resize(capacity);
+  context_ = {&bytes_, capacity};
+  storage_.context = &context_;
+  storage_.capacity = capacity;
+  storage_.read = SlotRead;
+  storage_.write = SlotWrite;
+  storage_.erase = nullptr;
+}
+
+AssembleReport FeedFrames(wasmiot_receiver& rx, MemorySlot& slot, const std::vector<SourcedFrame>& frames) {
+  AssembleReport report;
+  std::vector<wasmiot_rx_result> outcome(frames.size(), WASMIOT_RX_NOT_READY);
+  std::vector<size_t> pending(frames.size());
+  for (size_t i = 0; i < frames.size(); ++i) pending[i] = i;
+  bool progressed = true;
+  while (progressed && !pending.empty() && rx.state != WASMIOT_RX_STATE_COMPLETE) {
+    ++report.passes;
+    progressed = false;
+    std::vector<size_t> again;
+    for (size_t i : pending) {
+      const Bytes& b = frames[i].bytes;
+      outcome[i] = wasmiot_receiver_accept(&rx, b.data(), b.size(), 0);
+      if (outcome[i] == WASMIOT_RX_REFUSED) report.refusal = rx.refusal;
+      if (Progressed(outcome[i])) progressed = true;
+      if (outcome[i] == WASMIOT_RX_NOT_READY) again.push_back(i);
+    }
+    pending = std::move(again);
+  }
+  for (size_t i = 0; i < frames.size(); ++i) {
+    ++report.outcomes[wasmiot_rx_result_name(outcome[i])];
+    if (!Progressed(outcome[i]) && outcome[i] != WASMIOT_RX_DUPLICATE) report.refused.emplace_back(i, outcome[i]);
+  }
+  report.final_state = wasmiot_receiver_poll(&rx, 0);
+  if (rx.state != WASMIOT_RX_STATE_IDLE) {
+    const Bytes& b = slot.bytes();
+    report.chunk_count = rx.chunk_count;
+    report.header.assign(b.begin(), b.begin() + WASMIOT_BUNDLE_TABLE_OFFSET);
+    report.table_complete = rx.state != WASMIOT_RX_STATE_TABLE;
+    for (uint32_t i = 0; report.table_complete && i < rx.chunk_count; ++i) {
+      if (!wasmiot_receiver_has_chunk(&rx, i)) report.missing_chunks.push_back(i);
+    }
+    if (rx.state == WASMIOT_RX_STATE_COMPLETE) {
+      size_t at = WASMIOT_BUNDLE_PAYLOAD_OFFSET(rx.chunk_count);
+      report.payload.assign(b.begin() + static_cast<std::ptrdiff_t>(at),
+                            b.begin() + static_cast<std::ptrdiff_t>(at + rx.payload_size));
+    }
+  }
+  return report;
+}
+
+}  // namespace wasmiot

@@ -1,0 +1,79 @@
+// OTA chunk streams (format v1, lib/device/wasmiot_chunks.h, docs/chunks.md):
+// the host side slices a bundle into frames, reads frames back from a stream
+// file or a folder of chunk files, and reassembles them by driving the
+// device's own C receiver over a slot held in memory.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "support/file_io.h"
+#include "support/result.h"
+#include "wasmiot_chunks.h"
+
+namespace wasmiot {
+
+// A bundle as frames, in stream order: header, table parts, payload chunks.
+// Refuses a bundle whose table or payload does not match its header.
+Result<std::vector<Bytes>> SliceBundle(const Bytes& bundle);
+
+// One frame read back, with where it came from (for diagnostics).
+struct SourcedFrame {
+  Bytes bytes;
+  std::string path;     // the stream file or the chunk file
+  uint64_t offset = 0;  // in `path`
+};
+
+// Frames of a stream file: concatenated frames, nothing else. The error
+// carries the byte offset of the first bad frame.
+Result<std::vector<SourcedFrame>> SplitStream(const Bytes& stream, const std::string& path);
+
+// Frames of a chunk folder: every `*.chunk` file, one frame each, by name.
+Result<std::vector<SourcedFrame>> ReadChunkFolder(const std::string& dir, Diagnostics& diagnostics);
+
+// A stream file or a chunk folder, whichever `path` is.
+Result<std::vector<SourcedFrame>> ReadFrames(const std::string& path, Diagnostics& diagnostics);
+
+// The name of frame `n` (0-based, stream order) in a chunk folder.
+std::string ChunkFileName(size_t n);
+
+// A storage slot in memory, behind the device library's storage interface.
+// It grows as it is written (unwritten bytes read as zero); the receiver's
+// reads and writes are bounds-checked against `capacity` again here.
+class MemorySlot {
+ public:
+  explicit MemorySlot(uint32_t capacity, Bytes initial = {});
+  MemorySlot(const MemorySlot&) = delete;
+  MemorySlot& operator=(const MemorySlot&) = delete;
+  const wasmiot_storage* storage() const { return &storage_; }
+  Bytes& bytes() { return bytes_; }
+
+ private:
+  Bytes bytes_;
+  std::pair<Bytes*, uint32_t> context_;  // what the callbacks see
+  wasmiot_storage storage_{};
+};
+
+// What feeding frames to a receiver did.
+struct AssembleReport {
+  wasmiot_rx_result final_state = WASMIOT_RX_IDLE;  // COMPLETE when the payload is whole and verified
+  wasmiot_bundle_result refusal = WASMIOT_BUNDLE_OK;  // when a header was refused
+  std::map<std::string, uint64_t> outcomes;           // wasmiot_rx_result name -> frames
+  std::vector<std::pair<size_t, wasmiot_rx_result>> refused;  // frame number -> why
+  uint32_t chunk_count = 0;
+  std::vector<uint32_t> missing_chunks;  // when the table is in but chunks are not
+  bool table_complete = false;
+  int passes = 0;
+  Bytes header;   // the signed header and signature, once a header was accepted
+  Bytes payload;  // when complete
+};
+
+// Feeds the frames to `rx` in order; then, while that makes progress, feeds
+// again the frames it answered NOT_READY (as a sender resends what was not
+// acknowledged), so frames that came before their header or table count.
+// Each frame's outcome is its last answer.
+AssembleReport FeedFrames(wasmiot_receiver& rx, MemorySlot& slot, const std::vector<SourcedFrame>& frames);
+
+}  // namespace wasmiot
