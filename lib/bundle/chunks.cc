@@ -97,42 +97,140 @@ Result<std::vector<SourcedFrame>> SplitStream(const Bytes& stream, const std::st
 
 std::string ChunkFileName(size_t n) { return fmt::format("{:06}{}", n, kChunkSuffix); }
 
-Result<std::vector<SourcedFrame>> ReadChunkFolder(const std::string& dir, Diagnostics& diagnostics) {
+namespace {
+
+std::vector<SourcedFrame> ReadChunkFolder(const std::string& dir, Diagnostics& diagnostics) {
   std::vector<std::string> names;
   std::error_code ec;
   for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
     std::string name = it->path().filename().string();
-    if (name.size() > kChunkSuffix.size() && name.compare(name.size() - kChunkSuffix.size(), kChunkSuffix.size(), kChunkSuffix) == 0) {
+    if (name.size() > kChunkSuffix.size() &&
+        name.compare(name.size() - kChunkSuffix.size(), kChunkSuffix.size(), kChunkSuffix) == 0) {
       names.push_back(name);
     }
   }
-  if (ec) return Error{ErrorKind::kIo, fmt::format("cannot list the folder: {}", ec.message())};
-  std::sort(names.begin(), names.end());
   std::vector<SourcedFrame> frames;
+  if (ec) {
+    diagnostics.AddError("io-error", dir, fmt::format("cannot list the folder: {}", ec.message()));
+    return frames;
+  }
+  std::sort(names.begin(), names.end());
   for (const std::string& name : names) {
     std::string path = dir + "/" + name;
-    Result<Bytes> bytes = ReadInput(path, kMaxChunkFile, "chunk-too-large", diagnostics);
-    if (!bytes) continue;
+    Result<Bytes> bytes = ReadInputFile(path, kMaxChunkFile);
     wasmiot_frame f;
-    if (bytes->empty() || wasmiot_frame_parse(bytes->data(), bytes->size(), &f) != bytes->size()) {
-      diagnostics.AddError("chunk-malformed", path, "not one whole chunk frame").offset = 0;
-      continue;
+    if (!bytes) {
+      diagnostics.Add(Severity::kWarning, "chunk-unreadable", path, bytes.error().message);
+    } else if (bytes->empty() || wasmiot_frame_parse(bytes->data(), bytes->size(), &f) != bytes->size()) {
+      diagnostics.Add(Severity::kWarning, "chunk-malformed", path, "not one whole chunk frame; skipped").offset = 0;
+    } else {
+      frames.push_back({std::move(bytes).value(), path, 0});
     }
-    frames.push_back({std::move(bytes).value(), path, 0});
   }
-  if (frames.empty() && !diagnostics.HasErrors()) {
-    return Error{ErrorKind::kInvalidInput, "the folder holds no .chunk files"};
-  }
+  if (names.empty()) diagnostics.AddError("chunks-missing", dir, "the folder holds no .chunk files");
   return frames;
 }
 
-Result<std::vector<SourcedFrame>> ReadFrames(const std::string& path, Diagnostics& diagnostics) {
+}  // namespace
+
+std::vector<SourcedFrame> ReadFrames(const std::string& path, Diagnostics& diagnostics) {
   std::error_code ec;
   if (fs::is_directory(path, ec)) return ReadChunkFolder(path, diagnostics);
   uint64_t max = uint64_t{WASMIOT_BUNDLE_MAX_CHUNKS} * (kMaxChunkFile + 32) + 0x100000;
   Result<Bytes> stream = ReadInput(path, max, "stream-too-large", diagnostics);
-  if (!stream) return stream.error();
-  return SplitStream(*stream, path);
+  if (!stream) return {};
+  Result<std::vector<SourcedFrame>> frames = SplitStream(*stream, path);
+  if (!frames) {
+    diagnostics.AddError("chunks-malformed", path, frames.error().message).offset = frames.error().offset;
+    return {};
+  }
+  return std::move(frames).value();
+}
+
+StreamSummary DescribeFrames(const std::vector<SourcedFrame>& frames) {
+  StreamSummary s;
+  std::vector<wasmiot_frame> parsed(frames.size());
+  uint8_t id[WASMIOT_FRAME_BUNDLE_ID_SIZE] = {};
+  for (size_t i = 0; i < frames.size(); ++i) {
+    ++s.frames;
+    s.bytes += frames[i].bytes.size();
+    wasmiot_frame& f = parsed[i];
+    (void)wasmiot_frame_parse(frames[i].bytes.data(), frames[i].bytes.size(), &f);  // read back whole already
+    if (!s.has_header && f.type == WASMIOT_FRAME_HEADER && f.length == WASMIOT_BUNDLE_TABLE_OFFSET &&
+        wasmiot_bundle_parse_header(f.data, f.length, &s.header) == WASMIOT_BUNDLE_OK) {
+      s.has_header = true;
+      std::memcpy(id, f.bundle_id, sizeof id);
+      for (uint8_t b : id) s.bundle_id += fmt::format("{:02x}", b);
+    }
+  }
+  if (!s.has_header) return s;
+  const wasmiot_bundle_header& h = s.header;
+  s.table_parts = wasmiot_table_parts(&h);
+  uint32_t table_size = WASMIOT_BUNDLE_TABLE_SIZE(h.chunk_count);
+  Bytes table(table_size);
+  std::vector<std::optional<Bytes>> table_seen(s.table_parts), chunk_seen(h.chunk_count);
+  Bytes header_seen;
+  for (size_t i = 0; i < frames.size(); ++i) {
+    const wasmiot_frame& f = parsed[i];
+    if (std::memcmp(f.bundle_id, id, sizeof id) != 0) {
+      ++s.foreign;
+      continue;
+    }
+    std::optional<Bytes>* slot = nullptr;
+    uint32_t expected = 0;
+    if (f.type == WASMIOT_FRAME_HEADER) {
+      ++s.header_frames;
+      if (f.index == 0 && f.length == WASMIOT_BUNDLE_TABLE_OFFSET) {
+        Bytes data(f.data, f.data + f.length);
+        if (header_seen.empty()) header_seen = data;
+        else if (data == header_seen) ++s.duplicates;
+        else ++s.conflicts;
+      } else {
+        ++s.malformed;
+      }
+      continue;
+    }
+    if (f.type == WASMIOT_FRAME_TABLE) {
+      ++s.table_frames;
+      if (f.index < s.table_parts) {
+        slot = &table_seen[f.index];
+        expected = wasmiot_table_part_length(&h, f.index);
+      }
+    } else {
+      ++s.chunk_frames;
+      if (f.index < h.chunk_count) {
+        slot = &chunk_seen[f.index];
+        expected = wasmiot_bundle_chunk_length(&h, f.index);
+      }
+    }
+    if (!slot || f.length != expected) {
+      ++s.malformed;
+    } else if (!*slot) {
+      *slot = Bytes(f.data, f.data + f.length);
+    } else if (**slot == Bytes(f.data, f.data + f.length)) {
+      ++s.duplicates;
+    } else {
+      ++s.conflicts;
+    }
+  }
+  for (uint32_t i = 0; i < s.table_parts; ++i) {
+    if (!table_seen[i]) s.missing_table_parts.push_back(i);
+    else std::copy(table_seen[i]->begin(), table_seen[i]->end(), table.begin() + static_cast<std::ptrdiff_t>(i) * h.chunk_size);
+  }
+  for (uint32_t i = 0; i < h.chunk_count; ++i) {
+    if (!chunk_seen[i]) s.missing_chunks.push_back(i);
+  }
+  if (s.missing_table_parts.empty()) {
+    Sha256 digest = HashSha256(table.data(), table.size());
+    s.table_ok = std::memcmp(digest.data(), h.table_sha256, 32) == 0;
+    for (uint32_t i = 0; *s.table_ok && i < h.chunk_count; ++i) {
+      if (chunk_seen[i] && !wasmiot_bundle_chunk_ok(&h, i, chunk_seen[i]->data(), chunk_seen[i]->size(),
+                                                    table.data() + 16u * i, &HostCrypto())) {
+        s.corrupt_chunks.push_back(i);
+      }
+    }
+  }
+  return s;
 }
 
 MemorySlot::MemorySlot(uint32_t capacity, Bytes initial) : bytes_(std::move(initial)) {
@@ -158,7 +256,10 @@ AssembleReport FeedFrames(wasmiot_receiver& rx, MemorySlot& slot, const std::vec
     for (size_t i : pending) {
       const Bytes& b = frames[i].bytes;
       outcome[i] = wasmiot_receiver_accept(&rx, b.data(), b.size(), 0);
-      if (outcome[i] == WASMIOT_RX_REFUSED) report.refusal = rx.refusal;
+      if (outcome[i] == WASMIOT_RX_REFUSED) {
+        report.refusal = rx.refusal;
+        report.refused_header.assign(b.begin() + WASMIOT_FRAME_HEADER_SIZE, b.end());
+      }
       if (Progressed(outcome[i])) progressed = true;
       if (outcome[i] == WASMIOT_RX_NOT_READY) again.push_back(i);
     }

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,11 +31,27 @@ struct SourcedFrame {
 // carries the byte offset of the first bad frame.
 Result<std::vector<SourcedFrame>> SplitStream(const Bytes& stream, const std::string& path);
 
-// Frames of a chunk folder: every `*.chunk` file, one frame each, by name.
-Result<std::vector<SourcedFrame>> ReadChunkFolder(const std::string& dir, Diagnostics& diagnostics);
+// The frames of a stream file or of a chunk folder (every `*.chunk` file, one
+// frame each, by name), whichever `path` is. An unreadable input, a malformed
+// stream or a folder without chunks is an error in `diagnostics`; a chunk file
+// that is not one frame is a warning, and skipped.
+std::vector<SourcedFrame> ReadFrames(const std::string& path, Diagnostics& diagnostics);
 
-// A stream file or a chunk folder, whichever `path` is.
-Result<std::vector<SourcedFrame>> ReadFrames(const std::string& path, Diagnostics& diagnostics);
+// What a set of frames holds, judged without a key (inspect): the first
+// header frame names the bundle; the table and chunks are checked against the
+// header's digests, which only `assemble` authenticates.
+struct StreamSummary {
+  bool has_header = false;
+  wasmiot_bundle_header header{};
+  std::string bundle_id;  // hex
+  uint64_t frames = 0, bytes = 0;
+  uint64_t header_frames = 0, table_frames = 0, chunk_frames = 0;
+  uint64_t foreign = 0, malformed = 0, duplicates = 0, conflicts = 0;
+  uint32_t table_parts = 0;
+  std::vector<uint32_t> missing_table_parts, missing_chunks, corrupt_chunks;
+  std::optional<bool> table_ok;  // once every table part is present
+};
+StreamSummary DescribeFrames(const std::vector<SourcedFrame>& frames);
 
 // The name of frame `n` (0-based, stream order) in a chunk folder.
 std::string ChunkFileName(size_t n);
@@ -67,6 +84,7 @@ struct AssembleReport {
   bool table_complete = false;
   int passes = 0;
   Bytes header;   // the signed header and signature, once a header was accepted
+  Bytes refused_header;  // the last header frame's data that was refused
   Bytes payload;  // when complete
 };
 

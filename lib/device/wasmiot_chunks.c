@@ -31,15 +31,16 @@ void wasmiot_bundle_id(const uint8_t* signed_header, const wasmiot_crypto* crypt
   memcpy(out, digest, WASMIOT_FRAME_BUNDLE_ID_SIZE);
 }
 
-static uint32_t parts_of(uint32_t total, uint32_t piece) { return total / piece + (total % piece != 0); }
-
-/* Every piece is `piece` bytes except the last; index < count is the caller's. */
-static uint32_t piece_length(uint32_t total, uint32_t piece, uint32_t index, uint32_t count) {
-  return index + 1 < count ? piece : total - index * piece;
+uint32_t wasmiot_table_parts(const wasmiot_bundle_header* h) {
+  uint32_t size = WASMIOT_BUNDLE_TABLE_SIZE(h->chunk_count);
+  return size / h->chunk_size + (size % h->chunk_size != 0);
 }
 
-uint32_t wasmiot_table_parts(const wasmiot_bundle_header* h) {
-  return parts_of(WASMIOT_BUNDLE_TABLE_SIZE(h->chunk_count), h->chunk_size);
+uint32_t wasmiot_table_part_length(const wasmiot_bundle_header* h, uint32_t index) {
+  uint32_t parts = wasmiot_table_parts(h);
+  if (index >= parts) return 0;
+  /* Every part is chunk_size bytes except the last, which holds the rest. */
+  return index + 1 < parts ? h->chunk_size : WASMIOT_BUNDLE_TABLE_SIZE(h->chunk_count) - index * h->chunk_size;
 }
 
 const char* wasmiot_rx_result_name(wasmiot_rx_result r) {
@@ -239,14 +240,19 @@ static wasmiot_rx_result accept_header(wasmiot_receiver* rx, const wasmiot_frame
   return WASMIOT_RX_ACCEPTED;
 }
 
+/* The fields of the header that chunk and part sizes derive from. */
+static void layout_of(const wasmiot_receiver* rx, wasmiot_bundle_header* h) {
+  h->payload_size = rx->payload_size;
+  h->chunk_size = rx->chunk_size;
+  h->chunk_count = rx->chunk_count;
+}
+
 static wasmiot_rx_result accept_table_part(wasmiot_receiver* rx, const wasmiot_frame* f, uint32_t now_ms) {
   const wasmiot_storage* s = rx->config.storage;
-  uint32_t table_size = WASMIOT_BUNDLE_TABLE_SIZE(rx->chunk_count);
+  wasmiot_bundle_header h;
   uint32_t offset;
-  if (f->index >= rx->table_parts ||
-      f->length != piece_length(table_size, rx->chunk_size, f->index, rx->table_parts)) {
-    return WASMIOT_RX_MALFORMED;
-  }
+  layout_of(rx, &h);
+  if (f->index >= rx->table_parts || f->length != wasmiot_table_part_length(&h, f->index)) return WASMIOT_RX_MALFORMED;
   /* index < parts, so index * chunk_size < table_size: no overflow. */
   offset = WASMIOT_BUNDLE_TABLE_OFFSET + (uint32_t)f->index * rx->chunk_size;
   if (rx->state != WASMIOT_RX_STATE_TABLE || bit_get(rx, f->index)) {
@@ -259,13 +265,11 @@ static wasmiot_rx_result accept_table_part(wasmiot_receiver* rx, const wasmiot_f
 
 static wasmiot_rx_result accept_chunk(wasmiot_receiver* rx, const wasmiot_frame* f, uint32_t now_ms) {
   const wasmiot_storage* s = rx->config.storage;
-  wasmiot_bundle_header h; /* the fields chunk checks need */
+  wasmiot_bundle_header h;
   uint8_t entry[WASMIOT_BUNDLE_CHUNK_DIGEST_SIZE];
   int ok;
   if (rx->state == WASMIOT_RX_STATE_TABLE) return WASMIOT_RX_NOT_READY;
-  h.payload_size = rx->payload_size;
-  h.chunk_size = rx->chunk_size;
-  h.chunk_count = rx->chunk_count;
+  layout_of(rx, &h);
   if (f->index >= rx->chunk_count || f->length != wasmiot_bundle_chunk_length(&h, f->index)) {
     return WASMIOT_RX_MALFORMED;
   }

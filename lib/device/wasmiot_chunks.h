@@ -60,8 +60,10 @@ size_t wasmiot_frame_parse(const uint8_t* data, size_t size, wasmiot_frame* out)
 void wasmiot_bundle_id(const uint8_t* signed_header, const wasmiot_crypto* crypto,
                        uint8_t out[WASMIOT_FRAME_BUNDLE_ID_SIZE]);
 
-/* Number of table parts a bundle travels in. */
+/* Number of table parts a bundle travels in, and the bytes part `index`
+ * holds (0 past the count). */
 uint32_t wasmiot_table_parts(const wasmiot_bundle_header* header);
+uint32_t wasmiot_table_part_length(const wasmiot_bundle_header* header, uint32_t index);
 
 /* Where the receiver keeps the bundle: a slot of `capacity` bytes laid out
  * exactly as the bundle (header and signature, chunk table, payload), so the

@@ -100,6 +100,11 @@ std::string ReadText(const std::string& path) {
   return s.str();
 }
 
+Bytes ReadBytes(const std::string& path) {
+  std::string text = ReadText(path);
+  return Bytes(text.begin(), text.end());
+}
+
 void WriteBytes(const std::string& path, const Bytes& bytes) {
   std::ofstream out(path, std::ios::binary);
   out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));

@@ -29,6 +29,7 @@ std::string HexHeader(const std::string& text, const std::string& key);
 std::string DiagnosticsText(const Diagnostics& diagnostics);
 
 std::string ReadText(const std::string& path);
+Bytes ReadBytes(const std::string& path);
 void WriteBytes(const std::string& path, const Bytes& bytes);
 void WriteText(const std::string& path, const std::string& text);
 

@@ -154,11 +154,16 @@ TEST_CASE("inputs that are not regular files: exit 3 and a clear message") {
     RunResult manifest = RunWasmiot({"check", f.module, "-m", input});
     CHECK(manifest.exit_code == 3);
     CHECK(manifest.err == input + ": error: " + message + " [io-error]\n");
+    RunJson({"check", input, "-m", Thermostat()}, "check-output.schema.json", 3);
+    if (input == f.dir.path()) continue;  // for inspect a folder is a chunk folder
     RunResult inspect = RunWasmiot({"inspect", input});
     CHECK(inspect.exit_code == 3);
-    RunJson({"check", input, "-m", Thermostat()}, "check-output.schema.json", 3);
     RunJson({"inspect", input}, "inspect-output.schema.json", 3);
   }
+  // A folder without chunk files is described as such.
+  RunResult folder = RunWasmiot({"inspect", f.dir.path()});
+  CHECK(folder.exit_code == 1);
+  CHECK(folder.err == f.dir.path() + ": error: the folder holds no .chunk files [chunks-missing]\n");
 }
 
 TEST_CASE("inspect describes a module in text and JSON") {
@@ -185,7 +190,7 @@ TEST_CASE("inspect refuses files it does not recognise") {
   WriteText(path, "hello, world");
   RunResult r = RunWasmiot({"inspect", path});
   CHECK(r.exit_code == 1);
-  CHECK(r.err == path + ":0x0: error: neither a WebAssembly module nor a wasmiot bundle (unknown magic number) [unknown-file-kind]\n");
+  CHECK(r.err == path + ":0x0: error: not a WebAssembly module, a wasmiot bundle or a chunk stream (unknown magic number) [unknown-file-kind]\n");
   RunJson({"inspect", path}, "inspect-output.schema.json", 1);
 }
 

@@ -1,12 +1,13 @@
 // wasmiot inspect FILE
 // Recognises what FILE is by its magic number, then prints one description in
-// two renderings: human text or JSON. Bundles and chunk streams join the table
-// of file kinds below as they arrive.
+// two renderings: human text or JSON. A folder is a folder of chunk files.
 #include <cstring>
+#include <filesystem>
 #include <memory>
 
 #include <fmt/format.h>
 
+#include "bundle/chunks.h"
 #include "bundle_printer.h"
 #include "command.h"
 #include "module/module_info.h"
@@ -137,6 +138,69 @@ struct FileKind {
 };
 constexpr FileKind kWasmModule{"module", std::string_view("\0asm", 4)};
 constexpr FileKind kBundle{"bundle", std::string_view(WASMIOT_BUNDLE_MAGIC, 8)};
+constexpr std::string_view kChunkStream = "chunk-stream";
+constexpr std::string_view kChunkFolder = "chunk-folder";
+
+// A stream starts with its header frame, whose data starts with the bundle magic.
+bool IsChunkStream(const Bytes& b) {
+  return b.size() >= WASMIOT_FRAME_HEADER_SIZE + 8 && b[0] == WASMIOT_FRAME_HEADER &&
+         std::memcmp(b.data() + WASMIOT_FRAME_HEADER_SIZE, kBundle.magic.data(), 8) == 0;
+}
+
+// ---- chunk streams and folders -------------------------------------------------
+
+nlohmann::json ChunksJson(const StreamSummary& s) {
+  nlohmann::json j = {
+      {"frames", s.frames},
+      {"bytes", s.bytes},
+      {"header_frames", s.header_frames},
+      {"table_frames", s.table_frames},
+      {"chunk_frames", s.chunk_frames},
+      {"foreign", s.foreign},
+      {"malformed", s.malformed},
+      {"duplicates", s.duplicates},
+      {"conflicts", s.conflicts},
+  };
+  j["bundle_id"] = s.has_header ? nlohmann::json(s.bundle_id) : nlohmann::json(nullptr);
+  if (s.has_header) {
+    j["table_parts"] = s.table_parts;
+    j["missing_table_parts"] = s.missing_table_parts;
+    j["missing_chunks"] = s.missing_chunks;
+    j["corrupt_chunks"] = s.corrupt_chunks;
+    j["table_ok"] = s.table_ok ? nlohmann::json(*s.table_ok) : nlohmann::json(nullptr);
+    j["overhead_percent"] = 100.0 * static_cast<double>(s.bytes - s.header.payload_size) / s.header.payload_size;
+  }
+  return j;
+}
+
+void PrintChunks(const std::string& path, std::string_view kind, const StreamSummary& s) {
+  fmt::print("{}: wasmiot {}, {} frames, {} bytes\n", path, kind == kChunkStream ? "chunk stream" : "chunk folder",
+             s.frames, s.bytes);
+  if (!s.has_header) return;
+  fmt::print("  bundle {}: {} header, {} of {} table parts, {} of {} chunks of {} bytes\n", s.bundle_id,
+             s.header_frames, s.table_parts - s.missing_table_parts.size(), s.table_parts,
+             s.header.chunk_count - s.missing_chunks.size(), s.header.chunk_count, s.header.chunk_size);
+  fmt::print("  overhead:   {:.2f}% of the {}-byte payload\n",
+             100.0 * static_cast<double>(s.bytes - s.header.payload_size) / s.header.payload_size, s.header.payload_size);
+  fmt::print("  problems:   {} foreign, {} malformed, {} duplicate, {} conflicting frames{}{}\n", s.foreign, s.malformed,
+             s.duplicates, s.conflicts, s.corrupt_chunks.empty() ? "" : fmt::format(", {} corrupt chunks", s.corrupt_chunks.size()),
+             s.table_ok && !*s.table_ok ? ", chunk table does not match its digest" : "");
+  if (!s.missing_chunks.empty()) fmt::print("  missing:    {} chunks\n", s.missing_chunks.size());
+}
+
+// Problems worth a warning: what a device would refuse.
+void WarnAboutChunks(const std::string& path, const StreamSummary& s, Diagnostics& diagnostics) {
+  if (!s.has_header) {
+    diagnostics.AddError("chunks-no-header", path, "no header frame: the bundle cannot be identified");
+    return;
+  }
+  if (s.table_ok && !*s.table_ok) diagnostics.Add(Severity::kWarning, "chunks-table-mismatch", path, "the chunk table does not match its digest");
+  if (!s.corrupt_chunks.empty()) {
+    diagnostics.Add(Severity::kWarning, "chunks-corrupt", path,
+                    fmt::format("{} chunks do not match their digests", s.corrupt_chunks.size()));
+  }
+  if (s.conflicts) diagnostics.Add(Severity::kWarning, "chunks-conflict", path, fmt::format("{} frames conflict with others of the same index", s.conflicts));
+}
 
 int RunInspect(const InspectOptions& options) {
   Diagnostics diagnostics;
@@ -144,10 +208,28 @@ int RunInspect(const InspectOptions& options) {
   std::string kind;
   std::optional<ModuleInfo> module;
   std::optional<wasmiot_bundle_header> bundle;
+  std::optional<StreamSummary> chunks;
+  auto describe_frames = [&](std::string_view what, const std::vector<SourcedFrame>& frames) {
+    kind = what;
+    if (diagnostics.HasErrors()) return;
+    chunks = DescribeFrames(frames);
+    if (chunks->has_header) bundle = chunks->header;
+    WarnAboutChunks(options.path, *chunks, diagnostics);
+  };
 
-  Result<Bytes> bytes = ReadInput(options.path, kMaxModuleFileBytes, "input-too-large", diagnostics);
+  std::error_code ec;
+  Result<Bytes> bytes = Error{ErrorKind::kIo, "not read"};
+  if (std::filesystem::is_directory(options.path, ec)) {
+    describe_frames(kChunkFolder, ReadFrames(options.path, diagnostics));
+  } else {
+    bytes = ReadInput(options.path, kMaxModuleFileBytes, "input-too-large", diagnostics);
+  }
   if (!bytes) {
-    // ReadInput reported it.
+    // ReadInput reported it, or it is a folder.
+  } else if (IsChunkStream(*bytes)) {
+    Result<std::vector<SourcedFrame>> frames = SplitStream(*bytes, options.path);
+    if (!frames) diagnostics.AddError("chunks-malformed", options.path, frames.error().message).offset = frames.error().offset;
+    describe_frames(kChunkStream, frames ? *frames : std::vector<SourcedFrame>{});
   } else if (bytes->size() >= 4 && std::memcmp(bytes->data(), kWasmModule.magic.data(), 4) == 0) {
     kind = kWasmModule.name;
     Result<ModuleInfo> m = ReadModule(*bytes, options.path, diagnostics);
@@ -165,7 +247,7 @@ int RunInspect(const InspectOptions& options) {
     }
   } else {
     Diagnostic& d = diagnostics.AddError("unknown-file-kind", options.path,
-                                         "neither a WebAssembly module nor a wasmiot bundle (unknown magic number)");
+                                         "not a WebAssembly module, a wasmiot bundle or a chunk stream (unknown magic number)");
     d.offset = 0;
   }
   int exit_code = ExitCodeFor(diagnostics);
@@ -176,12 +258,14 @@ int RunInspect(const InspectOptions& options) {
     doc["kind"] = kind.empty() ? nlohmann::json(nullptr) : nlohmann::json(kind);
     if (module) doc["module"] = ModuleJson(*module);
     if (bundle) doc["bundle"] = BundleHeaderJson(*bundle);
+    if (chunks) doc["chunks"] = ChunksJson(*chunks);
     PrintJson(doc);
     return exit_code;
   }
   PrintDiagnostics(diagnostics, options.common);
   if (module) PrintModule(options.path, *module);
-  if (bundle) PrintBundleHeader(options.path, *bundle);
+  if (chunks) PrintChunks(options.path, kind, *chunks);
+  if (bundle) PrintBundleHeader(chunks ? "  signed header" : options.path, *bundle);
   return exit_code;
 }
 
@@ -189,21 +273,26 @@ int RunInspect(const InspectOptions& options) {
 
 void RegisterInspectCommand(CLI::App& app, Invocation& invocation) {
   auto options = std::make_shared<InspectOptions>();
-  CLI::App* cmd = app.add_subcommand("inspect", "Describe a module or a bundle");
-  cmd->add_option("file", options->path, "The file to describe")->required();
+  CLI::App* cmd = app.add_subcommand("inspect", "Describe a module, a bundle or OTA chunks");
+  cmd->add_option("file", options->path, "The file (or chunk folder) to describe")->required();
   AddCommonOptions(*cmd, options->common);
   cmd->footer(
       "Describe FILE. For a WebAssembly module: size by section, imports, exports, memories,\n"
       "tables, globals, start function, custom sections, data segment sizes, and the post-MVP\n"
       "features the module needs. The module is validated first; an invalid one is reported.\n"
       "For a bundle: its signed header as written (kind, target, version, sequence, device,\n"
-      "chunks, budgets, key id); 'wasmiot verify' decides whether to trust it."
+      "chunks, budgets, key id); 'wasmiot verify' decides whether to trust it. For a chunk\n"
+      "stream or a folder of .chunk files: the bundle it carries, frames by kind, missing,\n"
+      "duplicate, conflicting, foreign and corrupt frames, and the overhead over the payload;\n"
+      "'wasmiot assemble' authenticates them."
       "\n\n"
       "Examples:\n"
       "  wasmiot inspect thermostat.wasm\n"
       "  wasmiot inspect thermostat.wasm --json | jq '.module.sections'\n"
+      "  wasmiot inspect thermostat.chunks\n"
       "\n"
-      "Exit status: 0 described, 1 not a valid module or bundle, 2 usage error, 3 I/O error.");
+      "Exit status: 0 described, 1 not a valid module, bundle or chunk stream, 2 usage error,\n"
+      "3 I/O error.");
   cmd->callback([options, &invocation] { invocation.exit_code = RunInspect(*options); });
 }
 

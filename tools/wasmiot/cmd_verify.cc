@@ -7,6 +7,7 @@
 #include "command.h"
 #include "keys/key_files.h"
 #include "bundle_printer.h"
+#include "device_policy.h"
 #include "output.h"
 
 namespace wasmiot::tool {
@@ -15,45 +16,20 @@ namespace {
 struct VerifyOptions {
   CommonOptions common;
   std::string bundle;
-  std::vector<std::string> pubkeys;
-  std::string manifest_path;
-  uint64_t installed_sequence = 0;
-  uint64_t max_sequence_jump = 0;
-  std::string kind;
-  std::string target;
+  PolicyOptions policy;
 };
-
-constexpr uint32_t kMaxAotPayload = 64u << 20;
 
 int RunVerify(const VerifyOptions& options) {
   Diagnostics diagnostics;
   Status init = InitCrypto();
   if (!init) diagnostics.AddError("internal-error", "wasmiot", init.error().message);
-  std::vector<std::array<uint8_t, 32>> keys;
-  for (const std::string& path : options.pubkeys) {
-    KeySource source;
-    source.path = path;
-    Result<LoadedKey> k = LoadKey(source, diagnostics);
-    if (k) keys.push_back(k->public_key);
-  }
-  std::optional<Manifest> manifest = LoadOptionalManifest(options.manifest_path, diagnostics);
+  std::unique_ptr<DevicePolicy> device = LoadDevicePolicy(options.policy, diagnostics);
   std::optional<wasmiot_bundle_header> header;
   wasmiot_bundle_result result = WASMIOT_BUNDLE_OK;
   if (!diagnostics.HasErrors()) {
-    Result<Bytes> bytes = ReadInput(options.bundle, uint64_t{kMaxAotPayload} + 0x20000, "bundle-too-large", diagnostics);
+    Result<Bytes> bytes = ReadInput(options.bundle, uint64_t{kMaxAotPayload} + 0x200000, "bundle-too-large", diagnostics);
     if (bytes) {
-      wasmiot_device_policy policy{};
-      policy.public_keys = reinterpret_cast<const uint8_t(*)[32]>(keys.data());
-      policy.public_key_count = keys.size();
-      policy.vendor = manifest->device.vendor.c_str();
-      policy.device_class = manifest->device.device_class.c_str();
-      policy.payload_kind = options.kind == "wasm" ? WASMIOT_PAYLOAD_WASM : options.kind == "aot" ? WASMIOT_PAYLOAD_AOT : 0;
-      policy.target = options.target.empty() ? nullptr : options.target.c_str();
-      policy.max_payload_size = options.kind == "aot" || !options.target.empty()
-                                    ? kMaxAotPayload
-                                    : static_cast<uint32_t>(manifest->budgets.max_module_bytes);
-      policy.installed_sequence = options.installed_sequence;
-      policy.max_sequence_jump = options.max_sequence_jump;
+      const wasmiot_device_policy& policy = device->policy;
       wasmiot_bundle_header h{};
       result = wasmiot_bundle_verify(bytes->data(), bytes->size(), &HostCrypto(), &policy, &h);
       if (result == WASMIOT_BUNDLE_OK) {
@@ -89,13 +65,7 @@ void RegisterVerifyCommand(CLI::App& app, Invocation& invocation) {
   auto options = std::make_shared<VerifyOptions>();
   CLI::App* cmd = app.add_subcommand("verify", "Check a bundle the way a device does");
   cmd->add_option("bundle", options->bundle, "The bundle")->required();
-  cmd->add_option("-p,--pubkey", options->pubkeys, "A trusted public key (repeatable)")->required();
-  cmd->add_option("-m,--manifest", options->manifest_path, "The device: its vendor, class and size budget")->required();
-  cmd->add_option("--installed-seq", options->installed_sequence, "The installed sequence number: refuse not newer");
-  cmd->add_option("--max-seq-jump", options->max_sequence_jump, "Refuse a sequence this far or more ahead (0: no cap)");
-  cmd->add_option("--kind", options->kind, "Accept only this payload kind: wasm or aot")
-      ->check(CLI::IsMember({"wasm", "aot"}));
-  cmd->add_option("-t,--target", options->target, "This device's AOT target: refuse AOT code for another");
+  AddPolicyOptions(*cmd, options->policy, /*manifest_required=*/true);
   AddCommonOptions(*cmd, options->common);
   cmd->footer(
       "Verify BUNDLE with the device library's own C code (lib/device/wasmiot_bundle.c): the\n"

@@ -24,6 +24,8 @@ constexpr CommandInfo kCommands[] = {
     {"pubkey", RegisterPubkeyCommand},
     {"sign", RegisterSignCommand},
     {"verify", RegisterVerifyCommand},
+    {"chunk", RegisterChunkCommand},
+    {"assemble", RegisterAssembleCommand},
 };
 
 constexpr std::string_view kVersion = WASMIOT_VERSION;

@@ -1,0 +1,309 @@
+// wasmiot chunk, assemble and inspect on chunk streams and folders: the
+// command-line side of issue 4's chunk attacks and faults.
+#include <algorithm>
+#include <filesystem>
+#include <random>
+
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "support/file_io.h"
+#include "support/test_support.h"
+
+using namespace wasmiot;
+using namespace wasmiot::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A key, a checked module, and bundles signed for the thermostat.
+struct Release {
+  Release() {
+    WriteBytes(module, WatToWasm(ReadText(DataDir() + "/modules/thermostat.wat")));
+    REQUIRE(RunWasmiot({"keygen", "-o", dir.File("k")}).exit_code == 0);
+  }
+  // Signs the module (or `payload` as AOT code for cortex-m4f) into `name`.
+  std::string Sign(const std::string& name, int seq, int chunk_size = 64, const std::string& payload = "") {
+    std::vector<std::string> args = {"sign", module, "--key", dir.File("k.key"), "-m", device, "--version",
+                                     "1.0.0", "--seq", std::to_string(seq), "--chunk-size",
+                                     std::to_string(chunk_size), "-o", dir.File(name)};
+    if (!payload.empty()) args.insert(args.end(), {"--target", "cortex-m4f", "--payload", payload});
+    RunResult r = RunWasmiot(args);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    return dir.File(name);
+  }
+  RunResult Assemble(const std::string& input, const std::string& out, std::vector<std::string> more = {}) {
+    std::vector<std::string> args = {"assemble", input, "-p", dir.File("k.pub.pem"), "-o", out};
+    args.insert(args.end(), more.begin(), more.end());
+    return RunWasmiot(args);
+  }
+  std::vector<std::string> ChunkFiles(const std::string& folder) const {
+    std::vector<std::string> files;
+    for (const auto& e : fs::directory_iterator(folder)) files.push_back(e.path().string());
+    std::sort(files.begin(), files.end());
+    return files;
+  }
+  bool Valid(const std::string& schema, const std::string& json) {
+    std::string file = dir.File("doc.json");
+    WriteText(file, json);
+    INFO(json);
+    return SchemaVerdicts(schema, {file})[0] == "valid " + file;
+  }
+
+  TempDir dir;
+  std::string module = dir.File("t.wasm");
+  std::string device = SourceDir() + "/templates/devices/thermostat.device.json";
+};
+
+}  // namespace
+
+TEST_CASE("chunk writes a folder and a stream; assemble rebuilds the module from either") {
+  Release r;
+  std::string bundle = r.Sign("t.bundle", 7);
+  std::string folder = r.dir.File("t.chunks"), stream = r.dir.File("t.stream");
+  RunResult c = RunWasmiot({"chunk", bundle, "-o", folder, "--stream", stream});
+  INFO(c.err);
+  REQUIRE(c.exit_code == 0);
+  CHECK_THAT(c.out, Catch::Contains("9 frames (header, 2 table parts, 6 chunks of 64 bytes)"));
+  std::vector<std::string> files = r.ChunkFiles(folder);
+  REQUIRE(files.size() == 9);
+  CHECK(fs::path(files[0]).filename() == "000000.chunk");
+  CHECK(fs::path(files[8]).filename() == "000008.chunk");
+  Bytes concatenated;
+  for (const std::string& f : files) {
+    Bytes b = ReadBytes(f);
+    concatenated.insert(concatenated.end(), b.begin(), b.end());
+  }
+  CHECK(concatenated == ReadBytes(stream));
+
+  for (const std::string& input : {folder, stream}) {
+    std::string out = r.dir.File("out.wasm");
+    fs::remove(out);
+    RunResult a = r.Assemble(input, out, {"-m", r.device, "--installed-seq", "6"});
+    INFO(a.err);
+    CHECK(a.exit_code == 0);
+    CHECK_THAT(a.out, Catch::Contains("360 payload bytes from 9 frames, verified: wasm 1.0.0 (sequence 7)"));
+    CHECK(ReadBytes(out) == ReadBytes(r.module));
+  }
+  // Chunking is reproducible.
+  std::string again = r.dir.File("again.stream");
+  REQUIRE(RunWasmiot({"chunk", bundle, "--stream", again}).exit_code == 0);
+  CHECK(ReadBytes(again) == ReadBytes(stream));
+
+  // inspect describes both; every JSON document matches its schema.
+  RunResult inspect = RunWasmiot({"inspect", folder});
+  CHECK(inspect.exit_code == 0);
+  CHECK_THAT(inspect.out, Catch::Contains("wasmiot chunk folder, 9 frames"));
+  CHECK_THAT(inspect.out, Catch::Contains("6 of 6 chunks of 64 bytes"));
+  nlohmann::json j = nlohmann::json::parse(RunWasmiot({"inspect", stream, "--json"}).out);
+  CHECK(j["kind"] == "chunk-stream");
+  CHECK(j["chunks"]["table_ok"] == true);
+  CHECK(j["chunks"]["missing_chunks"].empty());
+  CHECK(j["bundle"]["sequence"] == 7);
+  CHECK(r.Valid("inspect-output.schema.json", j.dump()));
+  CHECK(r.Valid("inspect-output.schema.json", RunWasmiot({"inspect", folder, "--json"}).out));
+  CHECK(r.Valid("chunk-output.schema.json", RunWasmiot({"chunk", bundle, "--stream", again, "--json"}).out));
+  CHECK(r.Valid("assemble-output.schema.json", r.Assemble(stream, r.dir.File("o.wasm"), {"--json"}).out));
+  CHECK(r.Valid("assemble-output.schema.json", r.Assemble(stream, r.dir.File("o.wasm"), {"--json", "--installed-seq", "7"}).out));
+}
+
+TEST_CASE("chunk overhead at 1 KiB chunks stays under 3% of the payload") {
+  Release r;
+  WriteBytes(r.dir.File("lib.a"), Bytes(200 * 1024, 0x5a));
+  std::string bundle = r.Sign("m4.bundle", 3, 1024, r.dir.File("lib.a"));
+  RunResult c = RunWasmiot({"chunk", bundle, "--stream", r.dir.File("m4.stream"), "--json"});
+  REQUIRE(c.exit_code == 0);
+  nlohmann::json j = nlohmann::json::parse(c.out);
+  CHECK(j["chunks"] == 200);
+  CHECK(j["per_chunk_overhead_percent"].get<double>() == Approx(100.0 * 25 / 1024));
+  // 200 x (9 + 16) + 449 (header frame) + 4 x 9 (table frame headers) bytes.
+  CHECK(j["overhead_bytes"] == 200 * 25 + 449 + 4 * 9);
+  CHECK(j["overhead_percent"].get<double>() < 3.0);
+  RunResult a = r.Assemble(r.dir.File("m4.stream"), r.dir.File("lib.out"), {"--kind", "aot", "--target", "cortex-m4f"});
+  INFO(a.err);
+  CHECK(a.exit_code == 0);
+  CHECK(ReadBytes(r.dir.File("lib.out")) == ReadBytes(r.dir.File("lib.a")));
+}
+
+TEST_CASE("assemble takes frames in any order, resending those that came too early") {
+  Release r;
+  std::string stream = r.dir.File("t.stream");
+  REQUIRE(RunWasmiot({"chunk", r.Sign("t.bundle", 7), "--stream", stream}).exit_code == 0);
+  std::string folder = r.dir.File("shuffled");
+  fs::create_directory(folder);
+  REQUIRE(RunWasmiot({"chunk", r.Sign("t.bundle", 7), "-o", r.dir.File("ordered")}).exit_code == 0);
+  std::vector<std::string> files = r.ChunkFiles(r.dir.File("ordered"));
+  std::mt19937 rng(7);
+  std::shuffle(files.begin(), files.end(), rng);
+  std::reverse(files.begin(), files.end());
+  for (size_t i = 0; i < files.size(); ++i) fs::copy_file(files[i], folder + "/" + fmt::format("{:03}.chunk", i));
+  RunResult a = r.Assemble(folder, r.dir.File("out.wasm"), {"--json"});
+  INFO(a.out);
+  CHECK(a.exit_code == 0);
+  nlohmann::json j = nlohmann::json::parse(a.out);
+  CHECK(j["passes"].get<int>() >= 2);
+  CHECK(j["outcomes"]["accepted"].get<int>() + j["outcomes"]["complete"].get<int>() == 9);
+  CHECK(ReadBytes(r.dir.File("out.wasm")) == ReadBytes(r.module));
+}
+
+TEST_CASE("assemble: missing chunks write nothing; --slot resumes") {
+  Release r;
+  std::string all = r.dir.File("all");
+  REQUIRE(RunWasmiot({"chunk", r.Sign("t.bundle", 7), "-o", all}).exit_code == 0);
+  std::vector<std::string> files = r.ChunkFiles(all);
+  std::string first = r.dir.File("first"), second = r.dir.File("second");
+  fs::create_directory(first);
+  fs::create_directory(second);
+  for (size_t i = 0; i < files.size(); ++i) {
+    fs::copy_file(files[i], (i < 5 ? first : second) + "/" + fs::path(files[i]).filename().string());
+  }
+  std::string out = r.dir.File("out.wasm"), slot = r.dir.File("device.slot");
+  RunResult partial = r.Assemble(first, out, {"--slot", slot});
+  CHECK(partial.exit_code == 1);
+  CHECK(r.Valid("assemble-output.schema.json", r.Assemble(first, out, {"--json"}).out));
+  CHECK_THAT(partial.err, Catch::Contains("4 of 6 chunks missing: 2-5 [chunks-incomplete]"));
+  CHECK_FALSE(fs::exists(out));
+  REQUIRE(fs::exists(slot));
+  // Without the slot the second half alone is nothing.
+  CHECK(r.Assemble(second, out).exit_code == 1);
+  RunResult rest = r.Assemble(second, out, {"--slot", slot, "--json"});
+  INFO(rest.out);
+  CHECK(rest.exit_code == 0);
+  nlohmann::json j = nlohmann::json::parse(rest.out);
+  CHECK(j["resumed"] == "accepted");
+  CHECK(ReadBytes(out) == ReadBytes(r.module));
+  CHECK(r.Valid("assemble-output.schema.json", rest.out));
+}
+
+TEST_CASE("assemble refuses corrupt, conflicting, foreign and unauthenticated frames") {
+  Release r;
+  std::string folder = r.dir.File("t.chunks");
+  REQUIRE(RunWasmiot({"chunk", r.Sign("t.bundle", 7), "-o", folder}).exit_code == 0);
+  std::string out = r.dir.File("out.wasm");
+
+  SECTION("a bit flipped in one chunk: only that chunk is refused; a good copy completes it") {
+    Bytes chunk = ReadBytes(folder + "/000004.chunk");
+    chunk[30] ^= 0x04;
+    WriteBytes(folder + "/000004.chunk", chunk);
+    RunResult bad = r.Assemble(folder, out);
+    CHECK(bad.exit_code == 1);
+    CHECK_THAT(bad.err, Catch::Contains(folder + "/000004.chunk:0x0: warning: frame 4 does not match its signed digest [chunk-corrupt]"));
+    CHECK_THAT(bad.err, Catch::Contains("1 of 6 chunks missing: 1 [chunks-incomplete]"));
+    CHECK_FALSE(fs::exists(out));
+    chunk[30] ^= 0x04;
+    WriteBytes(folder + "/000009.chunk", chunk);  // the sender resends it
+    RunResult good = r.Assemble(folder, out);
+    CHECK(good.exit_code == 0);
+    CHECK_THAT(good.err, Catch::Contains("[chunk-corrupt]"));
+    CHECK(ReadBytes(out) == ReadBytes(r.module));
+  }
+  SECTION("a duplicate with other bytes is refused, an identical one ignored") {
+    fs::copy_file(folder + "/000005.chunk", folder + "/000010.chunk");
+    Bytes chunk = ReadBytes(folder + "/000005.chunk");
+    chunk.back() ^= 1;
+    WriteBytes(folder + "/000011.chunk", chunk);
+    RunResult a = r.Assemble(folder, out, {"--json"});
+    CHECK(a.exit_code == 0);
+    nlohmann::json j = nlohmann::json::parse(a.out);
+    CHECK(j["outcomes"]["duplicate"] == 1);
+    CHECK(j["outcomes"]["conflict"] == 1);
+  }
+  SECTION("two bundles' frames interleaved: the newer is assembled, the older's frames are foreign") {
+    std::string older = r.dir.File("older");
+    REQUIRE(RunWasmiot({"chunk", r.Sign("old.bundle", 5), "-o", older}).exit_code == 0);
+    for (const std::string& f : r.ChunkFiles(older)) {
+      fs::copy_file(f, folder + "/" + fs::path(f).stem().string() + "b.chunk");  // 000000b.chunk after 000000.chunk
+    }
+    RunResult a = r.Assemble(folder, out, {"--json"});
+    CHECK(a.exit_code == 0);
+    nlohmann::json j = nlohmann::json::parse(a.out);
+    CHECK(j["header"]["sequence"] == 7);
+    CHECK(j["outcomes"]["busy"] == 1);
+    CHECK(j["outcomes"]["foreign"] == 8);
+    CHECK(ReadBytes(out) == ReadBytes(r.module));
+  }
+  SECTION("unknown key, wrong device, rollback: refused before any payload") {
+    REQUIRE(RunWasmiot({"keygen", "-o", r.dir.File("other")}).exit_code == 0);
+    RunResult unknown = RunWasmiot({"assemble", folder, "-p", r.dir.File("other.pub.pem"), "-o", out});
+    CHECK(unknown.exit_code == 1);
+    CHECK_THAT(unknown.err, Catch::Contains("which is not among the trusted keys [bundle-unknown-key]"));
+    CHECK_THAT(unknown.err, !Catch::Contains("warning"));
+    RunResult camera = r.Assemble(folder, out, {"-m", SourceDir() + "/templates/devices/camera.device.json"});
+    CHECK(camera.exit_code == 1);
+    CHECK_THAT(camera.err, Catch::Contains("[bundle-wrong-device]"));
+    RunResult rollback = r.Assemble(folder, out, {"--installed-seq", "7"});
+    CHECK(rollback.exit_code == 1);
+    CHECK_THAT(rollback.err, Catch::Contains("sequence 7 is not above the installed 7 [bundle-rollback]"));
+    CHECK_FALSE(fs::exists(out));
+  }
+}
+
+TEST_CASE("chunk and assemble: bad inputs and outputs") {
+  Release r;
+  std::string bundle = r.Sign("t.bundle", 7);
+  std::string stream = r.dir.File("t.stream");
+  REQUIRE(RunWasmiot({"chunk", bundle, "--stream", stream}).exit_code == 0);
+  std::string out = r.dir.File("out.wasm");
+
+  CHECK(RunWasmiot({"chunk", bundle}).exit_code == 2);  // nowhere to write
+  CHECK(RunWasmiot({"chunk", bundle, "--stream", bundle}).exit_code == 2);
+  CHECK(r.Assemble(stream, stream).exit_code == 2);
+  CHECK(r.Assemble(r.dir.File("missing"), out).exit_code == 3);
+
+  // A bundle whose payload does not match its header is not chunked.
+  Bytes broken = ReadBytes(bundle);
+  broken.back() ^= 1;
+  WriteBytes(r.dir.File("broken.bundle"), broken);
+  RunResult b = RunWasmiot({"chunk", r.dir.File("broken.bundle"), "-o", r.dir.File("broken")});
+  CHECK(b.exit_code == 1);
+  CHECK_THAT(b.err, Catch::Contains("not a sound bundle (payload-mismatch)"));
+  CHECK_FALSE(fs::exists(r.dir.File("broken")));
+
+  // Output folders: others' files are never touched; old chunks only with --force.
+  std::string used = r.dir.File("used");
+  fs::create_directory(used);
+  WriteText(used + "/notes.txt", "mine");
+  CHECK(RunWasmiot({"chunk", bundle, "-o", used, "--force"}).exit_code == 1);
+  CHECK(ReadText(used + "/notes.txt") == "mine");
+  std::string chunks = r.dir.File("chunks");
+  REQUIRE(RunWasmiot({"chunk", bundle, "-o", chunks}).exit_code == 0);
+  WriteText(chunks + "/999999.chunk", "stale");
+  CHECK(RunWasmiot({"chunk", bundle, "-o", chunks}).exit_code == 1);
+  CHECK(RunWasmiot({"chunk", bundle, "-o", chunks, "--force"}).exit_code == 0);
+  CHECK_FALSE(fs::exists(chunks + "/999999.chunk"));
+  CHECK(r.ChunkFiles(chunks).size() == 9);
+
+  // A stream cut inside a frame: refused with the offset of that frame.
+  Bytes s = ReadBytes(stream);
+  WriteBytes(r.dir.File("cut.stream"), Bytes(s.begin(), s.end() - 5));
+  RunResult cut = r.Assemble(r.dir.File("cut.stream"), out);
+  CHECK(cut.exit_code == 1);
+  CHECK_THAT(cut.err, Catch::Contains("cut.stream:0x3a0: error: a frame of 40 data bytes runs past the end [chunks-malformed]"));
+  RunResult cut_inspect = RunWasmiot({"inspect", r.dir.File("cut.stream")});
+  CHECK(cut_inspect.exit_code == 1);
+  CHECK_THAT(cut_inspect.err, Catch::Contains("[chunks-malformed]"));
+  // Trailing garbage after the last frame is a frame of unknown type.
+  Bytes trailing = s;
+  trailing.push_back(0x42);
+  WriteBytes(r.dir.File("trailing.stream"), trailing);
+  CHECK_THAT(r.Assemble(r.dir.File("trailing.stream"), out).err, Catch::Contains("[chunks-malformed]"));
+  // Folders: none, an empty chunk file, a file that is not one frame.
+  std::string empty = r.dir.File("empty");
+  fs::create_directory(empty);
+  RunResult none = r.Assemble(empty, out);
+  CHECK(none.exit_code == 1);
+  CHECK_THAT(none.err, Catch::Contains("the folder holds no .chunk files [chunks-missing]"));
+  REQUIRE(RunWasmiot({"chunk", bundle, "-o", r.dir.File("odd")}).exit_code == 0);
+  WriteText(r.dir.File("odd") + "/000003.chunk", "");
+  RunResult odd = r.Assemble(r.dir.File("odd"), out);
+  CHECK(odd.exit_code == 1);
+  CHECK_THAT(odd.err, Catch::Contains("000003.chunk:0x0: warning: not one whole chunk frame; skipped [chunk-malformed]"));
+  CHECK_FALSE(fs::exists(out));
+  // Without the header frame, inspect cannot name the bundle.
+  fs::remove(r.dir.File("odd") + "/000000.chunk");
+  RunResult headless = RunWasmiot({"inspect", r.dir.File("odd"), "--json"});
+  CHECK(headless.exit_code == 1);
+  CHECK(r.Valid("inspect-output.schema.json", headless.out));
+}
