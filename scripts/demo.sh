@@ -2,7 +2,9 @@
 # The main job on the bundled example: build wasmiot, compile the thermostat
 # module from C to wasm32, then inspect it, check it against the thermostat's
 # device manifest, optimize it for the device, compile it ahead of time for a
-# Cortex-M4F, and make the release signing key the firmware will embed.
+# Cortex-M4F, make the release signing key the firmware will embed, sign the
+# module into a bundle, slice it into OTA chunks, and reassemble those as the
+# device would, out of order, with the device library's receiver.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bash "$root/scripts/build.sh" build
@@ -34,3 +36,20 @@ echo "== wasmiot keygen, and the public key as C for the firmware"
 "$wasmiot" keygen -o "$out/release"
 "$wasmiot" pubkey "$out/release.key" --format c --name release_key -o "$out/release_key.c"
 echo "wrote $out/release_key.c"
+
+echo "== wasmiot sign: a bundle for the thermostat, sequence 1"
+"$wasmiot" sign "$out/thermostat.opt.wasm" --key "$out/release.key" --manifest "$device" --version 1.0.0 --seq 1 \
+  -o "$out/thermostat.bundle"
+"$wasmiot" verify "$out/thermostat.bundle" --pubkey "$out/release.pub.pem" --manifest "$device"
+
+echo "== wasmiot chunk: OTA frames of 256 bytes (a bundle signed with --chunk-size 256)"
+"$wasmiot" sign "$out/thermostat.opt.wasm" --key "$out/release.key" --manifest "$device" --version 1.0.0 --seq 1 \
+  --chunk-size 256 -o "$out/thermostat-256.bundle" >/dev/null
+"$wasmiot" chunk "$out/thermostat-256.bundle" -o "$out/chunks" --stream "$out/thermostat.stream"
+
+echo "== wasmiot assemble: the frames in reverse order, as a device receives them"
+mkdir "$out/reversed"
+n=0
+for f in $(ls -r "$out/chunks"); do cp "$out/chunks/$f" "$out/reversed/$(printf %06d $n).chunk"; n=$((n + 1)); done
+"$wasmiot" assemble "$out/reversed" --pubkey "$out/release.pub.pem" --manifest "$device" -o "$out/received.wasm"
+cmp "$out/received.wasm" "$out/thermostat.opt.wasm" && echo "received.wasm is the signed module, byte for byte"

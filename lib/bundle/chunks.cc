@@ -165,7 +165,8 @@ StreamSummary DescribeFrames(const std::vector<SourcedFrame>& frames) {
   }
   if (!s.has_header) return s;
   const wasmiot_bundle_header& h = s.header;
-  s.table_parts = wasmiot_table_parts(&h);
+  wasmiot_bundle_layout layout = wasmiot_bundle_layout_of(&h);
+  s.table_parts = wasmiot_table_parts(&layout);
   uint32_t table_size = WASMIOT_BUNDLE_TABLE_SIZE(h.chunk_count);
   Bytes table(table_size);
   std::vector<std::optional<Bytes>> table_seen(s.table_parts), chunk_seen(h.chunk_count);
@@ -194,13 +195,13 @@ StreamSummary DescribeFrames(const std::vector<SourcedFrame>& frames) {
       ++s.table_frames;
       if (f.index < s.table_parts) {
         slot = &table_seen[f.index];
-        expected = wasmiot_table_part_length(&h, f.index);
+        expected = wasmiot_table_part_length(&layout, f.index);
       }
     } else {
       ++s.chunk_frames;
       if (f.index < h.chunk_count) {
         slot = &chunk_seen[f.index];
-        expected = wasmiot_bundle_chunk_length(&h, f.index);
+        expected = wasmiot_bundle_chunk_length(&layout, f.index);
       }
     }
     if (!slot || f.length != expected) {
@@ -224,7 +225,7 @@ StreamSummary DescribeFrames(const std::vector<SourcedFrame>& frames) {
     Sha256 digest = HashSha256(table.data(), table.size());
     s.table_ok = std::memcmp(digest.data(), h.table_sha256, 32) == 0;
     for (uint32_t i = 0; *s.table_ok && i < h.chunk_count; ++i) {
-      if (chunk_seen[i] && !wasmiot_bundle_chunk_ok(&h, i, chunk_seen[i]->data(), chunk_seen[i]->size(),
+      if (chunk_seen[i] && !wasmiot_bundle_chunk_ok(&layout, i, chunk_seen[i]->data(), chunk_seen[i]->size(),
                                                     table.data() + 16u * i, &HostCrypto())) {
         s.corrupt_chunks.push_back(i);
       }
@@ -272,16 +273,16 @@ AssembleReport FeedFrames(wasmiot_receiver& rx, MemorySlot& slot, const std::vec
   report.final_state = wasmiot_receiver_poll(&rx, 0);
   if (rx.state != WASMIOT_RX_STATE_IDLE) {
     const Bytes& b = slot.bytes();
-    report.chunk_count = rx.chunk_count;
+    report.chunk_count = rx.layout.chunk_count;
     report.header.assign(b.begin(), b.begin() + WASMIOT_BUNDLE_TABLE_OFFSET);
     report.table_complete = rx.state != WASMIOT_RX_STATE_TABLE;
-    for (uint32_t i = 0; report.table_complete && i < rx.chunk_count; ++i) {
+    for (uint32_t i = 0; report.table_complete && i < rx.layout.chunk_count; ++i) {
       if (!wasmiot_receiver_has_chunk(&rx, i)) report.missing_chunks.push_back(i);
     }
     if (rx.state == WASMIOT_RX_STATE_COMPLETE) {
-      size_t at = WASMIOT_BUNDLE_PAYLOAD_OFFSET(rx.chunk_count);
+      size_t at = WASMIOT_BUNDLE_PAYLOAD_OFFSET(rx.layout.chunk_count);
       report.payload.assign(b.begin() + static_cast<std::ptrdiff_t>(at),
-                            b.begin() + static_cast<std::ptrdiff_t>(at + rx.payload_size));
+                            b.begin() + static_cast<std::ptrdiff_t>(at + rx.layout.payload_size));
     }
   }
   return report;

@@ -158,13 +158,21 @@ void wasmiot_sha256(const wasmiot_crypto* crypto, const uint8_t* data, size_t si
   crypto->sha256_final(&ctx, out);
 }
 
-uint32_t wasmiot_bundle_chunk_length(const wasmiot_bundle_header* h, uint32_t index) {
+wasmiot_bundle_layout wasmiot_bundle_layout_of(const wasmiot_bundle_header* h) {
+  wasmiot_bundle_layout l;
+  l.payload_size = h->payload_size;
+  l.chunk_size = h->chunk_size;
+  l.chunk_count = h->chunk_count;
+  return l;
+}
+
+uint32_t wasmiot_bundle_chunk_length(const wasmiot_bundle_layout* h, uint32_t index) {
   if (index >= h->chunk_count) return 0;
   /* index < chunk_count = ceil(payload_size / chunk_size): no overflow, no underflow. */
   return index + 1 < h->chunk_count ? h->chunk_size : h->payload_size - index * h->chunk_size;
 }
 
-int wasmiot_bundle_chunk_ok(const wasmiot_bundle_header* h, uint32_t index, const uint8_t* chunk, size_t size,
+int wasmiot_bundle_chunk_ok(const wasmiot_bundle_layout* h, uint32_t index, const uint8_t* chunk, size_t size,
                             const uint8_t table_entry[16], const wasmiot_crypto* crypto) {
   uint8_t digest[32];
   if (index >= h->chunk_count || size != wasmiot_bundle_chunk_length(h, index)) return 0;
@@ -178,6 +186,7 @@ wasmiot_bundle_result wasmiot_bundle_check_body(const uint8_t* d, size_t size, c
   const uint8_t* table = d + WASMIOT_BUNDLE_TABLE_OFFSET;
   const uint8_t* payload;
   size_t payload_offset = WASMIOT_BUNDLE_PAYLOAD_OFFSET(h->chunk_count);
+  wasmiot_bundle_layout layout = wasmiot_bundle_layout_of(h);
   uint32_t i;
   if (size < payload_offset || size - payload_offset < h->payload_size) return WASMIOT_BUNDLE_TRUNCATED;
   if (size - payload_offset > h->payload_size) return WASMIOT_BUNDLE_TRAILING_DATA;
@@ -187,7 +196,7 @@ wasmiot_bundle_result wasmiot_bundle_check_body(const uint8_t* d, size_t size, c
   wasmiot_sha256(crypto, payload, h->payload_size, digest);
   if (memcmp(digest, h->payload_sha256, 32) != 0) return WASMIOT_BUNDLE_PAYLOAD_MISMATCH;
   for (i = 0; i < h->chunk_count; ++i) {
-    if (!wasmiot_bundle_chunk_ok(h, i, payload + (size_t)i * h->chunk_size, wasmiot_bundle_chunk_length(h, i),
+    if (!wasmiot_bundle_chunk_ok(&layout, i, payload + (size_t)i * h->chunk_size, wasmiot_bundle_chunk_length(&layout, i),
                                  table + (size_t)i * WASMIOT_BUNDLE_CHUNK_DIGEST_SIZE, crypto)) {
       return WASMIOT_BUNDLE_PAYLOAD_MISMATCH;
     }

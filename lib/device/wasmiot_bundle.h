@@ -173,12 +173,20 @@ wasmiot_bundle_result wasmiot_bundle_check_body(const uint8_t* data, size_t size
 wasmiot_bundle_result wasmiot_bundle_verify(const uint8_t* data, size_t size, const wasmiot_crypto* crypto,
                                             const wasmiot_device_policy* policy, wasmiot_bundle_header* out);
 
+/* How a payload is cut into chunks: all a receiver keeps of the header to
+ * place and check them. */
+typedef struct {
+  uint32_t payload_size, chunk_size, chunk_count;
+} wasmiot_bundle_layout;
+
+wasmiot_bundle_layout wasmiot_bundle_layout_of(const wasmiot_bundle_header* header);
+
 /* Bytes chunk number `index` holds: chunk_size, except the last; 0 past the count. */
-uint32_t wasmiot_bundle_chunk_length(const wasmiot_bundle_header* header, uint32_t index);
+uint32_t wasmiot_bundle_chunk_length(const wasmiot_bundle_layout* layout, uint32_t index);
 
 /* 1 if `chunk` (chunk number `index`) has its expected length and its
  * truncated SHA-256 equals `table_entry`, its 16-byte entry in the chunk table. */
-int wasmiot_bundle_chunk_ok(const wasmiot_bundle_header* header, uint32_t index, const uint8_t* chunk, size_t size,
+int wasmiot_bundle_chunk_ok(const wasmiot_bundle_layout* layout, uint32_t index, const uint8_t* chunk, size_t size,
                             const uint8_t table_entry[16], const wasmiot_crypto* crypto);
 
 #ifdef __cplusplus

@@ -31,12 +31,12 @@ void wasmiot_bundle_id(const uint8_t* signed_header, const wasmiot_crypto* crypt
   memcpy(out, digest, WASMIOT_FRAME_BUNDLE_ID_SIZE);
 }
 
-uint32_t wasmiot_table_parts(const wasmiot_bundle_header* h) {
+uint32_t wasmiot_table_parts(const wasmiot_bundle_layout* h) {
   uint32_t size = WASMIOT_BUNDLE_TABLE_SIZE(h->chunk_count);
   return size / h->chunk_size + (size % h->chunk_size != 0);
 }
 
-uint32_t wasmiot_table_part_length(const wasmiot_bundle_header* h, uint32_t index) {
+uint32_t wasmiot_table_part_length(const wasmiot_bundle_layout* h, uint32_t index) {
   uint32_t parts = wasmiot_table_parts(h);
   if (index >= parts) return 0;
   /* Every part is chunk_size bytes except the last, which holds the rest. */
@@ -95,13 +95,13 @@ void wasmiot_receiver_init(wasmiot_receiver* rx, const wasmiot_receiver_config* 
 }
 
 int wasmiot_receiver_has_chunk(const wasmiot_receiver* rx, uint32_t index) {
-  if (rx->state == WASMIOT_RX_STATE_COMPLETE) return index < rx->chunk_count;
-  return rx->state == WASMIOT_RX_STATE_PAYLOAD && index < rx->chunk_count && bit_get(rx, index);
+  if (rx->state == WASMIOT_RX_STATE_COMPLETE) return index < rx->layout.chunk_count;
+  return rx->state == WASMIOT_RX_STATE_PAYLOAD && index < rx->layout.chunk_count && bit_get(rx, index);
 }
 
 /* ---- storage -------------------------------------------------------------- */
 
-static uint32_t payload_offset(const wasmiot_receiver* rx) { return WASMIOT_BUNDLE_PAYLOAD_OFFSET(rx->chunk_count); }
+static uint32_t payload_offset(const wasmiot_receiver* rx) { return WASMIOT_BUNDLE_PAYLOAD_OFFSET(rx->layout.chunk_count); }
 
 /* SHA-256 of stored bytes [offset, offset + size), read in small pieces. */
 static int hash_stored(const wasmiot_receiver* rx, uint32_t offset, uint32_t size, uint8_t out[32]) {
@@ -178,10 +178,8 @@ static int header_acceptable(wasmiot_receiver* rx, const uint8_t* bytes, wasmiot
 static void adopt_header(wasmiot_receiver* rx, const uint8_t* bytes, const wasmiot_bundle_header* h, uint32_t now_ms) {
   wasmiot_bundle_id(bytes, rx->config.crypto, rx->bundle_id);
   rx->sequence = h->sequence;
-  rx->payload_size = h->payload_size;
-  rx->chunk_size = h->chunk_size;
-  rx->chunk_count = h->chunk_count;
-  rx->table_parts = wasmiot_table_parts(h);
+  rx->layout = wasmiot_bundle_layout_of(h);
+  rx->table_parts = wasmiot_table_parts(&rx->layout);
   memcpy(rx->payload_sha256, h->payload_sha256, 32);
   memcpy(rx->table_sha256, h->table_sha256, 32);
   rx->started_ms = rx->last_progress_ms = now_ms;
@@ -191,14 +189,14 @@ static void adopt_header(wasmiot_receiver* rx, const uint8_t* bytes, const wasmi
 /* All table parts are in: the table must match its signed digest. */
 static wasmiot_rx_result finish_table(wasmiot_receiver* rx) {
   uint8_t digest[32];
-  if (hash_stored(rx, WASMIOT_BUNDLE_TABLE_OFFSET, WASMIOT_BUNDLE_TABLE_SIZE(rx->chunk_count), digest) != 0) {
+  if (hash_stored(rx, WASMIOT_BUNDLE_TABLE_OFFSET, WASMIOT_BUNDLE_TABLE_SIZE(rx->layout.chunk_count), digest) != 0) {
     return WASMIOT_RX_STORAGE_ERROR;
   }
   if (memcmp(digest, rx->table_sha256, 32) != 0) {
     begin_stage(rx, WASMIOT_RX_STATE_TABLE, rx->table_parts);
     return WASMIOT_RX_TABLE_MISMATCH;
   }
-  begin_stage(rx, WASMIOT_RX_STATE_PAYLOAD, rx->chunk_count);
+  begin_stage(rx, WASMIOT_RX_STATE_PAYLOAD, rx->layout.chunk_count);
   return WASMIOT_RX_ACCEPTED;
 }
 
@@ -206,9 +204,9 @@ static wasmiot_rx_result finish_table(wasmiot_receiver* rx) {
  * also catches a flash write that did not stick). */
 static wasmiot_rx_result finish_payload(wasmiot_receiver* rx) {
   uint8_t digest[32];
-  if (hash_stored(rx, payload_offset(rx), rx->payload_size, digest) != 0) return WASMIOT_RX_STORAGE_ERROR;
+  if (hash_stored(rx, payload_offset(rx), rx->layout.payload_size, digest) != 0) return WASMIOT_RX_STORAGE_ERROR;
   if (memcmp(digest, rx->payload_sha256, 32) != 0) {
-    begin_stage(rx, WASMIOT_RX_STATE_PAYLOAD, rx->chunk_count);
+    begin_stage(rx, WASMIOT_RX_STATE_PAYLOAD, rx->layout.chunk_count);
     return WASMIOT_RX_PAYLOAD_MISMATCH;
   }
   rx->state = WASMIOT_RX_STATE_COMPLETE;
@@ -240,21 +238,14 @@ static wasmiot_rx_result accept_header(wasmiot_receiver* rx, const wasmiot_frame
   return WASMIOT_RX_ACCEPTED;
 }
 
-/* The fields of the header that chunk and part sizes derive from. */
-static void layout_of(const wasmiot_receiver* rx, wasmiot_bundle_header* h) {
-  h->payload_size = rx->payload_size;
-  h->chunk_size = rx->chunk_size;
-  h->chunk_count = rx->chunk_count;
-}
-
 static wasmiot_rx_result accept_table_part(wasmiot_receiver* rx, const wasmiot_frame* f, uint32_t now_ms) {
   const wasmiot_storage* s = rx->config.storage;
-  wasmiot_bundle_header h;
   uint32_t offset;
-  layout_of(rx, &h);
-  if (f->index >= rx->table_parts || f->length != wasmiot_table_part_length(&h, f->index)) return WASMIOT_RX_MALFORMED;
+  if (f->index >= rx->table_parts || f->length != wasmiot_table_part_length(&rx->layout, f->index)) {
+    return WASMIOT_RX_MALFORMED;
+  }
   /* index < parts, so index * chunk_size < table_size: no overflow. */
-  offset = WASMIOT_BUNDLE_TABLE_OFFSET + (uint32_t)f->index * rx->chunk_size;
+  offset = WASMIOT_BUNDLE_TABLE_OFFSET + (uint32_t)f->index * rx->layout.chunk_size;
   if (rx->state != WASMIOT_RX_STATE_TABLE || bit_get(rx, f->index)) {
     return duplicate_or_conflict(rx, offset, f->data, f->length);
   }
@@ -265,26 +256,24 @@ static wasmiot_rx_result accept_table_part(wasmiot_receiver* rx, const wasmiot_f
 
 static wasmiot_rx_result accept_chunk(wasmiot_receiver* rx, const wasmiot_frame* f, uint32_t now_ms) {
   const wasmiot_storage* s = rx->config.storage;
-  wasmiot_bundle_header h;
   uint8_t entry[WASMIOT_BUNDLE_CHUNK_DIGEST_SIZE];
   int ok;
   if (rx->state == WASMIOT_RX_STATE_TABLE) return WASMIOT_RX_NOT_READY;
-  layout_of(rx, &h);
-  if (f->index >= rx->chunk_count || f->length != wasmiot_bundle_chunk_length(&h, f->index)) {
+  if (f->index >= rx->layout.chunk_count || f->length != wasmiot_bundle_chunk_length(&rx->layout, f->index)) {
     return WASMIOT_RX_MALFORMED;
   }
   if (s->read(s->context, WASMIOT_BUNDLE_TABLE_OFFSET + (uint32_t)f->index * WASMIOT_BUNDLE_CHUNK_DIGEST_SIZE, entry,
               sizeof entry) != 0) {
     return WASMIOT_RX_STORAGE_ERROR;
   }
-  ok = wasmiot_bundle_chunk_ok(&h, f->index, f->data, f->length, entry, rx->config.crypto);
+  ok = wasmiot_bundle_chunk_ok(&rx->layout, f->index, f->data, f->length, entry, rx->config.crypto);
   if (rx->state == WASMIOT_RX_STATE_COMPLETE || bit_get(rx, f->index)) {
     /* The stored chunk matched its digest; so does this one only if identical. */
     return ok ? WASMIOT_RX_DUPLICATE : WASMIOT_RX_CONFLICT;
   }
   if (!ok) return WASMIOT_RX_CORRUPT;
   /* index < chunk_count and the header fit the slot: the write stays inside it. */
-  if (s->write(s->context, payload_offset(rx) + (uint32_t)f->index * rx->chunk_size, f->data, f->length) != 0) {
+  if (s->write(s->context, payload_offset(rx) + (uint32_t)f->index * rx->layout.chunk_size, f->data, f->length) != 0) {
     return WASMIOT_RX_STORAGE_ERROR;
   }
   mark_received(rx, f->index, now_ms);
@@ -301,9 +290,8 @@ wasmiot_rx_result wasmiot_receiver_accept(wasmiot_receiver* rx, const uint8_t* d
   return f.type == WASMIOT_FRAME_TABLE ? accept_table_part(rx, &f, now_ms) : accept_chunk(rx, &f, now_ms);
 }
 
-wasmiot_rx_result wasmiot_receiver_resume(wasmiot_receiver* rx, uint32_t now_ms) {
+wasmiot_rx_result wasmiot_receiver_resume(wasmiot_receiver* rx, uint8_t* scratch, uint32_t now_ms) {
   const wasmiot_storage* s = rx->config.storage;
-  uint8_t bytes[WASMIOT_BUNDLE_TABLE_OFFSET];
   uint8_t entry[WASMIOT_BUNDLE_CHUNK_DIGEST_SIZE];
   uint8_t digest[32];
   wasmiot_bundle_header h;
@@ -311,18 +299,18 @@ wasmiot_rx_result wasmiot_receiver_resume(wasmiot_receiver* rx, uint32_t now_ms)
   uint32_t i;
   wasmiot_receiver_reset(rx);
   if (s->capacity < WASMIOT_BUNDLE_TABLE_OFFSET) return WASMIOT_RX_IDLE;
-  if (s->read(s->context, 0, bytes, sizeof bytes) != 0) return WASMIOT_RX_STORAGE_ERROR;
-  if (!header_acceptable(rx, bytes, &h)) return WASMIOT_RX_IDLE;
-  adopt_header(rx, bytes, &h, now_ms);
+  if (s->read(s->context, 0, scratch, WASMIOT_BUNDLE_TABLE_OFFSET) != 0) return WASMIOT_RX_STORAGE_ERROR;
+  if (!header_acceptable(rx, scratch, &h)) return WASMIOT_RX_IDLE;
+  adopt_header(rx, scratch, &h, now_ms);
   r = finish_table(rx);
   if (r == WASMIOT_RX_TABLE_MISMATCH) return WASMIOT_RX_ACCEPTED; /* the table comes again, whole */
   if (r != WASMIOT_RX_ACCEPTED) {
     wasmiot_receiver_reset(rx);
     return r;
   }
-  for (i = 0; i < rx->chunk_count; ++i) {
+  for (i = 0; i < rx->layout.chunk_count; ++i) {
     if (s->read(s->context, WASMIOT_BUNDLE_TABLE_OFFSET + i * WASMIOT_BUNDLE_CHUNK_DIGEST_SIZE, entry, sizeof entry) != 0 ||
-        hash_stored(rx, payload_offset(rx) + i * rx->chunk_size, wasmiot_bundle_chunk_length(&h, i), digest) != 0) {
+        hash_stored(rx, payload_offset(rx) + i * rx->layout.chunk_size, wasmiot_bundle_chunk_length(&rx->layout, i), digest) != 0) {
       wasmiot_receiver_reset(rx);
       return WASMIOT_RX_STORAGE_ERROR;
     }

@@ -62,8 +62,8 @@ void wasmiot_bundle_id(const uint8_t* signed_header, const wasmiot_crypto* crypt
 
 /* Number of table parts a bundle travels in, and the bytes part `index`
  * holds (0 past the count). */
-uint32_t wasmiot_table_parts(const wasmiot_bundle_header* header);
-uint32_t wasmiot_table_part_length(const wasmiot_bundle_header* header, uint32_t index);
+uint32_t wasmiot_table_parts(const wasmiot_bundle_layout* layout);
+uint32_t wasmiot_table_part_length(const wasmiot_bundle_layout* layout, uint32_t index);
 
 /* Where the receiver keeps the bundle: a slot of `capacity` bytes laid out
  * exactly as the bundle (header and signature, chunk table, payload), so the
@@ -123,7 +123,8 @@ typedef struct {
   uint8_t bundle_id[WASMIOT_FRAME_BUNDLE_ID_SIZE];
   wasmiot_bundle_result refusal; /* why the last header was refused */
   uint64_t sequence;
-  uint32_t payload_size, chunk_size, chunk_count, table_parts;
+  wasmiot_bundle_layout layout;
+  uint32_t table_parts;
   uint32_t missing; /* bits still clear in the current stage's bitmap */
   uint32_t started_ms, last_progress_ms;
   uint8_t payload_sha256[32];
@@ -135,8 +136,10 @@ void wasmiot_receiver_init(wasmiot_receiver* rx, const wasmiot_receiver_config* 
 /* Rebuilds the session from storage after a restart: the header is verified
  * again against the policy, the table against its digest, and each stored
  * chunk against its table entry (a chunk cut short by power loss is simply
- * missing). IDLE if storage holds no acceptable header. */
-wasmiot_rx_result wasmiot_receiver_resume(wasmiot_receiver* rx, uint32_t now_ms);
+ * missing). IDLE if storage holds no acceptable header. `scratch` holds
+ * WASMIOT_BUNDLE_TABLE_OFFSET (440) bytes: the frame buffer will do, since it
+ * must hold a 449-byte header frame anyway. */
+wasmiot_rx_result wasmiot_receiver_resume(wasmiot_receiver* rx, uint8_t* scratch, uint32_t now_ms);
 
 /* Takes one frame. Never trusts a size before the header is authenticated
  * and never writes outside the slot. */

@@ -119,15 +119,16 @@ struct Device {
   }
 
   Bytes StoredPayload() const {
-    size_t at = WASMIOT_BUNDLE_PAYLOAD_OFFSET(rx.chunk_count);
+    size_t at = WASMIOT_BUNDLE_PAYLOAD_OFFSET(rx.layout.chunk_count);
     return Bytes(slot.bytes.begin() + static_cast<std::ptrdiff_t>(at),
-                 slot.bytes.begin() + static_cast<std::ptrdiff_t>(at + rx.payload_size));
+                 slot.bytes.begin() + static_cast<std::ptrdiff_t>(at + rx.layout.payload_size));
   }
 
   SecretKey key = SecretKey::Generate();
   PublicKey pk = key.Public();
   TestSlot slot;
   std::vector<uint8_t> bitmap;
+  uint8_t scratch[WASMIOT_BUNDLE_TABLE_OFFSET];
   wasmiot_device_policy policy{};
   wasmiot_receiver_config config{};
   wasmiot_receiver rx{};
@@ -403,7 +404,7 @@ TEST_CASE("receiver: a sender that stops halfway; the session times out, then re
 
   // After a restart the stored half counts; the rest completes the bundle.
   d.Restart();
-  CHECK(wasmiot_receiver_resume(&d.rx, now) == WASMIOT_RX_ACCEPTED);
+  CHECK(wasmiot_receiver_resume(&d.rx, d.scratch, now) == WASMIOT_RX_ACCEPTED);
   CHECK(d.rx.missing == 16 - 8);
   for (uint32_t i = 0; i < 16; ++i) CHECK(wasmiot_receiver_has_chunk(&d.rx, i) == (i < 8));
   for (size_t i = half; i < frames.size(); ++i) d.Send(frames[i], now);
@@ -437,7 +438,7 @@ TEST_CASE("receiver: power lost during a write; resume finds what really is stor
   CHECK(d.Send(frames[first + 3]) == WASMIOT_RX_STORAGE_ERROR);
   CHECK_FALSE(wasmiot_receiver_has_chunk(&d.rx, 3));
   d.Restart();  // power comes back
-  REQUIRE(wasmiot_receiver_resume(&d.rx, 0) == WASMIOT_RX_ACCEPTED);
+  REQUIRE(wasmiot_receiver_resume(&d.rx, d.scratch, 0) == WASMIOT_RX_ACCEPTED);
   CHECK(d.rx.missing == 5);
   CHECK_FALSE(wasmiot_receiver_has_chunk(&d.rx, 3));
   CHECK(wasmiot_receiver_has_chunk(&d.rx, 2));
@@ -448,11 +449,11 @@ TEST_CASE("receiver: power lost during a write; resume finds what really is stor
   // A device that installed it meanwhile does not resume it (rollback).
   d.policy.installed_sequence = 7;
   d.Restart();
-  CHECK(wasmiot_receiver_resume(&d.rx, 0) == WASMIOT_RX_IDLE);
+  CHECK(wasmiot_receiver_resume(&d.rx, d.scratch, 0) == WASMIOT_RX_IDLE);
   CHECK(d.rx.refusal == WASMIOT_BUNDLE_ROLLBACK);
   // An erased slot holds nothing to resume.
   Device fresh;
-  CHECK(wasmiot_receiver_resume(&fresh.rx, 0) == WASMIOT_RX_IDLE);
+  CHECK(wasmiot_receiver_resume(&fresh.rx, fresh.scratch, 0) == WASMIOT_RX_IDLE);
   CHECK(fresh.rx.refusal == WASMIOT_BUNDLE_BAD_MAGIC);
 }
 

@@ -95,7 +95,8 @@ int RunAssemble(const AssembleOptions& options) {
       config.bitmap_bytes = kBitmapBytes;
       wasmiot_receiver rx;
       wasmiot_receiver_init(&rx, &config);
-      if (resume) resumed = wasmiot_rx_result_name(wasmiot_receiver_resume(&rx, 0));
+      uint8_t scratch[WASMIOT_BUNDLE_TABLE_OFFSET];
+      if (resume) resumed = wasmiot_rx_result_name(wasmiot_receiver_resume(&rx, scratch, 0));
       report = FeedFrames(rx, slot, frames);
       if (!options.slot.empty()) {
         Status s = WriteFileAtomically(options.slot, slot.bytes().data(), slot.bytes().size());

@@ -116,7 +116,8 @@ int RunChunk(const ChunkOptions& options) {
     if (!s) diagnostics.AddError("io-error", options.stream, s.error().message);
   }
   bool done = !diagnostics.HasErrors();
-  uint32_t table_parts = done ? wasmiot_table_parts(&header) : 0;
+  wasmiot_bundle_layout layout = wasmiot_bundle_layout_of(&header);
+  uint32_t table_parts = done ? wasmiot_table_parts(&layout) : 0;
   uint64_t overhead = stream_bytes - header.payload_size;
   double overhead_percent = done ? 100.0 * static_cast<double>(overhead) / header.payload_size : 0;
   double per_chunk_percent =
