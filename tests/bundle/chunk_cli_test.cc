@@ -175,6 +175,21 @@ TEST_CASE("assemble: missing chunks write nothing; --slot resumes") {
   CHECK(j["resumed"] == "accepted");
   CHECK(ReadBytes(out) == ReadBytes(r.module));
   CHECK(r.Valid("assemble-output.schema.json", rest.out));
+
+  // A damaged slot: a stored chunk changed behind the device's back counts as
+  // missing again; a slot of garbage holds nothing to resume; neither stops a
+  // full set of frames.
+  Bytes stored = ReadBytes(slot);
+  stored[stored.size() - 10] ^= 1;  // in the last chunk
+  WriteBytes(slot, stored);
+  RunResult damaged = r.Assemble(first, out, {"--slot", slot});
+  CHECK(damaged.exit_code == 1);
+  CHECK_THAT(damaged.err, Catch::Contains("1 of 6 chunks missing: 5 [chunks-incomplete]"));
+  WriteText(slot, "not a slot at all");
+  RunResult garbage = r.Assemble(all, out, {"--slot", slot, "--json"});
+  CHECK(garbage.exit_code == 0);
+  CHECK(nlohmann::json::parse(garbage.out)["resumed"] == "idle");
+  CHECK(r.Assemble(all, out, {"--slot", r.dir.path()}).exit_code == 3);  // a folder is no slot
 }
 
 TEST_CASE("assemble refuses corrupt, conflicting, foreign and unauthenticated frames") {

@@ -484,3 +484,50 @@ TEST_CASE("receiver: a payload that does not survive storage is refused at the e
   CHECK(d.rx.state == WASMIOT_RX_STATE_COMPLETE);
   CHECK(d.StoredPayload() == payload);
 }
+
+TEST_CASE("receiver: offsets far past the slot, with the largest chunks") {
+  Device d(/*capacity=*/440 + 32 + 65535 + 1000);
+  Bytes payload = Payload(65535 + 1000, 19);  // 2 chunks of up to 65535 bytes
+  std::vector<Bytes> frames = d.Frames(payload, 7, 65535);
+  REQUIRE(frames.size() == 4);
+  REQUIRE(d.Send(frames[0]) == WASMIOT_RX_ACCEPTED);
+  REQUIRE(d.Send(frames[1]) == WASMIOT_RX_ACCEPTED);
+  // Index 0xFFFF would put the chunk 4 GiB - 128 KiB into a 66 KiB slot.
+  for (uint16_t index : {uint16_t{2}, uint16_t{0xFFFF}}) {
+    Bytes f = frames[3];
+    SetIndex(f, index);
+    CHECK(d.Send(f) == WASMIOT_RX_MALFORMED);
+  }
+  CHECK(d.Send(frames[3]) == WASMIOT_RX_ACCEPTED);
+  CHECK(d.Send(frames[2]) == WASMIOT_RX_COMPLETE);
+  CHECK(d.StoredPayload() == payload);
+}
+
+TEST_CASE("receiver: random damage to frames never corrupts the slot or stops a good download") {
+  Device d;
+  Bytes payload = Payload(6000, 20);
+  std::vector<Bytes> frames = d.Frames(payload);
+  std::mt19937 rng(20261124);
+  auto pick = [&](size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(rng); };
+  int accepted_damaged = 0;
+  for (int round = 0; round < 3000 && d.rx.state != WASMIOT_RX_STATE_COMPLETE; ++round) {
+    Bytes f = frames[pick(frames.size())];
+    switch (pick(6)) {
+      case 0: f[pick(f.size())] ^= static_cast<uint8_t>(1u << pick(8)); break;  // a bit flip anywhere
+      case 1: f.resize(pick(f.size())); break;                                  // cut short
+      case 2: SetIndex(f, static_cast<uint16_t>(pick(0x10000))); break;         // any index
+      case 3: f[WASMIOT_FRAME_OFF_LENGTH + pick(2)] = static_cast<uint8_t>(pick(256)); break;
+      case 4: f.push_back(static_cast<uint8_t>(pick(256))); break;              // trailing byte
+      default: break;                                                            // intact
+    }
+    bool intact = std::find(frames.begin(), frames.end(), f) != frames.end();
+    wasmiot_rx_result r = d.Send(f, static_cast<uint32_t>(round));
+    if (!intact && (r == WASMIOT_RX_ACCEPTED || r == WASMIOT_RX_COMPLETE)) ++accepted_damaged;
+  }
+  // A damaged table part can be taken (it is judged with the whole table);
+  // nothing damaged ever completes the bundle, and the download finishes.
+  CHECK(d.rx.state == WASMIOT_RX_STATE_COMPLETE);
+  CHECK(d.StoredPayload() == payload);
+  INFO("damaged frames taken: " << accepted_damaged);
+  CHECK(d.slot.violations == 0);
+}
