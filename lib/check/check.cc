@@ -238,6 +238,12 @@ Result<ModuleInfo> LoadAndCheckModule(const std::string& path, const Manifest& m
                                       Diagnostics& diagnostics) {
   Result<Bytes> bytes = ReadInput(path, kMaxModuleFileBytes, "module-too-large", diagnostics);
   if (!bytes) return bytes.error();
+  return ReadAndCheckModule(*bytes, path, manifest, diagnostics);
+}
+
+Result<ModuleInfo> ReadAndCheckModule(const Bytes& bytes_in, const std::string& path, const Manifest& manifest,
+                                      Diagnostics& diagnostics) {
+  const Bytes* bytes = &bytes_in;
   Result<ModuleInfo> module = ReadModule(*bytes, path, diagnostics);
   if (!module) return module;
   CheckModule(*module, manifest, path, diagnostics);

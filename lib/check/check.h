@@ -28,4 +28,8 @@ void CheckModule(const ModuleInfo& module, const Manifest& manifest, const std::
 Result<ModuleInfo> LoadAndCheckModule(const std::string& path, const Manifest& manifest,
                                       Diagnostics& diagnostics);
 
+// The same for a module already in memory (read from `path`).
+Result<ModuleInfo> ReadAndCheckModule(const Bytes& bytes, const std::string& path, const Manifest& manifest,
+                                      Diagnostics& diagnostics);
+
 }  // namespace wasmiot

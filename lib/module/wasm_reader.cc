@@ -14,11 +14,11 @@
 #include <wabt/validator.h>
 
 #include "module/module_info.h"
+#include "module/wabt_features.h"
 
 namespace wasmiot {
-namespace {
 
-wabt::Features ToWabt(const FeatureSet& set) {
+wabt::Features ToWabtFeatures(const FeatureSet& set) {
   wabt::Features f;
   // wabt enables several proposals by default: start from nothing.
 #define WABT_FEATURE(variable, flag, default_, help) f.disable_##variable();
@@ -42,6 +42,8 @@ wabt::Features ToWabt(const FeatureSet& set) {
   return f;
 }
 
+namespace {
+
 struct Parsed {
   wabt::Module module;
   wabt::Errors errors;
@@ -50,7 +52,7 @@ struct Parsed {
 };
 
 void Parse(const Bytes& bytes, const std::string& path, const FeatureSet& features, Parsed& out) {
-  wabt::Features wf = ToWabt(features);
+  wabt::Features wf = ToWabtFeatures(features);
   wabt::ReadBinaryOptions options(wf, /*log_stream=*/nullptr, /*read_debug_names=*/false,
                                   /*stop_on_first_error=*/true,
                                   /*fail_on_custom_section_error=*/false);
@@ -238,7 +240,7 @@ Result<ModuleInfo> ReadModule(const Bytes& bytes, const std::string& path, Diagn
   ModuleInfo info;
   info.size_bytes = bytes.size();
   SectionCollector sections(info.sections);
-  wabt::ReadBinaryOptions options(ToWabt(FeatureSet::All()), nullptr, false, true, false);
+  wabt::ReadBinaryOptions options(ToWabtFeatures(FeatureSet::All()), nullptr, false, true, false);
   if (wabt::Failed(wabt::ReadBinary(bytes.data(), bytes.size(), &sections, options))) {
     diagnostics.AddError("binary-malformed", path, "cannot walk the module's sections");
     return Error{ErrorKind::kInvalidInput, "malformed module"};
@@ -266,7 +268,7 @@ std::string DescribeFeatureUse(const Bytes& bytes, const std::string& path, Feat
   Parsed full;
   Parse(bytes, path, FeatureSet::All(), full);
   BodyCollector bodies;
-  wabt::ReadBinaryOptions options(ToWabt(FeatureSet::All()), nullptr, false, true, false);
+  wabt::ReadBinaryOptions options(ToWabtFeatures(FeatureSet::All()), nullptr, false, true, false);
   if (wabt::Succeeded(wabt::ReadBinary(bytes.data(), bytes.size(), &bodies, options))) {
     for (const BodyCollector::Body& b : bodies.bodies) {
       if (offset < b.start || offset > b.end) continue;

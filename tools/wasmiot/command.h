@@ -56,5 +56,6 @@ void RegisterSignCommand(CLI::App& app, Invocation& invocation);
 void RegisterVerifyCommand(CLI::App& app, Invocation& invocation);
 void RegisterChunkCommand(CLI::App& app, Invocation& invocation);
 void RegisterAssembleCommand(CLI::App& app, Invocation& invocation);
+void RegisterRunCommand(CLI::App& app, Invocation& invocation);
 
 }  // namespace wasmiot::tool

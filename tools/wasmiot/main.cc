@@ -26,6 +26,7 @@ constexpr CommandInfo kCommands[] = {
     {"verify", RegisterVerifyCommand},
     {"chunk", RegisterChunkCommand},
     {"assemble", RegisterAssembleCommand},
+    {"run", RegisterRunCommand},
 };
 
 constexpr std::string_view kVersion = WASMIOT_VERSION;

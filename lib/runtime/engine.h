@@ -1,0 +1,74 @@
+// An engine runs one module instance with the simulated host bound to its
+// imports and the device's budgets enforced. The interpreter (wabt's) is the
+// reference; every engine must give the same results and traps.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "manifest/manifest.h"
+#include "runtime/host.h"
+#include "runtime/value.h"
+#include "support/file_io.h"
+#include "support/result.h"
+
+namespace wasmiot {
+
+enum class TrapKind {
+  kUnreachable,
+  kMemoryOutOfBounds,
+  kDivideByZero,
+  kIntegerOverflow,
+  kInvalidConversion,
+  kIndirectCall,     // null or mismatched table entry, index past the table
+  kStackExhausted,   // recursion deeper than the engine's call stack
+  kHost,             // a host function refused the call (bad buffer, missing input)
+  kOther,
+};
+std::string_view TrapKindName(TrapKind kind);  // "unreachable", "memory-out-of-bounds", ...
+
+struct Trap {
+  TrapKind kind = TrapKind::kOther;
+  std::string message;      // the engine's own words
+  std::string export_name;  // the export that was called ("" while instantiating)
+};
+
+struct CallOutcome {
+  std::vector<Value> results;
+  std::optional<Trap> trap;
+};
+
+// Budgets an instance runs under (from the manifest, or flags). Without a
+// device the memory budget is 16 MiB: a memory bomb must never reach the
+// host's RAM.
+inline constexpr uint32_t kDefaultMaxMemoryPages = 256;
+
+struct RunLimits {
+  uint32_t max_memory_pages = kDefaultMaxMemoryPages;  // memory.grow past this returns -1
+  uint32_t max_table_elements = UINT32_MAX;
+};
+
+class Instance {
+ public:
+  virtual ~Instance() = default;
+  // Calls an exported function; `args` must match its parameter types.
+  virtual CallOutcome Call(const std::string& export_name, const std::vector<Value>& args) = 0;
+  virtual uint64_t memory_bytes() const = 0;  // 0 without memory
+};
+
+struct Instantiation {
+  std::unique_ptr<Instance> instance;  // null if the start function trapped
+  std::optional<Trap> trap;
+};
+
+// Instantiates a validated module on wabt's interpreter. Every function import
+// must be a host function of `manifest` (bound to `host`); a module without
+// imports needs neither. Refused (an error, nothing runs) when the initial
+// memory or table is over budget or an import has no provider.
+Result<Instantiation> InstantiateInterp(const Bytes& wasm, const Manifest* manifest, SimulatedHost* host,
+                                        const RunLimits& limits);
+
+}  // namespace wasmiot

@@ -1,0 +1,135 @@
+#include "runtime/host.h"
+
+#include <cstring>
+
+#include <fmt/format.h>
+
+namespace wasmiot {
+namespace {
+
+// The (address, length) pair of pointer parameter `n`, with where its two
+// values sit in the flat WebAssembly argument list.
+struct Buffer {
+  uint32_t address = 0;
+  uint32_t length = 0;
+};
+
+Buffer BufferArg(const Signature& signature, const std::vector<Value>& args, size_t pointer_index) {
+  size_t flat = 0;
+  for (size_t i = 0; i < signature.params.size(); ++i) {
+    if (i == pointer_index) return {args[flat].i32(), args[flat + 1].i32()};
+    flat += signature.params[i].is_pointer ? 2 : 1;
+  }
+  return {};
+}
+
+size_t FirstPointer(const Signature& signature) {
+  for (size_t i = 0; i < signature.params.size(); ++i) {
+    if (signature.params[i].is_pointer) return i;
+  }
+  return signature.params.size();
+}
+
+// The guest bytes [address, address + length), checked in 64-bit arithmetic
+// (the sum of two u32 never wraps there) against the memory's current size.
+Result<uint8_t*> Reach(const HostFunction& f, const GuestMemory& memory, Buffer b) {
+  uint8_t* data = memory.data ? memory.data() : nullptr;
+  if (!data) {
+    return Error{ErrorKind::kInvalidInput, fmt::format("{}: the module has no linear memory for its buffer",
+                                                       f.QualifiedName())};
+  }
+  uint64_t size = memory.size();
+  if (uint64_t{b.address} + b.length > size) {
+    return Error{ErrorKind::kInvalidInput,
+                 fmt::format("{}: buffer [{:#x}, {:#x} + {}) is outside linear memory ({} bytes)", f.QualifiedName(),
+                             b.address, b.address, b.length, size)};
+  }
+  return data + b.address;
+}
+
+std::vector<Value> ResultOf(const HostFunction& f, double number) {
+  std::vector<Value> out;
+  for (ValueType t : f.signature.WasmResults()) out.push_back(Value::FromNumber(t, number));
+  return out;
+}
+
+}  // namespace
+
+std::string FormatHostCall(const HostCall& call) {
+  std::string out = fmt::format("called host {}({}) =>", call.function->QualifiedName(), FormatValues(call.args));
+  if (!call.results.empty()) out += " " + FormatValues(call.results);
+  return out;
+}
+
+Result<std::vector<Value>> SimulatedHost::Call(const HostFunction& f, const std::vector<Value>& args,
+                                               const GuestMemory& memory) {
+  HostCall call;
+  call.time_us = time_us_;
+  call.function = &f;
+  call.args = args;
+  const Simulation& sim = f.sim;
+  switch (sim.kind) {
+    case SimKind::kSensor: {
+      std::string channel = sim.channel.empty() ? f.name : sim.channel;
+      auto it = sensors_.find(channel);
+      size_t index = 0;
+      if (!sim.indexed_by.empty()) {
+        index = args.empty() ? 0 : args[0].i32();
+      }
+      if (it == sensors_.end() || index >= it->second.size()) {
+        return Error{ErrorKind::kInvalidInput,
+                     sim.indexed_by.empty()
+                         ? fmt::format("{}: sensor channel \"{}\" has no value", f.QualifiedName(), channel)
+                         : fmt::format("{}: sensor channel \"{}\" has no element {}", f.QualifiedName(), channel, index)};
+      }
+      call.results = ResultOf(f, it->second[index]);
+      break;
+    }
+    case SimKind::kActuator:
+      call.results = ResultOf(f, sim.returns);
+      break;
+    case SimKind::kClock: {
+      static constexpr uint64_t kPerSecond[] = {1, 1000, 1000000, 1000000000};
+      uint64_t per_second = kPerSecond[static_cast<int>(sim.unit)];
+      uint64_t ticks = per_second >= 1000000 ? time_us_ * (per_second / 1000000) : time_us_ / (1000000 / per_second);
+      std::vector<ValueType> types = f.signature.WasmResults();
+      call.results = {types[0] == ValueType::kI64 ? Value::I64(ticks) : Value::I32(static_cast<uint32_t>(ticks))};
+      break;
+    }
+    case SimKind::kLog: {
+      Buffer b = BufferArg(f.signature, args, FirstPointer(f.signature));
+      Result<uint8_t*> at = Reach(f, memory, b);
+      if (!at) return at.error();
+      call.text.assign(reinterpret_cast<const char*>(*at), b.length);
+      break;
+    }
+    case SimKind::kBufferIn: {
+      Buffer b = BufferArg(f.signature, args, FirstPointer(f.signature));
+      Result<uint8_t*> at = Reach(f, memory, b);
+      if (!at) return at.error();
+      InputStream& in = inputs_[sim.stream.empty() ? f.name : sim.stream];
+      size_t n = std::min<size_t>(b.length, in.bytes.size() - in.position);
+      std::memcpy(*at, in.bytes.data() + in.position, n);
+      call.bytes.assign(in.bytes.begin() + static_cast<std::ptrdiff_t>(in.position),
+                        in.bytes.begin() + static_cast<std::ptrdiff_t>(in.position + n));
+      in.position += n;
+      call.results = ResultOf(f, static_cast<double>(n));
+      break;
+    }
+    case SimKind::kBufferOut: {
+      Buffer b = BufferArg(f.signature, args, FirstPointer(f.signature));
+      Result<uint8_t*> at = Reach(f, memory, b);
+      if (!at) return at.error();
+      call.bytes.assign(*at, *at + b.length);
+      Bytes& out = outputs_[sim.stream.empty() ? f.name : sim.stream];
+      out.insert(out.end(), call.bytes.begin(), call.bytes.end());
+      call.results = ResultOf(f, b.length);
+      break;
+    }
+  }
+  std::vector<Value> results = call.results;
+  calls_.push_back(std::move(call));
+  return results;
+}
+
+}  // namespace wasmiot

@@ -1,0 +1,73 @@
+// The simulated device: every host function a manifest declares, behaving as
+// its `sim` block says (sensor, actuator, log, clock, buffer_in, buffer_out),
+// for any engine. Guest buffers are reached only through GuestMemory, checked
+// with overflow-safe arithmetic before any byte is touched.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "manifest/manifest.h"
+#include "runtime/value.h"
+#include "support/file_io.h"
+#include "support/result.h"
+
+namespace wasmiot {
+
+// The guest's linear memory as it is right now. Asked again on every access,
+// so a memory that grew (and moved) never leaves a stale pointer behind.
+struct GuestMemory {
+  std::function<uint8_t*()> data;     // nullptr if the module has no memory
+  std::function<uint64_t()> size;     // bytes
+};
+
+// One host call, as the trace and the scenario checks see it.
+struct HostCall {
+  uint64_t time_us = 0;  // simulated time of the call
+  const HostFunction* function = nullptr;
+  std::vector<Value> args;     // the WebAssembly arguments
+  std::vector<Value> results;  // what the host returned
+  std::string text;            // log: the guest's string
+  Bytes bytes;                 // buffer_out: the bytes written out; buffer_in: the bytes read in
+};
+
+// `called host env.set_heater(i32:1) =>` as wasm-interp prints it, with " i32:0"
+// after the arrow for a result.
+std::string FormatHostCall(const HostCall& call);
+
+class SimulatedHost {
+ public:
+  explicit SimulatedHost(const Manifest& manifest) : manifest_(&manifest) {}
+
+  // Inputs. A sensor channel is a value, or a list read by `indexed_by`.
+  void SetSensor(const std::string& channel, std::vector<double> values) { sensors_[channel] = std::move(values); }
+  void SetInputStream(const std::string& stream, Bytes bytes) { inputs_[stream] = {std::move(bytes), 0}; }
+  void SetTimeUs(uint64_t time_us) { time_us_ = time_us; }
+  uint64_t time_us() const { return time_us_; }
+
+  // Calls `function` with its WebAssembly arguments. An error is a trap in
+  // the guest: a buffer outside linear memory, no memory at all, a sensor
+  // channel without a value.
+  Result<std::vector<Value>> Call(const HostFunction& function, const std::vector<Value>& args,
+                                  const GuestMemory& memory);
+
+  const std::vector<HostCall>& calls() const { return calls_; }
+  const std::map<std::string, Bytes>& output_streams() const { return outputs_; }
+
+ private:
+  struct InputStream {
+    Bytes bytes;
+    size_t position = 0;
+  };
+  const Manifest* manifest_;
+  uint64_t time_us_ = 0;
+  std::map<std::string, std::vector<double>> sensors_;
+  std::map<std::string, InputStream> inputs_;
+  std::map<std::string, Bytes> outputs_;
+  std::vector<HostCall> calls_;
+};
+
+}  // namespace wasmiot

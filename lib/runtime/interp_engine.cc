@@ -1,0 +1,219 @@
+// The one place that includes wabt's interpreter.
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include <wabt/binary-reader.h>
+#include <wabt/interp/binary-reader-interp.h>
+#include <wabt/interp/interp.h>
+
+#include "module/wabt_features.h"
+#include "runtime/engine.h"
+
+namespace wasmiot {
+namespace {
+
+namespace wi = wabt::interp;
+
+// wabt's trap messages, by prefix.
+TrapKind Classify(const std::string& message) {
+  const std::pair<const char*, TrapKind> table[] = {
+      {"unreachable executed", TrapKind::kUnreachable},
+      {"out of bounds memory access", TrapKind::kMemoryOutOfBounds},
+      {"integer divide by zero", TrapKind::kDivideByZero},
+      {"integer overflow", TrapKind::kIntegerOverflow},
+      {"invalid conversion to integer", TrapKind::kInvalidConversion},
+      {"call stack exhausted", TrapKind::kStackExhausted},
+      {"uninitialized table element", TrapKind::kIndirectCall},
+      {"indirect call signature mismatch", TrapKind::kIndirectCall},
+      {"undefined table index", TrapKind::kIndirectCall},
+      {"host: ", TrapKind::kHost},
+  };
+  for (const auto& [prefix, kind] : table) {
+    if (message.rfind(prefix, 0) == 0) return kind;
+  }
+  return TrapKind::kOther;
+}
+
+Trap TrapFrom(const wi::Trap::Ptr& trap, const std::string& export_name) {
+  std::string message = trap ? trap->message() : "trapped";
+  Trap t{Classify(message), message, export_name};
+  if (t.kind == TrapKind::kHost) t.message = message.substr(6);
+  return t;
+}
+
+wi::Value ToInterp(const Value& v) {
+  switch (v.type) {
+    case ValueType::kI32: return wi::Value::Make(v.i32());
+    case ValueType::kI64: return wi::Value::Make(v.i64());
+    case ValueType::kF32: return wi::Value::Make(v.f32());
+    case ValueType::kF64: return wi::Value::Make(v.f64());
+  }
+  return wi::Value::Make(0u);
+}
+
+Value FromInterp(const wi::Value& v, wabt::Type type) {
+  switch (type) {
+    case wabt::Type::I64: return Value::I64(v.Get<wi::u64>());
+    case wabt::Type::F32: return Value::F32(v.Get<wi::f32>());
+    case wabt::Type::F64: return Value::F64(v.Get<wi::f64>());
+    default: return Value::I32(v.Get<wi::u32>());
+  }
+}
+
+// Clamps declared limits to the budget, so growth past it fails as the spec
+// says (memory.grow returns -1); refuses an initial size already over it.
+Status Clamp(wabt::Limits& limits, uint64_t budget, std::string_view what, std::string_view unit) {
+  if (limits.initial > budget) {
+    return Error{ErrorKind::kInvalidInput, fmt::format("the module's initial {} is {} {}, over the budget of {}", what,
+                                                       limits.initial, unit, budget)};
+  }
+  if (!limits.has_max || limits.max > budget) {
+    limits.max = budget;
+    limits.has_max = true;
+  }
+  return Ok{};
+}
+
+class InterpInstance : public Instance {
+ public:
+  explicit InterpInstance(const wabt::Features& features) : store_(features) {}
+
+  CallOutcome Call(const std::string& export_name, const std::vector<Value>& args) override {
+    CallOutcome out;
+    const wi::ModuleDesc& desc = module_->desc();
+    for (size_t i = 0; i < desc.exports.size(); ++i) {
+      const wi::ExportDesc& e = desc.exports[i];
+      if (e.type.name != export_name || e.type.type->kind != wi::ExternKind::Func) continue;
+      wi::Func::Ptr func = store_.UnsafeGet<wi::Func>(instance_->exports()[i]);
+      const wi::FuncType& type = func->type();
+      wi::Values params, results;
+      for (const Value& v : args) params.push_back(ToInterp(v));
+      wi::Trap::Ptr trap;
+      wi::Thread thread(store_);
+      if (wabt::Failed(func->Call(thread, params, results, &trap))) {
+        out.trap = TrapFrom(trap, export_name);
+        return out;
+      }
+      for (size_t r = 0; r < results.size(); ++r) out.results.push_back(FromInterp(results[r], type.results[r]));
+      return out;
+    }
+    out.trap = Trap{TrapKind::kOther, fmt::format("no exported function \"{}\"", export_name), export_name};
+    return out;
+  }
+
+  uint64_t memory_bytes() const override {
+    return memory_ == wi::Ref::Null ? 0 : const_cast<wi::Store&>(store_).UnsafeGet<wi::Memory>(memory_)->ByteSize();
+  }
+
+  Result<Instantiation> Instantiate(const Bytes& wasm, const Manifest* manifest, SimulatedHost* host,
+                                    const RunLimits& limits);
+
+ private:
+  GuestMemory Memory() {
+    return {[this]() -> uint8_t* {
+              return memory_ == wi::Ref::Null ? nullptr : store_.UnsafeGet<wi::Memory>(memory_)->UnsafeData();
+            },
+            [this]() -> uint64_t {
+              return memory_ == wi::Ref::Null ? 0 : store_.UnsafeGet<wi::Memory>(memory_)->ByteSize();
+            }};
+  }
+
+  wi::Store store_;
+  wi::Module::Ptr module_;
+  wi::Instance::Ptr instance_;
+  wi::Ref memory_ = wi::Ref::Null;
+};
+
+Result<Instantiation> InterpInstance::Instantiate(const Bytes& wasm, const Manifest* manifest, SimulatedHost* host,
+                                                  const RunLimits& limits) {
+  wi::ModuleDesc desc;
+  wabt::Errors errors;
+  wabt::ReadBinaryOptions options(store_.features(), nullptr, /*read_debug_names=*/false, /*stop_on_first_error=*/true,
+                                  /*fail_on_custom_section_error=*/false);
+  if (wabt::Failed(wi::ReadBinaryInterp("module", wasm.data(), wasm.size(), options, &errors, &desc))) {
+    return Error{ErrorKind::kInvalidInput, errors.empty() ? "unreadable module" : errors[0].message};
+  }
+  for (wi::MemoryDesc& m : desc.memories) {
+    Status s = Clamp(m.type.limits, limits.max_memory_pages, "memory", "pages");
+    if (!s) return s.error();
+  }
+  for (wi::TableDesc& t : desc.tables) {
+    Status s = Clamp(t.type.limits, limits.max_table_elements, "table", "elements");
+    if (!s) return s.error();
+  }
+  module_ = wi::Module::New(store_, desc);
+  wi::RefVec imports;
+  for (const wi::ImportDesc& import : module_->desc().imports) {
+    const wi::ImportType& it = import.type;
+    std::string name = it.module + "." + it.name;
+    if (it.type->kind == wi::ExternKind::Memory && manifest && manifest->memory_import &&
+        manifest->memory_import->module == it.module && manifest->memory_import->name == it.name) {
+      // The device supplies the memory: as the module asks, within the budget.
+      wabt::Limits l = wabt::cast<wi::MemoryType>(it.type.get())->limits;
+      Status s = Clamp(l, limits.max_memory_pages, "memory", "pages");
+      if (!s) return s.error();
+      wi::Memory::Ptr memory = wi::Memory::New(store_, wi::MemoryType(l));
+      imports.push_back(memory.ref());
+      continue;
+    }
+    const HostFunction* f = manifest ? manifest->FindHostFunction(it.module, it.name) : nullptr;
+    if (it.type->kind != wi::ExternKind::Func || !f || !host) {
+      return Error{ErrorKind::kInvalidInput,
+                   manifest ? fmt::format("import {} is not provided by the device", name)
+                            : fmt::format("import {} needs a device manifest to provide it", name)};
+    }
+    const wi::FuncType& type = *wabt::cast<wi::FuncType>(it.type.get());
+    wi::HostFunc::Ptr func = wi::HostFunc::New(
+        store_, type,
+        [this, f, host, type](wi::Thread& thread, const wi::Values& params, wi::Values& results,
+                              wi::Trap::Ptr* out_trap) -> wabt::Result {
+          std::vector<Value> args;
+          for (size_t i = 0; i < params.size(); ++i) args.push_back(FromInterp(params[i], type.params[i]));
+          Result<std::vector<Value>> r = host->Call(*f, args, Memory());
+          if (!r) {
+            *out_trap = wi::Trap::New(thread.store(), "host: " + r.error().message);
+            return wabt::Result::Error;
+          }
+          for (size_t i = 0; i < r->size(); ++i) results[i] = ToInterp((*r)[i]);
+          return wabt::Result::Ok;
+        });
+    imports.push_back(func.ref());
+  }
+  Instantiation out;
+  wi::Trap::Ptr trap;
+  instance_ = wi::Instance::Instantiate(store_, module_.ref(), imports, &trap);
+  if (!instance_) {
+    out.trap = TrapFrom(trap, "");
+    return out;
+  }
+  if (!instance_->memories().empty()) memory_ = instance_->memories()[0];
+  return out;
+}
+
+}  // namespace
+
+std::string_view TrapKindName(TrapKind kind) {
+  switch (kind) {
+    case TrapKind::kUnreachable: return "unreachable";
+    case TrapKind::kMemoryOutOfBounds: return "memory-out-of-bounds";
+    case TrapKind::kDivideByZero: return "divide-by-zero";
+    case TrapKind::kIntegerOverflow: return "integer-overflow";
+    case TrapKind::kInvalidConversion: return "invalid-conversion";
+    case TrapKind::kIndirectCall: return "indirect-call";
+    case TrapKind::kStackExhausted: return "stack-exhausted";
+    case TrapKind::kHost: return "host";
+    case TrapKind::kOther: return "other";
+  }
+  return "other";
+}
+
+Result<Instantiation> InstantiateInterp(const Bytes& wasm, const Manifest* manifest, SimulatedHost* host,
+                                        const RunLimits& limits) {
+  auto instance = std::make_unique<InterpInstance>(ToWabtFeatures(FeatureSet::All()));
+  Result<Instantiation> r = instance->Instantiate(wasm, manifest, host, limits);
+  if (r && !r->trap) r->instance = std::move(instance);
+  return r;
+}
+
+}  // namespace wasmiot

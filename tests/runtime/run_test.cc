@@ -1,0 +1,327 @@
+// The reference runtime (wabt's interpreter) through `wasmiot run`, and its
+// values and simulated host as a library: results, traps, budgets, host
+// functions from a manifest, and the bad inputs of issue 5.
+#include <cmath>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "runtime/engine.h"
+#include "support/test_support.h"
+
+using namespace wasmiot;
+using namespace wasmiot::test;
+
+namespace {
+
+// A device with one host function of each simulation kind.
+constexpr const char* kLabDevice = R"({
+  "manifest_version": 1,
+  "device": { "vendor": "acme", "class": "lab-bench", "api_version": "1.0.0" },
+  "imports": {
+    "env": {
+      "read_level": { "results": [{ "name": "v", "type": "f32" }], "sim": { "kind": "sensor", "channel": "level" } },
+      "read_cell": { "params": [{ "name": "i", "type": "i32" }], "results": [{ "name": "v", "type": "i32" }],
+                     "sim": { "kind": "sensor", "channel": "cells", "indexed_by": "i" } },
+      "set_valve": { "params": [{ "name": "open", "type": "i32" }], "results": [{ "name": "ok", "type": "i32" }],
+                     "sim": { "kind": "actuator", "returns": 1 } },
+      "log": { "params": [{ "name": "m", "type": "ptr", "len": "n", "access": "read" }], "sim": { "kind": "log" } },
+      "now_ms": { "results": [{ "name": "t", "type": "i64" }], "sim": { "kind": "clock", "unit": "ms" } },
+      "read_frame": { "params": [{ "name": "b", "type": "ptr", "len": "n", "access": "write" }],
+                      "results": [{ "name": "got", "type": "i32" }], "sim": { "kind": "buffer_in", "stream": "frames" } },
+      "send": { "params": [{ "name": "b", "type": "ptr", "len": "n", "access": "read" }],
+                "sim": { "kind": "buffer_out", "stream": "radio" } }
+    }
+  },
+  "exports": {},
+  "budgets": {
+    "memory": { "initial_pages": 1, "max_pages": 2 },
+    "table": { "max_elements": 4 },
+    "stack_bytes": 4096, "heap_bytes": 0, "fuel_per_call": 1000000, "wall_ms_per_call": 20,
+    "max_module_bytes": 65536
+  },
+  "features": [],
+  "aot_targets": ["host"]
+})";
+
+constexpr const char* kLabModule = R"((module
+  (import "env" "read_level" (func $level (result f32)))
+  (import "env" "read_cell" (func $cell (param i32) (result i32)))
+  (import "env" "set_valve" (func $valve (param i32) (result i32)))
+  (import "env" "log" (func $log (param i32 i32)))
+  (import "env" "now_ms" (func $now (result i64)))
+  (import "env" "read_frame" (func $frame (param i32 i32) (result i32)))
+  (import "env" "send" (func $send (param i32 i32)))
+  (memory (export "memory") 1 2)
+  (data (i32.const 16) "tank low")
+  (func (export "level") (result f32) (call $level))
+  (func (export "cell") (param i32) (result i32) (call $cell (local.get 0)))
+  (func (export "open") (result i32) (call $valve (i32.const 1)))
+  (func (export "hello") (call $log (i32.const 16) (i32.const 8)))
+  (func (export "log_at") (param i32 i32) (call $log (local.get 0) (local.get 1)))
+  (func (export "now") (result i64) (call $now))
+  (func (export "echo") (param i32) (result i32)
+    (local $n i32)
+    (local.set $n (call $frame (i32.const 100) (local.get 0)))
+    (call $send (i32.const 100) (local.get $n))
+    (local.get $n))
+  (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+  (func (export "grow_then_log") (param i32) (result i32)
+    (drop (memory.grow (i32.const 1)))
+    (call $log (i32.const 65536) (local.get 0))
+    (memory.size)))
+)";
+
+struct Lab {
+  Lab() {
+    WriteText(device, kLabDevice);
+    WriteBytes(module, WatToWasm(kLabModule));
+  }
+  RunResult Run(std::vector<std::string> args) {
+    std::vector<std::string> all = {"run", module, "-m", device};
+    all.insert(all.end(), args.begin(), args.end());
+    return RunWasmiot(all);
+  }
+  nlohmann::json Json(std::vector<std::string> args) {
+    args.push_back("--json");
+    RunResult r = Run(args);
+    std::string file = dir.File("doc.json");
+    WriteText(file, r.out);
+    INFO(r.out);
+    CHECK(SchemaVerdicts("run-output.schema.json", {file})[0] == "valid " + file);
+    return nlohmann::json::parse(r.out);
+  }
+  TempDir dir;
+  std::string device = dir.File("lab.device.json");
+  std::string module = dir.File("lab.wasm");
+};
+
+std::string Module(TempDir& dir, const std::string& name, const std::string& wat) {
+  std::string path = dir.File(name);
+  WriteBytes(path, WatToWasm(wat));
+  return path;
+}
+
+}  // namespace
+
+TEST_CASE("values: parsed by type, refused when out of range") {
+  CHECK(ParseValue("5", ValueType::kI32)->i32() == 5u);
+  CHECK(ParseValue("-1", ValueType::kI32)->i32() == 0xFFFFFFFFu);
+  CHECK(ParseValue("0xffffffff", ValueType::kI32)->i32() == 0xFFFFFFFFu);
+  CHECK(ParseValue("-2147483648", ValueType::kI32)->i32() == 0x80000000u);
+  CHECK(ParseValue("-9223372036854775808", ValueType::kI64)->i64() == 0x8000000000000000ull);
+  CHECK(ParseValue("2.5", ValueType::kF32)->f32() == 2.5f);
+  CHECK(std::isnan(ParseValue("nan", ValueType::kF64)->f64()));
+  CHECK(std::isinf(ParseValue("-inf", ValueType::kF64)->f64()));
+  for (const char* bad : {"", "-", "4294967296", "-2147483649", "1.5", "abc", "0x", "5x", "+5", " 5"}) {
+    INFO(bad);
+    CHECK_FALSE(ParseValue(bad, ValueType::kI32).ok());
+  }
+  CHECK_FALSE(ParseValue("18446744073709551616", ValueType::kI64).ok());
+  CHECK_FALSE(ParseValue("1.5e", ValueType::kF64).ok());
+  CHECK(FormatValue(Value::I32(0xFFFFFFFFu)) == "i32:4294967295");
+  CHECK(FormatValue(Value::F32(2.5f)) == "f32:2.5");
+  CHECK(Value::FromNumber(ValueType::kI32, 1e12).i32() == 0x7FFFFFFFu);  // saturates
+  CHECK(Value::FromNumber(ValueType::kI32, -3.9).i32() == static_cast<uint32_t>(-3));
+  CHECK(Value::FromNumber(ValueType::kI64, NAN).i64() == 0);
+}
+
+TEST_CASE("run: a module without imports needs no manifest") {
+  TempDir dir;
+  std::string m = Module(dir, "add.wasm", R"((module
+    (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
+    (func (export "pair") (param i64 f64) (result f64 i64) (local.get 1) (local.get 0))))");
+  RunResult r = RunWasmiot({"run", m, "--invoke", "add", "2", "3"});
+  CHECK(r.exit_code == 0);
+  CHECK(r.out == "add(i32:2, i32:3) => i32:5\n");
+  CHECK(RunWasmiot({"run", m, "--invoke", "add", "-1", "3"}).out == "add(i32:4294967295, i32:3) => i32:2\n");
+  CHECK(RunWasmiot({"run", m, "--invoke", "pair", "7", "0.25"}).out ==
+        "pair(i64:7, f64:0.25) => f64:0.25, i64:7\n");
+  // Wrong arguments are usage errors; an unknown export is refused.
+  RunResult few = RunWasmiot({"run", m, "--invoke", "add", "2"});
+  CHECK(few.exit_code == 2);
+  CHECK_THAT(few.err, Catch::Contains("add takes 2 arguments (i32, i32) -> (i32), not 1"));
+  RunResult bad = RunWasmiot({"run", m, "--invoke", "add", "2", "x"});
+  CHECK(bad.exit_code == 2);
+  CHECK_THAT(bad.err, Catch::Contains("argument 2: \"x\" is not an i32 value"));
+  RunResult unknown = RunWasmiot({"run", m, "--invoke", "sub"});
+  CHECK(unknown.exit_code == 1);
+  CHECK_THAT(unknown.err, Catch::Contains("no exported function \"sub\" [export-unknown]"));
+  CHECK(RunWasmiot({"run", dir.File("missing.wasm"), "--invoke", "add"}).exit_code == 3);
+  WriteText(dir.File("junk.wasm"), "not wasm");
+  CHECK(RunWasmiot({"run", dir.File("junk.wasm"), "--invoke", "add"}).exit_code == 1);
+}
+
+TEST_CASE("run: traps are named; the host survives them") {
+  TempDir dir;
+  std::string m = Module(dir, "traps.wasm", R"((module
+    (memory 1 1)
+    (table 1 funcref)
+    (type $v (func))
+    (func (export "div") (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1)))
+    (func (export "overflow") (result i32) (i32.div_s (i32.const 0x80000000) (i32.const -1)))
+    (func (export "convert") (result i32) (i32.trunc_f32_s (f32.const nan)))
+    (func (export "boom") unreachable)
+    (func (export "oob") (result i32) (i32.load (i32.const 65535)))
+    (func $rec (export "recurse") (param i32) (result i32) (call $rec (i32.add (local.get 0) (i32.const 1))))
+    (func (export "null_call") (call_indirect (type $v) (i32.const 0)))
+    (func (export "loop_forever_not") (result i32) (i32.const 1))))");
+  const std::pair<const char*, const char*> cases[] = {
+      {"overflow", "trap-integer-overflow"}, {"convert", "trap-invalid-conversion"},
+      {"boom", "trap-unreachable"},          {"oob", "trap-memory-out-of-bounds"},
+      {"null_call", "trap-indirect-call"},
+  };
+  for (const auto& [name, code] : cases) {
+    RunResult r = RunWasmiot({"run", m, "--invoke", name});
+    INFO(name << ": " << r.err);
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Catch::Contains(std::string(name) + ": trap: ") && Catch::Contains("[" + std::string(code) + "]"));
+  }
+  RunResult div = RunWasmiot({"run", m, "--invoke", "div", "1", "0"});
+  CHECK(div.err == m + ": error: div: trap: integer divide by zero [trap-divide-by-zero]\n");
+  RunResult deep = RunWasmiot({"run", m, "--invoke", "recurse", "0"});
+  CHECK(deep.exit_code == 1);
+  CHECK_THAT(deep.err, Catch::Contains("[trap-stack-exhausted]"));
+
+  // A start function that traps: the module never becomes an instance.
+  std::string start = Module(dir, "start.wasm", R"((module
+    (func $s unreachable) (start $s) (func (export "f"))))");
+  RunResult s = RunWasmiot({"run", start, "--invoke", "f"});
+  CHECK(s.exit_code == 1);
+  CHECK_THAT(s.err, Catch::Contains("trap while instantiating: unreachable executed [trap-unreachable]"));
+}
+
+TEST_CASE("run: memory and table budgets") {
+  Lab lab;
+  // memory 1 2 in the module, budget 2 pages: growth to 2 works, past it returns -1.
+  CHECK(lab.Run({"--invoke", "grow", "1"}).out == "grow(i32:1) => i32:1\n");
+  CHECK(lab.Run({"--invoke", "grow", "2"}).out == "grow(i32:2) => i32:4294967295\n");
+  CHECK(lab.Run({"--invoke", "grow", "1", "--max-pages", "1"}).out == "grow(i32:1) => i32:4294967295\n");
+  // Initial memory or table over the budget refuses instantiation.
+  TempDir dir;
+  std::string big = Module(dir, "big.wasm", R"((module (memory 3) (func (export "f"))))");
+  RunResult refused = RunWasmiot({"run", big, "--invoke", "f", "--max-pages", "2"});
+  CHECK(refused.exit_code == 1);
+  CHECK_THAT(refused.err, Catch::Contains("the module's initial memory is 3 pages, over the budget of 2 [instantiation-refused]"));
+  // An unbounded memory is bounded by the budget: a memory bomb gets -1, never the host's RAM.
+  std::string bomb = Module(dir, "bomb.wasm", R"((module (memory 1)
+    (func (export "bomb") (result i32) (memory.grow (i32.const 65535)))))");
+  CHECK(RunWasmiot({"run", bomb, "--invoke", "bomb", "--max-pages", "16"}).out == "bomb() => i32:4294967295\n");
+  CHECK(RunWasmiot({"run", bomb, "--invoke", "bomb"}).out == "bomb() => i32:4294967295\n");
+}
+
+TEST_CASE("run: host functions come from the manifest") {
+  Lab lab;
+  RunResult level = lab.Run({"--sensor", "level=17.5", "--invoke", "level"});
+  CHECK(level.exit_code == 0);
+  CHECK(level.out == "called host env.read_level() => f32:17.5\nlevel() => f32:17.5\n");
+  CHECK(lab.Run({"--sensor", "cells=4,5,6", "--invoke", "cell", "2"}).out ==
+        "called host env.read_cell(i32:2) => i32:6\ncell(i32:2) => i32:6\n");
+  CHECK(lab.Run({"--invoke", "open"}).out == "called host env.set_valve(i32:1) => i32:1\nopen() => i32:1\n");
+  CHECK(lab.Run({"--invoke", "hello"}).out == "called host env.log(i32:16, i32:8) =>\n  log: tank low\nhello() =>\n");
+  CHECK(lab.Run({"--invoke", "now"}).out == "called host env.now_ms() => i64:0\nnow() => i64:0\n");
+
+  // Buffers in and out.
+  WriteText(lab.dir.File("frames.bin"), "ABCDEFGHIJ");
+  nlohmann::json echo = lab.Json({"--input", "frames=" + lab.dir.File("frames.bin"), "--invoke", "echo", "4"});
+  CHECK(echo["results"][0]["value"] == 4);
+  REQUIRE(echo["host_calls"].size() == 2);
+  CHECK(echo["host_calls"][0]["function"] == "env.read_frame");
+  CHECK(echo["host_calls"][0]["bytes"] == 4);
+  CHECK(echo["host_calls"][1]["kind"] == "buffer_out");
+  nlohmann::json empty = lab.Json({"--invoke", "echo", "4"});  // no stream: nothing to read
+  CHECK(empty["results"][0]["value"] == 0);
+
+  // A sensor without a value is a clean trap naming the call.
+  RunResult none = lab.Run({"--invoke", "level"});
+  CHECK(none.exit_code == 1);
+  CHECK_THAT(none.err, Catch::Contains("level: trap: env.read_level: sensor channel \"level\" has no value [trap-host]"));
+  RunResult past = lab.Run({"--sensor", "cells=1", "--invoke", "cell", "1"});
+  CHECK_THAT(past.err, Catch::Contains("sensor channel \"cells\" has no element 1 [trap-host]"));
+  CHECK(lab.Run({"--sensor", "level=x", "--invoke", "level"}).exit_code == 2);
+  CHECK(lab.Run({"--sensor", "=1", "--invoke", "level"}).exit_code == 2);
+  CHECK(lab.Run({"--input", "frames=" + lab.dir.File("missing.bin"), "--invoke", "echo", "1"}).exit_code == 3);
+}
+
+TEST_CASE("run: guest buffers are checked before the host touches them") {
+  Lab lab;
+  // Past the end of memory, and wrapping past 2^32.
+  for (std::vector<std::string> args : {std::vector<std::string>{"65530", "7"}, {"65536", "1"},
+                                        {"4294967295", "2"}, {"4294967040", "512"}}) {
+    RunResult r = lab.Run({"--invoke", "log_at", args[0], args[1]});
+    INFO(r.err);
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Catch::Contains("log_at: trap: env.log: buffer [") &&
+                          Catch::Contains("is outside linear memory (65536 bytes) [trap-host]"));
+  }
+  CHECK(lab.Run({"--invoke", "log_at", "65530", "6"}).exit_code == 0);  // exactly to the end
+  CHECK(lab.Run({"--invoke", "log_at", "65536", "0"}).exit_code == 0);  // empty, at the end
+  // After memory.grow the host sees the new size, not a stale one.
+  RunResult grown = lab.Run({"--invoke", "grow_then_log", "4"});
+  CHECK(grown.exit_code == 0);
+  CHECK_THAT(grown.out, Catch::EndsWith("grow_then_log(i32:4) => i32:2\n"));
+
+  // A module without memory that passes a buffer.
+  TempDir dir;
+  std::string nomem = Module(dir, "nomem.wasm", R"((module
+    (import "env" "log" (func $log (param i32 i32)))
+    (func (export "f") (call $log (i32.const 0) (i32.const 4)))))");
+  RunResult r = RunWasmiot({"run", nomem, "-m", lab.device, "--invoke", "f"});
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Catch::Contains("env.log: the module has no linear memory for its buffer [trap-host]"));
+}
+
+TEST_CASE("run: imports need a device that provides them") {
+  Lab lab;
+  RunResult bare = RunWasmiot({"run", lab.module, "--invoke", "open"});
+  CHECK(bare.exit_code == 1);
+  CHECK_THAT(bare.err, Catch::Contains("the module imports env.read_level: give the device with --manifest [manifest-required]"));
+  // With a device the module must pass check first.
+  RunResult other = RunWasmiot({"run", lab.module, "-m", SourceDir() + "/templates/devices/thermostat.device.json",
+                                "--invoke", "open"});
+  CHECK(other.exit_code == 1);
+  CHECK_THAT(other.err, Catch::Contains("[import-unknown]"));
+  CHECK(other.out.empty());
+}
+
+TEST_CASE("run: the thermostat's control loop with simulated sensors") {
+  TempDir dir;
+  std::string m = Module(dir, "t.wasm", ReadText(DataDir() + "/modules/thermostat.wat"));
+  std::string device = SourceDir() + "/templates/devices/thermostat.device.json";
+  RunResult cold = RunWasmiot({"run", m, "-m", device, "--sensor", "temperature=17.5", "--sensor", "humidity=70",
+                               "--invoke", "control_loop"});
+  CHECK(cold.exit_code == 0);
+  CHECK(cold.out ==
+        "called host env.read_temperature() => f32:17.5\n"
+        "called host env.set_hvac_mode(i32:1) =>\n"
+        "called host env.set_fan_speed(i32:60) =>\n"
+        "called host env.read_humidity() => f32:70\n"
+        "called host env.set_fan_speed(i32:50) =>\n"
+        "control_loop() =>\n");
+  CHECK(RunWasmiot({"run", m, "-m", device, "--invoke", "init"}).out ==
+        "called host env.log(i32:1024, i32:16) =>\n  log: thermostat ready\ninit() =>\n");
+}
+
+TEST_CASE("runtime library: instances are independent and report memory") {
+  Diagnostics d;
+  Bytes wasm = WatToWasm(R"((module (memory (export "memory") 1 3)
+    (global $n (mut i32) (i32.const 0))
+    (func (export "bump") (result i32) (global.set $n (i32.add (global.get $n) (i32.const 1))) (global.get $n))
+    (func (export "grow") (result i32) (memory.grow (i32.const 1)))))");
+  RunLimits limits;
+  limits.max_memory_pages = 2;
+  Result<Instantiation> a = InstantiateInterp(wasm, nullptr, nullptr, limits);
+  Result<Instantiation> b = InstantiateInterp(wasm, nullptr, nullptr, limits);
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  CHECK(a->instance->Call("bump", {}).results[0].i32() == 1);
+  CHECK(a->instance->Call("bump", {}).results[0].i32() == 2);
+  CHECK(b->instance->Call("bump", {}).results[0].i32() == 1);
+  CHECK(a->instance->memory_bytes() == 65536);
+  CHECK(a->instance->Call("grow", {}).results[0].i32() == 1);
+  CHECK(a->instance->Call("grow", {}).results[0].i32() == 0xFFFFFFFFu);  // budget 2, declared max 3
+  CHECK(a->instance->memory_bytes() == 2 * 65536);
+  CallOutcome missing = a->instance->Call("nothing", {});
+  REQUIRE(missing.trap);
+  CHECK(missing.trap->kind == TrapKind::kOther);
+}

@@ -1,0 +1,232 @@
+// wasmiot run MODULE [--manifest M] --invoke EXPORT [ARGS...]
+// Runs one export on the reference runtime with the manifest's host functions
+// simulated and its memory and table budgets enforced.
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "check/check.h"
+#include "command.h"
+#include "output.h"
+#include "runtime/engine.h"
+
+namespace wasmiot::tool {
+namespace {
+
+struct RunOptions {
+  CommonOptions common;
+  std::string module_path;
+  std::string manifest_path;
+  std::string invoke;
+  std::vector<std::string> args;
+  std::string engine = "interp";
+  std::vector<std::string> sensors;  // CHANNEL=V[,V...]
+  std::vector<std::string> inputs;   // STREAM=FILE
+  std::optional<uint32_t> max_pages;
+};
+
+// "NAME=VALUE" into its halves.
+std::optional<std::pair<std::string, std::string>> SplitAssignment(const std::string& text) {
+  size_t eq = text.find('=');
+  if (eq == 0 || eq == std::string::npos) return std::nullopt;
+  return std::make_pair(text.substr(0, eq), text.substr(eq + 1));
+}
+
+void LoadInputs(const RunOptions& options, SimulatedHost& host, Diagnostics& diagnostics) {
+  for (const std::string& s : options.sensors) {
+    auto kv = SplitAssignment(s);
+    std::vector<double> values;
+    bool ok = kv.has_value();
+    if (ok) {
+      std::string list = kv->second + ",";
+      for (size_t at = 0, comma; ok && (comma = list.find(',', at)) != std::string::npos; at = comma + 1) {
+        Result<Value> v = ParseValue(list.substr(at, comma - at), ValueType::kF64);
+        ok = v.ok();
+        if (ok) values.push_back(v->f64());
+      }
+    }
+    if (!ok) {
+      diagnostics.AddError("usage", "wasmiot", fmt::format("--sensor \"{}\": give CHANNEL=VALUE[,VALUE...]", s));
+    } else {
+      host.SetSensor(kv->first, std::move(values));
+    }
+  }
+  for (const std::string& s : options.inputs) {
+    auto kv = SplitAssignment(s);
+    if (!kv) {
+      diagnostics.AddError("usage", "wasmiot", fmt::format("--input \"{}\": give STREAM=FILE", s));
+      continue;
+    }
+    Result<Bytes> bytes = ReadInput(kv->second, 64u << 20, "input-too-large", diagnostics);
+    if (bytes) host.SetInputStream(kv->first, std::move(bytes).value());
+  }
+}
+
+nlohmann::json ValuesJson(const std::vector<Value>& values) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const Value& v : values) {
+    nlohmann::json j = {{"type", ValueTypeName(v.type)}};
+    if (v.type == ValueType::kI32) j["value"] = static_cast<int32_t>(v.i32());
+    else if (v.type == ValueType::kI64) j["value"] = static_cast<int64_t>(v.i64());
+    else if (std::isfinite(v.AsNumber())) j["value"] = v.AsNumber();
+    else j["value"] = FormatValue(v).substr(4);  // "nan", "inf", "-inf"
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
+nlohmann::json HostCallJson(const HostCall& c) {
+  nlohmann::json j = {{"function", c.function->QualifiedName()},
+                      {"kind", SimKindName(c.function->sim.kind)},
+                      {"time_us", c.time_us},
+                      {"args", ValuesJson(c.args)},
+                      {"results", ValuesJson(c.results)}};
+  if (c.function->sim.kind == SimKind::kLog) j["text"] = c.text;
+  if (!c.bytes.empty()) j["bytes"] = c.bytes.size();
+  return j;
+}
+
+int RunRun(const RunOptions& options) {
+  Diagnostics diagnostics;
+  std::optional<Manifest> manifest = LoadOptionalManifest(options.manifest_path, diagnostics);
+  std::optional<ModuleInfo> module;
+  Bytes wasm;
+  if (!diagnostics.HasErrors()) {
+    Result<Bytes> bytes = ReadInput(options.module_path, kMaxModuleFileBytes, "module-too-large", diagnostics);
+    if (bytes) {
+      wasm = std::move(bytes).value();
+      // With a device, the module must pass check before it runs on it.
+      Result<ModuleInfo> m = manifest ? ReadAndCheckModule(wasm, options.module_path, *manifest, diagnostics)
+                                      : ReadModule(wasm, options.module_path, diagnostics);
+      if (m && !diagnostics.HasErrors()) module = std::move(m).value();
+    }
+  }
+  if (module && !manifest) {
+    for (const ImportInfo& i : module->imports) {
+      diagnostics.AddError("manifest-required", options.module_path,
+                           fmt::format("the module imports {}: give the device with --manifest", i.QualifiedName()));
+    }
+  }
+  // The export and its arguments.
+  std::vector<Value> args;
+  const ExportInfo* target = nullptr;
+  if (module && !diagnostics.HasErrors()) {
+    for (const ExportInfo& e : module->exports) {
+      if (e.name == options.invoke && e.kind == ExternKind::kFunc) target = &e;
+    }
+    if (!target) {
+      diagnostics.AddError("export-unknown", options.module_path,
+                           fmt::format("no exported function \"{}\"", options.invoke));
+    } else if (target->signature.params.size() != options.args.size()) {
+      diagnostics.AddError("usage", "wasmiot",
+                           fmt::format("{} takes {} arguments {}, not {}", options.invoke,
+                                       target->signature.params.size(), target->signature.ToString(),
+                                       options.args.size()));
+    } else {
+      for (size_t i = 0; i < options.args.size(); ++i) {
+        Result<ValueType> type = ParseValueType(target->signature.params[i]);
+        Result<Value> v = type ? ParseValue(options.args[i], *type) : Result<Value>(type.error());
+        if (!v) diagnostics.AddError("usage", "wasmiot", fmt::format("argument {}: {}", i + 1, v.error().message));
+        else args.push_back(*v);
+      }
+    }
+  }
+  std::unique_ptr<SimulatedHost> host = manifest ? std::make_unique<SimulatedHost>(*manifest) : nullptr;
+  if (host) LoadInputs(options, *host, diagnostics);
+
+  std::optional<CallOutcome> outcome;
+  uint64_t memory_bytes = 0;
+  if (module && !diagnostics.HasErrors()) {
+    RunLimits limits;
+    if (manifest) {
+      limits.max_memory_pages = manifest->budgets.max_pages;
+      limits.max_table_elements = manifest->budgets.max_table_elements;
+    }
+    if (options.max_pages) limits.max_memory_pages = *options.max_pages;
+    Result<Instantiation> inst = InstantiateInterp(wasm, manifest ? &*manifest : nullptr, host.get(), limits);
+    if (!inst) {
+      diagnostics.AddError("instantiation-refused", options.module_path, inst.error().message);
+    } else if (inst->trap) {
+      outcome = CallOutcome{{}, inst->trap};
+    } else {
+      outcome = inst->instance->Call(options.invoke, args);
+      memory_bytes = inst->instance->memory_bytes();
+    }
+  }
+  if (outcome && outcome->trap) {
+    const Trap& t = *outcome->trap;
+    diagnostics.AddError("trap-" + std::string(TrapKindName(t.kind)), options.module_path,
+                         t.export_name.empty() ? fmt::format("trap while instantiating: {}", t.message)
+                                               : fmt::format("{}: trap: {}", t.export_name, t.message));
+  }
+  int exit_code = ExitCodeFor(diagnostics);
+  const std::vector<HostCall> no_calls;
+  const std::vector<HostCall>& calls = host ? host->calls() : no_calls;
+  if (options.common.json) {
+    nlohmann::json doc = JsonDocument("run", exit_code, diagnostics);
+    doc["module"] = options.module_path;
+    doc["engine"] = options.engine;
+    doc["export"] = options.invoke;
+    doc["args"] = ValuesJson(args);
+    if (outcome) {
+      doc["results"] = ValuesJson(outcome->results);
+      doc["trap"] = outcome->trap ? nlohmann::json{{"kind", TrapKindName(outcome->trap->kind)},
+                                                   {"message", outcome->trap->message},
+                                                   {"export", outcome->trap->export_name}}
+                                  : nlohmann::json(nullptr);
+      nlohmann::json host_calls = nlohmann::json::array();
+      for (const HostCall& c : calls) host_calls.push_back(HostCallJson(c));
+      doc["host_calls"] = host_calls;
+      doc["memory_bytes"] = memory_bytes;
+    }
+    PrintJson(doc);
+    return exit_code;
+  }
+  for (const HostCall& c : calls) {
+    fmt::print("{}\n", FormatHostCall(c));
+    if (c.function->sim.kind == SimKind::kLog) fmt::print("  log: {}\n", c.text);
+  }
+  PrintDiagnostics(diagnostics, options.common);
+  if (outcome && !outcome->trap) {
+    std::string results = FormatValues(outcome->results);
+    fmt::print("{}({}) =>{}{}\n", options.invoke, FormatValues(args), results.empty() ? "" : " ", results);
+  }
+  return exit_code;
+}
+
+}  // namespace
+
+void RegisterRunCommand(CLI::App& app, Invocation& invocation) {
+  auto options = std::make_shared<RunOptions>();
+  CLI::App* cmd = app.add_subcommand("run", "Run a module on the reference runtime");
+  cmd->add_option("module", options->module_path, "The .wasm module")->required();
+  cmd->add_option("-m,--manifest", options->manifest_path,
+                  "The device: host functions, budgets (needed when the module has imports)");
+  cmd->add_option("--invoke", options->invoke, "The export to call")->required();
+  cmd->add_option("args", options->args, "Its arguments, one per parameter (decimal, 0x-hex, nan, inf)");
+  cmd->add_option("--engine", options->engine, "The engine: interp (wabt's interpreter; host AOT is to come)")
+      ->check(CLI::IsMember({"interp"}));
+  cmd->add_option("--sensor", options->sensors, "A sensor channel's value(s): CHANNEL=V[,V...] (repeatable)");
+  cmd->add_option("--input", options->inputs, "A buffer_in stream from a file: STREAM=FILE (repeatable)");
+  cmd->add_option("--max-pages", options->max_pages, "Memory budget in 64 KiB pages, instead of the manifest's (default 256)");
+  AddCommonOptions(*cmd, options->common);
+  cmd->footer(
+      "Instantiate MODULE on wabt's interpreter with every import bound to the device's\n"
+      "simulated host function (sensor values from --sensor, buffers from --input; actuators,\n"
+      "logs and buffer outputs are recorded), call EXPORT with ARGS, and print the host calls\n"
+      "and the results. With a manifest the module must pass 'wasmiot check' first. Budgets:\n"
+      "initial memory or table over the budget refuses instantiation; memory.grow past it\n"
+      "returns -1. Guest buffers are bounds-checked before the host touches them; a bad one,\n"
+      "like any trap, stops the call with the trap's kind."
+      "\n\n"
+      "Examples:\n"
+      "  wasmiot run add.wasm --invoke add 2 3\n"
+      "  wasmiot run thermostat.wasm -m thermostat.device.json --sensor temperature=17.5 --sensor humidity=40 --invoke control_loop\n"
+      "  wasmiot run thermostat.wasm -m thermostat.device.json --invoke init --json\n"
+      "\n"
+      "Exit status: 0 the call returned, 1 it trapped or the module was refused, 2 usage error,\n"
+      "3 I/O error.");
+  cmd->callback([options, &invocation] { invocation.exit_code = RunRun(*options); });
+}
+
+}  // namespace wasmiot::tool
