@@ -109,7 +109,7 @@ Result<std::vector<Value>> SimulatedHost::Call(const HostFunction& f, const std:
       if (!at) return at.error();
       InputStream& in = inputs_[sim.stream.empty() ? f.name : sim.stream];
       size_t n = std::min<size_t>(b.length, in.bytes.size() - in.position);
-      std::memcpy(*at, in.bytes.data() + in.position, n);
+      if (n > 0) std::memcpy(*at, in.bytes.data() + in.position, n);  // an empty stream has no data()
       call.bytes.assign(in.bytes.begin() + static_cast<std::ptrdiff_t>(in.position),
                         in.bytes.begin() + static_cast<std::ptrdiff_t>(in.position + n));
       in.position += n;
