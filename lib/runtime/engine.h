@@ -25,6 +25,7 @@ enum class TrapKind {
   kInvalidConversion,
   kIndirectCall,     // null or mismatched table entry, index past the table
   kStackExhausted,   // recursion deeper than the engine's call stack
+  kFuelExhausted,    // the call's instruction budget ran out (runtime/metering.h)
   kHost,             // a host function refused the call (bad buffer, missing input)
   kOther,
 };
@@ -39,6 +40,7 @@ struct Trap {
 struct CallOutcome {
   std::vector<Value> results;
   std::optional<Trap> trap;
+  std::optional<uint64_t> fuel_used;  // when metered: instructions charged, the budget if it ran out
 };
 
 // Budgets an instance runs under (from the manifest, or flags). Without a
@@ -49,6 +51,9 @@ inline constexpr uint32_t kDefaultMaxMemoryPages = 256;
 struct RunLimits {
   uint32_t max_memory_pages = kDefaultMaxMemoryPages;  // memory.grow past this returns -1
   uint32_t max_table_elements = UINT32_MAX;
+  // Instructions per call, counted by metering injected into the module, so
+  // the budget runs out at the same instruction on every engine. None: not metered.
+  std::optional<uint64_t> fuel_per_call;
 };
 
 class Instance {

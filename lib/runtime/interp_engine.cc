@@ -9,6 +9,7 @@
 
 #include "module/wabt_features.h"
 #include "runtime/engine.h"
+#include "runtime/metering.h"
 
 namespace wasmiot {
 namespace {
@@ -91,7 +92,17 @@ class InterpInstance : public Instance {
       for (const Value& v : args) params.push_back(ToInterp(v));
       wi::Trap::Ptr trap;
       wi::Thread thread(store_);
-      if (wabt::Failed(func->Call(thread, params, results, &trap))) {
+      if (fuel_ != wi::Ref::Null) Fuel()->UnsafeSet(wi::Value::Make(*budget_));
+      bool trapped = wabt::Failed(func->Call(thread, params, results, &trap));
+      if (fuel_ != wi::Ref::Null) {
+        int64_t left = static_cast<int64_t>(Fuel()->Get().Get<wi::u64>());
+        out.fuel_used = left < 0 ? *budget_ : *budget_ - static_cast<uint64_t>(left);
+        if (trapped && left < 0) {
+          out.trap = Trap{TrapKind::kFuelExhausted, fmt::format("fuel exhausted: the budget of {} instructions ran out", *budget_), export_name};
+          return out;
+        }
+      }
+      if (trapped) {
         out.trap = TrapFrom(trap, export_name);
         return out;
       }
@@ -102,7 +113,7 @@ class InterpInstance : public Instance {
     return out;
   }
 
-  uint64_t memory_bytes() const override {
+  uint64_t memory_bytes() const override {  // NOLINT: wabt's store has no const accessors
     return memory_ == wi::Ref::Null ? 0 : const_cast<wi::Store&>(store_).UnsafeGet<wi::Memory>(memory_)->ByteSize();
   }
 
@@ -119,14 +130,26 @@ class InterpInstance : public Instance {
             }};
   }
 
+  wi::Global::Ptr Fuel() { return store_.UnsafeGet<wi::Global>(fuel_); }
+
   wi::Store store_;
   wi::Module::Ptr module_;
   wi::Instance::Ptr instance_;
   wi::Ref memory_ = wi::Ref::Null;
+  wi::Ref fuel_ = wi::Ref::Null;   // the metering global, when metered
+  std::optional<uint64_t> budget_;  // fuel per call
 };
 
-Result<Instantiation> InterpInstance::Instantiate(const Bytes& wasm, const Manifest* manifest, SimulatedHost* host,
+Result<Instantiation> InterpInstance::Instantiate(const Bytes& original, const Manifest* manifest, SimulatedHost* host,
                                                   const RunLimits& limits) {
+  Bytes metered;
+  if (limits.fuel_per_call) {
+    Result<MeteredModule> m = InjectFuelMetering(original, *limits.fuel_per_call);
+    if (!m) return m.error();
+    metered = std::move(m->wasm);
+    budget_ = limits.fuel_per_call;
+  }
+  const Bytes& wasm = limits.fuel_per_call ? metered : original;
   wi::ModuleDesc desc;
   wabt::Errors errors;
   wabt::ReadBinaryOptions options(store_.features(), nullptr, /*read_debug_names=*/false, /*stop_on_first_error=*/true,
@@ -188,6 +211,21 @@ Result<Instantiation> InterpInstance::Instantiate(const Bytes& wasm, const Manif
     return out;
   }
   if (!instance_->memories().empty()) memory_ = instance_->memories()[0];
+  if (budget_) {
+    const wi::ModuleDesc& d = module_->desc();
+    bool has_start = false;
+    for (size_t i = 0; i < d.exports.size(); ++i) {
+      if (d.exports[i].type.name == kFuelGlobalExport) fuel_ = instance_->exports()[i];
+      if (d.exports[i].type.name == kStartExport) has_start = true;
+    }
+    if (has_start) {  // the start function, metered (runtime/metering.h)
+      CallOutcome start = Call(kStartExport, {});
+      if (start.trap) {
+        start.trap->export_name.clear();
+        out.trap = start.trap;
+      }
+    }
+  }
   return out;
 }
 
@@ -202,6 +240,7 @@ std::string_view TrapKindName(TrapKind kind) {
     case TrapKind::kInvalidConversion: return "invalid-conversion";
     case TrapKind::kIndirectCall: return "indirect-call";
     case TrapKind::kStackExhausted: return "stack-exhausted";
+    case TrapKind::kFuelExhausted: return "fuel-exhausted";
     case TrapKind::kHost: return "host";
     case TrapKind::kOther: return "other";
   }

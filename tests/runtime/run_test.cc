@@ -325,3 +325,85 @@ TEST_CASE("runtime library: instances are independent and report memory") {
   REQUIRE(missing.trap);
   CHECK(missing.trap->kind == TrapKind::kOther);
 }
+
+TEST_CASE("fuel: metering counts instructions and stops a call at the same one every run") {
+  TempDir dir;
+  std::string m = Module(dir, "spin.wasm", R"((module
+    (func (export "three") (result i32) i32.const 1 i32.const 2 i32.add)
+    (func (export "spin") (loop (br 0)))
+    (func (export "count") (param i32) (result i32) (local i32)
+      (block (loop
+        (br_if 1 (i32.ge_u (local.get 1) (local.get 0)))
+        (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+        (br 0)))
+      (local.get 1))
+    (func (export "boom") unreachable)))");
+  auto fuel_used = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"run", m});
+    args.push_back("--json");
+    nlohmann::json j = nlohmann::json::parse(RunWasmiot(args).out);
+    return j["fuel"]["used"];
+  };
+  // Exactly the instructions executed: 3; then 2 + 1 + 9 per loop turn (11 turns).
+  CHECK(fuel_used({"--invoke", "three"}) == 3);
+  CHECK(fuel_used({"--invoke", "count", "10"}) == 102);
+  CHECK(fuel_used({"--invoke", "count", "0"}) == 12);
+  // The budget is inclusive: 3 runs "three", 2 does not.
+  CHECK(RunWasmiot({"run", m, "--invoke", "three", "--fuel", "3"}).exit_code == 0);
+  RunResult short_of = RunWasmiot({"run", m, "--invoke", "three", "--fuel", "2"});
+  CHECK(short_of.exit_code == 1);
+  CHECK(short_of.err == m + ": error: three: trap: fuel exhausted: the budget of 2 instructions ran out [trap-fuel-exhausted]\n");
+  // An endless loop stops, deterministically; the module's own unreachable stays itself.
+  for (int run = 0; run < 2; ++run) {
+    RunResult spin = RunWasmiot({"run", m, "--invoke", "spin", "--fuel", "5000"});
+    CHECK(spin.exit_code == 1);
+    CHECK_THAT(spin.err, Catch::Contains("[trap-fuel-exhausted]"));
+  }
+  CHECK(fuel_used({"--invoke", "spin", "--fuel", "5000"}) == 5000);
+  CHECK_THAT(RunWasmiot({"run", m, "--invoke", "boom", "--fuel", "5000"}).err, Catch::Contains("[trap-unreachable]"));
+  // With -v the fuel a call used is printed.
+  CHECK_THAT(RunWasmiot({"run", m, "--invoke", "three", "-v"}).err,
+             Catch::Contains("three: 3 of 10000000 instructions of fuel [fuel-used]"));
+}
+
+TEST_CASE("fuel: host calls happen the same number of times before the budget runs out") {
+  Lab lab;
+  std::string m = lab.dir.File("valves.wasm");
+  WriteBytes(m, WatToWasm(R"((module
+    (import "env" "set_valve" (func $valve (param i32) (result i32)))
+    (memory (export "memory") 1 1)
+    (func (export "flap") (loop (drop (call $valve (i32.const 1))) (br 0)))))"));
+  std::vector<size_t> counts;
+  for (int run = 0; run < 2; ++run) {
+    RunResult r = RunWasmiot({"run", m, "-m", lab.device, "--invoke", "flap", "--fuel", "1000", "--json"});
+    nlohmann::json j = nlohmann::json::parse(r.out);
+    CHECK(j["trap"]["kind"] == "fuel-exhausted");
+    counts.push_back(j["host_calls"].size());
+  }
+  // 1 (the body: a loop) + 4 per turn (const, call, drop, br): the 250th charge fails before its call.
+  CHECK(counts[0] == 249);
+  CHECK(counts[1] == counts[0]);
+}
+
+TEST_CASE("fuel: the start function is metered too; names the metering uses are refused") {
+  TempDir dir;
+  std::string start = Module(dir, "start.wasm", R"((module
+    (global $g (mut i32) (i32.const 0))
+    (func $s (loop (global.set $g (i32.add (global.get $g) (i32.const 1))) (br 0)))
+    (start $s)
+    (func (export "f"))))");
+  RunResult s = RunWasmiot({"run", start, "--invoke", "f", "--fuel", "100"});
+  CHECK(s.exit_code == 1);
+  CHECK_THAT(s.err, Catch::Contains("trap while instantiating: fuel exhausted") && Catch::Contains("[trap-fuel-exhausted]"));
+  std::string ok_start = Module(dir, "ok.wasm", R"((module
+    (global $g (mut i32) (i32.const 0))
+    (func $s (global.set $g (i32.const 7)))
+    (start $s)
+    (func (export "g") (result i32) (global.get $g))))");
+  CHECK(RunWasmiot({"run", ok_start, "--invoke", "g", "--fuel", "100"}).out == "g() => i32:7\n");
+  std::string clash = Module(dir, "clash.wasm", R"((module (global (export "wasmiot_fuel") i64 (i64.const 0))
+    (func (export "f"))))");
+  RunResult c = RunWasmiot({"run", clash, "--invoke", "f"});
+  CHECK(c.exit_code == 1);
+  CHECK_THAT(c.err, Catch::Contains("the module already exports \"wasmiot_fuel\" [instantiation-refused]"));
+}

@@ -23,7 +23,11 @@ struct RunOptions {
   std::vector<std::string> sensors;  // CHANNEL=V[,V...]
   std::vector<std::string> inputs;   // STREAM=FILE
   std::optional<uint32_t> max_pages;
+  std::optional<uint64_t> fuel;
 };
+
+// Without a device or --fuel, a call still cannot run forever.
+constexpr uint64_t kDefaultFuel = 10'000'000;
 
 // "NAME=VALUE" into its halves.
 std::optional<std::pair<std::string, std::string>> SplitAssignment(const std::string& text) {
@@ -136,6 +140,7 @@ int RunRun(const RunOptions& options) {
 
   std::optional<CallOutcome> outcome;
   uint64_t memory_bytes = 0;
+  uint64_t fuel_budget = 0;
   if (module && !diagnostics.HasErrors()) {
     RunLimits limits;
     if (manifest) {
@@ -143,15 +148,24 @@ int RunRun(const RunOptions& options) {
       limits.max_table_elements = manifest->budgets.max_table_elements;
     }
     if (options.max_pages) limits.max_memory_pages = *options.max_pages;
+    limits.fuel_per_call = options.fuel                                         ? *options.fuel
+                           : manifest && manifest->budgets.fuel_per_call > 0 ? manifest->budgets.fuel_per_call
+                                                                             : kDefaultFuel;
+    fuel_budget = *limits.fuel_per_call;
     Result<Instantiation> inst = InstantiateInterp(wasm, manifest ? &*manifest : nullptr, host.get(), limits);
     if (!inst) {
       diagnostics.AddError("instantiation-refused", options.module_path, inst.error().message);
     } else if (inst->trap) {
-      outcome = CallOutcome{{}, inst->trap};
+      outcome.emplace();
+      outcome->trap = inst->trap;
     } else {
       outcome = inst->instance->Call(options.invoke, args);
       memory_bytes = inst->instance->memory_bytes();
     }
+  }
+  if (outcome && outcome->fuel_used) {
+    diagnostics.Add(Severity::kNote, "fuel-used", options.module_path,
+                    fmt::format("{}: {} of {} instructions of fuel", options.invoke, *outcome->fuel_used, fuel_budget));
   }
   if (outcome && outcome->trap) {
     const Trap& t = *outcome->trap;
@@ -178,6 +192,8 @@ int RunRun(const RunOptions& options) {
       for (const HostCall& c : calls) host_calls.push_back(HostCallJson(c));
       doc["host_calls"] = host_calls;
       doc["memory_bytes"] = memory_bytes;
+      doc["fuel"] = {{"budget", fuel_budget},
+                     {"used", outcome->fuel_used ? nlohmann::json(*outcome->fuel_used) : nlohmann::json(nullptr)}};
     }
     PrintJson(doc);
     return exit_code;
@@ -208,6 +224,8 @@ void RegisterRunCommand(CLI::App& app, Invocation& invocation) {
       ->check(CLI::IsMember({"interp"}));
   cmd->add_option("--sensor", options->sensors, "A sensor channel's value(s): CHANNEL=V[,V...] (repeatable)");
   cmd->add_option("--input", options->inputs, "A buffer_in stream from a file: STREAM=FILE (repeatable)");
+  cmd->add_option("--fuel", options->fuel,
+                  "Instructions per call, instead of the manifest's fuel_per_call (default without one: 1e7)");
   cmd->add_option("--max-pages", options->max_pages, "Memory budget in 64 KiB pages, instead of the manifest's (default 256)");
   AddCommonOptions(*cmd, options->common);
   cmd->footer(
@@ -216,11 +234,14 @@ void RegisterRunCommand(CLI::App& app, Invocation& invocation) {
       "logs and buffer outputs are recorded), call EXPORT with ARGS, and print the host calls\n"
       "and the results. With a manifest the module must pass 'wasmiot check' first. Budgets:\n"
       "initial memory or table over the budget refuses instantiation; memory.grow past it\n"
-      "returns -1. Guest buffers are bounds-checked before the host touches them; a bad one,\n"
-      "like any trap, stops the call with the trap's kind."
+      "returns -1. Fuel: metering injected into the module counts instructions, so a call\n"
+      "over its budget traps at the same instruction every run (-v prints the fuel used).\n"
+      "Guest buffers are bounds-checked before the host touches them; a bad one, like any\n"
+      "trap, stops the call with the trap's kind."
       "\n\n"
       "Examples:\n"
       "  wasmiot run add.wasm --invoke add 2 3\n"
+      "  wasmiot run spin.wasm --invoke spin --fuel 10000 -v\n"
       "  wasmiot run thermostat.wasm -m thermostat.device.json --sensor temperature=17.5 --sensor humidity=40 --invoke control_loop\n"
       "  wasmiot run thermostat.wasm -m thermostat.device.json --invoke init --json\n"
       "\n"
