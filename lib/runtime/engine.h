@@ -47,6 +47,8 @@ struct CallOutcome {
 // device the memory budget is 16 MiB: a memory bomb must never reach the
 // host's RAM.
 inline constexpr uint32_t kDefaultMaxMemoryPages = 256;
+// Below wabt's interpreter's own call stack (64 KiB of frames).
+inline constexpr uint32_t kDefaultMaxCallDepth = 1000;
 
 struct RunLimits {
   uint32_t max_memory_pages = kDefaultMaxMemoryPages;  // memory.grow past this returns -1
@@ -54,6 +56,9 @@ struct RunLimits {
   // Instructions per call, counted by metering injected into the module, so
   // the budget runs out at the same instruction on every engine. None: not metered.
   std::optional<uint64_t> fuel_per_call;
+  // Nested calls allowed, counted the same way, so deep recursion traps at the
+  // same depth on every engine (and before the interpreter's own stack ends).
+  uint32_t max_call_depth = kDefaultMaxCallDepth;
 };
 
 class Instance {

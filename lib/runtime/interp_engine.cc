@@ -93,6 +93,7 @@ class InterpInstance : public Instance {
       wi::Trap::Ptr trap;
       wi::Thread thread(store_);
       if (fuel_ != wi::Ref::Null) Fuel()->UnsafeSet(wi::Value::Make(*budget_));
+      if (depth_ != wi::Ref::Null) Depth()->UnsafeSet(wi::Value::Make(wi::u32{0}));  // a trap left it anywhere
       bool trapped = wabt::Failed(func->Call(thread, params, results, &trap));
       if (fuel_ != wi::Ref::Null) {
         int64_t left = static_cast<int64_t>(Fuel()->Get().Get<wi::u64>());
@@ -101,6 +102,11 @@ class InterpInstance : public Instance {
           out.trap = Trap{TrapKind::kFuelExhausted, fmt::format("fuel exhausted: the budget of {} instructions ran out", *budget_), export_name};
           return out;
         }
+      }
+      if (trapped && depth_ != wi::Ref::Null && Depth()->Get().Get<wi::u32>() > max_depth_) {
+        out.trap = Trap{TrapKind::kStackExhausted,
+                        fmt::format("call stack exhausted: more than {} nested calls", max_depth_), export_name};
+        return out;
       }
       if (trapped) {
         out.trap = TrapFrom(trap, export_name);
@@ -131,6 +137,7 @@ class InterpInstance : public Instance {
   }
 
   wi::Global::Ptr Fuel() { return store_.UnsafeGet<wi::Global>(fuel_); }
+  wi::Global::Ptr Depth() { return store_.UnsafeGet<wi::Global>(depth_); }
 
   wi::Store store_;
   wi::Module::Ptr module_;
@@ -138,16 +145,19 @@ class InterpInstance : public Instance {
   wi::Ref memory_ = wi::Ref::Null;
   wi::Ref fuel_ = wi::Ref::Null;   // the metering global, when metered
   std::optional<uint64_t> budget_;  // fuel per call
+  wi::Ref depth_ = wi::Ref::Null;   // the call-depth global, when counted
+  uint32_t max_depth_ = 0;
 };
 
 Result<Instantiation> InterpInstance::Instantiate(const Bytes& original, const Manifest* manifest, SimulatedHost* host,
                                                   const RunLimits& limits) {
   Bytes metered;
   if (limits.fuel_per_call) {
-    Result<MeteredModule> m = InjectFuelMetering(original, *limits.fuel_per_call);
+    Result<MeteredModule> m = InstrumentModule(original, {*limits.fuel_per_call, limits.max_call_depth});
     if (!m) return m.error();
     metered = std::move(m->wasm);
     budget_ = limits.fuel_per_call;
+    max_depth_ = limits.max_call_depth;
   }
   const Bytes& wasm = limits.fuel_per_call ? metered : original;
   wi::ModuleDesc desc;
@@ -216,6 +226,7 @@ Result<Instantiation> InterpInstance::Instantiate(const Bytes& original, const M
     bool has_start = false;
     for (size_t i = 0; i < d.exports.size(); ++i) {
       if (d.exports[i].type.name == kFuelGlobalExport) fuel_ = instance_->exports()[i];
+      if (d.exports[i].type.name == kDepthGlobalExport) depth_ = instance_->exports()[i];
       if (d.exports[i].type.name == kStartExport) has_start = true;
     }
     if (has_start) {  // the start function, metered (runtime/metering.h)

@@ -69,9 +69,108 @@ class Meter {
   uint64_t sequences_ = 0;
 };
 
+wabt::Var IndexVar(wabt::Index index) { return wabt::Var(index, wabt::Location()); }
+
+// global.get g; i32.const 1; i32.add|sub; global.set g
+void Count(wabt::ExprList& out, wabt::Index g, wabt::Opcode op) {
+  out.push_back(std::make_unique<wabt::GlobalGetExpr>(IndexVar(g)));
+  out.push_back(std::make_unique<wabt::ConstExpr>(wabt::Const::I32(1)));
+  out.push_back(std::make_unique<wabt::BinaryExpr>(op));
+  out.push_back(std::make_unique<wabt::GlobalSetExpr>(IndexVar(g)));
+}
+
+// Replaces each `return` in `list` with a branch to the block `depth` labels
+// out; refuses tail calls.
+Status ReturnsToBranches(wabt::ExprList& list, wabt::Index depth) {
+  for (auto it = list.begin(); it != list.end(); ++it) {
+    Status nested = Ok{};
+    switch (it->type()) {
+      case wabt::ExprType::Return: {
+        it = list.insert(it, std::make_unique<wabt::BrExpr>(IndexVar(depth)));
+        auto old = std::next(it);
+        list.erase(old);
+        break;
+      }
+      case wabt::ExprType::ReturnCall:
+      case wabt::ExprType::ReturnCallIndirect:
+        return Error{ErrorKind::kInvalidInput, "tail calls cannot be run with a call-depth limit"};
+      case wabt::ExprType::Block: nested = ReturnsToBranches(wabt::cast<wabt::BlockExpr>(&*it)->block.exprs, depth + 1); break;
+      case wabt::ExprType::Loop: nested = ReturnsToBranches(wabt::cast<wabt::LoopExpr>(&*it)->block.exprs, depth + 1); break;
+      case wabt::ExprType::If: {
+        auto* i = wabt::cast<wabt::IfExpr>(&*it);
+        nested = ReturnsToBranches(i->true_.exprs, depth + 1);
+        if (nested) nested = ReturnsToBranches(i->false_, depth + 1);
+        break;
+      }
+      case wabt::ExprType::Try: {
+        auto* t = wabt::cast<wabt::TryExpr>(&*it);
+        nested = ReturnsToBranches(t->block.exprs, depth + 1);
+        for (wabt::Catch& c : t->catches) {
+          if (nested) nested = ReturnsToBranches(c.exprs, depth + 1);
+        }
+        break;
+      }
+      default: break;
+    }
+    if (!nested) return nested;
+  }
+  return Ok{};
+}
+
+// A block type () -> (results); several results need a type in the module.
+wabt::BlockDeclaration ResultsBlockType(wabt::Module& module, const wabt::FuncSignature& sig) {
+  wabt::BlockDeclaration decl;
+  decl.sig.result_types = sig.result_types;
+  if (sig.result_types.size() > 1 && module.GetFuncTypeIndex(decl) == wabt::kInvalidIndex) {
+    auto type = std::make_unique<wabt::FuncType>();
+    type->sig.result_types = sig.result_types;
+    auto field = std::make_unique<wabt::TypeModuleField>();
+    field->type = std::move(type);
+    module.AppendField(std::move(field));
+  }
+  return decl;
+}
+
+// Wraps a body: depth++, trap above `max`, block { body }, depth--.
+Status LimitDepth(wabt::Module& module, wabt::Func& f, wabt::Index depth_global, uint32_t max) {
+  Status s = ReturnsToBranches(f.exprs, 0);
+  if (!s) return s;
+  auto body = std::make_unique<wabt::BlockExpr>();
+  body->block.decl = ResultsBlockType(module, f.decl.sig);
+  body->block.exprs = std::move(f.exprs);
+  wabt::ExprList out;
+  Count(out, depth_global, wabt::Opcode::I32Add);
+  out.push_back(std::make_unique<wabt::GlobalGetExpr>(IndexVar(depth_global)));
+  out.push_back(std::make_unique<wabt::ConstExpr>(wabt::Const::I32(max)));
+  out.push_back(std::make_unique<wabt::CompareExpr>(wabt::Opcode::I32GtU));
+  auto trap = std::make_unique<wabt::IfExpr>();
+  trap->true_.exprs.push_back(std::make_unique<wabt::UnreachableExpr>());
+  out.push_back(std::move(trap));
+  out.push_back(std::move(body));
+  Count(out, depth_global, wabt::Opcode::I32Sub);
+  f.exprs = std::move(out);
+  return Ok{};
+}
+
+// Appends an exported mutable global; returns its index.
+wabt::Index AddExportedGlobal(wabt::Module& module, const char* name, wabt::Type type, wabt::Const init) {
+  wabt::Index index = static_cast<wabt::Index>(module.globals.size());
+  auto global = std::make_unique<wabt::GlobalModuleField>();
+  global->global.type = type;
+  global->global.mutable_ = true;
+  global->global.init_expr.push_back(std::make_unique<wabt::ConstExpr>(init));
+  module.AppendField(std::move(global));
+  auto exported = std::make_unique<wabt::ExportModuleField>();
+  exported->export_.name = name;
+  exported->export_.kind = wabt::ExternalKind::Global;
+  exported->export_.var = IndexVar(index);
+  module.AppendField(std::move(exported));
+  return index;
+}
+
 }  // namespace
 
-Result<MeteredModule> InjectFuelMetering(const Bytes& wasm, uint64_t initial_fuel) {
+Result<MeteredModule> InstrumentModule(const Bytes& wasm, const InstrumentOptions& options) {
   wabt::Features features = ToWabtFeatures(FeatureSet::All());
   wabt::Module module;
   wabt::Errors errors;
@@ -80,7 +179,7 @@ Result<MeteredModule> InjectFuelMetering(const Bytes& wasm, uint64_t initial_fue
   if (wabt::Failed(wabt::ReadBinaryIr("module", wasm.data(), wasm.size(), read_options, &errors, &module))) {
     return Error{ErrorKind::kInvalidInput, errors.empty() ? "unreadable module" : errors[0].message};
   }
-  for (const char* name : {kFuelGlobalExport, kStartExport}) {
+  for (const char* name : {kFuelGlobalExport, kDepthGlobalExport, kStartExport}) {
     if (module.GetExport(name)) {
       return Error{ErrorKind::kInvalidInput, fmt::format("the module already exports \"{}\"", name)};
     }
@@ -100,21 +199,17 @@ Result<MeteredModule> InjectFuelMetering(const Bytes& wasm, uint64_t initial_fue
     module.AppendField(std::move(exported_start));
     break;
   }
-  // The fuel global goes last, so no existing global index moves.
-  wabt::Index fuel = static_cast<wabt::Index>(module.globals.size());
-  auto global = std::make_unique<wabt::GlobalModuleField>();
-  global->global.type = wabt::Type::I64;
-  global->global.mutable_ = true;
-  global->global.init_expr.push_back(std::make_unique<wabt::ConstExpr>(wabt::Const::I64(initial_fuel)));
-  module.AppendField(std::move(global));
-  auto exported = std::make_unique<wabt::ExportModuleField>();
-  exported->export_.name = kFuelGlobalExport;
-  exported->export_.kind = wabt::ExternalKind::Global;
-  exported->export_.var = wabt::Var(fuel, wabt::Location());
-  module.AppendField(std::move(exported));
-
+  // New globals go last, so no existing global index moves.
+  wabt::Index fuel = AddExportedGlobal(module, kFuelGlobalExport, wabt::Type::I64, wabt::Const::I64(options.initial_fuel));
   Meter meter(fuel);
   for (wabt::Func* f : module.funcs) meter.Charge(f->exprs);  // imports have no body: nothing to charge
+  if (options.max_call_depth > 0) {
+    wabt::Index depth = AddExportedGlobal(module, kDepthGlobalExport, wabt::Type::I32, wabt::Const::I32(0));
+    for (wabt::Index i = module.num_func_imports; i < module.funcs.size(); ++i) {
+      Status s = LimitDepth(module, *module.funcs[i], depth, options.max_call_depth);
+      if (!s) return s.error();
+    }
+  }
   wabt::MemoryStream stream;
   wabt::WriteBinaryOptions write_options(features, /*canonicalize_lebs=*/true, /*relocatable=*/false,
                                          /*write_debug_names=*/false);

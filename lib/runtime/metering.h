@@ -1,4 +1,7 @@
-// Fuel metering injected into the module itself, so that a per-call
+// Budgets injected into the module itself, so they hold the same on every
+// engine and on devices.
+//
+// Fuel metering: so that a per-call
 // instruction budget runs out at the same instruction on every engine (the
 // interpreter, host AOT, a device's runtime): each straight-line sequence of
 // instructions (a function body, a block, loop, if or else arm, a try body or
@@ -6,6 +9,12 @@
 // `unreachable` if the fuel went negative. The host sets the global before a
 // call and reads it after: what is gone is the fuel used; a trap with the
 // fuel below zero is fuel exhaustion, not the module's own unreachable.
+//
+// Call depth: every function counts itself into a mutable i32 global on entry
+// (trapping with `unreachable` above the limit) and out on exit; its body is
+// wrapped in a block and each `return` becomes a branch to that block, so no
+// exit skips the count. A trap with the depth above the limit is stack
+// exhaustion, at exactly the same depth on every engine.
 #pragma once
 
 #include <cstdint>
@@ -16,8 +25,9 @@
 
 namespace wasmiot {
 
-// The export name of the fuel global in a metered module.
+// The export names of the fuel and call-depth globals in a metered module.
 inline constexpr const char* kFuelGlobalExport = "wasmiot_fuel";
+inline constexpr const char* kDepthGlobalExport = "wasmiot_depth";
 // A metered module has no start section: its start function is exported
 // under this name, and the runtime calls it right after instantiation, with
 // the fuel set, so that running out of fuel there is told apart too.
@@ -28,8 +38,13 @@ struct MeteredModule {
   uint64_t metered_sequences = 0;  // charge points inserted
 };
 
-// `initial_fuel` is the global's value at instantiation. Refused if the
-// module already exports kFuelGlobalExport or kStartExport.
-Result<MeteredModule> InjectFuelMetering(const Bytes& wasm, uint64_t initial_fuel);
+struct InstrumentOptions {
+  uint64_t initial_fuel = 0;    // the fuel global's value at instantiation
+  uint32_t max_call_depth = 0;  // nested calls allowed; 0: no depth counting
+};
+
+// Refused if the module already exports one of the names above, or uses tail
+// calls while the call depth is counted (a tail call would skip the count).
+Result<MeteredModule> InstrumentModule(const Bytes& wasm, const InstrumentOptions& options);
 
 }  // namespace wasmiot

@@ -407,3 +407,43 @@ TEST_CASE("fuel: the start function is metered too; names the metering uses are 
   CHECK(c.exit_code == 1);
   CHECK_THAT(c.err, Catch::Contains("the module already exports \"wasmiot_fuel\" [instantiation-refused]"));
 }
+
+TEST_CASE("call depth: counted in the module, exact, and every exit counts out") {
+  TempDir dir;
+  std::string m = Module(dir, "depth.wasm", R"((module
+    (func $rec (export "rec") (param i32) (result i32) (call $rec (i32.add (local.get 0) (i32.const 1))))
+    (func $down (export "down") (param i32) (result i32)
+      (if (i32.eqz (local.get 0)) (then (return (i32.const 42))))
+      (block (loop (br_if 1 (i32.const 1)) (return (i32.const 7))))
+      (call $down (i32.sub (local.get 0) (i32.const 1))))
+    (func (export "twice") (param i32) (result i32)
+      (drop (call $down (local.get 0)))
+      (call $down (local.get 0)))
+    (func (export "two") (param i32) (result i32 i64)
+      (if (local.get 0) (then (return (i32.const 1) (i64.const 2))))
+      (i32.const 3) (i64.const 4))
+    (func (export "brfn") (param i32) (result i32)
+      (block (drop (br_if 1 (i32.const 9) (local.get 0))))
+      (i32.const 5))))");
+  auto run = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"run", m});
+    return RunWasmiot(args);
+  };
+  // down(n) nests n + 1 calls: 1000 is the default limit.
+  CHECK(run({"--invoke", "down", "999"}).out == "down(i32:999) => i32:42\n");
+  RunResult over = run({"--invoke", "down", "1000"});
+  CHECK(over.exit_code == 1);
+  CHECK(over.err == m + ": error: down: trap: call stack exhausted: more than 1000 nested calls [trap-stack-exhausted]\n");
+  CHECK(run({"--invoke", "down", "9", "--max-call-depth", "10"}).exit_code == 0);
+  CHECK(run({"--invoke", "down", "10", "--max-call-depth", "10"}).exit_code == 1);
+  // Returns from nested blocks and branches to the function's label count out:
+  // twice(998) goes 999 deep twice within the limit.
+  CHECK(run({"--invoke", "twice", "998"}).out == "twice(i32:998) => i32:42\n");
+  CHECK(run({"--invoke", "two", "1"}).out == "two(i32:1) => i32:1, i64:2\n");
+  CHECK(run({"--invoke", "two", "0"}).out == "two(i32:0) => i32:3, i64:4\n");
+  CHECK(run({"--invoke", "brfn", "1"}).out == "brfn(i32:1) => i32:9\n");
+  CHECK(run({"--invoke", "brfn", "0"}).out == "brfn(i32:0) => i32:5\n");
+  // Unbounded recursion stops at the limit, the same way every run.
+  for (int i = 0; i < 2; ++i) CHECK_THAT(run({"--invoke", "rec", "0"}).err, Catch::Contains("more than 1000 nested calls"));
+  CHECK(run({"--invoke", "rec", "0", "--max-call-depth", "0"}).exit_code == 2);
+}

@@ -24,6 +24,7 @@ struct RunOptions {
   std::vector<std::string> inputs;   // STREAM=FILE
   std::optional<uint32_t> max_pages;
   std::optional<uint64_t> fuel;
+  uint32_t max_call_depth = kDefaultMaxCallDepth;
 };
 
 // Without a device or --fuel, a call still cannot run forever.
@@ -152,6 +153,7 @@ int RunRun(const RunOptions& options) {
                            : manifest && manifest->budgets.fuel_per_call > 0 ? manifest->budgets.fuel_per_call
                                                                              : kDefaultFuel;
     fuel_budget = *limits.fuel_per_call;
+    limits.max_call_depth = options.max_call_depth;
     Result<Instantiation> inst = InstantiateInterp(wasm, manifest ? &*manifest : nullptr, host.get(), limits);
     if (!inst) {
       diagnostics.AddError("instantiation-refused", options.module_path, inst.error().message);
@@ -226,6 +228,8 @@ void RegisterRunCommand(CLI::App& app, Invocation& invocation) {
   cmd->add_option("--input", options->inputs, "A buffer_in stream from a file: STREAM=FILE (repeatable)");
   cmd->add_option("--fuel", options->fuel,
                   "Instructions per call, instead of the manifest's fuel_per_call (default without one: 1e7)");
+  cmd->add_option("--max-call-depth", options->max_call_depth, "Nested calls allowed (default 1000)")
+      ->check(CLI::Range(1u, 100000u));
   cmd->add_option("--max-pages", options->max_pages, "Memory budget in 64 KiB pages, instead of the manifest's (default 256)");
   AddCommonOptions(*cmd, options->common);
   cmd->footer(
@@ -235,7 +239,8 @@ void RegisterRunCommand(CLI::App& app, Invocation& invocation) {
       "and the results. With a manifest the module must pass 'wasmiot check' first. Budgets:\n"
       "initial memory or table over the budget refuses instantiation; memory.grow past it\n"
       "returns -1. Fuel: metering injected into the module counts instructions, so a call\n"
-      "over its budget traps at the same instruction every run (-v prints the fuel used).\n"
+      "over its budget traps at the same instruction every run (-v prints the fuel used);\n"
+      "calls are counted the same way, so recursion traps at --max-call-depth everywhere.\n"
       "Guest buffers are bounds-checked before the host touches them; a bad one, like any\n"
       "trap, stops the call with the trap's kind."
       "\n\n"
