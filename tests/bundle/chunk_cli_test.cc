@@ -59,7 +59,7 @@ struct Release {
 
 }  // namespace
 
-TEST_CASE("chunk writes a folder and a stream; assemble rebuilds the module from either") {
+TEST_CASE("chunk writes a folder and a stream, assemble rebuilds the module from either") {
   Release r;
   std::string bundle = r.Sign("t.bundle", 7);
   std::string folder = r.dir.File("t.chunks"), stream = r.dir.File("t.stream");
@@ -148,7 +148,7 @@ TEST_CASE("assemble takes frames in any order, resending those that came too ear
   CHECK(ReadBytes(r.dir.File("out.wasm")) == ReadBytes(r.module));
 }
 
-TEST_CASE("assemble: missing chunks write nothing; --slot resumes") {
+TEST_CASE("assemble: missing chunks write nothing, --slot resumes") {
   Release r;
   std::string all = r.dir.File("all");
   REQUIRE(RunWasmiot({"chunk", r.Sign("t.bundle", 7), "-o", all}).exit_code == 0);

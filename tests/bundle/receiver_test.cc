@@ -387,7 +387,7 @@ TEST_CASE("receiver: two bundles' frames interleaved") {
   }
 }
 
-TEST_CASE("receiver: a sender that stops halfway; the session times out, then resumes from storage") {
+TEST_CASE("receiver: a sender that stops halfway, the session times out, then resumes from storage") {
   Device d;
   d.config.session_timeout_ms = 60000;
   d.Restart();
@@ -428,7 +428,7 @@ TEST_CASE("receiver: a sender that stops halfway; the session times out, then re
   CHECK(slow.Send(g[2], 2000) == WASMIOT_RX_NOT_READY);  // the session ended first
 }
 
-TEST_CASE("receiver: power lost during a write; resume finds what really is stored") {
+TEST_CASE("receiver: power lost during a write, resume finds what really is stored") {
   Device d;
   Bytes payload = Payload(2048, 16);  // 8 chunks
   std::vector<Bytes> frames = d.Frames(payload);

@@ -146,7 +146,7 @@ TEST_CASE("opt is reproducible: the same input gives the same bytes") {
   }
 }
 
-TEST_CASE("every level gives a valid module; -Oz is no larger than -O0") {
+TEST_CASE("every level gives a valid module, -Oz is no larger than -O0") {
   Bytes input = WatToWasm(ThermostatWithDebugExport());
   size_t o0 = 0;
   for (std::string level : {"0", "1", "2", "3", "4", "s", "z"}) {

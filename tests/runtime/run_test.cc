@@ -152,7 +152,7 @@ TEST_CASE("run: a module without imports needs no manifest") {
   CHECK(RunWasmiot({"run", dir.File("junk.wasm"), "--invoke", "add"}).exit_code == 1);
 }
 
-TEST_CASE("run: traps are named; the host survives them") {
+TEST_CASE("run: traps are named, the host survives them") {
   TempDir dir;
   std::string m = Module(dir, "traps.wasm", R"((module
     (memory 1 1)
@@ -385,7 +385,7 @@ TEST_CASE("fuel: host calls happen the same number of times before the budget ru
   CHECK(counts[1] == counts[0]);
 }
 
-TEST_CASE("fuel: the start function is metered too; names the metering uses are refused") {
+TEST_CASE("fuel: the start function is metered too, names the metering uses are refused") {
   TempDir dir;
   std::string start = Module(dir, "start.wasm", R"((module
     (global $g (mut i32) (i32.const 0))
