@@ -9,6 +9,7 @@
 #include "command.h"
 #include "output.h"
 #include "runtime/engine.h"
+#include "scenario_files.h"
 
 namespace wasmiot::tool {
 namespace {
@@ -18,6 +19,7 @@ struct RunOptions {
   std::string module_path;
   std::string manifest_path;
   std::string invoke;
+  std::string scenario;
   std::vector<std::string> args;
   std::string engine = "interp";
   std::vector<std::string> sensors;  // CHANNEL=V[,V...]
@@ -91,8 +93,39 @@ nlohmann::json HostCallJson(const HostCall& c) {
   return j;
 }
 
-int RunRun(const RunOptions& options) {
+int RunWithScenario(const RunOptions& options) {
   Diagnostics diagnostics;
+  if (!options.args.empty() || !options.sensors.empty() || !options.inputs.empty() || options.fuel ||
+      options.max_pages) {
+    diagnostics.AddError("usage", "wasmiot",
+                         "with --scenario, arguments, inputs and budgets come from the scenario file");
+  }
+  ScenarioRun run;
+  if (!diagnostics.HasErrors()) run = RunScenarioFile(options.scenario, options.module_path, options.manifest_path, diagnostics);
+  if (!options.common.json) PrintDiagnostics(diagnostics, options.common);  // the verdict is printed below
+  AddScenarioVerdict(run, options.scenario, diagnostics);
+  int exit_code = ExitCodeFor(diagnostics);
+  if (options.common.json) {
+    nlohmann::json doc = JsonDocument("run", exit_code, diagnostics);
+    doc["module"] = options.module_path;
+    doc["engine"] = options.engine;
+    doc["scenario"] = ScenarioReportJson(run);
+    PrintJson(doc);
+    return exit_code;
+  }
+  if (run.report) fmt::print("{}", FormatScenarioTrace(*run.report));
+  if (run.report) {
+    fmt::print("{} {}: {} calls, {} host calls\n", run.report->passed ? "PASS" : "FAIL", run.scenario->name,
+               run.report->events.size(), run.report->host_calls.size());
+    if (!run.report->passed) fmt::print("{}", run.report->divergence);
+  }
+  return exit_code;
+}
+
+int RunRun(const RunOptions& options) {
+  if (!options.scenario.empty()) return RunWithScenario(options);
+  Diagnostics diagnostics;
+  if (options.invoke.empty()) diagnostics.AddError("usage", "wasmiot", "give --invoke EXPORT or --scenario FILE");
   std::optional<Manifest> manifest = LoadOptionalManifest(options.manifest_path, diagnostics);
   std::optional<ModuleInfo> module;
   Bytes wasm;
@@ -106,7 +139,7 @@ int RunRun(const RunOptions& options) {
       if (m && !diagnostics.HasErrors()) module = std::move(m).value();
     }
   }
-  if (module && !manifest) {
+  if (module && !manifest && !diagnostics.HasErrors()) {
     for (const ImportInfo& i : module->imports) {
       diagnostics.AddError("manifest-required", options.module_path,
                            fmt::format("the module imports {}: give the device with --manifest", i.QualifiedName()));
@@ -220,7 +253,8 @@ void RegisterRunCommand(CLI::App& app, Invocation& invocation) {
   cmd->add_option("module", options->module_path, "The .wasm module")->required();
   cmd->add_option("-m,--manifest", options->manifest_path,
                   "The device: host functions, budgets (needed when the module has imports)");
-  cmd->add_option("--invoke", options->invoke, "The export to call")->required();
+  CLI::Option* invoke = cmd->add_option("--invoke", options->invoke, "The export to call");
+  cmd->add_option("--scenario", options->scenario, "Run a scenario file instead (docs/scenarios.md)")->excludes(invoke);
   cmd->add_option("args", options->args, "Its arguments, one per parameter (decimal, 0x-hex, nan, inf)");
   cmd->add_option("--engine", options->engine, "The engine: interp (wabt's interpreter; host AOT is to come)")
       ->check(CLI::IsMember({"interp"}));
@@ -242,16 +276,19 @@ void RegisterRunCommand(CLI::App& app, Invocation& invocation) {
       "over its budget traps at the same instruction every run (-v prints the fuel used);\n"
       "calls are counted the same way, so recursion traps at --max-call-depth everywhere.\n"
       "Guest buffers are bounds-checked before the host touches them; a bad one, like any\n"
-      "trap, stops the call with the trap's kind."
+      "trap, stops the call with the trap's kind. With --scenario FILE the device's calls,\n"
+      "inputs and expectations come from the scenario (the manifest too, unless -m gives it):\n"
+      "the trace is printed, then PASS, or FAIL with the first divergence."
       "\n\n"
       "Examples:\n"
       "  wasmiot run add.wasm --invoke add 2 3\n"
       "  wasmiot run spin.wasm --invoke spin --fuel 10000 -v\n"
       "  wasmiot run thermostat.wasm -m thermostat.device.json --sensor temperature=17.5 --sensor humidity=40 --invoke control_loop\n"
       "  wasmiot run thermostat.wasm -m thermostat.device.json --invoke init --json\n"
+      "  wasmiot run thermostat.wasm --scenario heats-when-cold.scenario.json\n"
       "\n"
-      "Exit status: 0 the call returned, 1 it trapped or the module was refused, 2 usage error,\n"
-      "3 I/O error.");
+      "Exit status: 0 the call returned (the scenario passed), 1 it trapped, the module was\n"
+      "refused or the scenario failed, 2 usage error, 3 I/O error.");
   cmd->callback([options, &invocation] { invocation.exit_code = RunRun(*options); });
 }
 

@@ -57,5 +57,6 @@ void RegisterVerifyCommand(CLI::App& app, Invocation& invocation);
 void RegisterChunkCommand(CLI::App& app, Invocation& invocation);
 void RegisterAssembleCommand(CLI::App& app, Invocation& invocation);
 void RegisterRunCommand(CLI::App& app, Invocation& invocation);
+void RegisterTestCommand(CLI::App& app, Invocation& invocation);
 
 }  // namespace wasmiot::tool

@@ -27,6 +27,7 @@ constexpr CommandInfo kCommands[] = {
     {"chunk", RegisterChunkCommand},
     {"assemble", RegisterAssembleCommand},
     {"run", RegisterRunCommand},
+    {"test", RegisterTestCommand},
 };
 
 constexpr std::string_view kVersion = WASMIOT_VERSION;

@@ -1,0 +1,497 @@
+#include "runtime/scenario.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "json/json_walker.h"
+#include "support/file_io.h"
+
+namespace wasmiot {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::string_view kScenarioCode = "scenario-invalid";
+constexpr std::string_view kTrapKinds[] = {"unreachable",     "memory-out-of-bounds", "divide-by-zero",
+                                           "integer-overflow", "invalid-conversion",   "indirect-call",
+                                           "stack-exhausted", "fuel-exhausted",       "host",
+                                           "other"};
+
+// ---- parsing ----------------------------------------------------------------
+
+class ScenarioParser : public JsonWalker {
+ public:
+  ScenarioParser(const LocatedJson& doc, const std::string& path, Diagnostics& diagnostics)
+      : JsonWalker(doc, path, kScenarioCode, diagnostics) {}
+
+  bool Parse(Scenario& s) {
+    const json& root = doc_.root();
+    if (!Object(root, "",
+                {"$schema", "scenario_version", "name", "module", "manifest", "duration_ms", "budgets", "calls",
+                 "sensors", "streams", "expect"},
+                {"scenario_version", "duration_ms", "calls"})) {
+      return false;
+    }
+    if (const json* v = Field(root, "scenario_version")) {
+      if (!(v->is_number_unsigned() && v->get<uint64_t>() == kScenarioFormatVersion)) {
+        ValueError("/scenario_version", fmt::format("unsupported scenario_version {}: this wasmiot reads version {}",
+                                                    v->dump(), kScenarioFormatVersion));
+      }
+    }
+    if (root.contains("$schema")) String(root, "", "$schema", nullptr, 1024);
+    s.name = String(root, "", "name", nullptr, 200).value_or(fs::path(path_).filename().string());
+    s.module = Path(root, "module");
+    s.manifest = Path(root, "manifest");
+    s.duration_ms = Integer(root, "", "duration_ms", 1, 7ull * 24 * 3600 * 1000).value_or(1);
+    if (const json* b = Field(root, "budgets")) Budgets(*b, "/budgets", s);
+    if (const json* c = Field(root, "calls")) Calls(*c, "/calls", s);
+    if (const json* v = Field(root, "sensors")) Sensors(*v, "/sensors", s);
+    if (const json* v = Field(root, "streams")) Streams(*v, "/streams", s);
+    if (const json* v = Field(root, "expect")) Expect(*v, "/expect", s);
+    return ok();
+  }
+
+ private:
+  TextPosition At(const std::string& ptr) const { return PositionOf(doc_.text(), doc_.ValueOffset(ptr)); }
+
+  // A path in the scenario, relative to the scenario's folder.
+  std::string Path(const json& obj, std::string_view key) {
+    std::optional<std::string> p = String(obj, "", key, nullptr, 4096);
+    if (!p || p->empty()) return "";
+    fs::path path(*p);
+    return path.is_absolute() ? *p : (fs::path(path_).parent_path() / path).lexically_normal().string();
+  }
+
+  std::optional<double> Number(const json& v, const std::string& p) {
+    if (!JsonWalker::Expect(v.is_number(), v, p, "a number")) return std::nullopt;
+    return v.get<double>();
+  }
+
+  void Budgets(const json& v, const std::string& p, Scenario& s) {
+    if (!Object(v, p, {"fuel_per_call", "max_pages", "max_call_depth"}, {})) return;
+    if (auto f = Integer(v, p, "fuel_per_call", 1, UINT64_MAX / 2)) s.fuel_per_call = *f;
+    if (auto m = Integer(v, p, "max_pages", 0, 65536)) s.max_pages = static_cast<uint32_t>(*m);
+    if (auto d = Integer(v, p, "max_call_depth", 1, 100000)) s.max_call_depth = static_cast<uint32_t>(*d);
+  }
+
+  void Calls(const json& v, const std::string& p, Scenario& s) {
+    if (!JsonWalker::Expect(v.is_array() && !v.empty(), v, p, "a non-empty array of calls")) return;
+    for (size_t i = 0; i < v.size(); ++i) {
+      std::string cp = JsonPointerChild(p, i);
+      const json& c = v[i];
+      if (!Object(c, cp, {"export", "args", "at_ms", "every_ms", "until_ms"}, {"export"})) continue;
+      ScenarioCall call;
+      call.position = At(cp);
+      call.export_name = String(c, cp, "export", nullptr, 256).value_or("");
+      call.at_ms = Integer(c, cp, "at_ms", 0, s.duration_ms).value_or(0);
+      call.every_ms = Integer(c, cp, "every_ms", 1, s.duration_ms).value_or(0);
+      if (auto u = Integer(c, cp, "until_ms", 0, s.duration_ms)) call.until_ms = *u;
+      if (c.contains("until_ms") && !c.contains("every_ms")) {
+        ValueError(JsonPointerChild(cp, "until_ms"), "until_ms needs every_ms");
+      }
+      if (const json* a = Field(c, "args")) {
+        std::string ap = JsonPointerChild(cp, "args");
+        if (JsonWalker::Expect(a->is_array(), *a, ap, "an array of numbers")) {
+          for (size_t k = 0; k < a->size(); ++k) {
+            if (auto n = Number((*a)[k], JsonPointerChild(ap, k))) call.args.push_back(*n);
+          }
+        }
+      }
+      s.calls.push_back(std::move(call));
+    }
+  }
+
+  // A constant (number), {"series": [[ms, v], ...]} or {"elements": [v, ...]}.
+  void Sensors(const json& v, const std::string& p, Scenario& s) {
+    if (!JsonWalker::Expect(v.is_object(), v, p, "an object")) return;
+    for (const auto& [channel, input] : v.items()) {
+      std::string cp = JsonPointerChild(p, channel);
+      SensorInput in;
+      if (input.is_number()) {
+        in.series.push_back({0, input.get<double>()});
+      } else if (Object(input, cp, {"series", "elements"}, {})) {
+        if (const json* series = Field(input, "series")) {
+          std::string sp = JsonPointerChild(cp, "series");
+          if (JsonWalker::Expect(series->is_array() && !series->empty(), *series, sp, "a non-empty array of [ms, value]")) {
+            for (size_t k = 0; k < series->size(); ++k) {
+              std::string pp = JsonPointerChild(sp, k);
+              const json& step = (*series)[k];
+              if (!JsonWalker::Expect(step.is_array() && step.size() == 2, step, pp, "a pair [ms, value]")) continue;
+              auto t = IntegerValue(step[0], JsonPointerChild(pp, size_t{0}), 0, s.duration_ms);
+              auto n = Number(step[1], JsonPointerChild(pp, size_t{1}));
+              if (!t || !n) continue;
+              if (!in.series.empty() && *t <= in.series.back().first) {
+                ValueError(pp, "series times must increase");
+                continue;
+              }
+              in.series.push_back({*t, *n});
+            }
+          }
+        }
+        if (const json* elements = Field(input, "elements")) {
+          std::string ep = JsonPointerChild(cp, "elements");
+          if (JsonWalker::Expect(elements->is_array(), *elements, ep, "an array of numbers")) {
+            for (size_t k = 0; k < elements->size(); ++k) {
+              if (auto n = Number((*elements)[k], JsonPointerChild(ep, k))) in.elements.push_back(*n);
+            }
+          }
+        }
+        if (input.contains("series") == input.contains("elements")) {
+          ValueError(cp, "give exactly one of \"series\" and \"elements\"");
+        }
+      }
+      s.sensors[channel] = std::move(in);
+    }
+  }
+
+  void Streams(const json& v, const std::string& p, Scenario& s) {
+    if (!JsonWalker::Expect(v.is_object(), v, p, "an object")) return;
+    for (const auto& [name, file] : v.items()) {
+      std::string fp = JsonPointerChild(p, name);
+      if (!JsonWalker::Expect(file.is_string(), file, fp, "a file name")) continue;
+      fs::path f(file.get<std::string>());
+      s.streams[name] = f.is_absolute() ? f.string() : (fs::path(path_).parent_path() / f).lexically_normal().string();
+    }
+  }
+
+  std::vector<ExpectedNumber> Numbers(const json& v, const std::string& p, double tolerance) {
+    std::vector<ExpectedNumber> out;
+    if (!JsonWalker::Expect(v.is_array(), v, p, "an array of numbers")) return out;
+    for (size_t k = 0; k < v.size(); ++k) {
+      if (auto n = Number(v[k], JsonPointerChild(p, k))) out.push_back({*n, tolerance});
+    }
+    return out;
+  }
+
+  double Tolerance(const json& obj, const std::string& p, double fallback) {
+    const json* t = Field(obj, "tolerance");
+    if (!t) return fallback;
+    auto n = Number(*t, JsonPointerChild(p, "tolerance"));
+    if (n && *n < 0) ValueError(JsonPointerChild(p, "tolerance"), "a tolerance is not negative");
+    return n && *n >= 0 ? *n : fallback;
+  }
+
+  void Expect(const json& v, const std::string& p, Scenario& s) {
+    if (!Object(v, p, {"host_calls", "exact", "results", "traps", "tolerance"}, {})) return;
+    double tolerance = Tolerance(v, p, 0);
+    if (const json* e = Field(v, "exact")) {
+      if (JsonWalker::Expect(e->is_boolean(), *e, JsonPointerChild(p, "exact"), "true or false")) s.host_calls_exact = e->get<bool>();
+    }
+    auto each = [&](std::string_view key, auto&& parse) {
+      const json* list = Field(v, key);
+      if (!list) return;
+      std::string lp = JsonPointerChild(p, key);
+      if (!JsonWalker::Expect(list->is_array(), *list, lp, "an array")) return;
+      for (size_t i = 0; i < list->size(); ++i) parse((*list)[i], JsonPointerChild(lp, i));
+    };
+    each("host_calls", [&](const json& c, const std::string& cp) {
+      if (!Object(c, cp, {"function", "args", "at_ms", "text", "tolerance"}, {"function"})) return;
+      ExpectedHostCall e;
+      e.position = At(cp);
+      e.function = String(c, cp, "function", nullptr, 200).value_or("");
+      if (const json* a = Field(c, "args")) e.args = Numbers(*a, JsonPointerChild(cp, "args"), Tolerance(c, cp, tolerance));
+      if (auto t = Integer(c, cp, "at_ms", 0, s.duration_ms)) e.at_ms = *t;
+      if (auto t = String(c, cp, "text", nullptr, 65536)) e.text = *t;
+      s.host_calls.push_back(std::move(e));
+    });
+    each("results", [&](const json& r, const std::string& rp) {
+      if (!Object(r, rp, {"export", "at_ms", "values", "tolerance"}, {"export", "values"})) return;
+      ExpectedResult e;
+      e.position = At(rp);
+      e.export_name = String(r, rp, "export", nullptr, 256).value_or("");
+      if (auto t = Integer(r, rp, "at_ms", 0, s.duration_ms)) e.at_ms = *t;
+      if (const json* vals = Field(r, "values")) e.values = Numbers(*vals, JsonPointerChild(rp, "values"), Tolerance(r, rp, tolerance));
+      s.results.push_back(std::move(e));
+    });
+    each("traps", [&](const json& t, const std::string& tp) {
+      if (!Object(t, tp, {"export", "at_ms", "kind"}, {"export", "kind"})) return;
+      ExpectedTrap e;
+      e.position = At(tp);
+      e.export_name = String(t, tp, "export", nullptr, 256).value_or("");
+      if (auto at = Integer(t, tp, "at_ms", 0, s.duration_ms)) e.at_ms = *at;
+      e.kind = String(t, tp, "kind", nullptr, 64).value_or("");
+      if (std::find(std::begin(kTrapKinds), std::end(kTrapKinds), e.kind) == std::end(kTrapKinds) && !e.kind.empty()) {
+        ValueError(JsonPointerChild(tp, "kind"), fmt::format("unknown trap kind \"{}\"", e.kind));
+      }
+      s.traps.push_back(std::move(e));
+    });
+  }
+};
+
+// ---- running ----------------------------------------------------------------
+
+double SensorAt(const SensorInput& in, uint64_t t) {
+  double v = in.series.front().second;  // before the first step: its value
+  for (const auto& [from, value] : in.series) {
+    if (from <= t) v = value;
+  }
+  return v;
+}
+
+bool Near(double actual, const ExpectedNumber& e) {
+  if (std::isnan(actual) || std::isnan(e.value)) return std::isnan(actual) && std::isnan(e.value);
+  return std::fabs(actual - e.value) <= e.tolerance;
+}
+
+bool ValuesMatch(const std::vector<Value>& actual, const std::vector<ExpectedNumber>& expected) {
+  if (actual.size() != expected.size()) return false;
+  for (size_t i = 0; i < actual.size(); ++i) {
+    if (!Near(actual[i].AsNumber(), expected[i])) return false;
+  }
+  return true;
+}
+
+std::string Numbers(const std::vector<ExpectedNumber>& values) {
+  std::string out;
+  for (const ExpectedNumber& v : values) {
+    out += (out.empty() ? "" : ", ") + fmt::format("{}", v.value);
+    if (v.tolerance > 0) out += fmt::format(" ± {}", v.tolerance);
+  }
+  return out;
+}
+
+std::string Where(const Scenario& s, const TextPosition& p) { return fmt::format("{}:{}:{}", s.path, p.line, p.column); }
+
+std::string Describe(const ExpectedHostCall& e) {
+  std::string out = e.function + (e.args ? "(" + Numbers(*e.args) + ")" : "(...)");
+  if (e.text) out += fmt::format(" with text \"{}\"", *e.text);
+  if (e.at_ms) out += fmt::format(" at {} ms", *e.at_ms);
+  return out;
+}
+
+bool CallMatches(const HostCall& c, const ExpectedHostCall& e) {
+  if (c.function->QualifiedName() != e.function) return false;
+  if (e.at_ms && c.time_us != *e.at_ms * 1000) return false;
+  if (e.text && c.text != *e.text) return false;
+  return !e.args || ValuesMatch(c.args, *e.args);
+}
+
+std::string ActualCall(const HostCall& c) {
+  std::string text = FormatHostCall(c);
+  if (c.function->sim.kind == SimKind::kLog) text += fmt::format(" \"{}\"", c.text);
+  return fmt::format("{:>8} ms  {}", c.time_us / 1000, text);
+}
+
+// The first difference between the host call log and the expectations.
+std::string CheckHostCalls(const Scenario& s, const std::vector<HostCall>& calls) {
+  size_t next = 0;
+  for (size_t i = 0; i < s.host_calls.size(); ++i) {
+    const ExpectedHostCall& e = s.host_calls[i];
+    size_t found = next;
+    if (s.host_calls_exact) {
+      if (found >= calls.size() || !CallMatches(calls[found], e)) found = calls.size();
+    } else {
+      while (found < calls.size() && !CallMatches(calls[found], e)) ++found;
+    }
+    if (found < calls.size()) {
+      next = found + 1;
+      continue;
+    }
+    std::string out = fmt::format("expected host call {} of {} ({}): {}\n", i + 1, s.host_calls.size(),
+                                  Where(s, e.position), Describe(e));
+    out += next == 0 ? "  from the start the device made:\n"
+                     : fmt::format("  after host call {} ({}) the device made:\n", next, FormatHostCall(calls[next - 1]));
+    for (size_t k = next; k < calls.size() && k < next + 5; ++k) out += fmt::format("  [{}] {}\n", k + 1, ActualCall(calls[k]));
+    if (next >= calls.size()) out += "  (no more host calls)\n";
+    else if (calls.size() > next + 5) out += fmt::format("  ... and {} more\n", calls.size() - next - 5);
+    return out;
+  }
+  if (s.host_calls_exact && next < calls.size()) {
+    return fmt::format("the device made {} host calls more than expected (exact), the first:\n  [{}] {}\n",
+                       calls.size() - next, next + 1, ActualCall(calls[next]));
+  }
+  return "";
+}
+
+std::string CheckTraps(const Scenario& s, const std::vector<ScenarioEvent>& events) {
+  std::vector<bool> used(s.traps.size(), false);
+  for (const ScenarioEvent& ev : events) {
+    if (!ev.outcome.trap) continue;
+    std::string kind(TrapKindName(ev.outcome.trap->kind));
+    bool expected = false;
+    for (size_t i = 0; i < s.traps.size() && !expected; ++i) {
+      const ExpectedTrap& e = s.traps[i];
+      if (!used[i] && e.export_name == ev.export_name && e.kind == kind && (!e.at_ms || *e.at_ms == ev.time_ms)) {
+        used[i] = expected = true;
+      }
+    }
+    if (!expected) {
+      return fmt::format("unexpected trap at {} ms in {}: {} ({})\n", ev.time_ms, ev.export_name, kind,
+                         ev.outcome.trap->message);
+    }
+  }
+  for (size_t i = 0; i < s.traps.size(); ++i) {
+    if (!used[i]) {
+      const ExpectedTrap& e = s.traps[i];
+      return fmt::format("expected trap ({}): {} in {}{} did not happen\n", Where(s, e.position), e.kind, e.export_name,
+                         e.at_ms ? fmt::format(" at {} ms", *e.at_ms) : "");
+    }
+  }
+  return "";
+}
+
+std::string CheckResults(const Scenario& s, const std::vector<ScenarioEvent>& events) {
+  for (const ExpectedResult& e : s.results) {
+    const ScenarioEvent* ev = nullptr;
+    for (const ScenarioEvent& candidate : events) {
+      if (candidate.export_name == e.export_name && (!e.at_ms || *e.at_ms == candidate.time_ms)) {
+        ev = &candidate;
+        break;
+      }
+    }
+    std::string what = fmt::format("expected result ({}): {}{} => {}", Where(s, e.position), e.export_name,
+                                   e.at_ms ? fmt::format(" at {} ms", *e.at_ms) : "", Numbers(e.values));
+    if (!ev) return what + "\n  but no such call was made\n";
+    if (ev->outcome.trap) return what + fmt::format("\n  but it trapped: {}\n", ev->outcome.trap->message);
+    if (!ValuesMatch(ev->outcome.results, e.values)) {
+      return what + fmt::format("\n  but it returned {}\n", FormatValues(ev->outcome.results));
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
+Result<Scenario> ParseScenario(std::string text, const std::string& path, Diagnostics& diagnostics) {
+  Result<LocatedJson> doc = ParseLocatedJson(text);  // a copy: errors need the text
+  if (!doc) {
+    Diagnostic& d = diagnostics.AddError(std::string(kScenarioCode), path, doc.error().message);
+    d.position = PositionOf(text, doc.error().offset.value_or(0));
+    return Error{ErrorKind::kInvalidInput, "invalid scenario"};
+  }
+  Scenario s;
+  s.path = path;
+  if (!ScenarioParser(*doc, path, diagnostics).Parse(s)) {
+    return Error{ErrorKind::kInvalidInput, "invalid scenario"};
+  }
+  return s;
+}
+
+Result<Scenario> LoadScenario(const std::string& path, Diagnostics& diagnostics) {
+  Result<Bytes> bytes = ReadInput(path, kMaxScenarioBytes, std::string(kScenarioCode), diagnostics);
+  if (!bytes) return bytes.error();
+  return ParseScenario(std::string(bytes->begin(), bytes->end()), path, diagnostics);
+}
+
+Result<ScenarioReport> RunScenario(const Scenario& s, const Manifest& manifest, const ModuleInfo& module,
+                                   const Instantiator& instantiate, Diagnostics& diagnostics) {
+  // The calls must name exports the module has, with the right number of arguments.
+  struct Planned {
+    uint64_t time;
+    size_t order;
+    const ScenarioCall* call;
+    std::vector<ValueType> params;
+  };
+  std::vector<Planned> plan;
+  bool ok = true;
+  for (size_t i = 0; i < s.calls.size(); ++i) {
+    const ScenarioCall& c = s.calls[i];
+    auto e = std::find_if(module.exports.begin(), module.exports.end(),
+                          [&](const ExportInfo& x) { return x.name == c.export_name && x.kind == ExternKind::kFunc; });
+    Diagnostic* d = nullptr;
+    if (e == module.exports.end()) {
+      d = &diagnostics.AddError("scenario-export-unknown", s.path,
+                                fmt::format("calls/{}: the module exports no function \"{}\"", i, c.export_name));
+    } else if (e->signature.params.size() != c.args.size()) {
+      d = &diagnostics.AddError("scenario-invalid", s.path,
+                                fmt::format("calls/{}: {} takes {} arguments {}, not {}", i, c.export_name,
+                                            e->signature.params.size(), e->signature.ToString(), c.args.size()));
+    }
+    if (d) {
+      d->position = c.position;
+      ok = false;
+      continue;
+    }
+    std::vector<ValueType> params;
+    for (const std::string& t : e->signature.params) params.push_back(*ParseValueType(t));
+    uint64_t until = c.until_ms.value_or(s.duration_ms);
+    for (uint64_t t = c.at_ms; t < until || (c.every_ms == 0 && t == c.at_ms); t += c.every_ms) {
+      if (plan.size() >= kMaxScenarioEvents) {
+        diagnostics.AddError("scenario-invalid", s.path, fmt::format("more than {} calls", kMaxScenarioEvents));
+        return Error{ErrorKind::kInvalidInput, "too many calls"};
+      }
+      plan.push_back({t, i, &c, params});
+      if (c.every_ms == 0) break;
+    }
+  }
+  for (const auto& [channel, input] : s.sensors) {
+    bool used = std::any_of(manifest.host_functions.begin(), manifest.host_functions.end(), [&](const HostFunction& f) {
+      return f.sim.kind == SimKind::kSensor && (f.sim.channel.empty() ? f.name : f.sim.channel) == channel;
+    });
+    if (!used) {
+      diagnostics.AddError("scenario-sensor-unknown", s.path,
+                           fmt::format("sensors: the device has no sensor channel \"{}\"", channel));
+      ok = false;
+    }
+  }
+  if (!ok) return Error{ErrorKind::kInvalidInput, "the scenario does not fit the module or device"};
+  std::stable_sort(plan.begin(), plan.end(), [](const Planned& a, const Planned& b) { return a.time < b.time; });
+
+  SimulatedHost host(manifest);
+  for (const auto& [stream, file] : s.streams) {
+    Result<Bytes> bytes = ReadInput(file, 256u << 20, "input-too-large", diagnostics);
+    if (!bytes) return bytes.error();
+    host.SetInputStream(stream, std::move(bytes).value());
+  }
+  RunLimits limits;
+  limits.max_memory_pages = s.max_pages.value_or(manifest.budgets.max_pages);
+  limits.max_table_elements = manifest.budgets.max_table_elements;
+  limits.fuel_per_call = s.fuel_per_call ? s.fuel_per_call
+                         : manifest.budgets.fuel_per_call ? std::optional<uint64_t>(manifest.budgets.fuel_per_call)
+                                                          : std::optional<uint64_t>(10'000'000);
+  limits.max_call_depth = s.max_call_depth.value_or(kDefaultMaxCallDepth);
+  Result<Instantiation> inst = instantiate(host, limits);
+  if (!inst) {
+    diagnostics.AddError("instantiation-refused", s.module.empty() ? s.path : s.module, inst.error().message);
+    return inst.error();
+  }
+  ScenarioReport report;
+  if (inst->trap) {
+    ScenarioEvent ev;
+    ev.export_name = "(start)";
+    ev.outcome.trap = inst->trap;
+    report.events.push_back(std::move(ev));
+  } else {
+    for (const Planned& p : plan) {
+      host.SetTimeUs(p.time * 1000);
+      for (const auto& [channel, input] : s.sensors) {
+        host.SetSensor(channel, input.elements.empty() ? std::vector<double>{SensorAt(input, p.time)} : input.elements);
+      }
+      ScenarioEvent ev;
+      ev.time_ms = p.time;
+      ev.export_name = p.call->export_name;
+      for (size_t k = 0; k < p.params.size(); ++k) ev.args.push_back(Value::FromNumber(p.params[k], p.call->args[k]));
+      ev.first_host_call = host.calls().size();
+      ev.outcome = inst->instance->Call(ev.export_name, ev.args);
+      ev.host_call_count = host.calls().size() - ev.first_host_call;
+      report.events.push_back(std::move(ev));
+    }
+  }
+  report.host_calls = host.calls();
+  report.divergence = CheckTraps(s, report.events);
+  if (report.divergence.empty()) report.divergence = CheckResults(s, report.events);
+  if (report.divergence.empty()) report.divergence = CheckHostCalls(s, report.host_calls);
+  report.passed = report.divergence.empty();
+  return report;
+}
+
+std::string FormatScenarioTrace(const ScenarioReport& report) {
+  std::string out;
+  for (const ScenarioEvent& ev : report.events) {
+    std::string results = ev.outcome.trap ? fmt::format(" trap {}: {}", TrapKindName(ev.outcome.trap->kind),
+                                                         ev.outcome.trap->message)
+                                          : ev.outcome.results.empty() ? "" : " " + FormatValues(ev.outcome.results);
+    out += fmt::format("[{:>6} ms] {}({}) =>{}\n", ev.time_ms, ev.export_name, FormatValues(ev.args), results);
+    for (size_t k = 0; k < ev.host_call_count; ++k) {
+      const HostCall& c = report.host_calls[ev.first_host_call + k];
+      out += fmt::format("             {}{}\n", FormatHostCall(c),
+                         c.function->sim.kind == SimKind::kLog ? fmt::format(" \"{}\"", c.text) : "");
+    }
+  }
+  return out;
+}
+
+}  // namespace wasmiot

@@ -1,0 +1,115 @@
+// Scenarios (format v1, docs/scenarios.md, schemas/scenario.schema.json):
+// the calls a device makes over simulated time, the sensor inputs and
+// streams it sees, and what must happen — host calls, export results, traps.
+// Run on any engine; `wasmiot run --scenario` and `wasmiot test` use them.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "manifest/manifest.h"
+#include "module/module_info.h"
+#include "runtime/engine.h"
+#include "support/diagnostics.h"
+#include "support/result.h"
+
+namespace wasmiot {
+
+inline constexpr int kScenarioFormatVersion = 1;
+inline constexpr uint64_t kMaxScenarioBytes = 1 << 20;
+inline constexpr uint64_t kMaxScenarioEvents = 1'000'000;
+
+struct ScenarioCall {
+  std::string export_name;
+  std::vector<double> args;  // converted to the export's parameter types when run
+  uint64_t at_ms = 0;        // the first call
+  uint64_t every_ms = 0;     // 0: once
+  std::optional<uint64_t> until_ms;  // exclusive; default: the scenario's duration
+  TextPosition position;
+};
+
+struct SensorInput {
+  std::vector<std::pair<uint64_t, double>> series;  // (from_ms, value), sorted; a constant is one step at 0
+  std::vector<double> elements;                     // an indexed channel (constant)
+};
+
+struct ExpectedNumber {
+  double value = 0;
+  double tolerance = 0;
+};
+
+struct ExpectedHostCall {
+  std::string function;  // MODULE.NAME
+  std::optional<std::vector<ExpectedNumber>> args;
+  std::optional<uint64_t> at_ms;
+  std::optional<std::string> text;  // a log's string
+  TextPosition position;
+};
+
+struct ExpectedResult {
+  std::string export_name;
+  std::optional<uint64_t> at_ms;  // default: its first call
+  std::vector<ExpectedNumber> values;
+  TextPosition position;
+};
+
+struct ExpectedTrap {
+  std::string export_name;
+  std::optional<uint64_t> at_ms;
+  std::string kind;  // TrapKindName
+  TextPosition position;
+};
+
+struct Scenario {
+  std::string path;  // the scenario file
+  std::string name;
+  std::string module;    // resolved against the scenario's folder; "" if not given
+  std::string manifest;  // likewise
+  uint64_t duration_ms = 0;
+  std::optional<uint64_t> fuel_per_call;
+  std::optional<uint32_t> max_pages;
+  std::optional<uint32_t> max_call_depth;
+  std::vector<ScenarioCall> calls;
+  std::map<std::string, SensorInput> sensors;
+  std::map<std::string, std::string> streams;  // stream -> file, resolved
+  std::vector<ExpectedHostCall> host_calls;
+  bool host_calls_exact = false;  // the log must be exactly the expected calls
+  std::vector<ExpectedResult> results;
+  std::vector<ExpectedTrap> traps;
+};
+
+// Parses scenario text; every problem is a diagnostic with line:column.
+Result<Scenario> ParseScenario(std::string text, const std::string& path, Diagnostics& diagnostics);
+Result<Scenario> LoadScenario(const std::string& path, Diagnostics& diagnostics);
+
+// One call the device made, and what it did.
+struct ScenarioEvent {
+  uint64_t time_ms = 0;
+  std::string export_name;
+  std::vector<Value> args;
+  CallOutcome outcome;
+  size_t first_host_call = 0, host_call_count = 0;  // into ScenarioReport::host_calls
+};
+
+struct ScenarioReport {
+  std::vector<ScenarioEvent> events;
+  std::vector<HostCall> host_calls;  // point into the manifest: keep it alive as long
+  bool passed = false;
+  std::string divergence;  // the first difference from the expectations, readable; "" if passed
+};
+
+// Checks the scenario against the module (its exports and argument counts),
+// instantiates it with `instantiate`, makes the calls in time order, and
+// holds the outcome to the expectations. An error means it could not run.
+using Instantiator = std::function<Result<Instantiation>(SimulatedHost& host, const RunLimits& limits)>;
+Result<ScenarioReport> RunScenario(const Scenario& scenario, const Manifest& manifest, const ModuleInfo& module,
+                                   const Instantiator& instantiate, Diagnostics& diagnostics);
+
+// "[   100 ms] control_loop() =>" (results or trap after the arrow) and the
+// host calls it made under it, one per line.
+std::string FormatScenarioTrace(const ScenarioReport& report);
+
+}  // namespace wasmiot

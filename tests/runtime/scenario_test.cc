@@ -1,0 +1,225 @@
+// Scenarios (docs/scenarios.md) through `wasmiot run --scenario` and
+// `wasmiot test`: calls over simulated time, inputs, expectations, the first
+// divergence, and malformed or mismatched scenario files.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "runtime/scenario.h"
+#include "support/test_support.h"
+
+using namespace wasmiot;
+using namespace wasmiot::test;
+
+namespace {
+
+struct Project {
+  Project() {
+    WriteBytes(dir.File("thermostat.wasm"), WatToWasm(ReadText(DataDir() + "/modules/thermostat.wat")));
+  }
+  // A scenario for the thermostat with `body` spliced in after the fixed fields.
+  std::string Scenario(const std::string& name, const std::string& body) {
+    std::string path = dir.File(name + ".scenario.json");
+    WriteText(path, R"({
+  "scenario_version": 1,
+  "name": ")" + name + R"(",
+  "module": "thermostat.wasm",
+  "manifest": ")" + SourceDir() + R"(/templates/devices/thermostat.device.json",
+)" + body + "\n}\n");
+    return path;
+  }
+  bool Valid(const std::string& schema, const std::string& json) {
+    std::string file = dir.File("doc.json");
+    WriteText(file, json);
+    INFO(json);
+    return SchemaVerdicts(schema, {file})[0] == "valid " + file;
+  }
+  TempDir dir;
+};
+
+constexpr const char* kHeating = R"(  "duration_ms": 1000,
+  "calls": [
+    { "export": "init" },
+    { "export": "control_loop", "at_ms": 100, "every_ms": 200 },
+    { "export": "set_target_temperature", "at_ms": 500, "args": [25] }
+  ],
+  "sensors": { "temperature": { "series": [[0, 17.5], [400, 24.0]] }, "humidity": 45 },)";
+
+}  // namespace
+
+TEST_CASE("scenario: calls over time, inputs by time, expectations in order") {
+  Project p;
+  std::string s = p.Scenario("heating", std::string(kHeating) + R"(
+  "expect": {
+    "host_calls": [
+      { "function": "env.log", "text": "thermostat ready" },
+      { "function": "env.set_hvac_mode", "args": [1], "at_ms": 100 },
+      { "function": "env.set_hvac_mode", "args": [2], "at_ms": 500 },
+      { "function": "env.set_hvac_mode", "args": [1], "at_ms": 700 },
+      { "function": "env.read_temperature", "args": [], "at_ms": 900 }
+    ]
+  })");
+  RunResult r = RunWasmiot({"run", p.dir.File("thermostat.wasm"), "--scenario", s});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::StartsWith("[     0 ms] init() =>\n"
+                                      "             called host env.log(i32:1024, i32:16) => \"thermostat ready\"\n"
+                                      "[   100 ms] control_loop() =>\n"
+                                      "             called host env.read_temperature() => f32:17.5\n"));
+  // At 500 ms control_loop runs before set_target_temperature: same time, file order.
+  CHECK_THAT(r.out, Catch::Contains("[   500 ms] control_loop() =>\n") &&
+                        Catch::Contains("[   500 ms] set_target_temperature(f32:25) =>\n"));
+  CHECK(r.out.find("[   500 ms] control_loop") < r.out.find("[   500 ms] set_target"));
+  CHECK_THAT(r.out, Catch::EndsWith("PASS heating: 7 calls, 21 host calls\n"));
+  CHECK(p.Valid("run-output.schema.json", RunWasmiot({"run", p.dir.File("thermostat.wasm"), "--scenario", s, "--json"}).out));
+  RunResult t = RunWasmiot({"test", p.dir.path()});
+  CHECK(t.exit_code == 0);
+  CHECK(t.out == "PASS heating (7 calls, 21 host calls)\n1 scenarios: 1 passed, 0 failed\n");
+}
+
+TEST_CASE("scenario: the first divergence, readable") {
+  Project p;
+  std::string s = p.Scenario("wrong", std::string(kHeating) + R"(
+  "expect": { "host_calls": [
+      { "function": "env.set_hvac_mode", "args": [1], "at_ms": 100 },
+      { "function": "env.set_hvac_mode", "args": [0], "at_ms": 700 } ] })");
+  RunResult t = RunWasmiot({"test", p.dir.path()});
+  CHECK(t.exit_code == 1);
+  CHECK_THAT(t.out, Catch::Contains("FAIL wrong (7 calls, 21 host calls)\n"
+                                    "expected host call 2 of 2 (" + s + ":15:7): env.set_hvac_mode(0) at 700 ms\n"
+                                    "  after host call 3 (called host env.set_hvac_mode(i32:1) =>) the device made:\n"
+                                    "  [4]      100 ms  called host env.set_fan_speed(i32:60) =>\n"));
+  CHECK_THAT(t.out, Catch::EndsWith("1 scenarios: 0 passed, 1 failed\n"));
+  RunResult j = RunWasmiot({"test", p.dir.path(), "--json"});
+  CHECK(j.exit_code == 1);
+  CHECK(p.Valid("test-output.schema.json", j.out));
+  CHECK(nlohmann::json::parse(j.out)["failed"] == 1);
+
+  // Exact mode: the whole log, nothing more.
+  std::string exact = p.Scenario("exact", R"(  "duration_ms": 10, "calls": [{ "export": "init" }],
+  "expect": { "exact": true, "host_calls": [] })");
+  RunResult e = RunWasmiot({"run", p.dir.File("thermostat.wasm"), "--scenario", exact});
+  CHECK(e.exit_code == 1);
+  CHECK_THAT(e.out, Catch::Contains("the device made 1 host calls more than expected (exact), the first:\n"
+                                    "  [1]        0 ms  called host env.log(i32:1024, i32:16) => \"thermostat ready\""));
+}
+
+TEST_CASE("scenario: results, tolerance, traps expected and unexpected") {
+  Project p;
+  WriteBytes(p.dir.File("calc.wasm"), WatToWasm(R"((module
+    (import "env" "read_temperature" (func $t (result f32)))
+    (memory (export "memory") 2 2)
+    (func (export "init"))
+    (func (export "control_loop"))
+    (func (export "half") (param f32) (result f32) (f32.mul (local.get 0) (f32.const 0.5)))
+    (func (export "temp") (result f32) (call $t))
+    (func (export "spin") (loop (br 0)))
+    (func (export "div") (param i32) (result i32) (i32.div_u (i32.const 10) (local.get 0)))))"));
+  std::string device = SourceDir() + "/templates/devices/thermostat.device.json";
+  auto scenario = [&](const std::string& name, const std::string& body) {
+    std::string path = p.dir.File(name + ".json");
+    WriteText(path, R"({ "scenario_version": 1, "module": "calc.wasm", "manifest": ")" + device + "\", " + body + "}");
+    return RunWasmiot({"run", p.dir.File("calc.wasm"), "--scenario", path});
+  };
+  CHECK(scenario("r1", R"("duration_ms": 10, "calls": [{ "export": "half", "args": [3] }],
+    "expect": { "results": [{ "export": "half", "values": [1.5] }] })").exit_code == 0);
+  RunResult off = scenario("r2", R"("duration_ms": 10, "calls": [{ "export": "half", "args": [3] }],
+    "expect": { "results": [{ "export": "half", "values": [1.4] }] })");
+  CHECK(off.exit_code == 1);
+  CHECK_THAT(off.out, Catch::Contains("expected result (") && Catch::Contains("half => 1.4\n  but it returned f32:1.5"));
+  CHECK(scenario("r3", R"("duration_ms": 10, "calls": [{ "export": "half", "args": [3] }],
+    "expect": { "tolerance": 0.2, "results": [{ "export": "half", "values": [1.4] }] })").exit_code == 0);
+  // Sensor series hold their last step; a channel read before its first step gets that step.
+  CHECK(scenario("s1", R"("duration_ms": 300, "calls": [{ "export": "temp", "every_ms": 100 }],
+    "sensors": { "temperature": { "series": [[100, 20], [200, 21.5]] } },
+    "expect": { "results": [{ "export": "temp", "at_ms": 0, "values": [20] },
+                            { "export": "temp", "at_ms": 200, "values": [21.5] }] })").exit_code == 0);
+  // A trap fails the scenario unless it is expected; an expected one must happen.
+  RunResult trap = scenario("t1", R"("duration_ms": 10, "calls": [{ "export": "div", "args": [0] }])");
+  CHECK(trap.exit_code == 1);
+  CHECK_THAT(trap.out, Catch::Contains("unexpected trap at 0 ms in div: divide-by-zero (integer divide by zero)"));
+  CHECK(scenario("t2", R"("duration_ms": 10, "calls": [{ "export": "div", "args": [0] }],
+    "expect": { "traps": [{ "export": "div", "kind": "divide-by-zero" }] })").exit_code == 0);
+  RunResult missing = scenario("t3", R"("duration_ms": 10, "calls": [{ "export": "div", "args": [2] }],
+    "expect": { "traps": [{ "export": "div", "kind": "divide-by-zero" }] })");
+  CHECK_THAT(missing.out, Catch::Contains("divide-by-zero in div did not happen"));
+  // Budgets from the scenario: a loop stops on fuel, and the next call still runs.
+  RunResult fuel = scenario("f1", R"("duration_ms": 20, "budgets": { "fuel_per_call": 1000 },
+    "calls": [{ "export": "spin" }, { "export": "half", "at_ms": 10, "args": [8] }],
+    "expect": { "traps": [{ "export": "spin", "at_ms": 0, "kind": "fuel-exhausted" }],
+                "results": [{ "export": "half", "values": [4] }] })");
+  INFO(fuel.out << fuel.err);
+  CHECK(fuel.exit_code == 0);
+}
+
+TEST_CASE("scenario: files that do not fit the module, the device or the format") {
+  Project p;
+  std::string module = p.dir.File("thermostat.wasm");
+  auto run = [&](const std::string& name, const std::string& body) {
+    return RunWasmiot({"run", module, "--scenario", p.Scenario(name, body)});
+  };
+  RunResult unknown = run("u1", R"(  "duration_ms": 10, "calls": [{ "export": "reboot" }])");
+  CHECK(unknown.exit_code == 1);
+  CHECK_THAT(unknown.err, Catch::Contains("u1.scenario.json:6:32: error: calls/0: the module exports no function \"reboot\" [scenario-export-unknown]"));
+  RunResult args = run("u2", R"(  "duration_ms": 10, "calls": [{ "export": "set_target_temperature" }])");
+  CHECK_THAT(args.err, Catch::Contains("set_target_temperature takes 1 arguments (f32) -> (), not 0 [scenario-invalid]"));
+  RunResult sensor = run("u3", R"(  "duration_ms": 10, "calls": [{ "export": "init" }], "sensors": { "pressure": 1 })");
+  CHECK_THAT(sensor.err, Catch::Contains("the device has no sensor channel \"pressure\" [scenario-sensor-unknown]"));
+  // Malformed files: line and column of the problem.
+  std::string bad = p.dir.File("bad.scenario.json");
+  WriteText(bad, "{\n  \"scenario_version\": 1,\n  \"duration_ms\": 10,\n  \"calls\": [ { \"export\": \"init\", } ]\n}\n");
+  RunResult syntax = RunWasmiot({"run", module, "--scenario", bad});
+  CHECK(syntax.exit_code == 1);
+  CHECK_THAT(syntax.err, Catch::StartsWith(bad + ":4:") && Catch::Contains("[scenario-invalid]"));
+  RunResult shape = run("s1", R"(  "duration_ms": 0, "calls": [], "expect": { "hostcalls": [] })");
+  CHECK(shape.exit_code == 1);
+  CHECK_THAT(shape.err, Catch::Contains("duration_ms: 0 is below the minimum 1"));
+  CHECK_THAT(shape.err, Catch::Contains("calls: expected a non-empty array of calls"));
+  CHECK_THAT(shape.err, Catch::Contains("unknown field \"hostcalls\" (did you mean \"host_calls\"?)"));
+  RunResult series = run("s2", R"(  "duration_ms": 10, "calls": [{ "export": "init" }],
+  "sensors": { "temperature": { "series": [[5, 1], [5, 2]] }, "humidity": { "series": [[20, 1]] } })");
+  CHECK_THAT(series.err, Catch::Contains("sensors/temperature/series/1: series times must increase"));
+  CHECK_THAT(series.err, Catch::Contains("sensors/humidity/series/0/0: 20 is above the maximum 10"));
+  // Missing files.
+  CHECK(RunWasmiot({"run", module, "--scenario", p.dir.File("none.json")}).exit_code == 3);
+  std::string lost = p.dir.File("lost.scenario.json");
+  WriteText(lost, R"({ "scenario_version": 1, "module": "gone.wasm", "manifest": "gone.json", "duration_ms": 1,
+                       "calls": [{ "export": "init" }] })");
+  RunResult gone = RunWasmiot({"test", p.dir.path()});
+  CHECK(gone.exit_code == 3);
+  CHECK_THAT(gone.out, Catch::Contains("FAIL"));
+  // Usage: --scenario with --invoke, or with arguments.
+  CHECK(RunWasmiot({"run", module, "--scenario", bad, "--invoke", "init"}).exit_code == 2);
+  CHECK(RunWasmiot({"run", module, "--invoke"}).exit_code == 2);
+  CHECK(RunWasmiot({"run", module}).exit_code == 2);
+  // test: a folder without scenarios, and no folder.
+  TempDir empty;
+  RunResult none = RunWasmiot({"test", empty.path()});
+  CHECK(none.exit_code == 1);
+  CHECK_THAT(none.err, Catch::Contains("no *.scenario.json files under it [scenario-missing]"));
+  CHECK(RunWasmiot({"test", empty.File("nowhere")}).exit_code == 3);
+}
+
+TEST_CASE("scenario schema and parser agree on good and bad files") {
+  Project p;
+  std::string good = p.Scenario("good", std::string(kHeating) + R"(
+  "streams": { "frames": "frames.bin" },
+  "budgets": { "fuel_per_call": 5000, "max_pages": 2, "max_call_depth": 50 },
+  "expect": { "tolerance": 0.5, "exact": false,
+              "host_calls": [{ "function": "env.log", "text": "x", "at_ms": 0, "args": [1, 2], "tolerance": 0 }],
+              "results": [{ "export": "init", "values": [] }],
+              "traps": [{ "export": "init", "kind": "host", "at_ms": 0 }] })");
+  std::string bad_kind = p.Scenario("bad_kind", R"(  "duration_ms": 10, "calls": [{ "export": "init" }],
+  "expect": { "traps": [{ "export": "init", "kind": "explosion" }] })");
+  std::string bad_until = p.Scenario("bad_until", R"(  "duration_ms": 10, "calls": [{ "export": "init", "until_ms": 5 }])");
+  std::string bad_sensor = p.Scenario("bad_sensor", R"(  "duration_ms": 10, "calls": [{ "export": "init" }],
+  "sensors": { "temperature": { "series": [[0, 1]], "elements": [1] } })");
+  std::vector<std::string> verdicts = SchemaVerdicts("scenario.schema.json", {good, bad_kind, bad_until, bad_sensor});
+  CHECK(verdicts[0] == "valid " + good);
+  for (size_t i = 1; i < verdicts.size(); ++i) CHECK_THAT(verdicts[i], Catch::StartsWith("invalid"));
+  for (const std::string& file : {good, bad_kind, bad_until, bad_sensor}) {
+    Diagnostics d;
+    Result<Scenario> s = LoadScenario(file, d);
+    INFO(file << "\n" << DiagnosticsText(d));
+    CHECK(s.ok() == (file == good));
+  }
+}
