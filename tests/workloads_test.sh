@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every workload of templates/workloads.tsv builds with clang and passes
-# `wasmiot check` against its device, with no error and no warning.
+# `wasmiot check` against its device, with no error and no warning; a workload
+# with a scenario beside its source (NAME.scenario.json) must pass it.
 set -euo pipefail
 root=$1 out=$2/workloads
 bash "$root/scripts/build-workloads.sh" "$out"
@@ -9,4 +10,8 @@ grep -v '^#' "$root/templates/workloads.tsv" | while IFS=$'\t' read -r name sour
   if [ -s "$out/$name.err" ]; then echo "$name:"; cat "$out/$name.err"; exit 1; fi
   grep -q ": ok against " "$out/$name.out"
   echo "$name: $(cat "$out/$name.out")"
+  scenario=$root/templates/$(dirname "$source")/$name.scenario.json
+  if [ -f "$scenario" ]; then
+    "$WASMIOT" run "$out/$name.wasm" --manifest "$root/templates/$device" --scenario "$scenario" | tail -n 1
+  fi
 done

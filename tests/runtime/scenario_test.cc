@@ -213,13 +213,16 @@ TEST_CASE("scenario schema and parser agree on good and bad files") {
   std::string bad_until = p.Scenario("bad_until", R"(  "duration_ms": 10, "calls": [{ "export": "init", "until_ms": 5 }])");
   std::string bad_sensor = p.Scenario("bad_sensor", R"(  "duration_ms": 10, "calls": [{ "export": "init" }],
   "sensors": { "temperature": { "series": [[0, 1]], "elements": [1] } })");
-  std::vector<std::string> verdicts = SchemaVerdicts("scenario.schema.json", {good, bad_kind, bad_until, bad_sensor});
+  std::string workload = SourceDir() + "/templates/thermostat-c/thermostat.scenario.json";
+  std::vector<std::string> verdicts =
+      SchemaVerdicts("scenario.schema.json", {good, workload, bad_kind, bad_until, bad_sensor});
   CHECK(verdicts[0] == "valid " + good);
-  for (size_t i = 1; i < verdicts.size(); ++i) CHECK_THAT(verdicts[i], Catch::StartsWith("invalid"));
-  for (const std::string& file : {good, bad_kind, bad_until, bad_sensor}) {
+  CHECK(verdicts[1] == "valid " + workload);
+  for (size_t i = 2; i < verdicts.size(); ++i) CHECK_THAT(verdicts[i], Catch::StartsWith("invalid"));
+  for (const std::string& file : {good, workload, bad_kind, bad_until, bad_sensor}) {
     Diagnostics d;
     Result<Scenario> s = LoadScenario(file, d);
     INFO(file << "\n" << DiagnosticsText(d));
-    CHECK(s.ok() == (file == good));
+    CHECK(s.ok() == (file == good || file == workload));
   }
 }
