@@ -63,16 +63,7 @@ struct Fixture {
   wasmiot_bundle_result Verify(const Bytes& b) const { return Verify(b, Policy()); }
 };
 
-// Bytes that never repeat at chunk distance (a linear congruential sequence).
-Bytes Payload(size_t size, uint8_t seed = 1) {
-  Bytes p(size);
-  uint32_t x = seed;
-  for (size_t i = 0; i < size; ++i) {
-    x = x * 1103515245u + 12345u;
-    p[i] = static_cast<uint8_t>(x >> 16);
-  }
-  return p;
-}
+Bytes Payload(size_t size, uint8_t seed = 1) { return PseudoRandomBytes(size, seed); }
 
 size_t PayloadOffset(const Bytes& b) {
   wasmiot_bundle_header h{};

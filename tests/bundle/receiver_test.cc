@@ -26,15 +26,7 @@ const Manifest& Thermostat() {
   return m;
 }
 
-Bytes Payload(size_t size, uint8_t seed) {
-  Bytes p(size);
-  uint32_t x = seed;
-  for (size_t i = 0; i < size; ++i) {
-    x = x * 1103515245u + 12345u;
-    p[i] = static_cast<uint8_t>(x >> 16);
-  }
-  return p;
-}
+Bytes Payload(size_t size, uint8_t seed) { return PseudoRandomBytes(size, seed); }
 
 // A flash slot: fixed size, counts writes, can fail or tear a write.
 struct TestSlot {

@@ -85,10 +85,7 @@ struct Lab {
   nlohmann::json Json(std::vector<std::string> args) {
     args.push_back("--json");
     RunResult r = Run(args);
-    std::string file = dir.File("doc.json");
-    WriteText(file, r.out);
-    INFO(r.out);
-    CHECK(SchemaVerdicts("run-output.schema.json", {file})[0] == "valid " + file);
+    CHECK(MatchesSchema("run-output.schema.json", r.out, dir));
     return nlohmann::json::parse(r.out);
   }
   TempDir dir;

@@ -167,4 +167,22 @@ std::vector<std::string> DataFiles(const std::string& subdir, const std::string&
   return out;
 }
 
+bool MatchesSchema(const std::string& schema, const std::string& json, const TempDir& dir) {
+  std::string file = dir.File("schema-check.json");
+  WriteText(file, json);
+  std::string verdict = SchemaVerdicts(schema, {file})[0];
+  if (verdict != "valid " + file) UNSCOPED_INFO(verdict << "\n" << json);
+  return verdict == "valid " + file;
+}
+
+Bytes PseudoRandomBytes(size_t size, uint8_t seed) {
+  Bytes p(size);
+  uint32_t x = seed;
+  for (size_t i = 0; i < size; ++i) {
+    x = x * 1103515245u + 12345u;
+    p[i] = static_cast<uint8_t>(x >> 16);
+  }
+  return p;
+}
+
 }  // namespace wasmiot::test

@@ -62,6 +62,13 @@ RunResult RunWasmiot(const std::vector<std::string>& args);
 // line per file ("valid F" or "invalid F: reason"), in order.
 std::vector<std::string> SchemaVerdicts(const std::string& schema, const std::vector<std::string>& files);
 
+// Whether one JSON document matches schemas/<schema> (written to a file in
+// `dir` for the validator; the verdict's reason is in the test's output).
+bool MatchesSchema(const std::string& schema, const std::string& json, const TempDir& dir);
+
+// Bytes that never repeat at chunk distance (a linear congruential sequence).
+Bytes PseudoRandomBytes(size_t size, uint8_t seed);
+
 // Every file in DataDir()/<subdir> whose name starts with prefix, sorted.
 std::vector<std::string> DataFiles(const std::string& subdir, const std::string& prefix,
                                    const std::string& extension);
