@@ -30,6 +30,7 @@ enum class TrapKind {
   kOther,
 };
 std::string_view TrapKindName(TrapKind kind);  // "unreachable", "memory-out-of-bounds", ...
+bool IsTrapKindName(std::string_view name);
 
 struct Trap {
   TrapKind kind = TrapKind::kOther;
@@ -47,6 +48,9 @@ struct CallOutcome {
 // device the memory budget is 16 MiB: a memory bomb must never reach the
 // host's RAM.
 inline constexpr uint32_t kDefaultMaxMemoryPages = 256;
+// Without a device's fuel_per_call a call still cannot run forever: about a
+// second on the interpreter.
+inline constexpr uint64_t kDefaultFuelPerCall = 10'000'000;
 // Below wabt's interpreter's own call stack (64 KiB of frames).
 inline constexpr uint32_t kDefaultMaxCallDepth = 1000;
 

@@ -258,6 +258,13 @@ std::string_view TrapKindName(TrapKind kind) {
   return "other";
 }
 
+bool IsTrapKindName(std::string_view name) {
+  for (int k = 0; k <= static_cast<int>(TrapKind::kOther); ++k) {
+    if (TrapKindName(static_cast<TrapKind>(k)) == name) return true;
+  }
+  return false;
+}
+
 Result<Instantiation> InstantiateInterp(const Bytes& wasm, const Manifest* manifest, SimulatedHost* host,
                                         const RunLimits& limits) {
   auto instance = std::make_unique<InterpInstance>(ToWabtFeatures(FeatureSet::All()));

@@ -15,10 +15,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr std::string_view kScenarioCode = "scenario-invalid";
-constexpr std::string_view kTrapKinds[] = {"unreachable",     "memory-out-of-bounds", "divide-by-zero",
-                                           "integer-overflow", "invalid-conversion",   "indirect-call",
-                                           "stack-exhausted", "fuel-exhausted",       "host",
-                                           "other"};
 
 // ---- parsing ----------------------------------------------------------------
 
@@ -213,7 +209,7 @@ class ScenarioParser : public JsonWalker {
       e.export_name = String(t, tp, "export", nullptr, 256).value_or("");
       if (auto at = Integer(t, tp, "at_ms", 0, s.duration_ms)) e.at_ms = *at;
       e.kind = String(t, tp, "kind", nullptr, 64).value_or("");
-      if (std::find(std::begin(kTrapKinds), std::end(kTrapKinds), e.kind) == std::end(kTrapKinds) && !e.kind.empty()) {
+      if (!e.kind.empty() && !IsTrapKindName(e.kind)) {
         ValueError(JsonPointerChild(tp, "kind"), fmt::format("unknown trap kind \"{}\"", e.kind));
       }
       s.traps.push_back(std::move(e));
@@ -441,7 +437,7 @@ Result<ScenarioReport> RunScenario(const Scenario& s, const Manifest& manifest, 
   limits.max_table_elements = manifest.budgets.max_table_elements;
   limits.fuel_per_call = s.fuel_per_call ? s.fuel_per_call
                          : manifest.budgets.fuel_per_call ? std::optional<uint64_t>(manifest.budgets.fuel_per_call)
-                                                          : std::optional<uint64_t>(10'000'000);
+                                                          : std::optional<uint64_t>(kDefaultFuelPerCall);
   limits.max_call_depth = s.max_call_depth.value_or(kDefaultMaxCallDepth);
   Result<Instantiation> inst = instantiate(host, limits);
   if (!inst) {

@@ -29,8 +29,6 @@ struct RunOptions {
   uint32_t max_call_depth = kDefaultMaxCallDepth;
 };
 
-// Without a device or --fuel, a call still cannot run forever.
-constexpr uint64_t kDefaultFuel = 10'000'000;
 
 // "NAME=VALUE" into its halves.
 std::optional<std::pair<std::string, std::string>> SplitAssignment(const std::string& text) {
@@ -184,7 +182,7 @@ int RunRun(const RunOptions& options) {
     if (options.max_pages) limits.max_memory_pages = *options.max_pages;
     limits.fuel_per_call = options.fuel                                         ? *options.fuel
                            : manifest && manifest->budgets.fuel_per_call > 0 ? manifest->budgets.fuel_per_call
-                                                                             : kDefaultFuel;
+                                                                             : kDefaultFuelPerCall;
     fuel_budget = *limits.fuel_per_call;
     limits.max_call_depth = options.max_call_depth;
     Result<Instantiation> inst = InstantiateInterp(wasm, manifest ? &*manifest : nullptr, host.get(), limits);
