@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every workload of templates/workloads.tsv builds with clang and passes
 # `wasmiot check` against its device, with no error and no warning; a workload
-# with a scenario beside its source (NAME.scenario.json) must pass it.
+# with a scenario beside its source (NAME.scenario.json) must pass it on the
+# interpreter and on host AOT, with both engines agreeing.
 set -euo pipefail
 root=$1 out=$2/workloads
 bash "$root/scripts/build-workloads.sh" "$out"
@@ -12,6 +13,6 @@ grep -v '^#' "$root/templates/workloads.tsv" | while IFS=$'\t' read -r name sour
   echo "$name: $(cat "$out/$name.out")"
   scenario=$root/templates/$(dirname "$source")/$name.scenario.json
   if [ -f "$scenario" ]; then
-    "$WASMIOT" run "$out/$name.wasm" --manifest "$root/templates/$device" --scenario "$scenario" | tail -n 1
+    "$WASMIOT" run "$out/$name.wasm" --manifest "$root/templates/$device" --scenario "$scenario" --engine both | tail -n 1
   fi
 done

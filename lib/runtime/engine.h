@@ -27,6 +27,7 @@ enum class TrapKind {
   kStackExhausted,   // recursion deeper than the engine's call stack
   kFuelExhausted,    // the call's instruction budget ran out (runtime/metering.h)
   kHost,             // a host function refused the call (bad buffer, missing input)
+  kTimeout,          // the call ran past its wall-clock limit (stopped in a host call)
   kOther,
 };
 std::string_view TrapKindName(TrapKind kind);  // "unreachable", "memory-out-of-bounds", ...
@@ -58,12 +59,24 @@ struct RunLimits {
   uint32_t max_memory_pages = kDefaultMaxMemoryPages;  // memory.grow past this returns -1
   uint32_t max_table_elements = UINT32_MAX;
   // Instructions per call, counted by metering injected into the module, so
-  // the budget runs out at the same instruction on every engine. None: not metered.
-  std::optional<uint64_t> fuel_per_call;
+  // the budget runs out at the same instruction on every engine.
+  uint64_t fuel_per_call = kDefaultFuelPerCall;
   // Nested calls allowed, counted the same way, so deep recursion traps at the
   // same depth on every engine (and before the interpreter's own stack ends).
   uint32_t max_call_depth = kDefaultMaxCallDepth;
+  // Wall-clock milliseconds per call; 0: none. Checked at every host call and
+  // inside slow ones, so a module stuck in a host call is stopped (the
+  // instruction budget bounds the time spent in the module itself).
+  uint64_t wall_ms_per_call = 0;
 };
+
+// How two engines' outcomes of the same call differ, readably; "" if they
+// agree: the same results (any NaN equals any NaN of its type), the same
+// trap kind, the same fuel used.
+std::string CompareOutcomes(const CallOutcome& a, const CallOutcome& b);
+
+// The device's budgets (defaults where the manifest gives none).
+RunLimits LimitsFromManifest(const Manifest* manifest);
 
 class Instance {
  public:
@@ -78,11 +91,27 @@ struct Instantiation {
   std::optional<Trap> trap;
 };
 
+enum class EngineKind { kInterp, kAot };
+std::string_view EngineKindName(EngineKind kind);  // "interp", "aot"
+
 // Instantiates a validated module on wabt's interpreter. Every function import
 // must be a host function of `manifest` (bound to `host`); a module without
 // imports needs neither. Refused (an error, nothing runs) when the initial
 // memory or table is over budget or an import has no provider.
 Result<Instantiation> InstantiateInterp(const Bytes& wasm, const Manifest* manifest, SimulatedHost* host,
                                         const RunLimits& limits);
+
+// The module as every engine runs it: metered for `limits` (runtime/metering.h),
+// its memory and table maximums lowered to the budgets, its memory exported.
+Result<Bytes> PrepareModule(const Bytes& wasm, const RunLimits& limits);
+
+// A host function's failure as a trap: a timeout, or a host trap.
+Trap HostTrap(const Error& error, bool timed_out, const std::string& export_name);
+
+// After a call of a prepared module: records the fuel used and, when the
+// call trapped because the fuel ran out or the call depth passed the limit,
+// replaces the engine's trap (an `unreachable`) with that. True if it did.
+bool ExplainMeteredTrap(const RunLimits& limits, int64_t fuel_left, uint32_t depth, bool trapped,
+                        const std::string& export_name, CallOutcome& out);
 
 }  // namespace wasmiot

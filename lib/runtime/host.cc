@@ -1,5 +1,8 @@
 #include "runtime/host.h"
 
+#include <chrono>
+#include <thread>
+
 #include <cstring>
 
 #include <fmt/format.h>
@@ -61,8 +64,28 @@ std::string FormatHostCall(const HostCall& call) {
   return out;
 }
 
+void SimulatedHost::BeginCall(uint64_t wall_ms_per_call) {
+  wall_limit_ms_ = wall_ms_per_call;
+  wall_spent_ms_ = 0;
+  timed_out_ = false;
+}
+
 Result<std::vector<Value>> SimulatedHost::Call(const HostFunction& f, const std::vector<Value>& args,
                                                const GuestMemory& memory) {
+  if (auto slow = latency_ms_.find(f.QualifiedName()); slow != latency_ms_.end()) {
+    uint64_t ms = slow->second;
+    if (wall_limit_ms_ > 0 && wall_spent_ms_ + ms > wall_limit_ms_) {
+      uint64_t left = wall_limit_ms_ - wall_spent_ms_;
+      std::this_thread::sleep_for(std::chrono::milliseconds(left));
+      wall_spent_ms_ = wall_limit_ms_;
+      timed_out_ = true;
+      return Error{ErrorKind::kInvalidInput,
+                   fmt::format("{}: stopped after {} ms: the call's wall-clock limit of {} ms ran out in this host "
+                               "call (it takes {} ms)", f.QualifiedName(), left, wall_limit_ms_, ms)};
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+    wall_spent_ms_ += ms;
+  }
   HostCall call;
   call.time_us = time_us_;
   call.function = &f;

@@ -46,6 +46,15 @@ class SimulatedHost {
   void SetSensor(const std::string& channel, std::vector<double> values) { sensors_[channel] = std::move(values); }
   void SetInputStream(const std::string& stream, Bytes bytes) { inputs_[stream] = {std::move(bytes), 0}; }
   void SetTimeUs(uint64_t time_us) { time_us_ = time_us; }
+
+  // Wall clock. A slow host function (SetLatency, MODULE.NAME) takes that long
+  // in real time. During one export call the host calls may take up to
+  // `wall_ms_per_call` in all (0: no limit): the call that would pass it is
+  // stopped when the limit is reached and fails as a timeout. Only host time
+  // counts: the guest's own time is bounded by fuel, the same on every engine.
+  void SetLatency(const std::string& function, uint64_t ms) { latency_ms_[function] = ms; }
+  void BeginCall(uint64_t wall_ms_per_call);
+  bool timed_out() const { return timed_out_; }
   uint64_t time_us() const { return time_us_; }
 
   // Calls `function` with its WebAssembly arguments. An error is a trap in
@@ -68,6 +77,10 @@ class SimulatedHost {
   std::map<std::string, InputStream> inputs_;
   std::map<std::string, Bytes> outputs_;
   std::vector<HostCall> calls_;
+  std::map<std::string, uint64_t> latency_ms_;
+  uint64_t wall_limit_ms_ = 0;
+  uint64_t wall_spent_ms_ = 0;
+  bool timed_out_ = false;
 };
 
 }  // namespace wasmiot

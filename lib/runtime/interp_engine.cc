@@ -28,7 +28,6 @@ TrapKind Classify(const std::string& message) {
       {"uninitialized table element", TrapKind::kIndirectCall},
       {"indirect call signature mismatch", TrapKind::kIndirectCall},
       {"undefined table index", TrapKind::kIndirectCall},
-      {"host: ", TrapKind::kHost},
   };
   for (const auto& [prefix, kind] : table) {
     if (message.rfind(prefix, 0) == 0) return kind;
@@ -38,9 +37,7 @@ TrapKind Classify(const std::string& message) {
 
 Trap TrapFrom(const wi::Trap::Ptr& trap, const std::string& export_name) {
   std::string message = trap ? trap->message() : "trapped";
-  Trap t{Classify(message), message, export_name};
-  if (t.kind == TrapKind::kHost) t.message = message.substr(6);
-  return t;
+  return Trap{Classify(message), message, export_name};
 }
 
 wi::Value ToInterp(const Value& v) {
@@ -62,20 +59,6 @@ Value FromInterp(const wi::Value& v, wabt::Type type) {
   }
 }
 
-// Clamps declared limits to the budget, so growth past it fails as the spec
-// says (memory.grow returns -1); refuses an initial size already over it.
-Status Clamp(wabt::Limits& limits, uint64_t budget, std::string_view what, std::string_view unit) {
-  if (limits.initial > budget) {
-    return Error{ErrorKind::kInvalidInput, fmt::format("the module's initial {} is {} {}, over the budget of {}", what,
-                                                       limits.initial, unit, budget)};
-  }
-  if (!limits.has_max || limits.max > budget) {
-    limits.max = budget;
-    limits.has_max = true;
-  }
-  return Ok{};
-}
-
 class InterpInstance : public Instance {
  public:
   explicit InterpInstance(const wabt::Features& features) : store_(features) {}
@@ -92,20 +75,16 @@ class InterpInstance : public Instance {
       for (const Value& v : args) params.push_back(ToInterp(v));
       wi::Trap::Ptr trap;
       wi::Thread thread(store_);
-      if (fuel_ != wi::Ref::Null) Fuel()->UnsafeSet(wi::Value::Make(*budget_));
+      Fuel()->UnsafeSet(wi::Value::Make(limits_.fuel_per_call));
+      host_error_.reset();
+      if (host_) host_->BeginCall(limits_.wall_ms_per_call);
       if (depth_ != wi::Ref::Null) Depth()->UnsafeSet(wi::Value::Make(wi::u32{0}));  // a trap left it anywhere
       bool trapped = wabt::Failed(func->Call(thread, params, results, &trap));
-      if (fuel_ != wi::Ref::Null) {
-        int64_t left = static_cast<int64_t>(Fuel()->Get().Get<wi::u64>());
-        out.fuel_used = left < 0 ? *budget_ : *budget_ - static_cast<uint64_t>(left);
-        if (trapped && left < 0) {
-          out.trap = Trap{TrapKind::kFuelExhausted, fmt::format("fuel exhausted: the budget of {} instructions ran out", *budget_), export_name};
-          return out;
-        }
-      }
-      if (trapped && depth_ != wi::Ref::Null && Depth()->Get().Get<wi::u32>() > max_depth_) {
-        out.trap = Trap{TrapKind::kStackExhausted,
-                        fmt::format("call stack exhausted: more than {} nested calls", max_depth_), export_name};
+      int64_t fuel_left = static_cast<int64_t>(Fuel()->Get().Get<wi::u64>());
+      uint32_t depth = depth_ == wi::Ref::Null ? 0 : Depth()->Get().Get<wi::u32>();
+      if (ExplainMeteredTrap(limits_, fuel_left, depth, trapped, export_name, out)) return out;
+      if (trapped && host_error_) {
+        out.trap = HostTrap(*host_error_, host_ && host_->timed_out(), export_name);
         return out;
       }
       if (trapped) {
@@ -143,37 +122,26 @@ class InterpInstance : public Instance {
   wi::Module::Ptr module_;
   wi::Instance::Ptr instance_;
   wi::Ref memory_ = wi::Ref::Null;
-  wi::Ref fuel_ = wi::Ref::Null;   // the metering global, when metered
-  std::optional<uint64_t> budget_;  // fuel per call
-  wi::Ref depth_ = wi::Ref::Null;   // the call-depth global, when counted
-  uint32_t max_depth_ = 0;
+  RunLimits limits_;
+  SimulatedHost* host_ = nullptr;
+  std::optional<Error> host_error_;  // why the last host call failed
+  wi::Ref fuel_ = wi::Ref::Null;   // the metering global
+  wi::Ref depth_ = wi::Ref::Null;  // the call-depth global, when counted
 };
 
 Result<Instantiation> InterpInstance::Instantiate(const Bytes& original, const Manifest* manifest, SimulatedHost* host,
                                                   const RunLimits& limits) {
-  Bytes metered;
-  if (limits.fuel_per_call) {
-    Result<MeteredModule> m = InstrumentModule(original, {*limits.fuel_per_call, limits.max_call_depth});
-    if (!m) return m.error();
-    metered = std::move(m->wasm);
-    budget_ = limits.fuel_per_call;
-    max_depth_ = limits.max_call_depth;
-  }
-  const Bytes& wasm = limits.fuel_per_call ? metered : original;
+  limits_ = limits;
+  host_ = host;
+  Result<Bytes> prepared = PrepareModule(original, limits);
+  if (!prepared) return prepared.error();
+  const Bytes& wasm = *prepared;
   wi::ModuleDesc desc;
   wabt::Errors errors;
   wabt::ReadBinaryOptions options(store_.features(), nullptr, /*read_debug_names=*/false, /*stop_on_first_error=*/true,
                                   /*fail_on_custom_section_error=*/false);
   if (wabt::Failed(wi::ReadBinaryInterp("module", wasm.data(), wasm.size(), options, &errors, &desc))) {
     return Error{ErrorKind::kInvalidInput, errors.empty() ? "unreadable module" : errors[0].message};
-  }
-  for (wi::MemoryDesc& m : desc.memories) {
-    Status s = Clamp(m.type.limits, limits.max_memory_pages, "memory", "pages");
-    if (!s) return s.error();
-  }
-  for (wi::TableDesc& t : desc.tables) {
-    Status s = Clamp(t.type.limits, limits.max_table_elements, "table", "elements");
-    if (!s) return s.error();
   }
   module_ = wi::Module::New(store_, desc);
   wi::RefVec imports;
@@ -182,11 +150,8 @@ Result<Instantiation> InterpInstance::Instantiate(const Bytes& original, const M
     std::string name = it.module + "." + it.name;
     if (it.type->kind == wi::ExternKind::Memory && manifest && manifest->memory_import &&
         manifest->memory_import->module == it.module && manifest->memory_import->name == it.name) {
-      // The device supplies the memory: as the module asks, within the budget.
-      wabt::Limits l = wabt::cast<wi::MemoryType>(it.type.get())->limits;
-      Status s = Clamp(l, limits.max_memory_pages, "memory", "pages");
-      if (!s) return s.error();
-      wi::Memory::Ptr memory = wi::Memory::New(store_, wi::MemoryType(l));
+      // The device supplies the memory as the module asks (within the budget: PrepareModule).
+      wi::Memory::Ptr memory = wi::Memory::New(store_, *wabt::cast<wi::MemoryType>(it.type.get()));
       imports.push_back(memory.ref());
       continue;
     }
@@ -205,7 +170,8 @@ Result<Instantiation> InterpInstance::Instantiate(const Bytes& original, const M
           for (size_t i = 0; i < params.size(); ++i) args.push_back(FromInterp(params[i], type.params[i]));
           Result<std::vector<Value>> r = host->Call(*f, args, Memory());
           if (!r) {
-            *out_trap = wi::Trap::New(thread.store(), "host: " + r.error().message);
+            host_error_ = r.error();
+            *out_trap = wi::Trap::New(thread.store(), r.error().message);
             return wabt::Result::Error;
           }
           for (size_t i = 0; i < r->size(); ++i) results[i] = ToInterp((*r)[i]);
@@ -221,49 +187,24 @@ Result<Instantiation> InterpInstance::Instantiate(const Bytes& original, const M
     return out;
   }
   if (!instance_->memories().empty()) memory_ = instance_->memories()[0];
-  if (budget_) {
-    const wi::ModuleDesc& d = module_->desc();
-    bool has_start = false;
-    for (size_t i = 0; i < d.exports.size(); ++i) {
-      if (d.exports[i].type.name == kFuelGlobalExport) fuel_ = instance_->exports()[i];
-      if (d.exports[i].type.name == kDepthGlobalExport) depth_ = instance_->exports()[i];
-      if (d.exports[i].type.name == kStartExport) has_start = true;
-    }
-    if (has_start) {  // the start function, metered (runtime/metering.h)
-      CallOutcome start = Call(kStartExport, {});
-      if (start.trap) {
-        start.trap->export_name.clear();
-        out.trap = start.trap;
-      }
+  const wi::ModuleDesc& d = module_->desc();
+  bool has_start = false;
+  for (size_t i = 0; i < d.exports.size(); ++i) {
+    if (d.exports[i].type.name == kFuelGlobalExport) fuel_ = instance_->exports()[i];
+    if (d.exports[i].type.name == kDepthGlobalExport) depth_ = instance_->exports()[i];
+    if (d.exports[i].type.name == kStartExport) has_start = true;
+  }
+  if (has_start) {  // the start function, metered (runtime/metering.h)
+    CallOutcome start = Call(kStartExport, {});
+    if (start.trap) {
+      start.trap->export_name.clear();
+      out.trap = start.trap;
     }
   }
   return out;
 }
 
 }  // namespace
-
-std::string_view TrapKindName(TrapKind kind) {
-  switch (kind) {
-    case TrapKind::kUnreachable: return "unreachable";
-    case TrapKind::kMemoryOutOfBounds: return "memory-out-of-bounds";
-    case TrapKind::kDivideByZero: return "divide-by-zero";
-    case TrapKind::kIntegerOverflow: return "integer-overflow";
-    case TrapKind::kInvalidConversion: return "invalid-conversion";
-    case TrapKind::kIndirectCall: return "indirect-call";
-    case TrapKind::kStackExhausted: return "stack-exhausted";
-    case TrapKind::kFuelExhausted: return "fuel-exhausted";
-    case TrapKind::kHost: return "host";
-    case TrapKind::kOther: return "other";
-  }
-  return "other";
-}
-
-bool IsTrapKindName(std::string_view name) {
-  for (int k = 0; k <= static_cast<int>(TrapKind::kOther); ++k) {
-    if (TrapKindName(static_cast<TrapKind>(k)) == name) return true;
-  }
-  return false;
-}
 
 Result<Instantiation> InstantiateInterp(const Bytes& wasm, const Manifest* manifest, SimulatedHost* host,
                                         const RunLimits& limits) {

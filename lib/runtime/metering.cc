@@ -168,6 +168,21 @@ wabt::Index AddExportedGlobal(wabt::Module& module, const char* name, wabt::Type
   return index;
 }
 
+// Lowers a declared maximum to the budget; refuses an initial size over it.
+Status ClampLimits(wabt::Limits& limits, std::optional<uint64_t> budget, std::string_view what,
+                   std::string_view unit) {
+  if (!budget) return Ok{};
+  if (limits.initial > *budget) {
+    return Error{ErrorKind::kInvalidInput, fmt::format("the module's initial {} is {} {}, over the budget of {}", what,
+                                                       limits.initial, unit, *budget)};
+  }
+  if (!limits.has_max || limits.max > *budget) {
+    limits.max = *budget;
+    limits.has_max = true;
+  }
+  return Ok{};
+}
+
 }  // namespace
 
 Result<MeteredModule> InstrumentModule(const Bytes& wasm, const InstrumentOptions& options) {
@@ -179,7 +194,7 @@ Result<MeteredModule> InstrumentModule(const Bytes& wasm, const InstrumentOption
   if (wabt::Failed(wabt::ReadBinaryIr("module", wasm.data(), wasm.size(), read_options, &errors, &module))) {
     return Error{ErrorKind::kInvalidInput, errors.empty() ? "unreadable module" : errors[0].message};
   }
-  for (const char* name : {kFuelGlobalExport, kDepthGlobalExport, kStartExport}) {
+  for (const char* name : {kFuelGlobalExport, kDepthGlobalExport, kStartExport, kMemoryExport}) {
     if (module.GetExport(name)) {
       return Error{ErrorKind::kInvalidInput, fmt::format("the module already exports \"{}\"", name)};
     }
@@ -198,6 +213,21 @@ Result<MeteredModule> InstrumentModule(const Bytes& wasm, const InstrumentOption
     module.starts.clear();
     module.AppendField(std::move(exported_start));
     break;
+  }
+  for (wabt::Memory* m : module.memories) {
+    Status s = ClampLimits(m->page_limits, options.max_memory_pages, "memory", "pages");
+    if (!s) return s.error();
+  }
+  for (wabt::Table* t : module.tables) {
+    Status s = ClampLimits(t->elem_limits, options.max_table_elements, "table", "elements");
+    if (!s) return s.error();
+  }
+  if (!module.memories.empty()) {
+    auto exported = std::make_unique<wabt::ExportModuleField>();
+    exported->export_.name = kMemoryExport;
+    exported->export_.kind = wabt::ExternalKind::Memory;
+    exported->export_.var = IndexVar(0);
+    module.AppendField(std::move(exported));
   }
   // New globals go last, so no existing global index moves.
   wabt::Index fuel = AddExportedGlobal(module, kFuelGlobalExport, wabt::Type::I64, wabt::Const::I64(options.initial_fuel));

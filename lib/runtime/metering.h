@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "support/file_io.h"
@@ -32,6 +33,9 @@ inline constexpr const char* kDepthGlobalExport = "wasmiot_depth";
 // under this name, and the runtime calls it right after instantiation, with
 // the fuel set, so that running out of fuel there is told apart too.
 inline constexpr const char* kStartExport = "wasmiot_start";
+// The module's memory (defined or imported), exported under this name so that
+// every engine's host functions reach it the same way.
+inline constexpr const char* kMemoryExport = "wasmiot_memory";
 
 struct MeteredModule {
   Bytes wasm;
@@ -41,9 +45,15 @@ struct MeteredModule {
 struct InstrumentOptions {
   uint64_t initial_fuel = 0;    // the fuel global's value at instantiation
   uint32_t max_call_depth = 0;  // nested calls allowed; 0: no depth counting
+  // Budgets written into the module's own limits: a declared maximum above
+  // the budget is lowered to it (so growth past it fails, as the spec says,
+  // on every engine); an initial size above it is refused.
+  std::optional<uint64_t> max_memory_pages;
+  std::optional<uint64_t> max_table_elements;
 };
 
-// Refused if the module already exports one of the names above, or uses tail
+// Refused if the module already exports one of the names above, has an
+// initial memory or table over the budget, or uses tail
 // calls while the call depth is counted (a tail call would skip the count).
 Result<MeteredModule> InstrumentModule(const Bytes& wasm, const InstrumentOptions& options);
 

@@ -432,13 +432,10 @@ Result<ScenarioReport> RunScenario(const Scenario& s, const Manifest& manifest, 
     if (!bytes) return bytes.error();
     host.SetInputStream(stream, std::move(bytes).value());
   }
-  RunLimits limits;
-  limits.max_memory_pages = s.max_pages.value_or(manifest.budgets.max_pages);
-  limits.max_table_elements = manifest.budgets.max_table_elements;
-  limits.fuel_per_call = s.fuel_per_call ? s.fuel_per_call
-                         : manifest.budgets.fuel_per_call ? std::optional<uint64_t>(manifest.budgets.fuel_per_call)
-                                                          : std::optional<uint64_t>(kDefaultFuelPerCall);
-  limits.max_call_depth = s.max_call_depth.value_or(kDefaultMaxCallDepth);
+  RunLimits limits = LimitsFromManifest(&manifest);
+  if (s.max_pages) limits.max_memory_pages = *s.max_pages;
+  if (s.fuel_per_call) limits.fuel_per_call = *s.fuel_per_call;
+  if (s.max_call_depth) limits.max_call_depth = *s.max_call_depth;
   Result<Instantiation> inst = instantiate(host, limits);
   if (!inst) {
     diagnostics.AddError("instantiation-refused", s.module.empty() ? s.path : s.module, inst.error().message);
@@ -472,6 +469,37 @@ Result<ScenarioReport> RunScenario(const Scenario& s, const Manifest& manifest, 
   if (report.divergence.empty()) report.divergence = CheckHostCalls(s, report.host_calls);
   report.passed = report.divergence.empty();
   return report;
+}
+
+std::string FirstEngineDifference(const ScenarioReport& a, std::string_view a_name, const ScenarioReport& b,
+                                  std::string_view b_name) {
+  std::string engines = fmt::format("{} vs {}", a_name, b_name);
+  if (a.events.size() != b.events.size()) {
+    return fmt::format("the engines made different numbers of calls ({}): {} vs {}", engines, a.events.size(),
+                       b.events.size());
+  }
+  for (size_t i = 0; i < a.events.size(); ++i) {
+    const ScenarioEvent& x = a.events[i];
+    const ScenarioEvent& y = b.events[i];
+    std::string where = fmt::format("at {} ms, {}", x.time_ms, x.export_name);
+    if (std::string d = CompareOutcomes(x.outcome, y.outcome); !d.empty()) {
+      return fmt::format("the engines disagree {}: {} ({})", where, d, engines);
+    }
+    if (x.host_call_count != y.host_call_count) {
+      return fmt::format("the engines disagree {}: {} vs {} host calls ({})", where, x.host_call_count,
+                         y.host_call_count, engines);
+    }
+    for (size_t h = 0; h < x.host_call_count; ++h) {
+      const HostCall& p = a.host_calls[x.first_host_call + h];
+      const HostCall& q = b.host_calls[y.first_host_call + h];
+      if (p.function != q.function || !(p.args == q.args) || !(p.results == q.results) || p.text != q.text ||
+          p.bytes != q.bytes) {
+        return fmt::format("the engines disagree {}, host call {}:\n  {}: {}\n  {}: {}", where, h + 1, a_name,
+                           FormatHostCall(p), b_name, FormatHostCall(q));
+      }
+    }
+  }
+  return "";
 }
 
 std::string FormatScenarioTrace(const ScenarioReport& report) {

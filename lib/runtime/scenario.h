@@ -108,6 +108,11 @@ using Instantiator = std::function<Result<Instantiation>(SimulatedHost& host, co
 Result<ScenarioReport> RunScenario(const Scenario& scenario, const Manifest& manifest, const ModuleInfo& module,
                                    const Instantiator& instantiate, Diagnostics& diagnostics);
 
+// The first place two engines' reports of the same scenario differ (calls,
+// results, traps, fuel, host calls and their arguments), readably; "" if none.
+std::string FirstEngineDifference(const ScenarioReport& a, std::string_view a_name, const ScenarioReport& b,
+                                  std::string_view b_name);
+
 // "[   100 ms] control_loop() =>" (results or trap after the arrow) and the
 // host calls it made under it, one per line.
 std::string FormatScenarioTrace(const ScenarioReport& report);

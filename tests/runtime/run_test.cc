@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "runtime/aot_engine.h"
 #include "runtime/engine.h"
 #include "support/test_support.h"
 
@@ -72,15 +73,22 @@ constexpr const char* kLabModule = R"((module
     (memory.size)))
 )";
 
+// `wasmiot ARGS --engine ENGINE`: "both" runs on the interpreter and host
+// AOT, prints the interpreter's outcome, and fails if the two disagree.
+RunResult RunOn(const std::string& engine, std::vector<std::string> args) {
+  args.insert(args.end(), {"--engine", engine});
+  return RunWasmiot(args);
+}
+
 struct Lab {
-  Lab() {
+  explicit Lab(std::string on) : engine(std::move(on)) {
     WriteText(device, kLabDevice);
     WriteBytes(module, WatToWasm(kLabModule));
   }
   RunResult Run(std::vector<std::string> args) {
     std::vector<std::string> all = {"run", module, "-m", device};
     all.insert(all.end(), args.begin(), args.end());
-    return RunWasmiot(all);
+    return RunOn(engine, all);
   }
   nlohmann::json Json(std::vector<std::string> args) {
     args.push_back("--json");
@@ -88,6 +96,7 @@ struct Lab {
     CHECK(MatchesSchema("run-output.schema.json", r.out, dir));
     return nlohmann::json::parse(r.out);
   }
+  std::string engine;
   TempDir dir;
   std::string device = dir.File("lab.device.json");
   std::string module = dir.File("lab.wasm");
@@ -124,32 +133,34 @@ TEST_CASE("values: parsed by type, refused when out of range") {
 }
 
 TEST_CASE("run: a module without imports needs no manifest") {
+  const std::string engine = GENERATE(as<std::string>{}, "interp", "both");
   TempDir dir;
   std::string m = Module(dir, "add.wasm", R"((module
     (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
     (func (export "pair") (param i64 f64) (result f64 i64) (local.get 1) (local.get 0))))");
-  RunResult r = RunWasmiot({"run", m, "--invoke", "add", "2", "3"});
+  RunResult r = RunOn(engine, {"run", m, "--invoke", "add", "2", "3"});
   CHECK(r.exit_code == 0);
   CHECK(r.out == "add(i32:2, i32:3) => i32:5\n");
-  CHECK(RunWasmiot({"run", m, "--invoke", "add", "-1", "3"}).out == "add(i32:4294967295, i32:3) => i32:2\n");
-  CHECK(RunWasmiot({"run", m, "--invoke", "pair", "7", "0.25"}).out ==
+  CHECK(RunOn(engine, {"run", m, "--invoke", "add", "-1", "3"}).out == "add(i32:4294967295, i32:3) => i32:2\n");
+  CHECK(RunOn(engine, {"run", m, "--invoke", "pair", "7", "0.25"}).out ==
         "pair(i64:7, f64:0.25) => f64:0.25, i64:7\n");
   // Wrong arguments are usage errors; an unknown export is refused.
-  RunResult few = RunWasmiot({"run", m, "--invoke", "add", "2"});
+  RunResult few = RunOn(engine, {"run", m, "--invoke", "add", "2"});
   CHECK(few.exit_code == 2);
   CHECK_THAT(few.err, Catch::Contains("add takes 2 arguments (i32, i32) -> (i32), not 1"));
-  RunResult bad = RunWasmiot({"run", m, "--invoke", "add", "2", "x"});
+  RunResult bad = RunOn(engine, {"run", m, "--invoke", "add", "2", "x"});
   CHECK(bad.exit_code == 2);
   CHECK_THAT(bad.err, Catch::Contains("argument 2: \"x\" is not an i32 value"));
-  RunResult unknown = RunWasmiot({"run", m, "--invoke", "sub"});
+  RunResult unknown = RunOn(engine, {"run", m, "--invoke", "sub"});
   CHECK(unknown.exit_code == 1);
   CHECK_THAT(unknown.err, Catch::Contains("no exported function \"sub\" [export-unknown]"));
-  CHECK(RunWasmiot({"run", dir.File("missing.wasm"), "--invoke", "add"}).exit_code == 3);
+  CHECK(RunOn(engine, {"run", dir.File("missing.wasm"), "--invoke", "add"}).exit_code == 3);
   WriteText(dir.File("junk.wasm"), "not wasm");
-  CHECK(RunWasmiot({"run", dir.File("junk.wasm"), "--invoke", "add"}).exit_code == 1);
+  CHECK(RunOn(engine, {"run", dir.File("junk.wasm"), "--invoke", "add"}).exit_code == 1);
 }
 
 TEST_CASE("run: traps are named, the host survives them") {
+  const std::string engine = GENERATE(as<std::string>{}, "interp", "both");
   TempDir dir;
   std::string m = Module(dir, "traps.wasm", R"((module
     (memory 1 1)
@@ -169,27 +180,28 @@ TEST_CASE("run: traps are named, the host survives them") {
       {"null_call", "trap-indirect-call"},
   };
   for (const auto& [name, code] : cases) {
-    RunResult r = RunWasmiot({"run", m, "--invoke", name});
+    RunResult r = RunOn(engine, {"run", m, "--invoke", name});
     INFO(name << ": " << r.err);
     CHECK(r.exit_code == 1);
     CHECK_THAT(r.err, Catch::Contains(std::string(name) + ": trap: ") && Catch::Contains("[" + std::string(code) + "]"));
   }
-  RunResult div = RunWasmiot({"run", m, "--invoke", "div", "1", "0"});
+  RunResult div = RunOn(engine, {"run", m, "--invoke", "div", "1", "0"});
   CHECK(div.err == m + ": error: div: trap: integer divide by zero [trap-divide-by-zero]\n");
-  RunResult deep = RunWasmiot({"run", m, "--invoke", "recurse", "0"});
+  RunResult deep = RunOn(engine, {"run", m, "--invoke", "recurse", "0"});
   CHECK(deep.exit_code == 1);
   CHECK_THAT(deep.err, Catch::Contains("[trap-stack-exhausted]"));
 
   // A start function that traps: the module never becomes an instance.
   std::string start = Module(dir, "start.wasm", R"((module
     (func $s unreachable) (start $s) (func (export "f"))))");
-  RunResult s = RunWasmiot({"run", start, "--invoke", "f"});
+  RunResult s = RunOn(engine, {"run", start, "--invoke", "f"});
   CHECK(s.exit_code == 1);
   CHECK_THAT(s.err, Catch::Contains("trap while instantiating: unreachable executed [trap-unreachable]"));
 }
 
 TEST_CASE("run: memory and table budgets") {
-  Lab lab;
+  const std::string engine = GENERATE(as<std::string>{}, "interp", "both");
+  Lab lab(engine);
   // memory 1 2 in the module, budget 2 pages: growth to 2 works, past it returns -1.
   CHECK(lab.Run({"--invoke", "grow", "1"}).out == "grow(i32:1) => i32:1\n");
   CHECK(lab.Run({"--invoke", "grow", "2"}).out == "grow(i32:2) => i32:4294967295\n");
@@ -197,18 +209,19 @@ TEST_CASE("run: memory and table budgets") {
   // Initial memory or table over the budget refuses instantiation.
   TempDir dir;
   std::string big = Module(dir, "big.wasm", R"((module (memory 3) (func (export "f"))))");
-  RunResult refused = RunWasmiot({"run", big, "--invoke", "f", "--max-pages", "2"});
+  RunResult refused = RunOn(engine, {"run", big, "--invoke", "f", "--max-pages", "2"});
   CHECK(refused.exit_code == 1);
   CHECK_THAT(refused.err, Catch::Contains("the module's initial memory is 3 pages, over the budget of 2 [instantiation-refused]"));
   // An unbounded memory is bounded by the budget: a memory bomb gets -1, never the host's RAM.
   std::string bomb = Module(dir, "bomb.wasm", R"((module (memory 1)
     (func (export "bomb") (result i32) (memory.grow (i32.const 65535)))))");
-  CHECK(RunWasmiot({"run", bomb, "--invoke", "bomb", "--max-pages", "16"}).out == "bomb() => i32:4294967295\n");
-  CHECK(RunWasmiot({"run", bomb, "--invoke", "bomb"}).out == "bomb() => i32:4294967295\n");
+  CHECK(RunOn(engine, {"run", bomb, "--invoke", "bomb", "--max-pages", "16"}).out == "bomb() => i32:4294967295\n");
+  CHECK(RunOn(engine, {"run", bomb, "--invoke", "bomb"}).out == "bomb() => i32:4294967295\n");
 }
 
 TEST_CASE("run: host functions come from the manifest") {
-  Lab lab;
+  const std::string engine = GENERATE(as<std::string>{}, "interp", "both");
+  Lab lab(engine);
   RunResult level = lab.Run({"--sensor", "level=17.5", "--invoke", "level"});
   CHECK(level.exit_code == 0);
   CHECK(level.out == "called host env.read_level() => f32:17.5\nlevel() => f32:17.5\n");
@@ -241,7 +254,8 @@ TEST_CASE("run: host functions come from the manifest") {
 }
 
 TEST_CASE("run: guest buffers are checked before the host touches them") {
-  Lab lab;
+  const std::string engine = GENERATE(as<std::string>{}, "interp", "both");
+  Lab lab(engine);
   // Past the end of memory, and wrapping past 2^32.
   for (std::vector<std::string> args : {std::vector<std::string>{"65530", "7"}, {"65536", "1"},
                                         {"4294967295", "2"}, {"4294967040", "512"}}) {
@@ -263,18 +277,19 @@ TEST_CASE("run: guest buffers are checked before the host touches them") {
   std::string nomem = Module(dir, "nomem.wasm", R"((module
     (import "env" "log" (func $log (param i32 i32)))
     (func (export "f") (call $log (i32.const 0) (i32.const 4)))))");
-  RunResult r = RunWasmiot({"run", nomem, "-m", lab.device, "--invoke", "f"});
+  RunResult r = RunOn(engine, {"run", nomem, "-m", lab.device, "--invoke", "f"});
   CHECK(r.exit_code == 1);
   CHECK_THAT(r.err, Catch::Contains("env.log: the module has no linear memory for its buffer [trap-host]"));
 }
 
 TEST_CASE("run: imports need a device that provides them") {
-  Lab lab;
-  RunResult bare = RunWasmiot({"run", lab.module, "--invoke", "open"});
+  const std::string engine = GENERATE(as<std::string>{}, "interp", "both");
+  Lab lab(engine);
+  RunResult bare = RunOn(engine, {"run", lab.module, "--invoke", "open"});
   CHECK(bare.exit_code == 1);
   CHECK_THAT(bare.err, Catch::Contains("the module imports env.read_level: give the device with --manifest [manifest-required]"));
   // With a device the module must pass check first.
-  RunResult other = RunWasmiot({"run", lab.module, "-m", SourceDir() + "/templates/devices/thermostat.device.json",
+  RunResult other = RunOn(engine, {"run", lab.module, "-m", SourceDir() + "/templates/devices/thermostat.device.json",
                                 "--invoke", "open"});
   CHECK(other.exit_code == 1);
   CHECK_THAT(other.err, Catch::Contains("[import-unknown]"));
@@ -282,10 +297,11 @@ TEST_CASE("run: imports need a device that provides them") {
 }
 
 TEST_CASE("run: the thermostat's control loop with simulated sensors") {
+  const std::string engine = GENERATE(as<std::string>{}, "interp", "both");
   TempDir dir;
   std::string m = Module(dir, "t.wasm", ReadText(DataDir() + "/modules/thermostat.wat"));
   std::string device = SourceDir() + "/templates/devices/thermostat.device.json";
-  RunResult cold = RunWasmiot({"run", m, "-m", device, "--sensor", "temperature=17.5", "--sensor", "humidity=70",
+  RunResult cold = RunOn(engine, {"run", m, "-m", device, "--sensor", "temperature=17.5", "--sensor", "humidity=70",
                                "--invoke", "control_loop"});
   CHECK(cold.exit_code == 0);
   CHECK(cold.out ==
@@ -295,20 +311,21 @@ TEST_CASE("run: the thermostat's control loop with simulated sensors") {
         "called host env.read_humidity() => f32:70\n"
         "called host env.set_fan_speed(i32:50) =>\n"
         "control_loop() =>\n");
-  CHECK(RunWasmiot({"run", m, "-m", device, "--invoke", "init"}).out ==
+  CHECK(RunOn(engine, {"run", m, "-m", device, "--invoke", "init"}).out ==
         "called host env.log(i32:1024, i32:16) =>\n  log: thermostat ready\ninit() =>\n");
 }
 
 TEST_CASE("runtime library: instances are independent and report memory") {
-  Diagnostics d;
+  EngineKind engine = GENERATE(EngineKind::kInterp, EngineKind::kAot);
+  INFO(EngineKindName(engine));
   Bytes wasm = WatToWasm(R"((module (memory (export "memory") 1 3)
     (global $n (mut i32) (i32.const 0))
     (func (export "bump") (result i32) (global.set $n (i32.add (global.get $n) (i32.const 1))) (global.get $n))
     (func (export "grow") (result i32) (memory.grow (i32.const 1)))))");
   RunLimits limits;
   limits.max_memory_pages = 2;
-  Result<Instantiation> a = InstantiateInterp(wasm, nullptr, nullptr, limits);
-  Result<Instantiation> b = InstantiateInterp(wasm, nullptr, nullptr, limits);
+  Result<Instantiation> a = Instantiate(engine, wasm, nullptr, nullptr, limits);
+  Result<Instantiation> b = Instantiate(engine, wasm, nullptr, nullptr, limits);
   REQUIRE(a.ok());
   REQUIRE(b.ok());
   CHECK(a->instance->Call("bump", {}).results[0].i32() == 1);
@@ -324,6 +341,7 @@ TEST_CASE("runtime library: instances are independent and report memory") {
 }
 
 TEST_CASE("fuel: metering counts instructions and stops a call at the same one every run") {
+  const std::string engine = GENERATE(as<std::string>{}, "interp", "both");
   TempDir dir;
   std::string m = Module(dir, "spin.wasm", R"((module
     (func (export "three") (result i32) i32.const 1 i32.const 2 i32.add)
@@ -338,7 +356,7 @@ TEST_CASE("fuel: metering counts instructions and stops a call at the same one e
   auto fuel_used = [&](std::vector<std::string> args) {
     args.insert(args.begin(), {"run", m});
     args.push_back("--json");
-    nlohmann::json j = nlohmann::json::parse(RunWasmiot(args).out);
+    nlohmann::json j = nlohmann::json::parse(RunOn(engine, args).out);
     return j["fuel"]["used"];
   };
   // Exactly the instructions executed: 3; then 2 + 1 + 9 per loop turn (11 turns).
@@ -346,25 +364,26 @@ TEST_CASE("fuel: metering counts instructions and stops a call at the same one e
   CHECK(fuel_used({"--invoke", "count", "10"}) == 102);
   CHECK(fuel_used({"--invoke", "count", "0"}) == 12);
   // The budget is inclusive: 3 runs "three", 2 does not.
-  CHECK(RunWasmiot({"run", m, "--invoke", "three", "--fuel", "3"}).exit_code == 0);
-  RunResult short_of = RunWasmiot({"run", m, "--invoke", "three", "--fuel", "2"});
+  CHECK(RunOn(engine, {"run", m, "--invoke", "three", "--fuel", "3"}).exit_code == 0);
+  RunResult short_of = RunOn(engine, {"run", m, "--invoke", "three", "--fuel", "2"});
   CHECK(short_of.exit_code == 1);
   CHECK(short_of.err == m + ": error: three: trap: fuel exhausted: the budget of 2 instructions ran out [trap-fuel-exhausted]\n");
   // An endless loop stops, deterministically; the module's own unreachable stays itself.
   for (int run = 0; run < 2; ++run) {
-    RunResult spin = RunWasmiot({"run", m, "--invoke", "spin", "--fuel", "5000"});
+    RunResult spin = RunOn(engine, {"run", m, "--invoke", "spin", "--fuel", "5000"});
     CHECK(spin.exit_code == 1);
     CHECK_THAT(spin.err, Catch::Contains("[trap-fuel-exhausted]"));
   }
   CHECK(fuel_used({"--invoke", "spin", "--fuel", "5000"}) == 5000);
-  CHECK_THAT(RunWasmiot({"run", m, "--invoke", "boom", "--fuel", "5000"}).err, Catch::Contains("[trap-unreachable]"));
+  CHECK_THAT(RunOn(engine, {"run", m, "--invoke", "boom", "--fuel", "5000"}).err, Catch::Contains("[trap-unreachable]"));
   // With -v the fuel a call used is printed.
-  CHECK_THAT(RunWasmiot({"run", m, "--invoke", "three", "-v"}).err,
+  CHECK_THAT(RunOn(engine, {"run", m, "--invoke", "three", "-v"}).err,
              Catch::Contains("three: 3 of 10000000 instructions of fuel [fuel-used]"));
 }
 
 TEST_CASE("fuel: host calls happen the same number of times before the budget runs out") {
-  Lab lab;
+  const std::string engine = GENERATE(as<std::string>{}, "interp", "both");
+  Lab lab(engine);
   std::string m = lab.dir.File("valves.wasm");
   WriteBytes(m, WatToWasm(R"((module
     (import "env" "set_valve" (func $valve (param i32) (result i32)))
@@ -372,7 +391,7 @@ TEST_CASE("fuel: host calls happen the same number of times before the budget ru
     (func (export "flap") (loop (drop (call $valve (i32.const 1))) (br 0)))))"));
   std::vector<size_t> counts;
   for (int run = 0; run < 2; ++run) {
-    RunResult r = RunWasmiot({"run", m, "-m", lab.device, "--invoke", "flap", "--fuel", "1000", "--json"});
+    RunResult r = RunOn(engine, {"run", m, "-m", lab.device, "--invoke", "flap", "--fuel", "1000", "--json"});
     nlohmann::json j = nlohmann::json::parse(r.out);
     CHECK(j["trap"]["kind"] == "fuel-exhausted");
     counts.push_back(j["host_calls"].size());
@@ -383,13 +402,14 @@ TEST_CASE("fuel: host calls happen the same number of times before the budget ru
 }
 
 TEST_CASE("fuel: the start function is metered too, names the metering uses are refused") {
+  const std::string engine = GENERATE(as<std::string>{}, "interp", "both");
   TempDir dir;
   std::string start = Module(dir, "start.wasm", R"((module
     (global $g (mut i32) (i32.const 0))
     (func $s (loop (global.set $g (i32.add (global.get $g) (i32.const 1))) (br 0)))
     (start $s)
     (func (export "f"))))");
-  RunResult s = RunWasmiot({"run", start, "--invoke", "f", "--fuel", "100"});
+  RunResult s = RunOn(engine, {"run", start, "--invoke", "f", "--fuel", "100"});
   CHECK(s.exit_code == 1);
   CHECK_THAT(s.err, Catch::Contains("trap while instantiating: fuel exhausted") && Catch::Contains("[trap-fuel-exhausted]"));
   std::string ok_start = Module(dir, "ok.wasm", R"((module
@@ -397,15 +417,16 @@ TEST_CASE("fuel: the start function is metered too, names the metering uses are 
     (func $s (global.set $g (i32.const 7)))
     (start $s)
     (func (export "g") (result i32) (global.get $g))))");
-  CHECK(RunWasmiot({"run", ok_start, "--invoke", "g", "--fuel", "100"}).out == "g() => i32:7\n");
+  CHECK(RunOn(engine, {"run", ok_start, "--invoke", "g", "--fuel", "100"}).out == "g() => i32:7\n");
   std::string clash = Module(dir, "clash.wasm", R"((module (global (export "wasmiot_fuel") i64 (i64.const 0))
     (func (export "f"))))");
-  RunResult c = RunWasmiot({"run", clash, "--invoke", "f"});
+  RunResult c = RunOn(engine, {"run", clash, "--invoke", "f"});
   CHECK(c.exit_code == 1);
   CHECK_THAT(c.err, Catch::Contains("the module already exports \"wasmiot_fuel\" [instantiation-refused]"));
 }
 
 TEST_CASE("call depth: counted in the module, exact, and every exit counts out") {
+  const std::string engine = GENERATE(as<std::string>{}, "interp", "both");
   TempDir dir;
   std::string m = Module(dir, "depth.wasm", R"((module
     (func $rec (export "rec") (param i32) (result i32) (call $rec (i32.add (local.get 0) (i32.const 1))))
@@ -424,7 +445,7 @@ TEST_CASE("call depth: counted in the module, exact, and every exit counts out")
       (i32.const 5))))");
   auto run = [&](std::vector<std::string> args) {
     args.insert(args.begin(), {"run", m});
-    return RunWasmiot(args);
+    return RunOn(engine, args);
   };
   // down(n) nests n + 1 calls: 1000 is the default limit.
   CHECK(run({"--invoke", "down", "999"}).out == "down(i32:999) => i32:42\n");

@@ -9,6 +9,8 @@
 #include "command.h"
 #include "output.h"
 #include "runtime/engine.h"
+#include "engine_choice.h"
+#include "runtime/aot_engine.h"
 #include "scenario_files.h"
 
 namespace wasmiot::tool {
@@ -99,14 +101,18 @@ int RunWithScenario(const RunOptions& options) {
                          "with --scenario, arguments, inputs and budgets come from the scenario file");
   }
   ScenarioRun run;
-  if (!diagnostics.HasErrors()) run = RunScenarioFile(options.scenario, options.module_path, options.manifest_path, diagnostics);
+  std::vector<EngineKind> engines;
+  if (!diagnostics.HasErrors()) engines = ResolveEngines(options.engine, diagnostics);
+  if (!engines.empty()) {
+    run = RunScenarioFile(options.scenario, options.module_path, options.manifest_path, engines, diagnostics);
+  }
   if (!options.common.json) PrintDiagnostics(diagnostics, options.common);  // the verdict is printed below
   AddScenarioVerdict(run, options.scenario, diagnostics);
   int exit_code = ExitCodeFor(diagnostics);
   if (options.common.json) {
     nlohmann::json doc = JsonDocument("run", exit_code, diagnostics);
     doc["module"] = options.module_path;
-    doc["engine"] = options.engine;
+    doc["engine"] = EngineNames(engines);
     doc["scenario"] = ScenarioReportJson(run);
     PrintJson(doc);
     return exit_code;
@@ -167,33 +173,55 @@ int RunRun(const RunOptions& options) {
       }
     }
   }
-  std::unique_ptr<SimulatedHost> host = manifest ? std::make_unique<SimulatedHost>(*manifest) : nullptr;
-  if (host) LoadInputs(options, *host, diagnostics);
+  std::unique_ptr<SimulatedHost> inputs = manifest ? std::make_unique<SimulatedHost>(*manifest) : nullptr;
+  if (inputs) LoadInputs(options, *inputs, diagnostics);
+  std::vector<EngineKind> engines;
+  if (module && !diagnostics.HasErrors()) engines = ResolveEngines(options.engine, diagnostics);
 
+  // On each engine with a fresh host; the first engine's outcome is reported.
   std::optional<CallOutcome> outcome;
+  std::unique_ptr<SimulatedHost> host;
   uint64_t memory_bytes = 0;
-  uint64_t fuel_budget = 0;
-  if (module && !diagnostics.HasErrors()) {
-    RunLimits limits;
-    if (manifest) {
-      limits.max_memory_pages = manifest->budgets.max_pages;
-      limits.max_table_elements = manifest->budgets.max_table_elements;
-    }
-    if (options.max_pages) limits.max_memory_pages = *options.max_pages;
-    limits.fuel_per_call = options.fuel                                         ? *options.fuel
-                           : manifest && manifest->budgets.fuel_per_call > 0 ? manifest->budgets.fuel_per_call
-                                                                             : kDefaultFuelPerCall;
-    fuel_budget = *limits.fuel_per_call;
-    limits.max_call_depth = options.max_call_depth;
-    Result<Instantiation> inst = InstantiateInterp(wasm, manifest ? &*manifest : nullptr, host.get(), limits);
+  RunLimits limits = LimitsFromManifest(manifest ? &*manifest : nullptr);
+  if (options.max_pages) limits.max_memory_pages = *options.max_pages;
+  if (options.fuel) limits.fuel_per_call = *options.fuel;
+  limits.max_call_depth = options.max_call_depth;
+  uint64_t fuel_budget = limits.fuel_per_call;
+  for (EngineKind engine : engines) {
+    if (diagnostics.HasErrors()) break;
+    auto engine_host = inputs ? std::make_unique<SimulatedHost>(*inputs) : nullptr;
+    std::optional<CallOutcome> engine_outcome;
+    Result<Instantiation> inst = Instantiate(engine, wasm, manifest ? &*manifest : nullptr, engine_host.get(), limits);
     if (!inst) {
       diagnostics.AddError("instantiation-refused", options.module_path, inst.error().message);
-    } else if (inst->trap) {
-      outcome.emplace();
-      outcome->trap = inst->trap;
+      break;
+    }
+    if (inst->trap) {
+      engine_outcome.emplace();
+      engine_outcome->trap = inst->trap;
     } else {
-      outcome = inst->instance->Call(options.invoke, args);
-      memory_bytes = inst->instance->memory_bytes();
+      engine_outcome = inst->instance->Call(options.invoke, args);
+    }
+    if (!outcome) {
+      outcome = std::move(engine_outcome);
+      host = std::move(engine_host);
+      if (inst->instance) memory_bytes = inst->instance->memory_bytes();
+      continue;
+    }
+    std::string d = CompareOutcomes(*outcome, *engine_outcome);
+    size_t a = host ? host->calls().size() : 0, b = engine_host ? engine_host->calls().size() : 0;
+    if (d.empty() && a != b) d = fmt::format("{} vs {} host calls", a, b);
+    for (size_t i = 0; d.empty() && i < a; ++i) {
+      const HostCall& p = host->calls()[i];
+      const HostCall& q = engine_host->calls()[i];
+      if (!(p.args == q.args) || !(p.results == q.results) || p.text != q.text || p.bytes != q.bytes) {
+        d = fmt::format("host call {}: {} vs {}", i + 1, FormatHostCall(p), FormatHostCall(q));
+      }
+    }
+    if (!d.empty()) {
+      diagnostics.AddError("engines-disagree", options.module_path,
+                           fmt::format("{} on {} vs {}: {}", options.invoke, EngineKindName(engines.front()),
+                                       EngineKindName(engine), d));
     }
   }
   if (outcome && outcome->fuel_used) {
@@ -212,7 +240,7 @@ int RunRun(const RunOptions& options) {
   if (options.common.json) {
     nlohmann::json doc = JsonDocument("run", exit_code, diagnostics);
     doc["module"] = options.module_path;
-    doc["engine"] = options.engine;
+    doc["engine"] = EngineNames(engines);
     doc["export"] = options.invoke;
     doc["args"] = ValuesJson(args);
     if (outcome) {
@@ -254,8 +282,7 @@ void RegisterRunCommand(CLI::App& app, Invocation& invocation) {
   CLI::Option* invoke = cmd->add_option("--invoke", options->invoke, "The export to call");
   cmd->add_option("--scenario", options->scenario, "Run a scenario file instead (docs/scenarios.md)")->excludes(invoke);
   cmd->add_option("args", options->args, "Its arguments, one per parameter (decimal, 0x-hex, nan, inf)");
-  cmd->add_option("--engine", options->engine, "The engine: interp (wabt's interpreter; host AOT is to come)")
-      ->check(CLI::IsMember({"interp"}));
+  AddEngineOption(*cmd, options->engine);
   cmd->add_option("--sensor", options->sensors, "A sensor channel's value(s): CHANNEL=V[,V...] (repeatable)");
   cmd->add_option("--input", options->inputs, "A buffer_in stream from a file: STREAM=FILE (repeatable)");
   cmd->add_option("--fuel", options->fuel,

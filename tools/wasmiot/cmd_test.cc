@@ -7,6 +7,7 @@
 
 #include "command.h"
 #include "output.h"
+#include "engine_choice.h"
 #include "scenario_files.h"
 
 namespace wasmiot::tool {
@@ -17,6 +18,7 @@ namespace fs = std::filesystem;
 struct TestOptions {
   CommonOptions common;
   std::string dir = ".";
+  std::string engine = "interp";
 };
 
 constexpr std::string_view kSuffix = ".scenario.json";
@@ -39,11 +41,16 @@ int RunTest(const TestOptions& options) {
     else if (files.empty()) diagnostics.AddError("scenario-missing", options.dir, "no *.scenario.json files under it");
   }
   std::sort(files.begin(), files.end());
+  Diagnostics engine_choice;
+  std::vector<EngineKind> engines = ResolveEngines(options.engine, engine_choice);
+  if (!options.common.json) PrintDiagnostics(engine_choice, options.common);
+  for (const Diagnostic& d : engine_choice.list()) diagnostics.Add(d.severity, d.code, d.path, d.message);
+  if (engines.empty()) files.clear();
   size_t passed = 0;
   nlohmann::json results = nlohmann::json::array();
   for (const std::string& file : files) {
     Diagnostics own;
-    ScenarioRun run = RunScenarioFile(file, "", "", own);
+    ScenarioRun run = RunScenarioFile(file, "", "", engines, own);
     bool pass = run.report && run.report->passed && !own.HasErrors();
     if (!options.common.json && !pass) PrintDiagnostics(own, options.common);  // before the verdict joins them
     AddScenarioVerdict(run, file, own);
@@ -75,13 +82,14 @@ int RunTest(const TestOptions& options) {
   if (options.common.json) {
     nlohmann::json doc = JsonDocument("test", exit_code, diagnostics);
     doc["dir"] = options.dir;
+    doc["engine"] = EngineNames(engines);
     doc["scenarios"] = results;
     doc["passed"] = passed;
     doc["failed"] = files.size() - passed;
     PrintJson(doc);
     return exit_code;
   }
-  if (files.empty()) PrintDiagnostics(diagnostics, options.common);
+  if (files.empty() && !engines.empty()) PrintDiagnostics(diagnostics, options.common);
   if (!files.empty()) fmt::print("{} scenarios: {} passed, {} failed\n", files.size(), passed, files.size() - passed);
   return exit_code;
 }
@@ -92,17 +100,21 @@ void RegisterTestCommand(CLI::App& app, Invocation& invocation) {
   auto options = std::make_shared<TestOptions>();
   CLI::App* cmd = app.add_subcommand("test", "Run a project's scenario tests");
   cmd->add_option("dir", options->dir, "The folder to search for *.scenario.json (default: .)");
+  AddEngineOption(*cmd, options->engine);
   AddCommonOptions(*cmd, options->common);
   cmd->footer(
       "Run every *.scenario.json under DIR (docs/scenarios.md) on the reference runtime, each\n"
       "with the module and device manifest it names: the module must pass check, then the\n"
       "device's calls are made over simulated time and the host calls, results and traps are\n"
       "held to the scenario's expectations. Prints PASS or FAIL per scenario, with the first\n"
-      "divergence of a failing one, then a summary. CI runs this."
+      "divergence of a failing one, then a summary. CI runs this, with --engine both: each\n"
+      "scenario then runs on the interpreter and on host AOT, and any difference between\n"
+      "them (results, traps, fuel used, host calls) fails it."
       "\n\n"
       "Examples:\n"
       "  wasmiot test\n"
       "  wasmiot test scenarios/ --json\n"
+      "  wasmiot test templates/ --engine both\n"
       "\n"
       "Exit status: 0 every scenario passed, 1 one failed (or none was found), 2 usage error,\n"
       "3 I/O error.");

@@ -4,12 +4,15 @@
 
 #include "check/check.h"
 #include "module/module_info.h"
+#include "runtime/aot_engine.h"
 
 namespace wasmiot::tool {
 
 ScenarioRun RunScenarioFile(const std::string& scenario_path, const std::string& module_override,
-                            const std::string& manifest_override, Diagnostics& diagnostics) {
+                            const std::string& manifest_override, const std::vector<EngineKind>& engines,
+                            Diagnostics& diagnostics) {
   ScenarioRun run;
+  run.engines = engines;
   Result<Scenario> scenario = LoadScenario(scenario_path, diagnostics);
   if (!scenario) return run;
   run.scenario = *scenario;
@@ -30,12 +33,22 @@ ScenarioRun RunScenarioFile(const std::string& scenario_path, const std::string&
   // The module must pass check against the device before it runs on it.
   Result<ModuleInfo> module = ReadAndCheckModule(*wasm, module_path, manifest, diagnostics);
   if (!module || diagnostics.HasErrors()) return run;
-  Instantiator interp = [&](SimulatedHost& host, const RunLimits& limits) {
-    return InstantiateInterp(*wasm, &manifest, &host, limits);
-  };
-  Result<ScenarioReport> report = RunScenario(*scenario, manifest, *module, interp, diagnostics);
-  if (!report) return run;
-  run.report = std::move(report).value();
+  for (EngineKind engine : engines) {
+    Instantiator instantiate = [&](SimulatedHost& host, const RunLimits& limits) {
+      return Instantiate(engine, *wasm, &manifest, &host, limits);
+    };
+    Result<ScenarioReport> report = RunScenario(*scenario, manifest, *module, instantiate, diagnostics);
+    if (!report) return run;
+    if (!run.report) {
+      run.report = std::move(report).value();
+      continue;
+    }
+    std::string d = FirstEngineDifference(*run.report, EngineKindName(engines.front()), *report, EngineKindName(engine));
+    if (!d.empty()) {
+      run.report->divergence = (run.report->passed ? "" : run.report->divergence) + d + "\n";
+      run.report->passed = false;
+    }
+  }
   return run;
 }
 

@@ -17,12 +17,15 @@ namespace wasmiot::tool {
 struct ScenarioRun {
   std::optional<Scenario> scenario;
   std::shared_ptr<const Manifest> manifest;  // the report's host calls point into it
-  std::optional<ScenarioReport> report;      // when it ran
+  std::optional<ScenarioReport> report;      // when it ran (on the first engine)
+  std::vector<EngineKind> engines;
 };
 
-// Empty overrides take the scenario's own "module" and "manifest".
+// Empty overrides take the scenario's own "module" and "manifest". On two
+// engines the scenario runs on each, and the report fails where they differ.
 ScenarioRun RunScenarioFile(const std::string& scenario_path, const std::string& module_override,
-                            const std::string& manifest_override, Diagnostics& diagnostics);
+                            const std::string& manifest_override, const std::vector<EngineKind>& engines,
+                            Diagnostics& diagnostics);
 
 // A failed scenario as an error diagnostic (its first divergence line).
 void AddScenarioVerdict(const ScenarioRun& run, const std::string& scenario_path, Diagnostics& diagnostics);

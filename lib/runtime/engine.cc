@@ -1,0 +1,110 @@
+// What every engine shares: trap names, the prepared module, and reading the
+// metering globals after a call.
+#include "runtime/engine.h"
+
+#include <cmath>
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "runtime/metering.h"
+
+namespace wasmiot {
+
+std::string_view TrapKindName(TrapKind kind) {
+  switch (kind) {
+    case TrapKind::kUnreachable: return "unreachable";
+    case TrapKind::kMemoryOutOfBounds: return "memory-out-of-bounds";
+    case TrapKind::kDivideByZero: return "divide-by-zero";
+    case TrapKind::kIntegerOverflow: return "integer-overflow";
+    case TrapKind::kInvalidConversion: return "invalid-conversion";
+    case TrapKind::kIndirectCall: return "indirect-call";
+    case TrapKind::kStackExhausted: return "stack-exhausted";
+    case TrapKind::kFuelExhausted: return "fuel-exhausted";
+    case TrapKind::kHost: return "host";
+    case TrapKind::kTimeout: return "timeout";
+    case TrapKind::kOther: return "other";
+  }
+  return "other";
+}
+
+bool IsTrapKindName(std::string_view name) {
+  for (int k = 0; k <= static_cast<int>(TrapKind::kOther); ++k) {
+    if (TrapKindName(static_cast<TrapKind>(k)) == name) return true;
+  }
+  return false;
+}
+
+std::string_view EngineKindName(EngineKind kind) { return kind == EngineKind::kAot ? "aot" : "interp"; }
+
+namespace {
+
+bool SameValue(const Value& a, const Value& b) {
+  if (a.type != b.type) return false;
+  if (a.type == ValueType::kF32 && std::isnan(a.f32())) return std::isnan(b.f32());
+  if (a.type == ValueType::kF64 && std::isnan(a.f64())) return std::isnan(b.f64());
+  return a.bits == b.bits;
+}
+
+}  // namespace
+
+std::string CompareOutcomes(const CallOutcome& a, const CallOutcome& b) {
+  auto trap = [](const CallOutcome& o) { return o.trap ? fmt::format("trap {}", TrapKindName(o.trap->kind)) : std::string("no trap"); };
+  if (a.trap.has_value() != b.trap.has_value() || (a.trap && a.trap->kind != b.trap->kind)) {
+    return fmt::format("{} vs {}", trap(a), trap(b));
+  }
+  bool same = a.results.size() == b.results.size();
+  for (size_t i = 0; same && i < a.results.size(); ++i) same = SameValue(a.results[i], b.results[i]);
+  if (!same) return fmt::format("results {} vs {}", FormatValues(a.results), FormatValues(b.results));
+  if (a.fuel_used != b.fuel_used) {
+    return fmt::format("fuel used {} vs {}", a.fuel_used.value_or(0), b.fuel_used.value_or(0));
+  }
+  return "";
+}
+
+RunLimits LimitsFromManifest(const Manifest* manifest) {
+  RunLimits limits;
+  if (!manifest) return limits;
+  const Budgets& b = manifest->budgets;
+  limits.max_memory_pages = b.max_pages;
+  limits.max_table_elements = b.max_table_elements;
+  if (b.fuel_per_call > 0) limits.fuel_per_call = b.fuel_per_call;
+  limits.wall_ms_per_call = b.wall_ms_per_call;
+  return limits;
+}
+
+Result<Bytes> PrepareModule(const Bytes& wasm, const RunLimits& limits) {
+  InstrumentOptions options;
+  options.initial_fuel = limits.fuel_per_call;
+  options.max_call_depth = limits.max_call_depth;
+  options.max_memory_pages = limits.max_memory_pages;
+  options.max_table_elements = limits.max_table_elements;
+  Result<MeteredModule> m = InstrumentModule(wasm, options);
+  if (!m) return m.error();
+  return std::move(m->wasm);
+}
+
+Trap HostTrap(const Error& error, bool timed_out, const std::string& export_name) {
+  return Trap{timed_out ? TrapKind::kTimeout : TrapKind::kHost, error.message, export_name};
+}
+
+bool ExplainMeteredTrap(const RunLimits& limits, int64_t fuel_left, uint32_t depth, bool trapped,
+                        const std::string& export_name, CallOutcome& out) {
+  uint64_t budget = limits.fuel_per_call;
+  out.fuel_used = fuel_left < 0 ? budget : budget - static_cast<uint64_t>(fuel_left);
+  if (!trapped) return false;
+  if (fuel_left < 0) {
+    out.trap = Trap{TrapKind::kFuelExhausted,
+                    fmt::format("fuel exhausted: the budget of {} instructions ran out", budget), export_name};
+    return true;
+  }
+  if (depth > limits.max_call_depth) {
+    out.trap = Trap{TrapKind::kStackExhausted,
+                    fmt::format("call stack exhausted: more than {} nested calls", limits.max_call_depth),
+                    export_name};
+    return true;
+  }
+  return false;
+}
+
+}  // namespace wasmiot

@@ -1,0 +1,159 @@
+// The host AOT engine: its cache, its glue's name mangling, a missing
+// compiler, deep recursion on the native stack, and the engines' comparison.
+// (Every `wasmiot run` test in run_test.cc also runs with --engine both.)
+#include <filesystem>
+
+#include <catch2/catch.hpp>
+
+#include "runtime/aot_engine.h"
+#include "runtime/aot_glue.h"
+#include "runtime/scenario.h"
+#include "support/test_support.h"
+
+using namespace wasmiot;
+using namespace wasmiot::test;
+
+namespace fs = std::filesystem;
+
+namespace {
+
+int CacheEntries(const std::string& dir) {
+  int n = 0;
+  for (const auto& e : fs::directory_iterator(dir)) n += e.is_directory();
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("aot: wasm2c's names for wasm names") {
+  CHECK(MangleForWasm2c("control_loop") == "Z_control_loop");
+  CHECK(MangleForWasm2c("a-b.c") == "Z_aZ2DbZ2Ec");
+  CHECK(MangleForWasm2c("Zap\xc3\xa9") == "Z_Z5AapZC3ZA9");
+  CHECK(MangleForWasm2c("") == "Z_");
+}
+
+TEST_CASE("aot: compiled once, then loaded from the cache; a broken entry is rebuilt") {
+  TempDir cache;
+  AotSettings settings;
+  settings.cache_dir = cache.File("aot");
+  // Odd export names, several results, every value type, an import module other than env.
+  Bytes wasm = WatToWasm(R"((module
+    (memory 1)
+    (func (export "mix-it.Z") (param i32 i64 f32 f64) (result f64 i32 i64 f32)
+      (local.get 3) (local.get 0) (local.get 1) (local.get 2))
+    (func (export "sum") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))))");
+  RunLimits limits;
+  AotLoad first, second, third;
+  Result<Instantiation> a = InstantiateAot(wasm, nullptr, nullptr, limits, settings, &first);
+  REQUIRE(a.ok());
+  CHECK_FALSE(first.cache_hit);
+  CallOutcome mix = a->instance->Call("mix-it.Z", {Value::I32(7), Value::I64(1ull << 40), Value::F32(2.5f), Value::F64(-0.125)});
+  REQUIRE_FALSE(mix.trap);
+  CHECK(FormatValues(mix.results) == "f64:-0.125, i32:7, i64:1099511627776, f32:2.5");
+  CHECK(mix.fuel_used == 4u);
+
+  Result<Instantiation> b = InstantiateAot(wasm, nullptr, nullptr, limits, settings, &second);
+  REQUIRE(b.ok());
+  CHECK(second.cache_hit);
+  CHECK(second.library == first.library);
+  CHECK(CacheEntries(settings.cache_dir) == 1);
+  CHECK(b->instance->Call("sum", {Value::I32(2), Value::I32(3)}).results[0].i32() == 5u);
+
+  // Another budget is another module: its own entry.
+  RunLimits other = limits;
+  other.fuel_per_call = 77;
+  REQUIRE(InstantiateAot(wasm, nullptr, nullptr, other, settings).ok());
+  CHECK(CacheEntries(settings.cache_dir) == 2);
+
+  // A torn entry (a truncated object) is compiled again, not trusted. (Once
+  // nothing has it loaded: a mapped object changed in place would fault.)
+  a = Error{ErrorKind::kInternal, "released"};
+  b = Error{ErrorKind::kInternal, "released"};
+  WriteText(first.library, "not an object");
+  Result<Instantiation> c = InstantiateAot(wasm, nullptr, nullptr, limits, settings, &third);
+  REQUIRE(c.ok());
+  CHECK_FALSE(third.cache_hit);
+  CHECK(c->instance->Call("sum", {Value::I32(1), Value::I32(1)}).results[0].i32() == 2u);
+}
+
+TEST_CASE("aot: deep recursion traps at the limit on the native stack, never crashes") {
+  Bytes wasm = WatToWasm(R"((module
+    (func $rec (export "rec") (param i32) (result i32)
+      (local f64 f64 f64 f64 f64 f64 f64 f64)
+      (call $rec (i32.add (local.get 0) (i32.const 1))))))");
+  for (uint32_t depth : {10u, 1000u, 100000u}) {
+    RunLimits limits;
+    limits.max_call_depth = depth;
+    limits.fuel_per_call = 100'000'000;
+    Result<Instantiation> inst = Instantiate(EngineKind::kAot, wasm, nullptr, nullptr, limits);
+    REQUIRE(inst.ok());
+    CallOutcome out = inst->instance->Call("rec", {Value::I32(0)});
+    REQUIRE(out.trap);
+    CHECK(out.trap->kind == TrapKind::kStackExhausted);
+    CHECK(out.trap->message == "call stack exhausted: more than " + std::to_string(depth) + " nested calls");
+  }
+}
+
+TEST_CASE("aot: a missing compiler is a clear error, and auto falls back to the interpreter") {
+  TempDir dir;
+  std::string m = dir.File("add.wasm");
+  WriteBytes(m, WatToWasm(R"((module (func (export "add") (param i32 i32) (result i32)
+    (i32.add (local.get 0) (local.get 1)))))"));
+  std::vector<std::string> run = {"env", "WASMIOT_CC=no-such-cc", WasmiotExe(), "run", m, "--invoke", "add", "2", "3"};
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> argv = run;
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return Run(argv);
+  };
+  RunResult aot = with({"--engine", "aot"});
+  CHECK(aot.exit_code == 3);
+  CHECK_THAT(aot.err, Catch::Contains("no C compiler \"no-such-cc\" for the AOT engine") &&
+                          Catch::Contains("[compiler-missing]"));
+  CHECK(aot.out.empty());
+  CHECK(with({"--engine", "both"}).exit_code == 3);
+  RunResult fallback = with({"--engine", "auto", "-v"});
+  CHECK(fallback.exit_code == 0);
+  CHECK(fallback.out == "add(i32:2, i32:3) => i32:5\n");
+  CHECK_THAT(fallback.err, Catch::Contains("running on the interpreter [engine-fallback]"));
+  Result<HostCompiler> none = FindHostCompiler(AotSettings{"/nonexistent/cc", ""});
+  CHECK_FALSE(none.ok());
+}
+
+TEST_CASE("aot: modules the AOT engine cannot compile are refused, not miscompiled") {
+  Bytes simd = WatToWasm(R"((module (func (export "v") (result i32)
+    (i32x4.extract_lane 0 (v128.const i32x4 1 2 3 4)))))");
+  Result<Instantiation> r = Instantiate(EngineKind::kAot, simd, nullptr, nullptr, RunLimits{});
+  REQUIRE_FALSE(r.ok());
+  CHECK_THAT(r.error().message, Catch::Contains("cannot compile simd"));
+  Bytes ref_param = WatToWasm(R"((module (func (export "r") (param externref))))");
+  Result<Instantiation> e = Instantiate(EngineKind::kAot, ref_param, nullptr, nullptr, RunLimits{});
+  REQUIRE_FALSE(e.ok());
+}
+
+TEST_CASE("engines compared: the first difference in results, traps, fuel or host calls") {
+  ScenarioReport a, b;
+  ScenarioEvent ev;
+  ev.time_ms = 100;
+  ev.export_name = "control_loop";
+  ev.outcome.results = {Value::I32(1)};
+  ev.outcome.fuel_used = 40;
+  a.events = {ev};
+  b.events = {ev};
+  CHECK(FirstEngineDifference(a, "interp", b, "aot").empty());
+  b.events[0].outcome.results = {Value::I32(2)};
+  CHECK(FirstEngineDifference(a, "interp", b, "aot") ==
+        "the engines disagree at 100 ms, control_loop: results i32:1 vs i32:2 (interp vs aot)");
+  b.events[0].outcome = a.events[0].outcome;
+  b.events[0].outcome.fuel_used = 41;
+  CHECK_THAT(FirstEngineDifference(a, "interp", b, "aot"), Catch::Contains("fuel used 40 vs 41"));
+  b.events[0].outcome.fuel_used = 40;
+  b.events[0].outcome.trap = Trap{TrapKind::kMemoryOutOfBounds, "oob", "control_loop"};
+  CHECK_THAT(FirstEngineDifference(a, "interp", b, "aot"), Catch::Contains("no trap vs trap memory-out-of-bounds"));
+  // NaN is NaN on both, whatever its payload.
+  CallOutcome x, y;
+  x.results = {Value::F32(std::nanf(""))};
+  y.results = {Value{ValueType::kF32, 0x7fc00001}};
+  CHECK(CompareOutcomes(x, y).empty());
+  b.events.push_back(ev);
+  CHECK_THAT(FirstEngineDifference(a, "interp", b, "aot"), Catch::Contains("different numbers of calls"));
+}

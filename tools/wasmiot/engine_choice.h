@@ -1,0 +1,23 @@
+// --engine for `run` and `test`: interp, aot, auto (aot when a C compiler is
+// there, else interp with a note) or both (run on each; they must agree).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "runtime/engine.h"
+#include "support/diagnostics.h"
+
+namespace wasmiot::tool {
+
+void AddEngineOption(CLI::App& cmd, std::string& engine);
+
+// The engines to run, in order; empty after an error (compiler-missing).
+std::vector<EngineKind> ResolveEngines(const std::string& engine, Diagnostics& diagnostics);
+
+// "interp", "aot" or "interp+aot", for output.
+std::string EngineNames(const std::vector<EngineKind>& engines);
+
+}  // namespace wasmiot::tool
