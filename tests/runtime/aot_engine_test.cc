@@ -32,7 +32,7 @@ TEST_CASE("aot: wasm2c's names for wasm names") {
   CHECK(MangleForWasm2c("") == "Z_");
 }
 
-TEST_CASE("aot: compiled once, then loaded from the cache; a broken entry is rebuilt") {
+TEST_CASE("aot: compiled once, then loaded from the cache, a broken entry rebuilt") {
   TempDir cache;
   AotSettings settings;
   settings.cache_dir = cache.File("aot");
