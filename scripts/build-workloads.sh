@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Compiles every workload of templates/workloads.tsv to OUT/NAME.wasm with clang.
 #   scripts/build-workloads.sh OUT [extra clang flags...]
+# With WORKLOAD=NAME in the environment, only that one.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=$1
 shift
 mkdir -p "$out"
 grep -v '^#' "$root/templates/workloads.tsv" | while IFS=$'\t' read -r name source device ldflags; do
+  if [ -n "${WORKLOAD:-}" ] && [ "$name" != "$WORKLOAD" ]; then continue; fi
   # shellcheck disable=SC2086 # ldflags is a list of flags
   clang --target=wasm32 -mcpu=mvp -O2 -nostdlib -Wall -Wextra -Werror -Wl,--no-entry $ldflags "$@" \
     -o "$out/$name.wasm" "$root/templates/$source"

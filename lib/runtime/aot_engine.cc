@@ -226,6 +226,7 @@ class AotInstance : public Instance {
     *lib_->fuel(instance_) = limits_.fuel_per_call;
     if (uint32_t* depth = lib_->depth(instance_)) *depth = 0;  // a trap left it anywhere
     host_error_.reset();
+    if (host_) host_->BeginCall(limits_.wall_ms_per_call);
     int code = 0;
     uint32_t index = static_cast<uint32_t>(it - exports_.begin());
     RunOnStack(stack_bytes_, [&] { code = lib_->call(instance_, index, a.data(), r.data()); });
@@ -244,6 +245,7 @@ class AotInstance : public Instance {
   }
 
   uint64_t memory_bytes() const override { return instance_ ? lib_->memory_size(instance_) : 0; }
+  std::optional<Bytes> ReadMemory(uint64_t at, uint64_t length) override { return ReadGuest(Memory(), at, length); }
 
  private:
   struct Export {
@@ -261,9 +263,7 @@ class AotInstance : public Instance {
       const Import& import = self->imports_.at(index);
       std::vector<Value> args;
       for (size_t i = 0; i < import.params.size(); ++i) args.push_back(Value{import.params[i], a[i]});
-      GuestMemory memory{[self]() { return self->lib_->memory_data(self->instance_); },
-                         [self]() { return self->lib_->memory_size(self->instance_); }};
-      Result<std::vector<Value>> results = self->host_->Call(*import.function, args, memory);
+      Result<std::vector<Value>> results = self->host_->Call(*import.function, args, self->Memory());
       if (!results) {
         self->host_error_ = results.error();
         return 1;
@@ -274,6 +274,10 @@ class AotInstance : public Instance {
       self->host_error_ = Error{ErrorKind::kInternal, e.what()};
       return 1;
     }
+  }
+
+  GuestMemory Memory() {
+    return {[this]() { return lib_->memory_data(instance_); }, [this]() { return lib_->memory_size(instance_); }};
   }
 
   std::shared_ptr<Library> lib_;

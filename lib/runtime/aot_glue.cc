@@ -178,8 +178,13 @@ Result<std::string> GenerateGlue(const ModuleInfo& module) {
        fmt::format("  {}_free(&w->module);\n", prefix);
   if (memory_import) c += fmt::format("  wasm_rt_free_memory(&w->import{}.memory);\n", slot[memory_import->module]);
   c += "  free(w);\n}\n\n";
+  // The runtime's registry of function types lives as long as the object:
+  // freed when it is unloaded.
+  c += "static int initialized;\n"
+       "__attribute__((destructor)) static void wasmiot_unload(void) {\n"
+       "  if (initialized) wasm_rt_free();\n"
+       "}\n\n";
   c += "WASMIOT_API wasmiot_instance* wasmiot_new(void* ctx, wasmiot_host_fn call, int* trap) {\n"
-       "  static int initialized;\n"
        "  if (!initialized) {\n"
        "    wasm_rt_init();\n" +
        fmt::format("    {}_init_module();\n", prefix) +

@@ -84,6 +84,8 @@ class Instance {
   // Calls an exported function; `args` must match its parameter types.
   virtual CallOutcome Call(const std::string& export_name, const std::vector<Value>& args) = 0;
   virtual uint64_t memory_bytes() const = 0;  // 0 without memory
+  // Guest bytes [at, at + length) as they are now; nothing if out of bounds.
+  virtual std::optional<Bytes> ReadMemory(uint64_t at, uint64_t length) = 0;
 };
 
 struct Instantiation {

@@ -1,9 +1,8 @@
 #include "runtime/host.h"
 
 #include <chrono>
-#include <thread>
-
 #include <cstring>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -57,6 +56,13 @@ std::vector<Value> ResultOf(const HostFunction& f, double number) {
 }
 
 }  // namespace
+
+std::optional<Bytes> ReadGuest(const GuestMemory& memory, uint64_t at, uint64_t length) {
+  uint8_t* data = memory.data ? memory.data() : nullptr;
+  uint64_t size = data ? memory.size() : 0;
+  if (!data || at > size || length > size - at) return std::nullopt;
+  return Bytes(data + at, data + at + length);
+}
 
 std::string FormatHostCall(const HostCall& call) {
   std::string out = fmt::format("called host {}({}) =>", call.function->QualifiedName(), FormatValues(call.args));

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,10 @@ struct GuestMemory {
   std::function<uint8_t*()> data;     // nullptr if the module has no memory
   std::function<uint64_t()> size;     // bytes
 };
+
+// A copy of guest bytes [at, at + length), or nothing if they are not all
+// inside linear memory (checked without overflow).
+std::optional<Bytes> ReadGuest(const GuestMemory& memory, uint64_t at, uint64_t length);
 
 // One host call, as the trace and the scenario checks see it.
 struct HostCall {

@@ -102,6 +102,8 @@ class InterpInstance : public Instance {
     return memory_ == wi::Ref::Null ? 0 : const_cast<wi::Store&>(store_).UnsafeGet<wi::Memory>(memory_)->ByteSize();
   }
 
+  std::optional<Bytes> ReadMemory(uint64_t at, uint64_t length) override { return ReadGuest(Memory(), at, length); }
+
   Result<Instantiation> Instantiate(const Bytes& wasm, const Manifest* manifest, SimulatedHost* host,
                                     const RunLimits& limits);
 

@@ -2,11 +2,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 
 #include <fmt/format.h>
 
 #include "json/json_walker.h"
+#include "support/text.h"
+#include "runtime/stream_input.h"
 #include "support/file_io.h"
 
 namespace wasmiot {
@@ -27,7 +30,7 @@ class ScenarioParser : public JsonWalker {
     const json& root = doc_.root();
     if (!Object(root, "",
                 {"$schema", "scenario_version", "name", "module", "manifest", "duration_ms", "budgets", "calls",
-                 "sensors", "streams", "expect"},
+                 "sensors", "streams", "host_latency_ms", "expect"},
                 {"scenario_version", "duration_ms", "calls"})) {
       return false;
     }
@@ -46,6 +49,7 @@ class ScenarioParser : public JsonWalker {
     if (const json* c = Field(root, "calls")) Calls(*c, "/calls", s);
     if (const json* v = Field(root, "sensors")) Sensors(*v, "/sensors", s);
     if (const json* v = Field(root, "streams")) Streams(*v, "/streams", s);
+    if (const json* v = Field(root, "host_latency_ms")) Latencies(*v, "/host_latency_ms", s);
     if (const json* v = Field(root, "expect")) Expect(*v, "/expect", s);
     return ok();
   }
@@ -67,7 +71,8 @@ class ScenarioParser : public JsonWalker {
   }
 
   void Budgets(const json& v, const std::string& p, Scenario& s) {
-    if (!Object(v, p, {"fuel_per_call", "max_pages", "max_call_depth"}, {})) return;
+    if (!Object(v, p, {"fuel_per_call", "max_pages", "max_call_depth", "wall_ms_per_call"}, {})) return;
+    if (auto w = Integer(v, p, "wall_ms_per_call", 1, 3600000)) s.wall_ms_per_call = *w;
     if (auto f = Integer(v, p, "fuel_per_call", 1, UINT64_MAX / 2)) s.fuel_per_call = *f;
     if (auto m = Integer(v, p, "max_pages", 0, 65536)) s.max_pages = static_cast<uint32_t>(*m);
     if (auto d = Integer(v, p, "max_call_depth", 1, 100000)) s.max_call_depth = static_cast<uint32_t>(*d);
@@ -100,57 +105,118 @@ class ScenarioParser : public JsonWalker {
     }
   }
 
-  // A constant (number), {"series": [[ms, v], ...]} or {"elements": [v, ...]}.
+  // A constant (number) or {"series": [[ms, v], ...]}.
+  std::optional<SensorSeries> Series(const json& input, const std::string& p, uint64_t duration_ms) {
+    if (input.is_number()) return SensorSeries{{0, input.get<double>()}};
+    if (!Object(input, p, {"series"}, {"series"})) return std::nullopt;
+    std::string sp = JsonPointerChild(p, "series");
+    const json& series = input["series"];
+    if (!JsonWalker::Expect(series.is_array() && !series.empty(), series, sp, "a non-empty array of [ms, value]")) {
+      return std::nullopt;
+    }
+    SensorSeries out;
+    for (size_t k = 0; k < series.size(); ++k) {
+      std::string pp = JsonPointerChild(sp, k);
+      const json& step = series[k];
+      if (!JsonWalker::Expect(step.is_array() && step.size() == 2, step, pp, "a pair [ms, value]")) continue;
+      auto t = IntegerValue(step[0], JsonPointerChild(pp, size_t{0}), 0, duration_ms);
+      auto n = Number(step[1], JsonPointerChild(pp, size_t{1}));
+      if (!t || !n) continue;
+      if (!out.empty() && *t <= out.back().first) {
+        ValueError(pp, "series times must increase");
+        continue;
+      }
+      out.push_back({*t, *n});
+    }
+    if (out.empty()) return std::nullopt;
+    return out;
+  }
+
+  // A channel: a constant, {"series": ...}, or {"elements": [each a constant or {"series": ...}]}.
   void Sensors(const json& v, const std::string& p, Scenario& s) {
     if (!JsonWalker::Expect(v.is_object(), v, p, "an object")) return;
     for (const auto& [channel, input] : v.items()) {
       std::string cp = JsonPointerChild(p, channel);
       SensorInput in;
-      if (input.is_number()) {
-        in.series.push_back({0, input.get<double>()});
-      } else if (Object(input, cp, {"series", "elements"}, {})) {
-        if (const json* series = Field(input, "series")) {
-          std::string sp = JsonPointerChild(cp, "series");
-          if (JsonWalker::Expect(series->is_array() && !series->empty(), *series, sp, "a non-empty array of [ms, value]")) {
-            for (size_t k = 0; k < series->size(); ++k) {
-              std::string pp = JsonPointerChild(sp, k);
-              const json& step = (*series)[k];
-              if (!JsonWalker::Expect(step.is_array() && step.size() == 2, step, pp, "a pair [ms, value]")) continue;
-              auto t = IntegerValue(step[0], JsonPointerChild(pp, size_t{0}), 0, s.duration_ms);
-              auto n = Number(step[1], JsonPointerChild(pp, size_t{1}));
-              if (!t || !n) continue;
-              if (!in.series.empty() && *t <= in.series.back().first) {
-                ValueError(pp, "series times must increase");
-                continue;
-              }
-              in.series.push_back({*t, *n});
-            }
+      if (input.is_object() && input.contains("elements")) {
+        if (!Object(input, cp, {"elements"}, {"elements"})) continue;
+        std::string ep = JsonPointerChild(cp, "elements");
+        const json& elements = input["elements"];
+        if (JsonWalker::Expect(elements.is_array(), elements, ep, "an array of numbers or series")) {
+          for (size_t k = 0; k < elements.size(); ++k) {
+            if (auto e = Series(elements[k], JsonPointerChild(ep, k), s.duration_ms)) in.elements.push_back(std::move(*e));
           }
         }
-        if (const json* elements = Field(input, "elements")) {
-          std::string ep = JsonPointerChild(cp, "elements");
-          if (JsonWalker::Expect(elements->is_array(), *elements, ep, "an array of numbers")) {
-            for (size_t k = 0; k < elements->size(); ++k) {
-              if (auto n = Number((*elements)[k], JsonPointerChild(ep, k))) in.elements.push_back(*n);
-            }
-          }
-        }
-        if (input.contains("series") == input.contains("elements")) {
-          ValueError(cp, "give exactly one of \"series\" and \"elements\"");
-        }
+      } else if (auto series = Series(input, cp, s.duration_ms)) {
+        in.series = std::move(*series);
       }
       s.sensors[channel] = std::move(in);
     }
   }
 
+  // A stream's file, or its files in order.
   void Streams(const json& v, const std::string& p, Scenario& s) {
     if (!JsonWalker::Expect(v.is_object(), v, p, "an object")) return;
-    for (const auto& [name, file] : v.items()) {
+    for (const auto& [name, files] : v.items()) {
       std::string fp = JsonPointerChild(p, name);
-      if (!JsonWalker::Expect(file.is_string(), file, fp, "a file name")) continue;
-      fs::path f(file.get<std::string>());
-      s.streams[name] = f.is_absolute() ? f.string() : (fs::path(path_).parent_path() / f).lexically_normal().string();
+      std::vector<std::string>& out = s.streams[name];
+      auto add = [&](const json& file, const std::string& at) {
+        if (!JsonWalker::Expect(file.is_string() && !file.get<std::string>().empty(), file, at, "a file name")) return;
+        fs::path f(file.get<std::string>());
+        out.push_back(f.is_absolute() ? f.string() : (fs::path(path_).parent_path() / f).lexically_normal().string());
+      };
+      if (files.is_array() && !files.empty()) {
+        for (size_t k = 0; k < files.size(); ++k) add(files[k], JsonPointerChild(fp, k));
+      } else {
+        add(files, fp);
+      }
     }
+  }
+
+  void Latencies(const json& v, const std::string& p, Scenario& s) {
+    if (!JsonWalker::Expect(v.is_object(), v, p, "an object of MODULE.NAME: milliseconds")) return;
+    for (const auto& [function, ms] : v.items()) {
+      if (auto n = IntegerValue(ms, JsonPointerChild(p, function), 0, 3600000)) s.host_latency_ms[function] = *n;
+    }
+  }
+
+  // [{"at": OFFSET, "type": "u16", "value": N, "tolerance": T}, ...]
+  std::vector<ExpectedField> Fields(const json& v, const std::string& p, double tolerance) {
+    std::vector<ExpectedField> out;
+    if (!JsonWalker::Expect(v.is_array(), v, p, "an array of fields")) return out;
+    for (size_t k = 0; k < v.size(); ++k) {
+      std::string fp = JsonPointerChild(p, k);
+      const json& f = v[k];
+      if (!Object(f, fp, {"at", "type", "value", "tolerance"}, {"at", "type", "value"})) continue;
+      ExpectedField field;
+      field.at = Integer(f, fp, "at", 0, kMaxStreamBytes).value_or(0);
+      field.type = String(f, fp, "type", nullptr, 8).value_or("");
+      if (!field.type.empty() && FieldSize(field.type) == 0) {
+        ValueError(JsonPointerChild(fp, "type"), fmt::format("unknown field type \"{}\" (u8, u16, u32, u64, i8, i16, "
+                                                             "i32, i64, f32, f64)", field.type));
+      }
+      field.value = {Number(f["value"], JsonPointerChild(fp, "value")).value_or(0), Tolerance(f, fp, tolerance)};
+      out.push_back(std::move(field));
+    }
+    return out;
+  }
+
+  // {"at": ADDRESS, "text": "..."} or {"at": ADDRESS, "hex": "0a0b..."}
+  std::optional<ExpectedMemory> Memory(const json& v, const std::string& p) {
+    if (!Object(v, p, {"at", "text", "hex"}, {"at"})) return std::nullopt;
+    ExpectedMemory m;
+    m.at = Integer(v, p, "at", 0, UINT32_MAX).value_or(0);
+    if (auto t = String(v, p, "text", nullptr, 65536)) {
+      m.bytes.assign(t->begin(), t->end());
+      m.is_text = true;
+    }
+    if (auto h = String(v, p, "hex", nullptr, 131072)) {
+      std::optional<Bytes> bytes = ParseHex(*h);
+      if (!bytes) ValueError(JsonPointerChild(p, "hex"), "an even number of hex digits");
+      else m.bytes = std::move(*bytes);
+    }
+    if (v.contains("text") == v.contains("hex")) ValueError(p, "give exactly one of \"text\" and \"hex\"");
+    return m;
   }
 
   std::vector<ExpectedNumber> Numbers(const json& v, const std::string& p, double tolerance) {
@@ -184,22 +250,26 @@ class ScenarioParser : public JsonWalker {
       for (size_t i = 0; i < list->size(); ++i) parse((*list)[i], JsonPointerChild(lp, i));
     };
     each("host_calls", [&](const json& c, const std::string& cp) {
-      if (!Object(c, cp, {"function", "args", "at_ms", "text", "tolerance"}, {"function"})) return;
+      if (!Object(c, cp, {"function", "args", "at_ms", "text", "length", "fields", "tolerance"}, {"function"})) return;
       ExpectedHostCall e;
       e.position = At(cp);
       e.function = String(c, cp, "function", nullptr, 200).value_or("");
       if (const json* a = Field(c, "args")) e.args = Numbers(*a, JsonPointerChild(cp, "args"), Tolerance(c, cp, tolerance));
       if (auto t = Integer(c, cp, "at_ms", 0, s.duration_ms)) e.at_ms = *t;
       if (auto t = String(c, cp, "text", nullptr, 65536)) e.text = *t;
+      if (auto n = Integer(c, cp, "length", 0, kMaxStreamBytes)) e.length = *n;
+      if (const json* f = Field(c, "fields")) e.fields = Fields(*f, JsonPointerChild(cp, "fields"), Tolerance(c, cp, tolerance));
       s.host_calls.push_back(std::move(e));
     });
     each("results", [&](const json& r, const std::string& rp) {
-      if (!Object(r, rp, {"export", "at_ms", "values", "tolerance"}, {"export", "values"})) return;
+      if (!Object(r, rp, {"export", "at_ms", "values", "memory", "tolerance"}, {"export"})) return;
+      if (!r.contains("values") && !r.contains("memory")) ValueError(rp, "give \"values\", \"memory\" or both");
       ExpectedResult e;
       e.position = At(rp);
       e.export_name = String(r, rp, "export", nullptr, 256).value_or("");
       if (auto t = Integer(r, rp, "at_ms", 0, s.duration_ms)) e.at_ms = *t;
       if (const json* vals = Field(r, "values")) e.values = Numbers(*vals, JsonPointerChild(rp, "values"), Tolerance(r, rp, tolerance));
+      if (const json* m = Field(r, "memory")) e.memory = Memory(*m, JsonPointerChild(rp, "memory"));
       s.results.push_back(std::move(e));
     });
     each("traps", [&](const json& t, const std::string& tp) {
@@ -219,9 +289,43 @@ class ScenarioParser : public JsonWalker {
 
 // ---- running ----------------------------------------------------------------
 
-double SensorAt(const SensorInput& in, uint64_t t) {
-  double v = in.series.front().second;  // before the first step: its value
-  for (const auto& [from, value] : in.series) {
+// A little-endian field of `bytes` at `at` as a number; nothing if it does not fit.
+std::optional<double> ReadField(const Bytes& bytes, uint64_t at, const std::string& type) {
+  size_t size = FieldSize(type);
+  if (size == 0 || at > bytes.size() || size > bytes.size() - at) return std::nullopt;
+  uint64_t raw = 0;
+  for (size_t i = 0; i < size; ++i) raw |= uint64_t{bytes[at + i]} << (8 * i);
+  if (type == "f32") {
+    float f;
+    uint32_t r32 = static_cast<uint32_t>(raw);
+    std::memcpy(&f, &r32, 4);
+    return f;
+  }
+  if (type == "f64") {
+    double d;
+    std::memcpy(&d, &raw, 8);
+    return d;
+  }
+  if (type[0] == 'i' && size < 8 && (raw >> (8 * size - 1)) & 1) raw |= ~uint64_t{0} << (8 * size);  // sign-extend
+  return type[0] == 'i' ? static_cast<double>(static_cast<int64_t>(raw)) : static_cast<double>(raw);
+}
+
+// Where a buffer differs from the expected length and fields; "" if nowhere.
+std::string FieldMismatch(const Bytes& bytes, const ExpectedHostCall& e) {
+  if (e.length && bytes.size() != *e.length) return fmt::format("{} bytes, not {}", bytes.size(), *e.length);
+  for (const ExpectedField& f : e.fields) {
+    std::optional<double> v = ReadField(bytes, f.at, f.type);
+    if (!v) return fmt::format("no {} at offset {} in {} bytes", f.type, f.at, bytes.size());
+    if (!(std::isnan(*v) ? std::isnan(f.value.value) : std::fabs(*v - f.value.value) <= f.value.tolerance)) {
+      return fmt::format("{} at offset {} is {}, not {}", f.type, f.at, *v, f.value.value);
+    }
+  }
+  return "";
+}
+
+double SensorAt(const SensorSeries& series, uint64_t t) {
+  double v = series.empty() ? 0 : series.front().second;  // before the first step: its value
+  for (const auto& [from, value] : series) {
     if (from <= t) v = value;
   }
   return v;
@@ -254,6 +358,8 @@ std::string Where(const Scenario& s, const TextPosition& p) { return fmt::format
 std::string Describe(const ExpectedHostCall& e) {
   std::string out = e.function + (e.args ? "(" + Numbers(*e.args) + ")" : "(...)");
   if (e.text) out += fmt::format(" with text \"{}\"", *e.text);
+  if (e.length) out += fmt::format(" with {} bytes", *e.length);
+  for (const ExpectedField& f : e.fields) out += fmt::format(", {}@{} = {}", f.type, f.at, f.value.value);
   if (e.at_ms) out += fmt::format(" at {} ms", *e.at_ms);
   return out;
 }
@@ -262,6 +368,7 @@ bool CallMatches(const HostCall& c, const ExpectedHostCall& e) {
   if (c.function->QualifiedName() != e.function) return false;
   if (e.at_ms && c.time_us != *e.at_ms * 1000) return false;
   if (e.text && c.text != *e.text) return false;
+  if ((e.length || !e.fields.empty()) && !FieldMismatch(c.bytes, e).empty()) return false;
   return !e.args || ValuesMatch(c.args, *e.args);
 }
 
@@ -293,6 +400,15 @@ std::string CheckHostCalls(const Scenario& s, const std::vector<HostCall>& calls
     for (size_t k = next; k < calls.size() && k < next + 5; ++k) out += fmt::format("  [{}] {}\n", k + 1, ActualCall(calls[k]));
     if (next >= calls.size()) out += "  (no more host calls)\n";
     else if (calls.size() > next + 5) out += fmt::format("  ... and {} more\n", calls.size() - next - 5);
+    if (e.length || !e.fields.empty()) {  // why the next call of that function did not match
+      for (size_t k = next; k < calls.size(); ++k) {
+        if (calls[k].function->QualifiedName() != e.function) continue;
+        if (std::string why = FieldMismatch(calls[k].bytes, e); !why.empty()) {
+          out += fmt::format("  the buffer of [{}] differs: {}\n", k + 1, why);
+        }
+        break;
+      }
+    }
     return out;
   }
   if (s.host_calls_exact && next < calls.size()) {
@@ -329,6 +445,13 @@ std::string CheckTraps(const Scenario& s, const std::vector<ScenarioEvent>& even
   return "";
 }
 
+std::string ShowBytes(const Bytes& bytes, bool as_text) {
+  if (as_text) return fmt::format("\"{}\"", std::string(bytes.begin(), bytes.end()));
+  std::string hex;
+  for (uint8_t b : bytes) hex += fmt::format("{:02x}", b);
+  return hex;
+}
+
 std::string CheckResults(const Scenario& s, const std::vector<ScenarioEvent>& events) {
   for (const ExpectedResult& e : s.results) {
     const ScenarioEvent* ev = nullptr;
@@ -339,17 +462,35 @@ std::string CheckResults(const Scenario& s, const std::vector<ScenarioEvent>& ev
       }
     }
     std::string what = fmt::format("expected result ({}): {}{} => {}", Where(s, e.position), e.export_name,
-                                   e.at_ms ? fmt::format(" at {} ms", *e.at_ms) : "", Numbers(e.values));
+                                   e.at_ms ? fmt::format(" at {} ms", *e.at_ms) : "",
+                                   e.values ? Numbers(*e.values) : std::string("..."));
+    if (e.memory) what += fmt::format(", then memory at {:#x}: {}", e.memory->at, ShowBytes(e.memory->bytes, e.memory->is_text));
     if (!ev) return what + "\n  but no such call was made\n";
     if (ev->outcome.trap) return what + fmt::format("\n  but it trapped: {}\n", ev->outcome.trap->message);
-    if (!ValuesMatch(ev->outcome.results, e.values)) {
+    if (e.values && !ValuesMatch(ev->outcome.results, *e.values)) {
       return what + fmt::format("\n  but it returned {}\n", FormatValues(ev->outcome.results));
+    }
+    if (e.memory) {
+      auto read = ev->memory_read.find(static_cast<size_t>(&e - s.results.data()));
+      if (read == ev->memory_read.end()) return what + "\n  but those bytes are outside linear memory\n";
+      if (read->second != e.memory->bytes) {
+        return what + fmt::format("\n  but memory held {}\n", ShowBytes(read->second, e.memory->is_text));
+      }
     }
   }
   return "";
 }
 
 }  // namespace
+
+size_t FieldSize(std::string_view type) {
+  constexpr std::pair<std::string_view, size_t> kSizes[] = {{"u8", 1},  {"i8", 1},  {"u16", 2}, {"i16", 2}, {"u32", 4},
+                                                            {"i32", 4}, {"f32", 4}, {"u64", 8}, {"i64", 8}, {"f64", 8}};
+  for (const auto& [name, size] : kSizes) {
+    if (name == type) return size;
+  }
+  return 0;
+}
 
 Result<Scenario> ParseScenario(std::string text, const std::string& path, Diagnostics& diagnostics) {
   Result<LocatedJson> doc = ParseLocatedJson(text);  // a copy: errors need the text
@@ -427,15 +568,17 @@ Result<ScenarioReport> RunScenario(const Scenario& s, const Manifest& manifest, 
   std::stable_sort(plan.begin(), plan.end(), [](const Planned& a, const Planned& b) { return a.time < b.time; });
 
   SimulatedHost host(manifest);
-  for (const auto& [stream, file] : s.streams) {
-    Result<Bytes> bytes = ReadInput(file, 256u << 20, "input-too-large", diagnostics);
+  for (const auto& [stream, files] : s.streams) {
+    Result<Bytes> bytes = LoadStreamFiles(files, diagnostics);
     if (!bytes) return bytes.error();
     host.SetInputStream(stream, std::move(bytes).value());
   }
+  for (const auto& [function, ms] : s.host_latency_ms) host.SetLatency(function, ms);
   RunLimits limits = LimitsFromManifest(&manifest);
   if (s.max_pages) limits.max_memory_pages = *s.max_pages;
   if (s.fuel_per_call) limits.fuel_per_call = *s.fuel_per_call;
   if (s.max_call_depth) limits.max_call_depth = *s.max_call_depth;
+  if (s.wall_ms_per_call) limits.wall_ms_per_call = *s.wall_ms_per_call;
   Result<Instantiation> inst = instantiate(host, limits);
   if (!inst) {
     diagnostics.AddError("instantiation-refused", s.module.empty() ? s.path : s.module, inst.error().message);
@@ -451,7 +594,10 @@ Result<ScenarioReport> RunScenario(const Scenario& s, const Manifest& manifest, 
     for (const Planned& p : plan) {
       host.SetTimeUs(p.time * 1000);
       for (const auto& [channel, input] : s.sensors) {
-        host.SetSensor(channel, input.elements.empty() ? std::vector<double>{SensorAt(input, p.time)} : input.elements);
+        std::vector<double> values;
+        if (input.elements.empty()) values.push_back(SensorAt(input.series, p.time));
+        for (const SensorSeries& e : input.elements) values.push_back(SensorAt(e, p.time));
+        host.SetSensor(channel, std::move(values));
       }
       ScenarioEvent ev;
       ev.time_ms = p.time;
@@ -460,6 +606,13 @@ Result<ScenarioReport> RunScenario(const Scenario& s, const Manifest& manifest, 
       ev.first_host_call = host.calls().size();
       ev.outcome = inst->instance->Call(ev.export_name, ev.args);
       ev.host_call_count = host.calls().size() - ev.first_host_call;
+      for (size_t r = 0; r < s.results.size(); ++r) {  // what the device reads back after this call
+        const ExpectedResult& e = s.results[r];
+        if (!e.memory || e.export_name != ev.export_name || (e.at_ms && *e.at_ms != ev.time_ms)) continue;
+        if (std::optional<Bytes> m = inst->instance->ReadMemory(e.memory->at, e.memory->bytes.size())) {
+          ev.memory_read[r] = std::move(*m);
+        }
+      }
       report.events.push_back(std::move(ev));
     }
   }

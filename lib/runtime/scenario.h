@@ -31,9 +31,11 @@ struct ScenarioCall {
   TextPosition position;
 };
 
+using SensorSeries = std::vector<std::pair<uint64_t, double>>;  // (from_ms, value), sorted; a constant: one step at 0
+
 struct SensorInput {
-  std::vector<std::pair<uint64_t, double>> series;  // (from_ms, value), sorted; a constant is one step at 0
-  std::vector<double> elements;                     // an indexed channel (constant)
+  SensorSeries series;
+  std::vector<SensorSeries> elements;  // an indexed channel: each element a series
 };
 
 struct ExpectedNumber {
@@ -41,18 +43,39 @@ struct ExpectedNumber {
   double tolerance = 0;
 };
 
+// A field of a buffer's bytes (a telemetry packet, a frame), decoded
+// little-endian: "u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64", "f32", "f64".
+// Bytes in a field of that type; 0 for an unknown type.
+size_t FieldSize(std::string_view type);
+
+struct ExpectedField {
+  uint64_t at = 0;
+  std::string type;
+  ExpectedNumber value;
+};
+
 struct ExpectedHostCall {
   std::string function;  // MODULE.NAME
   std::optional<std::vector<ExpectedNumber>> args;
   std::optional<uint64_t> at_ms;
   std::optional<std::string> text;  // a log's string
+  std::optional<uint64_t> length;   // a buffer's length in bytes
+  std::vector<ExpectedField> fields;  // a buffer's contents
   TextPosition position;
+};
+
+// Guest memory right after a call, as the device would read it back.
+struct ExpectedMemory {
+  uint64_t at = 0;
+  Bytes bytes;  // from "text" (UTF-8) or "hex"
+  bool is_text = false;
 };
 
 struct ExpectedResult {
   std::string export_name;
   std::optional<uint64_t> at_ms;  // default: its first call
-  std::vector<ExpectedNumber> values;
+  std::optional<std::vector<ExpectedNumber>> values;
+  std::optional<ExpectedMemory> memory;
   TextPosition position;
 };
 
@@ -72,9 +95,11 @@ struct Scenario {
   std::optional<uint64_t> fuel_per_call;
   std::optional<uint32_t> max_pages;
   std::optional<uint32_t> max_call_depth;
+  std::optional<uint64_t> wall_ms_per_call;
+  std::map<std::string, uint64_t> host_latency_ms;  // MODULE.NAME -> how long each call takes
   std::vector<ScenarioCall> calls;
   std::map<std::string, SensorInput> sensors;
-  std::map<std::string, std::string> streams;  // stream -> file, resolved
+  std::map<std::string, std::vector<std::string>> streams;  // stream -> its files in order, resolved
   std::vector<ExpectedHostCall> host_calls;
   bool host_calls_exact = false;  // the log must be exactly the expected calls
   std::vector<ExpectedResult> results;
@@ -92,6 +117,7 @@ struct ScenarioEvent {
   std::vector<Value> args;
   CallOutcome outcome;
   size_t first_host_call = 0, host_call_count = 0;  // into ScenarioReport::host_calls
+  std::map<size_t, Bytes> memory_read;  // for Scenario::results[i].memory: what the call left there
 };
 
 struct ScenarioReport {

@@ -15,4 +15,7 @@ size_t EditDistance(std::string_view a, std::string_view b);
 std::optional<std::string> ClosestMatch(std::string_view word,
                                         const std::vector<std::string_view>& candidates);
 
+// Bytes from hex digits (either case), or nothing if a digit is bad or odd.
+std::optional<std::vector<uint8_t>> ParseHex(std::string_view hex);
+
 }  // namespace wasmiot

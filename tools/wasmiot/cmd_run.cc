@@ -1,6 +1,7 @@
 // wasmiot run MODULE [--manifest M] --invoke EXPORT [ARGS...]
 // Runs one export on the reference runtime with the manifest's host functions
 // simulated and its memory and table budgets enforced.
+#include <map>
 #include <memory>
 
 #include <fmt/format.h>
@@ -11,6 +12,7 @@
 #include "runtime/engine.h"
 #include "engine_choice.h"
 #include "runtime/aot_engine.h"
+#include "runtime/stream_input.h"
 #include "scenario_files.h"
 
 namespace wasmiot::tool {
@@ -26,6 +28,8 @@ struct RunOptions {
   std::string engine = "interp";
   std::vector<std::string> sensors;  // CHANNEL=V[,V...]
   std::vector<std::string> inputs;   // STREAM=FILE
+  std::vector<std::string> latencies;  // MODULE.NAME=MS
+  std::optional<uint64_t> wall_ms;
   std::optional<uint32_t> max_pages;
   std::optional<uint64_t> fuel;
   uint32_t max_call_depth = kDefaultMaxCallDepth;
@@ -58,14 +62,27 @@ void LoadInputs(const RunOptions& options, SimulatedHost& host, Diagnostics& dia
       host.SetSensor(kv->first, std::move(values));
     }
   }
+  std::map<std::string, std::vector<std::string>> streams;  // a stream given twice gets both files, in order
   for (const std::string& s : options.inputs) {
     auto kv = SplitAssignment(s);
-    if (!kv) {
+    if (!kv || kv->second.empty()) {
       diagnostics.AddError("usage", "wasmiot", fmt::format("--input \"{}\": give STREAM=FILE", s));
       continue;
     }
-    Result<Bytes> bytes = ReadInput(kv->second, 64u << 20, "input-too-large", diagnostics);
-    if (bytes) host.SetInputStream(kv->first, std::move(bytes).value());
+    streams[kv->first].push_back(kv->second);
+  }
+  for (const auto& [stream, files] : streams) {
+    Result<Bytes> bytes = LoadStreamFiles(files, diagnostics);
+    if (bytes) host.SetInputStream(stream, std::move(bytes).value());
+  }
+  for (const std::string& s : options.latencies) {
+    auto kv = SplitAssignment(s);
+    Result<Value> ms = kv ? ParseValue(kv->second, ValueType::kI64) : Result<Value>(Error{ErrorKind::kInvalidInput, ""});
+    if (!kv || !ms || static_cast<int64_t>(ms->i64()) < 0) {
+      diagnostics.AddError("usage", "wasmiot", fmt::format("--host-latency \"{}\": give MODULE.NAME=MILLISECONDS", s));
+    } else {
+      host.SetLatency(kv->first, ms->i64());
+    }
   }
 }
 
@@ -96,7 +113,7 @@ nlohmann::json HostCallJson(const HostCall& c) {
 int RunWithScenario(const RunOptions& options) {
   Diagnostics diagnostics;
   if (!options.args.empty() || !options.sensors.empty() || !options.inputs.empty() || options.fuel ||
-      options.max_pages) {
+      options.max_pages || options.wall_ms || !options.latencies.empty()) {
     diagnostics.AddError("usage", "wasmiot",
                          "with --scenario, arguments, inputs and budgets come from the scenario file");
   }
@@ -185,6 +202,7 @@ int RunRun(const RunOptions& options) {
   RunLimits limits = LimitsFromManifest(manifest ? &*manifest : nullptr);
   if (options.max_pages) limits.max_memory_pages = *options.max_pages;
   if (options.fuel) limits.fuel_per_call = *options.fuel;
+  if (options.wall_ms) limits.wall_ms_per_call = *options.wall_ms;
   limits.max_call_depth = options.max_call_depth;
   uint64_t fuel_budget = limits.fuel_per_call;
   for (EngineKind engine : engines) {
@@ -284,9 +302,17 @@ void RegisterRunCommand(CLI::App& app, Invocation& invocation) {
   cmd->add_option("args", options->args, "Its arguments, one per parameter (decimal, 0x-hex, nan, inf)");
   AddEngineOption(*cmd, options->engine);
   cmd->add_option("--sensor", options->sensors, "A sensor channel's value(s): CHANNEL=V[,V...] (repeatable)");
-  cmd->add_option("--input", options->inputs, "A buffer_in stream from a file: STREAM=FILE (repeatable)");
+  cmd->add_option("--input", options->inputs,
+                  "A buffer_in stream from a file, .pgm images as their pixels: STREAM=FILE (repeatable; files of one "
+                  "stream follow each other)");
+  cmd->add_option("--host-latency", options->latencies,
+                  "A slow host function: MODULE.NAME=MS, each call takes that long in real time (repeatable)");
+  cmd->add_option("--wall-ms", options->wall_ms,
+                  "Wall-clock milliseconds of host calls per call, instead of the manifest's wall_ms_per_call")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{3600000}));
   cmd->add_option("--fuel", options->fuel,
-                  "Instructions per call, instead of the manifest's fuel_per_call (default without one: 1e7)");
+                  "Instructions per call, instead of the manifest's fuel_per_call (default without one: 1e7)")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 62));
   cmd->add_option("--max-call-depth", options->max_call_depth, "Nested calls allowed (default 1000)")
       ->check(CLI::Range(1u, 100000u));
   cmd->add_option("--max-pages", options->max_pages, "Memory budget in 64 KiB pages, instead of the manifest's (default 256)");
