@@ -16,3 +16,7 @@ grep -v '^#' "$root/templates/workloads.tsv" | while IFS=$'\t' read -r name sour
     "$WASMIOT" run "$out/$name.wasm" --manifest "$root/templates/$device" --scenario "$scenario" --engine both | tail -n 1
   fi
 done
+# Multi-tenant gateways: every tenant's module is one of the workloads.
+for gateway in "$root"/templates/gateway/*.gateway.json; do
+  "$WASMIOT" run --gateway "$gateway" --module-dir "$out" --engine both | tail -n 4
+done

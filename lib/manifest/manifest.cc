@@ -378,9 +378,18 @@ class ManifestParser : public JsonWalker {
       }
       case SimKind::kBufferIn:
       case SimKind::kBufferOut: {
-        Object(v, ptr, {"kind", "stream"}, {"kind"});
-        sim.stream = String(v, ptr, "stream", &kIdentifier).value_or(fn.name);
         bool in = sim.kind == SimKind::kBufferIn;
+        if (in) Object(v, ptr, {"kind", "stream"}, {"kind"});
+        else Object(v, ptr, {"kind", "stream", "status"}, {"kind"});
+        sim.stream = String(v, ptr, "stream", &kIdentifier).value_or(fn.name);
+        if (const json* st = in ? nullptr : Field(v, "status")) {
+          std::string sp = JsonPointerChild(ptr, "status");
+          if (Expect(st->is_number_integer() && st->get<int64_t>() >= INT32_MIN && st->get<int64_t>() <= INT32_MAX, *st,
+                     sp, "an i32 integer")) {
+            sim.status = static_cast<int32_t>(st->get<int64_t>());
+          }
+          if (sig.results.empty()) ValueError(sp, "the function has no result to return it in");
+        }
         auto writable = [](BufferAccess a) { return a != BufferAccess::kRead; };
         auto readable = [](BufferAccess a) { return a != BufferAccess::kWrite; };
         auto any = [](BufferAccess) { return true; };

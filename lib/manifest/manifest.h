@@ -70,6 +70,7 @@ struct Simulation {
   std::string channel;     // sensor: input channel (default: the function name)
   std::string indexed_by;  // sensor: i32 parameter selecting channel[index]
   double returns = 0;      // actuator with a result: the value it returns
+  std::optional<int32_t> status;  // buffer_out with a result: this instead of the byte count (e.g. 0 "queued")
   ClockUnit unit = ClockUnit::kMilliseconds;  // clock
   std::string stream;      // buffer_in / buffer_out (default: the function name)
 };

@@ -152,7 +152,7 @@ Result<std::vector<Value>> SimulatedHost::Call(const HostFunction& f, const std:
       call.bytes.assign(*at, *at + b.length);
       Bytes& out = outputs_[sim.stream.empty() ? f.name : sim.stream];
       out.insert(out.end(), call.bytes.begin(), call.bytes.end());
-      call.results = ResultOf(f, b.length);
+      call.results = ResultOf(f, sim.status ? *sim.status : b.length);
       break;
     }
   }

@@ -513,16 +513,13 @@ Result<Scenario> LoadScenario(const std::string& path, Diagnostics& diagnostics)
   return ParseScenario(std::string(bytes->begin(), bytes->end()), path, diagnostics);
 }
 
-Result<ScenarioReport> RunScenario(const Scenario& s, const Manifest& manifest, const ModuleInfo& module,
-                                   const Instantiator& instantiate, Diagnostics& diagnostics) {
+Result<std::unique_ptr<ScenarioSession>> ScenarioSession::Start(const Scenario& s, const Manifest& manifest,
+                                                                 const ModuleInfo& module,
+                                                                 const Instantiator& instantiate,
+                                                                 Diagnostics& diagnostics) {
+  std::unique_ptr<ScenarioSession> session(new ScenarioSession(s, manifest));
   // The calls must name exports the module has, with the right number of arguments.
-  struct Planned {
-    uint64_t time;
-    size_t order;
-    const ScenarioCall* call;
-    std::vector<ValueType> params;
-  };
-  std::vector<Planned> plan;
+  std::vector<Planned>& plan = session->plan_;
   bool ok = true;
   for (size_t i = 0; i < s.calls.size(); ++i) {
     const ScenarioCall& c = s.calls[i];
@@ -550,7 +547,7 @@ Result<ScenarioReport> RunScenario(const Scenario& s, const Manifest& manifest, 
         diagnostics.AddError("scenario-invalid", s.path, fmt::format("more than {} calls", kMaxScenarioEvents));
         return Error{ErrorKind::kInvalidInput, "too many calls"};
       }
-      plan.push_back({t, i, &c, params});
+      plan.push_back({t, &c, params});
       if (c.every_ms == 0) break;
     }
   }
@@ -567,7 +564,7 @@ Result<ScenarioReport> RunScenario(const Scenario& s, const Manifest& manifest, 
   if (!ok) return Error{ErrorKind::kInvalidInput, "the scenario does not fit the module or device"};
   std::stable_sort(plan.begin(), plan.end(), [](const Planned& a, const Planned& b) { return a.time < b.time; });
 
-  SimulatedHost host(manifest);
+  SimulatedHost& host = *session->host_;
   for (const auto& [stream, files] : s.streams) {
     Result<Bytes> bytes = LoadStreamFiles(files, diagnostics);
     if (!bytes) return bytes.error();
@@ -579,49 +576,76 @@ Result<ScenarioReport> RunScenario(const Scenario& s, const Manifest& manifest, 
   if (s.fuel_per_call) limits.fuel_per_call = *s.fuel_per_call;
   if (s.max_call_depth) limits.max_call_depth = *s.max_call_depth;
   if (s.wall_ms_per_call) limits.wall_ms_per_call = *s.wall_ms_per_call;
+  session->limits_ = limits;
   Result<Instantiation> inst = instantiate(host, limits);
   if (!inst) {
     diagnostics.AddError("instantiation-refused", s.module.empty() ? s.path : s.module, inst.error().message);
     return inst.error();
   }
-  ScenarioReport report;
   if (inst->trap) {
     ScenarioEvent ev;
     ev.export_name = "(start)";
     ev.outcome.trap = inst->trap;
-    report.events.push_back(std::move(ev));
-  } else {
-    for (const Planned& p : plan) {
-      host.SetTimeUs(p.time * 1000);
-      for (const auto& [channel, input] : s.sensors) {
-        std::vector<double> values;
-        if (input.elements.empty()) values.push_back(SensorAt(input.series, p.time));
-        for (const SensorSeries& e : input.elements) values.push_back(SensorAt(e, p.time));
-        host.SetSensor(channel, std::move(values));
-      }
-      ScenarioEvent ev;
-      ev.time_ms = p.time;
-      ev.export_name = p.call->export_name;
-      for (size_t k = 0; k < p.params.size(); ++k) ev.args.push_back(Value::FromNumber(p.params[k], p.call->args[k]));
-      ev.first_host_call = host.calls().size();
-      ev.outcome = inst->instance->Call(ev.export_name, ev.args);
-      ev.host_call_count = host.calls().size() - ev.first_host_call;
-      for (size_t r = 0; r < s.results.size(); ++r) {  // what the device reads back after this call
-        const ExpectedResult& e = s.results[r];
-        if (!e.memory || e.export_name != ev.export_name || (e.at_ms && *e.at_ms != ev.time_ms)) continue;
-        if (std::optional<Bytes> m = inst->instance->ReadMemory(e.memory->at, e.memory->bytes.size())) {
-          ev.memory_read[r] = std::move(*m);
-        }
-      }
-      report.events.push_back(std::move(ev));
+    session->events_.push_back(std::move(ev));
+    session->next_ = plan.size();  // nothing more to call
+  }
+  session->instance_ = std::move(inst->instance);
+  return session;
+}
+
+ScenarioSession::ScenarioSession(const Scenario& s, const Manifest& manifest)
+    : scenario_(s), host_(std::make_unique<SimulatedHost>(manifest)) {}
+
+ScenarioSession::~ScenarioSession() = default;
+
+const ScenarioEvent& ScenarioSession::Step() {
+  const Scenario& s = scenario_;
+  const Planned& p = plan_[next_++];
+  SimulatedHost& host = *host_;
+  host.SetTimeUs(p.time * 1000);
+  for (const auto& [channel, input] : s.sensors) {
+    std::vector<double> values;
+    if (input.elements.empty()) values.push_back(SensorAt(input.series, p.time));
+    for (const SensorSeries& e : input.elements) values.push_back(SensorAt(e, p.time));
+    host.SetSensor(channel, std::move(values));
+  }
+  ScenarioEvent ev;
+  ev.time_ms = p.time;
+  ev.export_name = p.call->export_name;
+  for (size_t k = 0; k < p.params.size(); ++k) ev.args.push_back(Value::FromNumber(p.params[k], p.call->args[k]));
+  ev.first_host_call = host.calls().size();
+  ev.outcome = instance_->Call(ev.export_name, ev.args);
+  ev.host_call_count = host.calls().size() - ev.first_host_call;
+  for (size_t r = 0; r < s.results.size(); ++r) {  // what the device reads back after this call
+    const ExpectedResult& e = s.results[r];
+    if (!e.memory || e.export_name != ev.export_name || (e.at_ms && *e.at_ms != ev.time_ms)) continue;
+    if (std::optional<Bytes> m = instance_->ReadMemory(e.memory->at, e.memory->bytes.size())) {
+      ev.memory_read[r] = std::move(*m);
     }
   }
-  report.host_calls = host.calls();
-  report.divergence = CheckTraps(s, report.events);
-  if (report.divergence.empty()) report.divergence = CheckResults(s, report.events);
-  if (report.divergence.empty()) report.divergence = CheckHostCalls(s, report.host_calls);
+  events_.push_back(std::move(ev));
+  return events_.back();
+}
+
+uint64_t ScenarioSession::memory_bytes() const { return instance_ ? instance_->memory_bytes() : 0; }
+
+ScenarioReport ScenarioSession::Finish() {
+  ScenarioReport report;
+  report.events = std::move(events_);
+  report.host_calls = host_->calls();
+  report.divergence = CheckTraps(scenario_, report.events);
+  if (report.divergence.empty()) report.divergence = CheckResults(scenario_, report.events);
+  if (report.divergence.empty()) report.divergence = CheckHostCalls(scenario_, report.host_calls);
   report.passed = report.divergence.empty();
   return report;
+}
+
+Result<ScenarioReport> RunScenario(const Scenario& s, const Manifest& manifest, const ModuleInfo& module,
+                                   const Instantiator& instantiate, Diagnostics& diagnostics) {
+  Result<std::unique_ptr<ScenarioSession>> session = ScenarioSession::Start(s, manifest, module, instantiate, diagnostics);
+  if (!session) return session.error();
+  while (!(*session)->done()) (*session)->Step();
+  return (*session)->Finish();
 }
 
 std::string FirstEngineDifference(const ScenarioReport& a, std::string_view a_name, const ScenarioReport& b,

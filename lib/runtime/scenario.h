@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -131,6 +132,40 @@ struct ScenarioReport {
 // instantiates it with `instantiate`, makes the calls in time order, and
 // holds the outcome to the expectations. An error means it could not run.
 using Instantiator = std::function<Result<Instantiation>(SimulatedHost& host, const RunLimits& limits)>;
+
+// A scenario run one call at a time, so several can share one clock (a
+// gateway's tenants). Start() checks and instantiates as RunScenario does.
+class ScenarioSession {
+ public:
+  static Result<std::unique_ptr<ScenarioSession>> Start(const Scenario& scenario, const Manifest& manifest,
+                                                        const ModuleInfo& module, const Instantiator& instantiate,
+                                                        Diagnostics& diagnostics);
+  ~ScenarioSession();
+  bool done() const { return next_ >= plan_.size(); }
+  uint64_t next_time_ms() const { return plan_[next_].time; }  // when !done()
+  const ScenarioEvent& Step();                                   // makes the next call
+  void Stop() { next_ = plan_.size(); }                          // no more calls
+  uint64_t memory_bytes() const;
+  const RunLimits& limits() const { return limits_; }
+  const std::vector<ScenarioEvent>& events() const { return events_; }
+  ScenarioReport Finish();  // holds what happened to the expectations
+
+ private:
+  struct Planned {
+    uint64_t time;
+    const ScenarioCall* call;
+    std::vector<ValueType> params;
+  };
+  ScenarioSession(const Scenario& scenario, const Manifest& manifest);
+  const Scenario& scenario_;
+  std::unique_ptr<SimulatedHost> host_;
+  std::unique_ptr<Instance> instance_;
+  RunLimits limits_;
+  std::vector<Planned> plan_;
+  size_t next_ = 0;
+  std::vector<ScenarioEvent> events_;
+};
+
 Result<ScenarioReport> RunScenario(const Scenario& scenario, const Manifest& manifest, const ModuleInfo& module,
                                    const Instantiator& instantiate, Diagnostics& diagnostics);
 

@@ -24,6 +24,8 @@ struct RunOptions {
   std::string manifest_path;
   std::string invoke;
   std::string scenario;
+  std::string gateway;
+  std::string module_dir;
   std::vector<std::string> args;
   std::string engine = "interp";
   std::vector<std::string> sensors;  // CHANNEL=V[,V...]
@@ -121,7 +123,8 @@ int RunWithScenario(const RunOptions& options) {
   std::vector<EngineKind> engines;
   if (!diagnostics.HasErrors()) engines = ResolveEngines(options.engine, diagnostics);
   if (!engines.empty()) {
-    run = RunScenarioFile(options.scenario, options.module_path, options.manifest_path, engines, diagnostics);
+    run = RunScenarioFile(options.scenario, ModuleOverride{options.module_path, options.manifest_path, options.module_dir},
+                          engines, diagnostics);
   }
   if (!options.common.json) PrintDiagnostics(diagnostics, options.common);  // the verdict is printed below
   AddScenarioVerdict(run, options.scenario, diagnostics);
@@ -143,7 +146,48 @@ int RunWithScenario(const RunOptions& options) {
   return exit_code;
 }
 
+int RunWithGateway(const RunOptions& options) {
+  Diagnostics diagnostics;
+  if (!options.module_path.empty() || !options.manifest_path.empty() || !options.args.empty() ||
+      !options.sensors.empty() || !options.inputs.empty() || options.fuel || options.max_pages || options.wall_ms ||
+      !options.latencies.empty()) {
+    diagnostics.AddError("usage", "wasmiot",
+                         "with --gateway, modules, devices, inputs and budgets come from the tenants' scenarios");
+  }
+  GatewayRun run;
+  std::vector<EngineKind> engines;
+  if (!diagnostics.HasErrors()) engines = ResolveEngines(options.engine, diagnostics);
+  if (!engines.empty()) run = RunGatewayFile(options.gateway, options.module_dir, engines, diagnostics);
+  if (!options.common.json) PrintDiagnostics(diagnostics, options.common);
+  if (run.report && !run.report->passed) {
+    const std::string& d = run.report->divergence;
+    diagnostics.AddError("gateway-failed", options.gateway, d.substr(0, d.find('\n')));
+  }
+  int exit_code = ExitCodeFor(diagnostics);
+  if (options.common.json) {
+    nlohmann::json doc = JsonDocument("run", exit_code, diagnostics);
+    doc["engine"] = EngineNames(engines);
+    doc["gateway"] = GatewayReportJson(run);
+    PrintJson(doc);
+    return exit_code;
+  }
+  if (run.report) {
+    fmt::print("{}", FormatGatewayTrace(*run.report));
+    fmt::print("{} {}: {} tenants\n", run.report->passed ? "PASS" : "FAIL", run.gateway->name,
+               run.report->tenants.size());
+    if (!run.report->passed) fmt::print("{}", run.report->divergence);
+  }
+  return exit_code;
+}
+
 int RunRun(const RunOptions& options) {
+  if (!options.gateway.empty()) return RunWithGateway(options);
+  if (options.module_path.empty()) {
+    Diagnostics usage;
+    usage.AddError("usage", "wasmiot", "give the module (or --gateway FILE)");
+    PrintDiagnostics(usage, options.common);
+    return ExitCodeFor(usage);
+  }
   if (!options.scenario.empty()) return RunWithScenario(options);
   Diagnostics diagnostics;
   if (options.invoke.empty()) diagnostics.AddError("usage", "wasmiot", "give --invoke EXPORT or --scenario FILE");
@@ -294,11 +338,18 @@ int RunRun(const RunOptions& options) {
 void RegisterRunCommand(CLI::App& app, Invocation& invocation) {
   auto options = std::make_shared<RunOptions>();
   CLI::App* cmd = app.add_subcommand("run", "Run a module on the reference runtime");
-  cmd->add_option("module", options->module_path, "The .wasm module")->required();
+  cmd->add_option("module", options->module_path, "The .wasm module (not with --gateway)");
   cmd->add_option("-m,--manifest", options->manifest_path,
                   "The device: host functions, budgets (needed when the module has imports)");
   CLI::Option* invoke = cmd->add_option("--invoke", options->invoke, "The export to call");
-  cmd->add_option("--scenario", options->scenario, "Run a scenario file instead (docs/scenarios.md)")->excludes(invoke);
+  CLI::Option* scenario =
+      cmd->add_option("--scenario", options->scenario, "Run a scenario file instead (docs/scenarios.md)")->excludes(invoke);
+  cmd->add_option("--gateway", options->gateway,
+                  "Run a multi-tenant gateway file: its tenants' scenarios on one clock (docs/gateway.md)")
+      ->excludes(invoke)
+      ->excludes(scenario);
+  cmd->add_option("--module-dir", options->module_dir,
+                  "With --scenario or --gateway: take each module from this folder, by its file name");
   cmd->add_option("args", options->args, "Its arguments, one per parameter (decimal, 0x-hex, nan, inf)");
   AddEngineOption(*cmd, options->engine);
   cmd->add_option("--sensor", options->sensors, "A sensor channel's value(s): CHANNEL=V[,V...] (repeatable)");
@@ -318,28 +369,35 @@ void RegisterRunCommand(CLI::App& app, Invocation& invocation) {
   cmd->add_option("--max-pages", options->max_pages, "Memory budget in 64 KiB pages, instead of the manifest's (default 256)");
   AddCommonOptions(*cmd, options->common);
   cmd->footer(
-      "Instantiate MODULE on wabt's interpreter with every import bound to the device's\n"
-      "simulated host function (sensor values from --sensor, buffers from --input; actuators,\n"
-      "logs and buffer outputs are recorded), call EXPORT with ARGS, and print the host calls\n"
-      "and the results. With a manifest the module must pass 'wasmiot check' first. Budgets:\n"
-      "initial memory or table over the budget refuses instantiation; memory.grow past it\n"
-      "returns -1. Fuel: metering injected into the module counts instructions, so a call\n"
-      "over its budget traps at the same instruction every run (-v prints the fuel used);\n"
-      "calls are counted the same way, so recursion traps at --max-call-depth everywhere.\n"
+      "Instantiate MODULE with every import bound to the device's simulated host function\n"
+      "(sensor values from --sensor, buffers from --input; actuators, logs and buffer outputs\n"
+      "are recorded), call EXPORT with ARGS, and print the host calls and the results. With a\n"
+      "manifest the module must pass 'wasmiot check' first. Engines: wabt's interpreter (the\n"
+      "reference), host AOT (wasm2c and the C compiler, cached), or both, which must agree.\n"
+      "Budgets: initial memory or table over the budget refuses instantiation; memory.grow\n"
+      "past it returns -1. Fuel: metering injected into the module counts instructions, so a\n"
+      "call over its budget traps at the same instruction every run and on every engine (-v\n"
+      "prints the fuel used); calls are counted the same way, so recursion traps at\n"
+      "--max-call-depth. Host calls may take --wall-ms in all; a slow one is stopped there.\n"
       "Guest buffers are bounds-checked before the host touches them; a bad one, like any\n"
       "trap, stops the call with the trap's kind. With --scenario FILE the device's calls,\n"
       "inputs and expectations come from the scenario (the manifest too, unless -m gives it):\n"
-      "the trace is printed, then PASS, or FAIL with the first divergence."
+      "the trace is printed, then PASS, or FAIL with the first divergence. With --gateway FILE\n"
+      "several tenants' scenarios share one clock; a tenant that traps is stopped, the others\n"
+      "go on, and each tenant's calls, fuel, traps and peak memory are summed up."
       "\n\n"
       "Examples:\n"
       "  wasmiot run add.wasm --invoke add 2 3\n"
       "  wasmiot run spin.wasm --invoke spin --fuel 10000 -v\n"
       "  wasmiot run thermostat.wasm -m thermostat.device.json --sensor temperature=17.5 --sensor humidity=40 --invoke control_loop\n"
-      "  wasmiot run thermostat.wasm -m thermostat.device.json --invoke init --json\n"
-      "  wasmiot run thermostat.wasm --scenario heats-when-cold.scenario.json\n"
+      "  wasmiot run thermostat.wasm -m thermostat.device.json --invoke init --json --engine aot\n"
+      "  wasmiot run thermostat.wasm --scenario heats-when-cold.scenario.json --engine both\n"
+      "  wasmiot run motion.wasm -m camera.device.json --input frames=a.pgm --input frames=b.pgm --invoke detect_motion\n"
+      "  wasmiot run --gateway three-tenants.gateway.json --module-dir build/workloads\n"
       "\n"
-      "Exit status: 0 the call returned (the scenario passed), 1 it trapped, the module was\n"
-      "refused or the scenario failed, 2 usage error, 3 I/O error.");
+      "Exit status: 0 the call returned (the scenario or gateway passed), 1 it trapped, the\n"
+      "module was refused or the scenario failed, 2 usage error, 3 I/O error (or no C\n"
+      "compiler for --engine aot).");
   cmd->callback([options, &invocation] { invocation.exit_code = RunRun(*options); });
 }
 

@@ -19,6 +19,7 @@ struct TestOptions {
   CommonOptions common;
   std::string dir = ".";
   std::string engine = "interp";
+  std::string module_dir;
 };
 
 constexpr std::string_view kSuffix = ".scenario.json";
@@ -50,7 +51,7 @@ int RunTest(const TestOptions& options) {
   nlohmann::json results = nlohmann::json::array();
   for (const std::string& file : files) {
     Diagnostics own;
-    ScenarioRun run = RunScenarioFile(file, "", "", engines, own);
+    ScenarioRun run = RunScenarioFile(file, ModuleOverride{"", "", options.module_dir}, engines, own);
     bool pass = run.report && run.report->passed && !own.HasErrors();
     if (!options.common.json && !pass) PrintDiagnostics(own, options.common);  // before the verdict joins them
     AddScenarioVerdict(run, file, own);
@@ -101,6 +102,7 @@ void RegisterTestCommand(CLI::App& app, Invocation& invocation) {
   CLI::App* cmd = app.add_subcommand("test", "Run a project's scenario tests");
   cmd->add_option("dir", options->dir, "The folder to search for *.scenario.json (default: .)");
   AddEngineOption(*cmd, options->engine);
+  cmd->add_option("--module-dir", options->module_dir, "Take each scenario's module from this folder, by its file name");
   AddCommonOptions(*cmd, options->common);
   cmd->footer(
       "Run every *.scenario.json under DIR (docs/scenarios.md) on the reference runtime, each\n"
