@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# The runtime's engines side by side, in one run each:
+#  1. kernels (frame differencing, PID loop, CRC32, 16x16 matmul) natively
+#     (gcc -O2, and gcc -O2 -fno-tree-vectorize), on host AOT and on the
+#     interpreter: time per unit of work and the ratios to native (Google
+#     Benchmark, bench/runtime_bench.cc);
+#  2. one host call on each engine, and the simulated host's own work per call;
+#  3. start-up: instantiating in process, and `wasmiot run` as a command, cold
+#     (empty AOT cache) and cached, against the interpreter (hyperfine).
+#   bash bench/runtime.sh     (after scripts/build.sh; needs clang, hyperfine, libbenchmark-dev)
+# Prints markdown tables; docs/benchmarks.md records a run.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=$root/build
+cmake --build "$build" --target wasmiot wasmiot_runtime_bench >/dev/null
+wasmiot=$build/tools/wasmiot/wasmiot
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export WASMIOT_CACHE_DIR=$work/cache
+clang --target=wasm32 -mcpu=mvp -O2 -nostdlib -Wall -Wextra -Werror -Wl,--no-entry \
+  -Wl,--initial-memory=262144 -Wl,--max-memory=262144 -o "$work/kernels.wasm" "$root/bench/kernels/runtime_kernels.c"
+
+WASMIOT_KERNELS_WASM=$work/kernels.wasm "$build/bench/wasmiot_runtime_bench" --benchmark_min_time=1 \
+  --benchmark_format=csv 2>/dev/null >"$work/bench.csv"
+# name,iterations,real_time,cpu_time,time_unit,bytes_per_second,items_per_second,...
+awk -F, '
+  NR > 1 { gsub(/"/, "", $1); name = $1; sub(/\/real_time$/, "", name); ips[name] = $7; t[name] = $3; unit[name] = $5 }
+  END {
+    print "## Kernels: time per unit of work (ratio to native gcc -O2)"
+    print ""
+    print "| kernel (unit) | native | native, no vectors | host AOT | AOT / native | AOT / scalar native | interpreter | interp / native |"
+    print "|---|---:|---:|---:|---:|---:|---:|---:|"
+    split("frames:one 320x240 frame,pid:one controller step,crc:one byte,matmul:one 16x16 product", ks, ",")
+    for (i = 1; i <= 4; ++i) {
+      split(ks[i], kv, ":"); k = kv[1]
+      n = 1e9 / ips["Kernel/" k "_native"]; s = 1e9 / ips["Kernel/" k "_scalar"]
+      a = 1e9 / ips["Kernel/" k "_aot"]; p = 1e9 / ips["Kernel/" k "_interp"]
+      printf "| %s (%s) | %.1f ns | %.1f ns | %.1f ns | %.2f | %.2f | %.0f ns | %.0f |\n", k, kv[2], n, s, a, a / n, a / s, p, p / n
+    }
+    print ""
+    print "## Host calls: ns per call of an export that calls one host function"
+    print ""
+    h = 1e9 / ips["SimulatedHostOnly"]; ha = 1e9 / ips["HostCalls/aot"]; hi = 1e9 / ips["HostCalls/interp"]
+    print "| | per call | engine overhead (minus the simulated host) |"
+    print "|---|---:|---:|"
+    printf "| simulated host alone (look up, record, answer) | %.1f ns | - |\n", h
+    printf "| host AOT | %.1f ns | %.1f ns |\n", ha, ha - h
+    printf "| interpreter | %.1f ns | %.1f ns |\n", hi, hi - h
+    print ""
+    print "## Start: instantiating in process"
+    print ""
+    print "| | time |"
+    print "|---|---:|"
+    printf "| host AOT, from the cache | %.2f %s |\n", t["Start/aot_cached"], unit["Start/aot_cached"]
+    printf "| interpreter | %.2f %s |\n", t["Start/interp"], unit["Start/interp"]
+  }' "$work/bench.csv"
+
+echo
+echo "## Start: \`wasmiot run --invoke\` as a command (hyperfine)"
+echo
+printf '(module (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1))))' >"$work/add.wat"
+wat2wasm "$work/add.wat" -o "$work/add.wasm"
+run="$wasmiot run $work/add.wasm --invoke add 2 3"
+# One --prepare per command, in order: only the cold runs empty the cache.
+hyperfine -N --warmup 3 --runs 20 --export-markdown "$work/start.md" \
+  --prepare true --prepare true --prepare "rm -rf $WASMIOT_CACHE_DIR" \
+  -n "interpreter" "$run --engine interp" \
+  -n "host AOT, cached" "$run --engine aot" \
+  -n "host AOT, cold (cache emptied)" "$run --engine aot" >/dev/null
+cat "$work/start.md"
