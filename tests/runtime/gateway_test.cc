@@ -44,7 +44,7 @@ struct Hub {
   }
   void Tenant(const std::string& name, const std::string& wat, const std::string& body) {
     WriteBytes(dir.File(name + ".wasm"), WatToWasm(wat));
-    WriteText(dir.File(name + ".scenario.json"),
+    WriteText(dir.File(name + ".tenant.json"),
               R"({ "scenario_version": 1, "module": ")" + name + R"(.wasm", "manifest": "hub.device.json",
                    "duration_ms": 1000, )" + body + "}");
   }
@@ -57,10 +57,10 @@ struct Hub {
 };
 
 constexpr const char* kFour = R"(
-  { "name": "steady", "scenario": "steady.scenario.json" },
-  { "name": "crasher", "scenario": "crasher.scenario.json", "expect_stopped": "unreachable" },
-  { "name": "bomb", "scenario": "bomb.scenario.json", "expect_stopped": "unreachable" },
-  { "name": "spinner", "scenario": "spinner.scenario.json", "expect_stopped": "fuel-exhausted" })";
+  { "name": "steady", "scenario": "steady.tenant.json" },
+  { "name": "crasher", "scenario": "crasher.tenant.json", "expect_stopped": "unreachable" },
+  { "name": "bomb", "scenario": "bomb.tenant.json", "expect_stopped": "unreachable" },
+  { "name": "spinner", "scenario": "spinner.tenant.json", "expect_stopped": "fuel-exhausted" })";
 
 }  // namespace
 
@@ -105,19 +105,19 @@ TEST_CASE("gateway: misbehaving tenants are stopped, the others keep their sched
 TEST_CASE("gateway: a stop that was not expected, or did not happen, fails it") {
   Hub hub;
   RunResult unexpected = RunWasmiot({"run", "--gateway", hub.Gateway(R"(
-    { "name": "steady", "scenario": "steady.scenario.json" },
-    { "name": "crasher", "scenario": "crasher.scenario.json" })")});
+    { "name": "steady", "scenario": "steady.tenant.json" },
+    { "name": "crasher", "scenario": "crasher.tenant.json" })")});
   CHECK(unexpected.exit_code == 1);
   CHECK_THAT(unexpected.out, Catch::Contains("FAIL hub: 2 tenants\ntenant crasher: it was stopped at 500 ms by a "
                                              "unreachable trap"));
   CHECK_THAT(RunWasmiot({"run", "--gateway", hub.dir.File("hub.gateway.json"), "--json"}).out,
              Catch::Contains("\"code\": \"gateway-failed\""));
   RunResult missing = RunWasmiot({"run", "--gateway", hub.Gateway(R"(
-    { "name": "steady", "scenario": "steady.scenario.json", "expect_stopped": "fuel-exhausted" })")});
+    { "name": "steady", "scenario": "steady.tenant.json", "expect_stopped": "fuel-exhausted" })")});
   CHECK(missing.exit_code == 1);
   CHECK_THAT(missing.out, Catch::Contains("expected it to be stopped by a fuel-exhausted trap, but it ran to the end"));
   RunResult other = RunWasmiot({"run", "--gateway", hub.Gateway(R"(
-    { "name": "spinner", "scenario": "spinner.scenario.json", "expect_stopped": "unreachable" })")});
+    { "name": "spinner", "scenario": "spinner.tenant.json", "expect_stopped": "unreachable" })")});
   CHECK_THAT(other.out, Catch::Contains("but a fuel-exhausted trap stopped it at 300 ms"));
 }
 
@@ -125,12 +125,12 @@ TEST_CASE("gateway: bad gateway files") {
   Hub hub;
   std::string path = hub.dir.File("bad.gateway.json");
   const std::pair<std::string, std::string> bad[] = {
-      {R"({ "gateway_version": 1, "tenants": [{ "name": "a", "scenario": "steady.scenario.json", "extra": 1 }] })",
-       "bad.gateway.json:1:88: error: tenants/0/extra: unknown field \"extra\""},
+      {R"({ "gateway_version": 1, "tenants": [{ "name": "a", "scenario": "steady.tenant.json", "extra": 1 }] })",
+       "bad.gateway.json:1:86: error: tenants/0/extra: unknown field \"extra\""},
       {R"({ "gateway_version": 2, "tenants": [] })", "unsupported gateway_version 2"},
       {R"({ "gateway_version": 1, "tenants": [] })", "expected an array of 1 to 64 tenants"},
-      {R"({ "gateway_version": 1, "tenants": [{ "name": "a", "scenario": "steady.scenario.json" },
-          { "name": "a", "scenario": "steady.scenario.json" }] })", "a second tenant \"a\""},
+      {R"({ "gateway_version": 1, "tenants": [{ "name": "a", "scenario": "steady.tenant.json" },
+          { "name": "a", "scenario": "steady.tenant.json" }] })", "a second tenant \"a\""},
       {R"({ "gateway_version": 1, "tenants": [{ "name": "a", "scenario": "s.json", "expect_stopped": "boom" }] })",
        "unknown trap kind \"boom\""},
       {R"({ "gateway_version": 1, "tenants": [)", "bad.gateway.json:1:"},
@@ -142,10 +142,30 @@ TEST_CASE("gateway: bad gateway files") {
     CHECK(r.exit_code == 1);
     CHECK_THAT(r.err, Catch::Contains(message) && Catch::Contains("[gateway-invalid]"));
   }
-  WriteText(path, R"({ "gateway_version": 1, "tenants": [{ "name": "a", "scenario": "nowhere.scenario.json" }] })");
+  WriteText(path, R"({ "gateway_version": 1, "tenants": [{ "name": "a", "scenario": "nowhere.tenant.json" }] })");
   CHECK(RunWasmiot({"run", "--gateway", path}).exit_code == 3);
   CHECK(RunWasmiot({"run", "--gateway", hub.dir.File("none.json")}).exit_code == 3);
   // A gateway takes nothing a tenant's scenario gives.
   CHECK(RunWasmiot({"run", "--gateway", hub.Gateway(kFour), "--fuel", "5"}).exit_code == 2);
   CHECK(RunWasmiot({"run", "steady.wasm", "--gateway", hub.Gateway(kFour)}).exit_code == 2);
+}
+
+TEST_CASE("gateway: wasmiot test runs gateway files beside scenarios") {
+  Hub hub;
+  hub.Gateway(kFour);
+  RunResult text = RunWasmiot({"test", hub.dir.path(), "--engine", "both"});
+  INFO(text.out << text.err);
+  CHECK(text.exit_code == 0);
+  CHECK(text.out == "PASS hub (4 tenants)\n1 scenarios and gateways: 1 passed, 0 failed\n");
+  RunResult json = RunWasmiot({"test", hub.dir.path(), "--json"});
+  CHECK(json.exit_code == 0);
+  CHECK(MatchesSchema("test-output.schema.json", json.out, hub.dir));
+  nlohmann::json j = nlohmann::json::parse(json.out);
+  CHECK(j["gateways"].size() == 1);
+  CHECK(j["gateways"][0]["tenants"][2]["peak_memory_bytes"] == 4 * 65536);
+  // A failing gateway fails the run.
+  hub.Gateway(R"({ "name": "crasher", "scenario": "crasher.tenant.json" })");
+  RunResult failed = RunWasmiot({"test", hub.dir.path()});
+  CHECK(failed.exit_code == 1);
+  CHECK_THAT(failed.out, Catch::Contains("FAIL hub (1 tenants)\ntenant crasher: it was stopped at 500 ms"));
 }

@@ -68,7 +68,7 @@ TEST_CASE("scenario: calls over time, inputs by time, expectations in order") {
   CHECK(p.Valid("run-output.schema.json", RunWasmiot({"run", p.dir.File("thermostat.wasm"), "--scenario", s, "--json"}).out));
   RunResult t = RunWasmiot({"test", p.dir.path()});
   CHECK(t.exit_code == 0);
-  CHECK(t.out == "PASS heating (7 calls, 21 host calls)\n1 scenarios: 1 passed, 0 failed\n");
+  CHECK(t.out == "PASS heating (7 calls, 21 host calls)\n1 scenarios and gateways: 1 passed, 0 failed\n");
 }
 
 TEST_CASE("scenario: the first divergence, readable") {
@@ -83,7 +83,7 @@ TEST_CASE("scenario: the first divergence, readable") {
                                     "expected host call 2 of 2 (" + s + ":15:7): env.set_hvac_mode(0) at 700 ms\n"
                                     "  after host call 3 (called host env.set_hvac_mode(i32:1) =>) the device made:\n"
                                     "  [4]      100 ms  called host env.set_fan_speed(i32:60) =>\n"));
-  CHECK_THAT(t.out, Catch::EndsWith("1 scenarios: 0 passed, 1 failed\n"));
+  CHECK_THAT(t.out, Catch::EndsWith("1 scenarios and gateways: 0 passed, 1 failed\n"));
   RunResult j = RunWasmiot({"test", p.dir.path(), "--json"});
   CHECK(j.exit_code == 1);
   CHECK(p.Valid("test-output.schema.json", j.out));
@@ -190,7 +190,7 @@ TEST_CASE("scenario: files that do not fit the module, the device or the format"
   TempDir empty;
   RunResult none = RunWasmiot({"test", empty.path()});
   CHECK(none.exit_code == 1);
-  CHECK_THAT(none.err, Catch::Contains("no *.scenario.json files under it [scenario-missing]"));
+  CHECK_THAT(none.err, Catch::Contains("no *.scenario.json or *.gateway.json files under it [scenario-missing]"));
   CHECK(RunWasmiot({"test", empty.File("nowhere")}).exit_code == 3);
 }
 

@@ -23,6 +23,54 @@ struct TestOptions {
 };
 
 constexpr std::string_view kSuffix = ".scenario.json";
+constexpr std::string_view kGatewaySuffix = ".gateway.json";
+
+bool EndsWith(const std::string& name, std::string_view suffix) {
+  return name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// One file's verdict: for a scenario or a gateway alike.
+struct Verdict {
+  bool pass = false;
+  std::string name;
+  std::string counts;      // "(24 calls, 83 host calls)"
+  std::string divergence;  // for a failure
+  nlohmann::json json;
+};
+
+Verdict TestScenario(const std::string& file, const TestOptions& options, const std::vector<EngineKind>& engines,
+                     Diagnostics& own) {
+  ScenarioRun run = RunScenarioFile(file, ModuleOverride{"", "", options.module_dir}, engines, own);
+  Verdict v;
+  v.pass = run.report && run.report->passed && !own.HasErrors();
+  v.name = run.scenario ? run.scenario->name : file;
+  if (run.report) {
+    v.counts = fmt::format(" ({} calls, {} host calls)", run.report->events.size(), run.report->host_calls.size());
+    v.divergence = run.report->divergence;
+  }
+  if (!options.common.json && !v.pass) PrintDiagnostics(own, options.common);  // before the verdict joins them
+  AddScenarioVerdict(run, file, own);
+  if (options.common.json) v.json = ScenarioReportJson(run);
+  return v;
+}
+
+Verdict TestGateway(const std::string& file, const TestOptions& options, const std::vector<EngineKind>& engines,
+                    Diagnostics& own) {
+  GatewayRun run = RunGatewayFile(file, options.module_dir, engines, own);
+  Verdict v;
+  v.pass = run.report && run.report->passed && !own.HasErrors();
+  v.name = run.gateway ? run.gateway->name : file;
+  if (run.report) {
+    v.counts = fmt::format(" ({} tenants)", run.report->tenants.size());
+    v.divergence = run.report->divergence;
+  }
+  if (!options.common.json && !v.pass) PrintDiagnostics(own, options.common);
+  if (run.report && !run.report->passed) {
+    own.AddError("gateway-failed", file, v.divergence.substr(0, v.divergence.find('\n')));
+  }
+  if (options.common.json) v.json = GatewayReportJson(run);
+  return v;
+}
 
 int RunTest(const TestOptions& options) {
   Diagnostics diagnostics;
@@ -33,13 +81,12 @@ int RunTest(const TestOptions& options) {
   } else {
     for (fs::recursive_directory_iterator it(options.dir, ec), end; !ec && it != end; it.increment(ec)) {
       std::string name = it->path().filename().string();
-      if (it->is_regular_file() && name.size() > kSuffix.size() &&
-          name.compare(name.size() - kSuffix.size(), kSuffix.size(), kSuffix) == 0) {
+      if (it->is_regular_file() && (EndsWith(name, kSuffix) || EndsWith(name, kGatewaySuffix))) {
         files.push_back(it->path().string());
       }
     }
     if (ec) diagnostics.AddError("io-error", options.dir, fmt::format("cannot list: {}", ec.message()));
-    else if (files.empty()) diagnostics.AddError("scenario-missing", options.dir, "no *.scenario.json files under it");
+    else if (files.empty()) diagnostics.AddError("scenario-missing", options.dir, "no *.scenario.json or *.gateway.json files under it");
   }
   std::sort(files.begin(), files.end());
   Diagnostics engine_choice;
@@ -49,34 +96,28 @@ int RunTest(const TestOptions& options) {
   if (engines.empty()) files.clear();
   size_t passed = 0;
   nlohmann::json results = nlohmann::json::array();
+  nlohmann::json gateways = nlohmann::json::array();
   for (const std::string& file : files) {
     Diagnostics own;
-    ScenarioRun run = RunScenarioFile(file, ModuleOverride{"", "", options.module_dir}, engines, own);
-    bool pass = run.report && run.report->passed && !own.HasErrors();
-    if (!options.common.json && !pass) PrintDiagnostics(own, options.common);  // before the verdict joins them
-    AddScenarioVerdict(run, file, own);
-    passed += pass;
+    bool gateway = EndsWith(file, kGatewaySuffix);
+    Verdict v = gateway ? TestGateway(file, options, engines, own) : TestScenario(file, options, engines, own);
+    passed += v.pass;
     if (options.common.json) {
-      nlohmann::json r = ScenarioReportJson(run);
       nlohmann::json ds = nlohmann::json::array();
       for (const Diagnostic& d : own.list()) ds.push_back(DiagnosticToJson(d));
-      r["diagnostics"] = ds;
-      results.push_back(std::move(r));
+      v.json["diagnostics"] = ds;
+      (gateway ? gateways : results).push_back(std::move(v.json));
     } else {
-      std::string name = run.scenario ? run.scenario->name : file;
-      fmt::print("{} {}", pass ? "PASS" : "FAIL", name);
-      if (run.report) fmt::print(" ({} calls, {} host calls)", run.report->events.size(), run.report->host_calls.size());
-      fmt::print("\n");
-      if (!pass && run.report) fmt::print("{}", run.report->divergence);
+      fmt::print("{} {}{}\n", v.pass ? "PASS" : "FAIL", v.name, v.counts);
+      if (!v.pass) fmt::print("{}", v.divergence);
     }
-    if (!pass) {
-      // The scenario's own worst problem decides the exit status (a missing file is an I/O error).
+    if (!v.pass) {
+      // The file's own worst problem decides the exit status (a missing file is an I/O error).
       const Diagnostic* worst = nullptr;
       for (const Diagnostic& d : own.list()) {
         if (d.severity == Severity::kError && (!worst || d.code == "io-error")) worst = &d;
       }
-      diagnostics.AddError(worst ? worst->code : "scenario-failed", file,
-                           run.scenario ? run.scenario->name + " failed" : "failed");
+      diagnostics.AddError(worst ? worst->code : "scenario-failed", file, v.name + " failed");
     }
   }
   int exit_code = ExitCodeFor(diagnostics);
@@ -85,13 +126,16 @@ int RunTest(const TestOptions& options) {
     doc["dir"] = options.dir;
     doc["engine"] = EngineNames(engines);
     doc["scenarios"] = results;
+    doc["gateways"] = gateways;
     doc["passed"] = passed;
     doc["failed"] = files.size() - passed;
     PrintJson(doc);
     return exit_code;
   }
   if (files.empty() && !engines.empty()) PrintDiagnostics(diagnostics, options.common);
-  if (!files.empty()) fmt::print("{} scenarios: {} passed, {} failed\n", files.size(), passed, files.size() - passed);
+  if (!files.empty()) {
+    fmt::print("{} scenarios and gateways: {} passed, {} failed\n", files.size(), passed, files.size() - passed);
+  }
   return exit_code;
 }
 
@@ -100,25 +144,26 @@ int RunTest(const TestOptions& options) {
 void RegisterTestCommand(CLI::App& app, Invocation& invocation) {
   auto options = std::make_shared<TestOptions>();
   CLI::App* cmd = app.add_subcommand("test", "Run a project's scenario tests");
-  cmd->add_option("dir", options->dir, "The folder to search for *.scenario.json (default: .)");
+  cmd->add_option("dir", options->dir, "The folder to search for *.scenario.json and *.gateway.json (default: .)");
   AddEngineOption(*cmd, options->engine);
   cmd->add_option("--module-dir", options->module_dir, "Take each scenario's module from this folder, by its file name");
   AddCommonOptions(*cmd, options->common);
   cmd->footer(
-      "Run every *.scenario.json under DIR (docs/scenarios.md) on the reference runtime, each\n"
-      "with the module and device manifest it names: the module must pass check, then the\n"
-      "device's calls are made over simulated time and the host calls, results and traps are\n"
-      "held to the scenario's expectations. Prints PASS or FAIL per scenario, with the first\n"
-      "divergence of a failing one, then a summary. CI runs this, with --engine both: each\n"
-      "scenario then runs on the interpreter and on host AOT, and any difference between\n"
-      "them (results, traps, fuel used, host calls) fails it."
+      "Run every *.scenario.json and *.gateway.json under DIR, in name order. A scenario\n"
+      "(docs/scenarios.md) runs with the module and device manifest it names: the module must\n"
+      "pass check, then the device's calls are made over simulated time and the host calls,\n"
+      "results and traps are held to its expectations. A gateway (docs/gateway.md) runs its\n"
+      "tenants' scenarios on one clock. Prints PASS or FAIL per file, with the first\n"
+      "divergence of a failing one, then a summary. CI runs this with --engine both: each\n"
+      "file then runs on the interpreter and on host AOT, and any difference between them\n"
+      "(results, traps, fuel used, host calls) fails it."
       "\n\n"
       "Examples:\n"
       "  wasmiot test\n"
       "  wasmiot test scenarios/ --json\n"
-      "  wasmiot test templates/ --engine both\n"
+      "  wasmiot test templates/ --module-dir build/workloads --engine both\n"
       "\n"
-      "Exit status: 0 every scenario passed, 1 one failed (or none was found), 2 usage error,\n"
+      "Exit status: 0 every file passed, 1 one failed (or none was found), 2 usage error,\n"
       "3 I/O error.");
   cmd->callback([options, &invocation] { invocation.exit_code = RunTest(*options); });
 }
