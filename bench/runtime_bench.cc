@@ -143,7 +143,7 @@ void Start(benchmark::State& state, EngineKind kind) {
 }  // namespace wasmiot
 
 using namespace wasmiot;
-// Real time throughout: AOT calls run on a thread of their own (a sized stack).
+// Real time throughout: an AOT call may run on a thread of its own (a sized stack).
 #define KERNEL(name, units, interp_units)                                                                \
   BENCHMARK_CAPTURE(Kernel, name##_native, #name "_run", 0, units)->Unit(benchmark::kMicrosecond)->UseRealTime(); \
   BENCHMARK_CAPTURE(Kernel, name##_scalar, #name "_run", 3, units)->Unit(benchmark::kMicrosecond)->UseRealTime(); \

@@ -156,23 +156,46 @@ Status Compile(const Bytes& prepared, const ModuleInfo& info, const HostCompiler
   return staging.Commit(dir, {"module.so", "stack.txt"});
 }
 
-// Runs `fn` on a thread with `stack_bytes` of stack: deep recursion in
-// compiled code uses the native stack, which must not overflow into a crash.
-void RunOnStack(uint64_t stack_bytes, const std::function<void()>& fn) {
+// The lowest address of this thread's stack (asked once per thread: for the
+// main thread glibc reads /proc/self/maps), or 0 if unknown.
+uintptr_t StackLimitHere() {
+  thread_local uintptr_t limit = [] {
+    pthread_attr_t attr;
+    void* addr = nullptr;
+    size_t size = 0;
+    if (pthread_getattr_np(pthread_self(), &attr) != 0) return uintptr_t{0};
+    bool ok = pthread_attr_getstack(&attr, &addr, &size) == 0;
+    pthread_attr_destroy(&attr);
+    return ok ? reinterpret_cast<uintptr_t>(addr) : uintptr_t{0};
+  }();
+  return limit;
+}
+
+// Runs `fn` with at least `stack_bytes` of stack: deep recursion in compiled
+// code uses the native stack, which must not overflow into a crash. On this
+// thread when it has that much room left (the usual case), else on a thread
+// of that size. False if no such thread could be had (then `fn` did not run).
+bool RunOnStack(uint64_t stack_bytes, const std::function<void()>& fn) {
+  constexpr uint64_t kGuardMargin = 256u << 10;
+  char here;
+  uintptr_t sp = reinterpret_cast<uintptr_t>(&here);
+  uintptr_t limit = StackLimitHere();
+  if (limit != 0 && sp > limit && sp - limit > stack_bytes + kGuardMargin) {
+    fn();
+    return true;
+  }
   pthread_attr_t attr;
   pthread_attr_init(&attr);
-  pthread_attr_setstacksize(&attr, static_cast<size_t>(stack_bytes));
   pthread_t thread;
   auto body = [](void* arg) -> void* {
     (*static_cast<const std::function<void()>*>(arg))();
     return nullptr;
   };
-  if (pthread_create(&thread, &attr, body, const_cast<std::function<void()>*>(&fn)) == 0) {
-    pthread_join(thread, nullptr);
-  } else {
-    fn();  // no thread to be had: the stack budget was checked against the main stack's size
-  }
+  bool started = pthread_attr_setstacksize(&attr, static_cast<size_t>(stack_bytes)) == 0 &&
+                 pthread_create(&thread, &attr, body, const_cast<std::function<void()>*>(&fn)) == 0;
+  if (started) pthread_join(thread, nullptr);
   pthread_attr_destroy(&attr);
+  return started;
 }
 
 TrapKind FromWasm2c(int code) {
@@ -229,7 +252,11 @@ class AotInstance : public Instance {
     if (host_) host_->BeginCall(limits_.wall_ms_per_call);
     int code = 0;
     uint32_t index = static_cast<uint32_t>(it - exports_.begin());
-    RunOnStack(stack_bytes_, [&] { code = lib_->call(instance_, index, a.data(), r.data()); });
+    if (!RunOnStack(stack_bytes_, [&] { code = lib_->call(instance_, index, a.data(), r.data()); })) {
+      out.trap = Trap{TrapKind::kOther, fmt::format("no thread with {} MiB of stack for the call", stack_bytes_ >> 20),
+                      export_name};
+      return out;
+    }
     int64_t fuel_left = static_cast<int64_t>(*lib_->fuel(instance_));
     uint32_t* depth = lib_->depth(instance_);
     if (ExplainMeteredTrap(limits_, fuel_left, depth ? *depth : 0, code != 0, export_name, out)) return out;
@@ -324,7 +351,9 @@ Result<Instantiation> AotInstance::Instantiate(const ModuleInfo& info, const Man
   }
   Instantiation out;
   int trap = 0;
-  RunOnStack(stack_bytes_, [&] { instance_ = lib_->create(this, &AotInstance::HostThunk, &trap); });
+  if (!RunOnStack(stack_bytes_, [&] { instance_ = lib_->create(this, &AotInstance::HostThunk, &trap); })) {
+    return Error{ErrorKind::kInternal, fmt::format("no thread with {} MiB of stack", stack_bytes_ >> 20)};
+  }
   if (!instance_) {
     if (trap < 0) return Error{ErrorKind::kInternal, "out of memory"};
     TrapKind kind = FromWasm2c(trap);

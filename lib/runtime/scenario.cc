@@ -561,6 +561,25 @@ Result<std::unique_ptr<ScenarioSession>> ScenarioSession::Start(const Scenario& 
       ok = false;
     }
   }
+  for (const auto& [stream, files] : s.streams) {
+    bool used = std::any_of(manifest.host_functions.begin(), manifest.host_functions.end(), [&](const HostFunction& f) {
+      return f.sim.kind == SimKind::kBufferIn && f.sim.stream == stream;
+    });
+    if (!used) {
+      diagnostics.AddError("scenario-stream-unknown", s.path,
+                           fmt::format("streams: no buffer_in function of the device reads a stream \"{}\"", stream));
+      ok = false;
+    }
+  }
+  for (const auto& [function, ms] : s.host_latency_ms) {
+    bool known = std::any_of(manifest.host_functions.begin(), manifest.host_functions.end(),
+                             [&](const HostFunction& f) { return f.QualifiedName() == function; });
+    if (!known) {
+      diagnostics.AddError("scenario-host-unknown", s.path,
+                           fmt::format("host_latency_ms: the device has no host function {}", function));
+      ok = false;
+    }
+  }
   if (!ok) return Error{ErrorKind::kInvalidInput, "the scenario does not fit the module or device"};
   std::stable_sort(plan.begin(), plan.end(), [](const Planned& a, const Planned& b) { return a.time < b.time; });
 

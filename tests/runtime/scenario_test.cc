@@ -159,6 +159,12 @@ TEST_CASE("scenario: files that do not fit the module, the device or the format"
   CHECK_THAT(args.err, Catch::Contains("set_target_temperature takes 1 arguments (f32) -> (), not 0 [scenario-invalid]"));
   RunResult sensor = run("u3", R"(  "duration_ms": 10, "calls": [{ "export": "init" }], "sensors": { "pressure": 1 })");
   CHECK_THAT(sensor.err, Catch::Contains("the device has no sensor channel \"pressure\" [scenario-sensor-unknown]"));
+  RunResult stream = run("u4", R"(  "duration_ms": 10, "calls": [{ "export": "init" }], "streams": { "video": "v.bin" })");
+  CHECK(stream.exit_code == 1);
+  CHECK_THAT(stream.err, Catch::Contains("no buffer_in function of the device reads a stream \"video\" [scenario-stream-unknown]"));
+  RunResult slow = run("u5", R"(  "duration_ms": 10, "calls": [{ "export": "init" }], "host_latency_ms": { "env.sleep": 5 })");
+  CHECK(slow.exit_code == 1);
+  CHECK_THAT(slow.err, Catch::Contains("the device has no host function env.sleep [scenario-host-unknown]"));
   // Malformed files: line and column of the problem.
   std::string bad = p.dir.File("bad.scenario.json");
   WriteText(bad, "{\n  \"scenario_version\": 1,\n  \"duration_ms\": 10,\n  \"calls\": [ { \"export\": \"init\", } ]\n}\n");
