@@ -57,6 +57,11 @@ std::vector<Value> ResultOf(const HostFunction& f, double number) {
 
 }  // namespace
 
+bool SameHostCall(const HostCall& a, const HostCall& b) {
+  return a.function == b.function && a.time_us == b.time_us && a.args == b.args && a.results == b.results &&
+         a.text == b.text && a.bytes == b.bytes;
+}
+
 std::optional<Bytes> ReadGuest(const GuestMemory& memory, uint64_t at, uint64_t length) {
   uint8_t* data = memory.data ? memory.data() : nullptr;
   uint64_t size = data ? memory.size() : 0;

@@ -39,6 +39,10 @@ struct HostCall {
   Bytes bytes;                 // buffer_out: the bytes written out; buffer_in: the bytes read in
 };
 
+// The same call with the same arguments, results, text and bytes (two engines
+// must make identical host calls).
+bool SameHostCall(const HostCall& a, const HostCall& b);
+
 // `called host env.set_heater(i32:1) =>` as wasm-interp prints it, with " i32:0"
 // after the arrow for a result.
 std::string FormatHostCall(const HostCall& call);

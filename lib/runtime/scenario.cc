@@ -688,8 +688,7 @@ std::string FirstEngineDifference(const ScenarioReport& a, std::string_view a_na
     for (size_t h = 0; h < x.host_call_count; ++h) {
       const HostCall& p = a.host_calls[x.first_host_call + h];
       const HostCall& q = b.host_calls[y.first_host_call + h];
-      if (p.function != q.function || !(p.args == q.args) || !(p.results == q.results) || p.text != q.text ||
-          p.bytes != q.bytes) {
+      if (!SameHostCall(p, q)) {
         return fmt::format("the engines disagree {}, host call {}:\n  {}: {}\n  {}: {}", where, h + 1, a_name,
                            FormatHostCall(p), b_name, FormatHostCall(q));
       }

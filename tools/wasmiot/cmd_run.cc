@@ -276,7 +276,7 @@ int RunRun(const RunOptions& options) {
     for (size_t i = 0; d.empty() && i < a; ++i) {
       const HostCall& p = host->calls()[i];
       const HostCall& q = engine_host->calls()[i];
-      if (!(p.args == q.args) || !(p.results == q.results) || p.text != q.text || p.bytes != q.bytes) {
+      if (!SameHostCall(p, q)) {
         d = fmt::format("host call {}: {} vs {}", i + 1, FormatHostCall(p), FormatHostCall(q));
       }
     }
