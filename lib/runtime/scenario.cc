@@ -1,6 +1,8 @@
 #include "runtime/scenario.h"
 
 #include <algorithm>
+#include <cctype>
+#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -105,9 +107,125 @@ class ScenarioParser : public JsonWalker {
     }
   }
 
-  // A constant (number) or {"series": [[ms, v], ...]}.
+  // A problem in a file the scenario names, at its own line and column.
+  void FileError(const std::string& file, TextPosition position, std::string message) {
+    Diagnostic& d = diagnostics_.AddError(std::string(code_), file, std::move(message));
+    d.position = position;
+    ok_ = false;
+  }
+
+  // Appends one step read from a file; false (after a diagnostic) if it is out of order or range.
+  bool AddStep(SensorSeries& out, const std::string& file, TextPosition at, uint64_t ms, double value,
+               uint64_t duration_ms) {
+    if (ms > duration_ms) {
+      FileError(file, at, fmt::format("{} ms is past the scenario's duration_ms {}", ms, duration_ms));
+    } else if (!out.empty() && ms <= out.back().first) {
+      FileError(file, at, "series times must increase");
+    } else if (!std::isfinite(value)) {
+      FileError(file, at, "the value is not a finite number");
+    } else {
+      out.push_back({ms, value});
+      return true;
+    }
+    return false;
+  }
+
+  // A series from a file: CSV rows "ms,value" (blank lines, '#' comments and a
+  // header row are skipped) or, for .json, an array of [ms, value] pairs.
+  std::optional<SensorSeries> SeriesFile(const std::string& file, uint64_t duration_ms) {
+    Result<Bytes> bytes = ReadInput(file, kMaxScenarioBytes * 16, std::string(code_), diagnostics_);
+    if (!bytes) {
+      ok_ = false;
+      return std::nullopt;
+    }
+    std::string text(bytes->begin(), bytes->end());
+    SensorSeries out;
+    if (fs::path(file).extension() == ".json") {
+      Result<LocatedJson> doc = ParseLocatedJson(text);
+      if (!doc) {
+        FileError(file, PositionOf(text, doc.error().offset.value_or(0)), doc.error().message);
+        return std::nullopt;
+      }
+      const json& rows = doc->root();
+      if (!rows.is_array()) {
+        FileError(file, {1, 1}, "expected an array of [ms, value] pairs");
+        return std::nullopt;
+      }
+      for (size_t k = 0; k < rows.size(); ++k) {
+        TextPosition at = PositionOf(text, doc->ValueOffset(JsonPointerChild("", k)));
+        const json& r = rows[k];
+        if (!(r.is_array() && r.size() == 2 && r[0].is_number_unsigned() && r[1].is_number())) {
+          FileError(file, at, "expected a pair [ms, value] of a whole number and a number");
+          return std::nullopt;
+        }
+        if (!AddStep(out, file, at, r[0].get<uint64_t>(), r[1].get<double>(), duration_ms)) return std::nullopt;
+      }
+    } else {
+      uint32_t line_number = 0;
+      bool header_allowed = true;
+      for (size_t at = 0; at < text.size();) {
+        size_t end = text.find('\n', at);
+        if (end == std::string::npos) end = text.size();
+        std::string line = text.substr(at, end - at);
+        at = end + 1;
+        ++line_number;
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        size_t first = line.find_first_not_of(" \t");
+        if (first == std::string::npos || line[first] == '#') continue;
+        size_t comma = line.find(',');
+        std::string ms_text = comma == std::string::npos ? line : line.substr(0, comma);
+        std::string value_text = comma == std::string::npos ? "" : line.substr(comma + 1);
+        auto trim = [](std::string t) {
+          size_t a = t.find_first_not_of(" \t"), b = t.find_last_not_of(" \t");
+          return a == std::string::npos ? std::string() : t.substr(a, b - a + 1);
+        };
+        ms_text = trim(ms_text);
+        value_text = trim(value_text);
+        uint64_t ms = 0;
+        double value = 0;
+        auto ms_end = std::from_chars(ms_text.data(), ms_text.data() + ms_text.size(), ms);
+        auto value_end = std::from_chars(value_text.data(), value_text.data() + value_text.size(), value);
+        bool ms_ok = !ms_text.empty() && ms_end.ec == std::errc() && ms_end.ptr == ms_text.data() + ms_text.size();
+        bool value_ok = !value_text.empty() && value_end.ec == std::errc() &&
+                        value_end.ptr == value_text.data() + value_text.size();
+        // Only a first row that starts with a letter ("ms,value") is a header.
+        bool header = header_allowed && !ms_text.empty() && std::isalpha(static_cast<unsigned char>(ms_text[0]));
+        header_allowed = false;
+        if (header) continue;
+        TextPosition pos{line_number, static_cast<uint32_t>(first + 1)};
+        if (comma == std::string::npos || line.find(',', comma + 1) != std::string::npos) {
+          FileError(file, pos, "expected two fields: ms,value");
+          return std::nullopt;
+        }
+        if (!ms_ok) {
+          FileError(file, pos, fmt::format("\"{}\" is not a time in whole milliseconds", ms_text));
+          return std::nullopt;
+        }
+        if (!value_ok) {
+          FileError(file, {line_number, static_cast<uint32_t>(comma + 2)}, fmt::format("\"{}\" is not a number", value_text));
+          return std::nullopt;
+        }
+        if (!AddStep(out, file, pos, ms, value, duration_ms)) return std::nullopt;
+      }
+    }
+    if (out.empty()) {
+      FileError(file, {1, 1}, "no [ms, value] steps in the file");
+      return std::nullopt;
+    }
+    return out;
+  }
+
+  // A constant (number), {"series": [[ms, v], ...]} or {"file": "temperatures.csv"}.
   std::optional<SensorSeries> Series(const json& input, const std::string& p, uint64_t duration_ms) {
     if (input.is_number()) return SensorSeries{{0, input.get<double>()}};
+    if (input.is_object() && input.contains("file")) {
+      if (!Object(input, p, {"file"}, {"file"})) return std::nullopt;
+      std::optional<std::string> file = String(input, p, "file", nullptr, 4096);
+      if (!file || file->empty()) return std::nullopt;
+      fs::path f(*file);
+      return SeriesFile(f.is_absolute() ? *file : (fs::path(path_).parent_path() / f).lexically_normal().string(),
+                        duration_ms);
+    }
     if (!Object(input, p, {"series"}, {"series"})) return std::nullopt;
     std::string sp = JsonPointerChild(p, "series");
     const json& series = input["series"];

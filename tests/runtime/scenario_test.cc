@@ -202,7 +202,22 @@ TEST_CASE("scenario: files that do not fit the module, the device or the format"
 
 TEST_CASE("scenario schema and parser agree on good and bad files") {
   Project p;
-  std::string good = p.Scenario("good", std::string(kHeating) + R"(
+  WriteText(p.dir.File("h.csv"), "0,40\n");
+  std::string good = p.Scenario("good", R"(  "duration_ms": 1000,
+  "calls": [{ "export": "init" }, { "export": "control_loop", "at_ms": 100, "every_ms": 200, "until_ms": 900 }],
+  "sensors": { "temperature": { "series": [[0, 17.5], [400, 24.0]] }, "humidity": { "file": "h.csv" },
+               "cells": { "elements": [1, { "series": [[0, 2], [5, 3]] }, { "file": "h.csv" }] } },
+  "streams": { "frames": ["a.pgm", "b.bin"] },
+  "host_latency_ms": { "env.read_humidity": 3 },
+  "budgets": { "fuel_per_call": 5000, "max_pages": 2, "max_call_depth": 50, "wall_ms_per_call": 20 },
+  "expect": { "tolerance": 0.5, "exact": false,
+              "host_calls": [{ "function": "env.log", "text": "x", "at_ms": 0, "args": [1, 2], "tolerance": 0,
+                               "length": 16, "fields": [{ "at": 0, "type": "u16", "value": 7, "tolerance": 1 }] }],
+              "results": [{ "export": "init", "values": [] },
+                          { "export": "init", "memory": { "at": 64, "hex": "00ff" } },
+                          { "export": "init", "values": [1], "memory": { "at": 64, "text": "ok" } }],
+              "traps": [{ "export": "init", "kind": "timeout", "at_ms": 0 }] })");
+  std::string old_good = p.Scenario("old_good", std::string(kHeating) + R"(
   "streams": { "frames": "frames.bin" },
   "budgets": { "fuel_per_call": 5000, "max_pages": 2, "max_call_depth": 50 },
   "expect": { "tolerance": 0.5, "exact": false,
@@ -214,16 +229,69 @@ TEST_CASE("scenario schema and parser agree on good and bad files") {
   std::string bad_until = p.Scenario("bad_until", R"(  "duration_ms": 10, "calls": [{ "export": "init", "until_ms": 5 }])");
   std::string bad_sensor = p.Scenario("bad_sensor", R"(  "duration_ms": 10, "calls": [{ "export": "init" }],
   "sensors": { "temperature": { "series": [[0, 1]], "elements": [1] } })");
+  std::string bad_memory = p.Scenario("bad_memory", R"(  "duration_ms": 10, "calls": [{ "export": "init" }],
+  "expect": { "results": [{ "export": "init", "memory": { "at": 0, "text": "a", "hex": "61" } }] })");
+  std::string bad_field = p.Scenario("bad_field", R"(  "duration_ms": 10, "calls": [{ "export": "init" }],
+  "expect": { "host_calls": [{ "function": "env.log", "fields": [{ "at": 0, "type": "u24", "value": 1 }] }] })");
+  std::string bad_result = p.Scenario("bad_result", R"(  "duration_ms": 10, "calls": [{ "export": "init" }],
+  "expect": { "results": [{ "export": "init" }] })");
   std::string workload = SourceDir() + "/templates/thermostat-c/thermostat.scenario.json";
-  std::vector<std::string> verdicts =
-      SchemaVerdicts("scenario.schema.json", {good, workload, bad_kind, bad_until, bad_sensor});
-  CHECK(verdicts[0] == "valid " + good);
-  CHECK(verdicts[1] == "valid " + workload);
-  for (size_t i = 2; i < verdicts.size(); ++i) CHECK_THAT(verdicts[i], Catch::StartsWith("invalid"));
-  for (const std::string& file : {good, workload, bad_kind, bad_until, bad_sensor}) {
+  const std::vector<std::string> files = {good,    old_good,  workload,  bad_kind,  bad_until,
+                                          bad_sensor, bad_memory, bad_field, bad_result};
+  std::vector<std::string> verdicts = SchemaVerdicts("scenario.schema.json", files);
+  for (size_t i = 0; i < files.size(); ++i) {
+    bool valid = i < 3;
+    CHECK_THAT(verdicts[i], Catch::StartsWith(valid ? "valid" : "invalid"));
     Diagnostics d;
-    Result<Scenario> s = LoadScenario(file, d);
-    INFO(file << "\n" << DiagnosticsText(d));
-    CHECK(s.ok() == (file == good || file == workload));
+    Result<Scenario> s = LoadScenario(files[i], d);
+    INFO(files[i] << "\n" << DiagnosticsText(d));
+    CHECK(s.ok() == valid);
   }
+}
+
+TEST_CASE("scenario: sensor series from CSV and JSON files, and bad ones") {
+  Project p;
+  WriteText(p.dir.File("temps.csv"), "# the living room, logged\nms,celsius\n0, 17.5\r\n\n400,24.0\n");
+  WriteText(p.dir.File("humidity.json"), "[[0, 45], [600, 70.5]]");
+  std::string body = R"(  "duration_ms": 1000,
+  "calls": [{ "export": "control_loop", "every_ms": 200 }],
+  "sensors": { "temperature": { "file": "temps.csv" }, "humidity": { "file": "humidity.json" } },
+  "expect": { "host_calls": [
+    { "function": "env.read_temperature", "at_ms": 200 }, { "function": "env.set_hvac_mode", "args": [1], "at_ms": 200 },
+    { "function": "env.set_hvac_mode", "args": [2], "at_ms": 400 },
+    { "function": "env.read_humidity", "at_ms": 600 }, { "function": "env.set_fan_speed", "args": [50], "at_ms": 600 } ] })";
+  std::string s = p.Scenario("files", body);
+  RunResult ok = RunWasmiot({"run", p.dir.File("thermostat.wasm"), "--scenario", s, "--engine", "both"});
+  INFO(ok.out << ok.err);
+  CHECK(ok.exit_code == 0);
+  CHECK_THAT(ok.out, Catch::Contains("[   400 ms] control_loop() =>\n             called host env.read_temperature() => f32:24\n"));
+
+  const std::pair<std::string, std::string> bad_csv[] = {
+      {"ms,value\n0,17\n100,abc\n", "temps.csv:3:5: error: \"abc\" is not a number"},
+      {"0,17\n100\n", "temps.csv:2:1: error: expected two fields: ms,value"},
+      {"0,17\n0,18\n", "temps.csv:2:1: error: series times must increase"},
+      {"0,17,3\n", "temps.csv:1:1: error: expected two fields"},
+      {"5000,17\n", "temps.csv:1:1: error: 5000 ms is past the scenario's duration_ms 1000"},
+      {"-5,17\n", "temps.csv:1:1: error: \"-5\" is not a time in whole milliseconds"},
+      {"# nothing\n", "temps.csv:1:1: error: no [ms, value] steps in the file"},
+  };
+  for (const auto& [csv, message] : bad_csv) {
+    INFO(csv);
+    WriteText(p.dir.File("temps.csv"), csv);
+    RunResult r = RunWasmiot({"run", p.dir.File("thermostat.wasm"), "--scenario", s});
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Catch::Contains(message) && Catch::Contains("[scenario-invalid]"));
+    CHECK(r.out.empty());
+  }
+  WriteText(p.dir.File("temps.csv"), "0,17\n");
+  WriteText(p.dir.File("humidity.json"), "[[0, 45], [10, \"wet\"]]");
+  CHECK_THAT(RunWasmiot({"run", p.dir.File("thermostat.wasm"), "--scenario", s}).err,
+             Catch::Contains("humidity.json:1:11: error: expected a pair [ms, value]"));
+  WriteText(p.dir.File("humidity.json"), "[[0, 45]");
+  CHECK_THAT(RunWasmiot({"run", p.dir.File("thermostat.wasm"), "--scenario", s}).err,
+             Catch::Contains("humidity.json:1:") && Catch::Contains("[scenario-invalid]"));
+  std::remove(p.dir.File("humidity.json").c_str());
+  RunResult missing = RunWasmiot({"run", p.dir.File("thermostat.wasm"), "--scenario", s});
+  CHECK(missing.exit_code == 3);
+  CHECK_THAT(missing.err, Catch::Contains("humidity.json"));
 }
