@@ -360,13 +360,7 @@ Result<Instantiation> AotInstance::Instantiate(const ModuleInfo& info, const Man
     out.trap = Trap{kind, std::string(TrapMessage(kind)), ""};
     return out;
   }
-  if (info.FindExport(kStartExport)) {
-    CallOutcome start = Call(kStartExport, {});
-    if (start.trap) {
-      start.trap->export_name.clear();
-      out.trap = start.trap;
-    }
-  }
+  if (info.FindExport(kStartExport)) out.trap = RunStartFunction(*this);
   return out;
 }
 

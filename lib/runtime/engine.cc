@@ -84,6 +84,12 @@ Result<Bytes> PrepareModule(const Bytes& wasm, const RunLimits& limits) {
   return std::move(m->wasm);
 }
 
+std::optional<Trap> RunStartFunction(Instance& instance) {
+  CallOutcome start = instance.Call(kStartExport, {});
+  if (start.trap) start.trap->export_name.clear();
+  return start.trap;
+}
+
 Trap HostTrap(const Error& error, bool timed_out, const std::string& export_name) {
   return Trap{timed_out ? TrapKind::kTimeout : TrapKind::kHost, error.message, export_name};
 }

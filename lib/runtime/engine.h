@@ -107,6 +107,10 @@ Result<Instantiation> InstantiateInterp(const Bytes& wasm, const Manifest* manif
 // its memory and table maximums lowered to the budgets, its memory exported.
 Result<Bytes> PrepareModule(const Bytes& wasm, const RunLimits& limits);
 
+// Calls a prepared module's start function (exported as kStartExport, see
+// runtime/metering.h) on a fresh instance; its trap, if any, names no export.
+std::optional<Trap> RunStartFunction(Instance& instance);
+
 // A host function's failure as a trap: a timeout, or a host trap.
 Trap HostTrap(const Error& error, bool timed_out, const std::string& export_name);
 

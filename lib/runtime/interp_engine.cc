@@ -196,13 +196,7 @@ Result<Instantiation> InterpInstance::Instantiate(const Bytes& original, const M
     if (d.exports[i].type.name == kDepthGlobalExport) depth_ = instance_->exports()[i];
     if (d.exports[i].type.name == kStartExport) has_start = true;
   }
-  if (has_start) {  // the start function, metered (runtime/metering.h)
-    CallOutcome start = Call(kStartExport, {});
-    if (start.trap) {
-      start.trap->export_name.clear();
-      out.trap = start.trap;
-    }
-  }
+  if (has_start) out.trap = RunStartFunction(*this);
   return out;
 }
 
