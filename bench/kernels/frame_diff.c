@@ -1,7 +1,8 @@
 /* A CPU-bound kernel from the chapter's motion detector: count the pixels of a
  * 320x240 frame that differ from the previous one by more than 30, `frames`
  * times, changing one pixel between passes. Built natively (gcc -O2) and to
- * wasm (clang) then AOT (wasmiot aot --target host), to compare run times. */
+ * wasm (clang) then AOT (wasmiot aot --target host), to compare run times;
+ * bench/kernels/runtime_kernels.c includes it for the runtime benchmark. */
 #include <stdint.h>
 
 #if defined(__wasm__)
@@ -17,7 +18,7 @@
 static uint8_t previous[PIXELS];
 static uint8_t current[PIXELS];
 
-EXPORT("setup") void setup(void) {
+EXPORT("frames_setup") void frames_setup(void) {
   uint32_t x = 12345;
   for (uint32_t i = 0; i < PIXELS; ++i) {
     x = x * 1103515245u + 12345u; /* deterministic noise */
@@ -26,7 +27,7 @@ EXPORT("setup") void setup(void) {
   }
 }
 
-EXPORT("run") uint32_t run(uint32_t frames) {
+EXPORT("frames_run") uint32_t frames_run(uint32_t frames) {
   uint32_t changed = 0;
   for (uint32_t f = 0; f < frames; ++f) {
     for (uint32_t i = 0; i < PIXELS; ++i) {

@@ -8,8 +8,8 @@ int main(int argc, char** argv) {
   wasm_rt_init();
   Z_frame_diff_init_module();
   Z_frame_diff_instantiate(&instance);
-  Z_frame_diffZ_setup(&instance);
+  Z_frame_diffZ_frames_setup(&instance);
   if (wasm_rt_impl_try() != 0) return 1;
-  printf("%u\n", (unsigned)Z_frame_diffZ_run(&instance, argc > 1 ? (uint32_t)atoi(argv[1]) : 1000));
+  printf("%u\n", (unsigned)Z_frame_diffZ_frames_run(&instance, argc > 1 ? (uint32_t)atoi(argv[1]) : 1000));
   return 0;
 }

@@ -24,31 +24,7 @@
 #endif
 
 /* ---- frame differencing: one unit = one 320x240 frame compared ---------- */
-#define PIXELS (320 * 240)
-static uint8_t previous[PIXELS];
-static uint8_t current[PIXELS];
-
-EXPORT("frames_setup") void frames_setup(void) {
-  uint32_t x = 12345;
-  for (uint32_t i = 0; i < PIXELS; ++i) {
-    x = x * 1103515245u + 12345u;
-    previous[i] = (uint8_t)(x >> 16);
-    current[i] = (uint8_t)((x >> 16) + ((i & 7) == 0 ? 40 : 3));
-  }
-}
-
-EXPORT("frames_run") uint32_t frames_run(uint32_t n) {
-  uint32_t changed = 0;
-  for (uint32_t f = 0; f < n; ++f) {
-    for (uint32_t i = 0; i < PIXELS; ++i) {
-      int32_t d = (int32_t)current[i] - (int32_t)previous[i];
-      if (d < 0) d = -d;
-      changed += d > 30;
-    }
-    current[(f * 7919u) % PIXELS] ^= 0x55;
-  }
-  return changed;
-}
+#include "frame_diff.c"
 
 /* ---- PID loop: one unit = one controller step on a simulated plant ------- */
 EXPORT("pid_run") uint32_t pid_run(uint32_t n) {
