@@ -87,13 +87,21 @@ std::string ModuleNameFromPath(const std::string& path) {
   std::string stem = fs::path(path).stem().string();
   std::string out;
   for (char c : stem) out += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
-  if (out.empty() || std::isdigit(static_cast<unsigned char>(out[0]))) out = "m_" + out;
+  if (out.size() > 60) out.resize(60);
+  if (!IsGeneratedSymbolName(out)) out = "m_" + out;
   return out;
 }
 
 Result<AotReport> CompileAot(const Bytes& wasm, const std::string& path, const AotOptions& options,
                              Diagnostics& diagnostics) {
   const Error failed{ErrorKind::kInvalidInput, "cannot compile"};
+  if (!options.module_name.empty() && !IsGeneratedSymbolName(options.module_name)) {
+    // The name becomes file names and C symbols: "../x" would write outside the folder.
+    diagnostics.AddError("usage", options.module_name,
+                         "the module name must be a C identifier ([A-Za-z_][A-Za-z0-9_]*, at most 64, "
+                         "not a C, C++ or Rust keyword)");
+    return failed;
+  }
   const AotTarget* target = FindAotTarget(options.target);
   if (!target) {
     std::vector<std::string_view> names;
@@ -210,6 +218,11 @@ Result<AotReport> CompileAot(const Bytes& wasm, const std::string& path, const A
   if (report.sizes.size() != 2) {
     diagnostics.AddError("compiler-failed", TargetTool(*target, "size"), "cannot measure the objects");
     return failed;
+  }
+  for (const std::string& file : report.files) {
+    if (!RefuseOverwritingInputs(options.output_dir + "/" + file, "-o", false, options.inputs, diagnostics)) {
+      return failed;
+    }
   }
   Status committed = staging.Commit(options.output_dir, report.files);
   if (!committed) {

@@ -21,6 +21,7 @@ struct AotOptions {
   std::string output_dir;
   std::string module_name;           // a C identifier
   const Manifest* manifest = nullptr;  // checked against; gives the static memory budget
+  std::vector<NamedInput> inputs;      // files no output may replace
 };
 
 struct ObjectSize {

@@ -52,6 +52,17 @@ Result<SemanticVersion> ParseSemanticVersion(const std::string& text) {
   return v;
 }
 
+Status CheckSequence(uint64_t sequence, bool allow_huge) {
+  if (sequence == 0) return Error{ErrorKind::kInvalidInput, "the sequence number starts at 1"};
+  if (sequence > WASMIOT_BUNDLE_MAX_PLAIN_SEQUENCE && !allow_huge) {
+    return Error{ErrorKind::kInvalidInput,
+                 fmt::format("sequence {} is above 2^53 = {}: a device that installs it has only {} sequence numbers "
+                             "left for every later update, none at all for 2^64-1",
+                             sequence, WASMIOT_BUNDLE_MAX_PLAIN_SEQUENCE, UINT64_MAX - sequence)};
+  }
+  return Ok{};
+}
+
 Result<Bytes> BuildBundle(const BundleSpec& spec, const SecretKey& key) {
   const Manifest& m = *spec.manifest;
   if (spec.payload.empty()) return Error{ErrorKind::kInvalidInput, "the payload is empty"};
@@ -60,7 +71,7 @@ Result<Bytes> BuildBundle(const BundleSpec& spec, const SecretKey& key) {
     return Error{ErrorKind::kInvalidInput, fmt::format("chunks hold from {} to {} bytes", WASMIOT_BUNDLE_MIN_CHUNK_SIZE,
                                                        WASMIOT_BUNDLE_MAX_CHUNK_SIZE)};
   }
-  if (spec.sequence == 0) return Error{ErrorKind::kInvalidInput, "the sequence number starts at 1"};
+  if (Status s = CheckSequence(spec.sequence, spec.allow_huge_sequence); !s) return s.error();
   uint64_t chunks = (spec.payload.size() + spec.chunk_size - 1) / spec.chunk_size;
   if (chunks > WASMIOT_BUNDLE_MAX_CHUNKS) {
     return Error{ErrorKind::kInvalidInput,

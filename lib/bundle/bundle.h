@@ -29,7 +29,12 @@ struct BundleSpec {
   const Manifest* manifest = nullptr;  // identity and budgets
   Sha256 manifest_digest{};
   uint32_t chunk_size = WASMIOT_BUNDLE_DEFAULT_CHUNK_SIZE;
+  bool allow_huge_sequence = false;  // above WASMIOT_BUNDLE_MAX_PLAIN_SEQUENCE
 };
+
+// Sequence numbers start at 1; above WASMIOT_BUNDLE_MAX_PLAIN_SEQUENCE only
+// when allowed, since a device that installs 2^64-1 can never be updated again.
+Status CheckSequence(uint64_t sequence, bool allow_huge);
 
 // Deterministic: the same spec and key give the same bytes (Ed25519 is).
 Result<Bytes> BuildBundle(const BundleSpec& spec, const SecretKey& key);

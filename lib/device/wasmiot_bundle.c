@@ -145,6 +145,7 @@ wasmiot_bundle_result wasmiot_bundle_verify_header(const uint8_t* d, size_t size
   }
   if (h->payload_size > policy->max_payload_size) return WASMIOT_BUNDLE_TOO_LARGE;
   if (h->sequence <= policy->installed_sequence) return WASMIOT_BUNDLE_ROLLBACK;
+  /* sequence > installed here, so the difference cannot wrap. */
   if (policy->max_sequence_jump && h->sequence - policy->installed_sequence > policy->max_sequence_jump) {
     return WASMIOT_BUNDLE_SEQUENCE_JUMP;
   }

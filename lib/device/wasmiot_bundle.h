@@ -69,6 +69,10 @@ extern "C" {
 /* Chunk numbers and chunk lengths travel as u16 in OTA frames (wasmiot_chunks.h). */
 #define WASMIOT_BUNDLE_MAX_CHUNK_SIZE 0xFFFFu
 #define WASMIOT_BUNDLE_MAX_CHUNKS 0xFFFFu
+/* The largest sequence number signed without an explicit override: 2^53, the
+ * largest integer every JSON reader keeps exact, still leaves a device more
+ * updates than it will ever take, while 2^64-1 would leave it none. */
+#define WASMIOT_BUNDLE_MAX_PLAIN_SEQUENCE ((uint64_t)1 << 53)
 
 enum {
   WASMIOT_PAYLOAD_WASM = 1,
@@ -126,7 +130,7 @@ typedef struct {
   const char* target;       /* for AOT payloads: this device's target name, or NULL for any */
   uint32_t max_payload_size;
   uint64_t installed_sequence;
-  uint64_t max_sequence_jump; /* 0: no limit */
+  uint64_t max_sequence_jump; /* the largest accepted sequence - installed_sequence; 0: no limit */
 } wasmiot_device_policy;
 
 /* The parsed fixed header (strings NUL-terminated). */

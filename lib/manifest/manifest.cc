@@ -25,14 +25,6 @@ constexpr std::string_view kManifestCode = "manifest-invalid";
 
 // ---- names ------------------------------------------------------------------
 
-bool IsIdentifier(std::string_view s) {
-  if (s.empty() || s.size() > 64) return false;
-  auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; };
-  auto digit = [](char c) { return c >= '0' && c <= '9'; };
-  if (!alpha(s[0])) return false;
-  return std::all_of(s.begin() + 1, s.end(), [&](char c) { return alpha(c) || digit(c); });
-}
-
 bool IsModuleName(std::string_view s) {
   if (s.empty() || s.size() > 64) return false;
   auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; };

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 
 #include <fmt/format.h>
 
@@ -45,7 +46,47 @@ std::string_view FileTypeName(mode_t mode) {
   return "not a regular file";
 }
 
+bool SameInode(const struct stat& a, const struct stat& b) { return a.st_dev == b.st_dev && a.st_ino == b.st_ino; }
+
+// True if `path` is `folder` or lies anywhere below it, by inode, so that
+// symlinks on the way count.
+bool IsSameOrInside(const std::string& path, const struct stat& folder) {
+  std::error_code ec;
+  std::filesystem::path p = std::filesystem::weakly_canonical(path, ec);
+  if (ec) return false;
+  for (;;) {
+    struct stat st {};
+    if (::stat(p.c_str(), &st) == 0 && SameInode(st, folder)) return true;
+    if (!p.has_relative_path()) return false;  // reached the root
+    p = p.parent_path();
+  }
+}
+
 }  // namespace
+
+const NamedInput* FindOverwrittenInput(const std::string& output, bool output_is_folder,
+                                       const std::vector<NamedInput>& inputs) {
+  struct stat out {};
+  if (output.empty() || ::stat(output.c_str(), &out) != 0) return nullptr;  // a new file destroys nothing
+  for (const NamedInput& input : inputs) {
+    if (input.path.empty() || input.path == "-") continue;
+    struct stat in {};
+    if (::stat(input.path.c_str(), &in) == 0 && SameInode(in, out)) return &input;
+    if (output_is_folder && S_ISDIR(out.st_mode) && IsSameOrInside(input.path, out)) return &input;
+  }
+  return nullptr;
+}
+
+bool RefuseOverwritingInputs(const std::string& output, std::string_view output_flag, bool output_is_folder,
+                             const std::vector<NamedInput>& inputs, Diagnostics& diagnostics) {
+  const NamedInput* hit = FindOverwrittenInput(output, output_is_folder, inputs);
+  if (!hit) return true;
+  std::string_view what = output_is_folder ? "holds" : "is";
+  diagnostics.AddError("output-is-input", output,
+                       fmt::format("{} {} the input {} ({}), which writing it would destroy; choose another {}",
+                                   output_flag, what, hit->path, hit->flag, output_flag));
+  return false;
+}
 
 Result<Bytes> ReadInputFile(const std::string& path, uint64_t max_bytes) {
   // O_NONBLOCK: opening a FIFO must not wait for a writer; we refuse it below.

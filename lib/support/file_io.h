@@ -28,4 +28,22 @@ Result<Bytes> ReadInput(const std::string& path, uint64_t max_bytes, std::string
 Status WriteFileAtomically(const std::string& path, const void* data, size_t size,
                            unsigned mode = 0644);
 
+// A file or folder a command reads, with the flag or argument that named it.
+struct NamedInput {
+  std::string flag;  // "-m", "--password-file", "MODULE"
+  std::string path;
+};
+
+// The first input that writing `output` would destroy: the same file (same
+// device and inode, so symlinks, hard links and "./" spellings count), or,
+// when `output_is_folder`, an input inside that folder (which may be replaced
+// as a whole). Inputs that are empty or "-" (stdin) are skipped.
+const NamedInput* FindOverwrittenInput(const std::string& output, bool output_is_folder,
+                                       const std::vector<NamedInput>& inputs);
+
+// FindOverwrittenInput as a "usage" diagnostic on `output` that names the
+// input and the flag to change. Returns false if it added one.
+bool RefuseOverwritingInputs(const std::string& output, std::string_view output_flag, bool output_is_folder,
+                             const std::vector<NamedInput>& inputs, Diagnostics& diagnostics);
+
 }  // namespace wasmiot

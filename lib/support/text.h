@@ -15,6 +15,13 @@ size_t EditDistance(std::string_view a, std::string_view b);
 std::optional<std::string> ClosestMatch(std::string_view word,
                                         const std::vector<std::string_view>& candidates);
 
+// [A-Za-z_][A-Za-z0-9_]*, at most 64 characters.
+bool IsIdentifier(std::string_view s);
+
+// An identifier that is also usable as a symbol in generated C, C++ and Rust:
+// not a keyword of any of them, and not starting with "__" (reserved in C).
+bool IsGeneratedSymbolName(std::string_view s);
+
 // Bytes from hex digits (either case), or nothing if a digit is bad or odd.
 std::optional<std::vector<uint8_t>> ParseHex(std::string_view hex);
 

@@ -40,6 +40,7 @@ struct Fixture {
     spec.version = SemanticVersion{1, 2, 3};
     spec.manifest = &Device(device);
     spec.chunk_size = chunk_size;
+    spec.allow_huge_sequence = true;  // tests build absurd ones on purpose
     Result<Bytes> b = BuildBundle(spec, key);
     REQUIRE(b.ok());
     return std::move(b).value();
@@ -128,6 +129,24 @@ TEST_CASE("sequence numbers: lower, equal, next, absurd") {
   capped.max_sequence_jump = 1000;
   CHECK(f.Verify(absurd, capped) == WASMIOT_BUNDLE_SEQUENCE_JUMP);
   CHECK(f.Verify(b, capped) == WASMIOT_BUNDLE_OK);
+  // The cap is the largest jump accepted: installed 0, cap 5 takes 5, not 6.
+  wasmiot_device_policy five = f.Policy(0);
+  five.max_sequence_jump = 5;
+  CHECK(f.Verify(f.Build(Payload(500), 5), five) == WASMIOT_BUNDLE_OK);
+  CHECK(f.Verify(f.Build(Payload(500), 6), five) == WASMIOT_BUNDLE_SEQUENCE_JUMP);
+  // Near the top of the range the difference does not wrap.
+  wasmiot_device_policy high = f.Policy(UINT64_MAX - 1);
+  high.max_sequence_jump = 1;
+  CHECK(f.Verify(absurd, high) == WASMIOT_BUNDLE_OK);
+  CHECK(f.Verify(b, high) == WASMIOT_BUNDLE_ROLLBACK);
+}
+
+TEST_CASE("the library signs a sequence above 2^53 only when told to") {
+  CHECK_FALSE(CheckSequence(0, true).ok());
+  CHECK(CheckSequence(1, false).ok());
+  CHECK(CheckSequence(WASMIOT_BUNDLE_MAX_PLAIN_SEQUENCE, false).ok());
+  CHECK_FALSE(CheckSequence(WASMIOT_BUNDLE_MAX_PLAIN_SEQUENCE + 1, false).ok());
+  CHECK(CheckSequence(UINT64_MAX, true).ok());
 }
 
 TEST_CASE("wrong device, wrong kind, wrong target, too large") {
@@ -308,4 +327,53 @@ TEST_CASE("sign and verify on the command line") {
     INFO(r.out);
     CHECK(SchemaVerdicts(schema, {file})[0] == "valid " + file);
   }
+}
+
+TEST_CASE("sequence numbers on the command line never wrap") {
+  TempDir dir;
+  std::string module = dir.File("t.wasm");
+  WriteBytes(module, WatToWasm(ReadText(DataDir() + "/modules/thermostat.wat")));
+  std::string device = SourceDir() + "/templates/devices/thermostat.device.json";
+  REQUIRE(RunWasmiot({"keygen", "-o", dir.File("k")}).exit_code == 0);
+  auto sign = [&](const std::vector<std::string>& extra) {
+    std::vector<std::string> argv{"sign", module, "--key", dir.File("k.key"), "-m", device, "--version", "1.0.0",
+                                  "-o", dir.File("b.bundle")};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return RunWasmiot(argv);
+  };
+  for (const char* bad : {"-1", "18446744073709551616", "99999999999999999999999", "1e3", "0x10", "+5", " 5", ""}) {
+    INFO(bad);
+    RunResult r = sign({"--seq", bad});
+    CHECK(r.exit_code == 2);
+    CHECK_FALSE(std::filesystem::exists(dir.File("b.bundle")));
+  }
+  RunResult zero = sign({"--seq", "0"});
+  CHECK(zero.exit_code == 2);
+  CHECK_THAT(zero.err, Catch::Contains("starts at 1"));
+  for (const char* huge : {"9007199254740993", "18446744073709551615"}) {
+    RunResult r = sign({"--seq", huge});
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains("--allow-huge-seq"));
+    CHECK_FALSE(std::filesystem::exists(dir.File("b.bundle")));
+  }
+  REQUIRE(sign({"--seq", "9007199254740992"}).exit_code == 0);
+  REQUIRE(sign({"--seq", "18446744073709551615", "--allow-huge-seq"}).exit_code == 0);
+
+  auto verify = [&](const std::vector<std::string>& extra) {
+    std::vector<std::string> argv{"verify", dir.File("b.bundle"), "-p", dir.File("k.pub.pem"), "-m", device};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return RunWasmiot(argv);
+  };
+  for (const char* flag : {"--installed-seq", "--max-seq-jump"}) {
+    for (const char* bad : {"-1", "18446744073709551616", "-0"}) {
+      INFO(flag << " " << bad);
+      CHECK(verify({flag, bad}).exit_code == 2);
+    }
+  }
+  CHECK(verify({"--installed-seq", "18446744073709551614"}).exit_code == 0);
+  CHECK(verify({"--installed-seq", "18446744073709551615"}).exit_code == 1);
+  CHECK(verify({"--installed-seq", "0", "--max-seq-jump", "5"}).exit_code == 1);
+  REQUIRE(sign({"--seq", "5"}).exit_code == 0);
+  CHECK(verify({"--installed-seq", "0", "--max-seq-jump", "5"}).exit_code == 0);
+  CHECK(verify({"--installed-seq", "0", "--max-seq-jump", "4"}).exit_code == 1);
 }

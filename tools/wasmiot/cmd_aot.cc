@@ -67,6 +67,7 @@ int RunAot(const AotCommandOptions& options) {
       aot.output_dir = options.output_dir;
       aot.module_name = options.name;
       aot.manifest = manifest ? &*manifest : nullptr;
+      aot.inputs = {{"INPUT", options.input}, {"--manifest", options.manifest_path}};
       Result<AotReport> r = CompileAot(*input, options.input, aot, diagnostics);
       if (r) report = std::move(r).value();
     }

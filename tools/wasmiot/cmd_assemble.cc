@@ -66,11 +66,11 @@ int RunAssemble(const AssembleOptions& options) {
   Diagnostics diagnostics;
   Status init = InitCrypto();
   if (!init) diagnostics.AddError("internal-error", "wasmiot", init.error().message);
-  std::error_code ec;
-  if (fs::equivalent(options.output, options.input, ec) ||
-      (!options.slot.empty() && fs::equivalent(options.output, options.slot, ec))) {
-    diagnostics.AddError("usage", options.output, "is an input; write the payload elsewhere");
-  }
+  std::vector<NamedInput> inputs = {{"INPUT", options.input}, {"--manifest", options.policy.manifest_path}};
+  for (const std::string& key : options.policy.pubkeys) inputs.push_back({"--pubkey", key});
+  RefuseOverwritingInputs(options.slot, "--slot", false, inputs, diagnostics);
+  inputs.push_back({"--slot", options.slot});
+  RefuseOverwritingInputs(options.output, "-o", false, inputs, diagnostics);
   std::unique_ptr<DevicePolicy> device = LoadDevicePolicy(options.policy, diagnostics);
   std::vector<SourcedFrame> frames;
   if (!diagnostics.HasErrors()) frames = ReadFrames(options.input, diagnostics);
@@ -79,6 +79,7 @@ int RunAssemble(const AssembleOptions& options) {
   if (!diagnostics.HasErrors()) {
     uint32_t capacity = SlotCapacity(device->policy);
     Bytes initial;
+    std::error_code ec;
     bool resume = !options.slot.empty() && fs::exists(options.slot, ec);
     if (resume) {
       Result<Bytes> stored = ReadInput(options.slot, capacity, "slot-too-large", diagnostics);

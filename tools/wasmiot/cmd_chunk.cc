@@ -81,12 +81,8 @@ int RunChunk(const ChunkOptions& options) {
   if (options.output_dir.empty() && options.stream.empty()) {
     diagnostics.AddError("usage", "wasmiot", "give an output folder with -o DIR, a stream file with --stream FILE, or both");
   }
-  if (!options.stream.empty()) {
-    std::error_code ec;
-    if (fs::equivalent(options.stream, options.bundle, ec)) {
-      diagnostics.AddError("usage", options.stream, "is the input bundle; write the stream elsewhere");
-    }
-  }
+  RefuseOverwritingInputs(options.stream, "--stream", false, {{"BUNDLE", options.bundle}}, diagnostics);
+  RefuseOverwritingInputs(options.output_dir, "-o", true, {{"BUNDLE", options.bundle}}, diagnostics);
   if (!options.output_dir.empty()) CheckOutputFolder(options, diagnostics);
   std::vector<Bytes> frames;
   wasmiot_bundle_header header{};

@@ -34,6 +34,9 @@ int RunKeygen(const KeygenOptions& options) {
       diagnostics.AddError("usage", path, "already exists: a key is never overwritten unless --force");
     }
   }
+  for (const std::string& path : {secret_path, public_path}) {
+    RefuseOverwritingInputs(path, "-o", false, {{"--password-file", options.password.password_file}}, diagnostics);
+  }
   Result<std::optional<std::string>> password = LoadPassword(options.password);
   if (!password) diagnostics.AddError("io-error", "wasmiot", password.error().message);
 

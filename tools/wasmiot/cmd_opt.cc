@@ -21,18 +21,12 @@ struct OptOptions {
   bool keep_debug = false;
 };
 
-bool SameFile(const std::string& a, const std::string& b) {
-  std::error_code ec;
-  return std::filesystem::equivalent(a, b, ec) && !ec;
-}
-
 int RunOpt(const OptOptions& options) {
   Diagnostics diagnostics;
   OptimizeReport report;
   std::optional<Manifest> manifest;
-  if (SameFile(options.input, options.output)) {
-    diagnostics.AddError("usage", options.output, "the output would overwrite the input; choose another -o");
-  } else {
+  if (RefuseOverwritingInputs(options.output, "-o", false,
+                              {{"INPUT", options.input}, {"--manifest", options.manifest_path}}, diagnostics)) {
     manifest = LoadOptionalManifest(options.manifest_path, diagnostics);
   }
   if (!diagnostics.HasErrors()) {

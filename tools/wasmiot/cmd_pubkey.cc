@@ -6,6 +6,7 @@
 #include "command.h"
 #include "keys/key_files.h"
 #include "output.h"
+#include "support/text.h"
 
 namespace wasmiot::tool {
 namespace {
@@ -27,6 +28,14 @@ int RunPubkey(const PubkeyOptions& options) {
   } else if (options.format == "raw" && options.output.empty()) {
     diagnostics.AddError("usage", "wasmiot", "--format raw writes binary: give -o");
   }
+  if ((options.format == "c" || options.format == "rust") && !IsGeneratedSymbolName(options.name)) {
+    diagnostics.AddError("usage", options.name,
+                         "--name must be a C and Rust identifier ([A-Za-z_][A-Za-z0-9_]*, at most 64, not a "
+                         "keyword), e.g. --name my_key");
+  }
+  RefuseOverwritingInputs(options.output, "-o", false,
+                          {{"KEY", options.source.path}, {"--password-file", options.source.password_file}},
+                          diagnostics);
   if (!diagnostics.HasErrors()) {
     Result<LoadedKey> key = LoadKey(options.source, diagnostics);
     if (key) {

@@ -360,13 +360,18 @@ void RegisterRunCommand(CLI::App& app, Invocation& invocation) {
                   "A slow host function: MODULE.NAME=MS, each call takes that long in real time (repeatable)");
   cmd->add_option("--wall-ms", options->wall_ms,
                   "Wall-clock milliseconds of host calls per call, instead of the manifest's wall_ms_per_call")
+      ->check(UnsignedInteger())
       ->check(CLI::Range(uint64_t{1}, uint64_t{3600000}));
   cmd->add_option("--fuel", options->fuel,
                   "Instructions per call, instead of the manifest's fuel_per_call (default without one: 1e7)")
+      ->check(UnsignedInteger())
       ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 62));
   cmd->add_option("--max-call-depth", options->max_call_depth, "Nested calls allowed (default 1000)")
+      ->check(UnsignedInteger())
       ->check(CLI::Range(1u, 100000u));
-  cmd->add_option("--max-pages", options->max_pages, "Memory budget in 64 KiB pages, instead of the manifest's (default 256)");
+  cmd->add_option("--max-pages", options->max_pages, "Memory budget in 64 KiB pages, instead of the manifest's (default 256)")
+      ->check(UnsignedInteger())
+      ->check(CLI::Range(0u, 65536u));
   AddCommonOptions(*cmd, options->common);
   cmd->footer(
       "Instantiate MODULE with every import bound to the device's simulated host function\n"

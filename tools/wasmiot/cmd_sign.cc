@@ -24,25 +24,32 @@ struct SignOptions {
   std::string target;
   std::string payload_path;
   uint32_t chunk_size = WASMIOT_BUNDLE_DEFAULT_CHUNK_SIZE;
+  bool allow_huge_sequence = false;
 };
 
 int RunSign(const SignOptions& options) {
   Diagnostics diagnostics;
   std::optional<Bytes> bundle;
   BundleSpec spec;
-  std::error_code ec;
   Status init = InitCrypto();
   if (!init) diagnostics.AddError("internal-error", "wasmiot", init.error().message);
-  for (const std::string& input : {options.module, options.payload_path}) {
-    if (!input.empty() && std::filesystem::equivalent(input, options.output, ec)) {
-      diagnostics.AddError("usage", options.output, "the output would overwrite an input; choose another -o");
-    }
-  }
+  RefuseOverwritingInputs(options.output, "-o", false,
+                          {{"MODULE", options.module},
+                           {"--payload", options.payload_path},
+                           {"--manifest", options.manifest_path},
+                           {"--key", options.key.path},
+                           {"--password-file", options.key.password_file}},
+                          diagnostics);
   if (!NamesOneKey(options.key)) {
     diagnostics.AddError("usage", "wasmiot", "give the secret key with --key FILE (or - for stdin), or --key-env, not both");
   }
   if (options.target.empty() != options.payload_path.empty()) {
     diagnostics.AddError("usage", "wasmiot", "--target and --payload go together (an AOT artifact for that target)");
+  }
+  if (Status s = CheckSequence(options.sequence, options.allow_huge_sequence); !s) {
+    bool huge = options.sequence > WASMIOT_BUNDLE_MAX_PLAIN_SEQUENCE;
+    diagnostics.AddError("usage", "wasmiot",
+                         fmt::format("--seq: {}{}", s.error().message, huge ? "; --allow-huge-seq signs it anyway" : ""));
   }
   Result<SemanticVersion> version = ParseSemanticVersion(options.version);
   if (!version) diagnostics.AddError("usage", "wasmiot", version.error().message);
@@ -79,6 +86,7 @@ int RunSign(const SignOptions& options) {
       spec.manifest = &*manifest;
       spec.manifest_digest = HashSha256(manifest_bytes->data(), manifest_bytes->size());
       spec.chunk_size = options.chunk_size;
+      spec.allow_huge_sequence = options.allow_huge_sequence;
       Result<Bytes> built = BuildBundle(spec, *key->secret);
       if (!built) {
         diagnostics.AddError("usage", payload_path, built.error().message);
@@ -121,11 +129,16 @@ void RegisterSignCommand(CLI::App& app, Invocation& invocation) {
   cmd->add_option("-k,--key", options->key.path, "The secret key file, or - for stdin");
   cmd->add_option("-m,--manifest", options->manifest_path, "The device manifest")->required();
   cmd->add_option("--version", options->version, "Semantic version MAJOR.MINOR.PATCH")->required();
-  cmd->add_option("--seq", options->sequence, "Sequence number, above every one before (anti-rollback)")->required();
+  cmd->add_option("--seq", options->sequence, "Sequence number, 1 to 2^53, above every one before (anti-rollback)")
+      ->required()
+      ->check(UnsignedInteger());
+  cmd->add_flag("--allow-huge-seq", options->allow_huge_sequence,
+                "Sign a sequence above 2^53 (a device that installs 2^64-1 can never be updated again)");
   cmd->add_option("-o,--output", options->output, "The bundle to write")->required();
   cmd->add_option("-t,--target", options->target, "Sign an AOT artifact for this target instead of the module");
   cmd->add_option("--payload", options->payload_path, "The AOT artifact (with --target), e.g. libNAME.a");
   cmd->add_option("--chunk-size", options->chunk_size, "Payload bytes per OTA chunk, 64 to 65535 (default 1024)")
+      ->check(UnsignedInteger())
       ->check(CLI::Range(WASMIOT_BUNDLE_MIN_CHUNK_SIZE, WASMIOT_BUNDLE_MAX_CHUNK_SIZE));
   AddKeySourceOptions(*cmd, options->key);
   AddCommonOptions(*cmd, options->common);

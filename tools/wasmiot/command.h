@@ -36,6 +36,11 @@ struct CommandInfo {
   RegisterFunction register_command;
 };
 
+// Accepts only decimal digits that fit in 64 bits: CLI11 would turn "-1" into
+// 2^64-1 and saturate anything larger, which for a sequence number means a
+// bundle no device can ever be updated past.
+const CLI::Validator& UnsignedInteger();
+
 // Adds --json and --verbose to a subcommand.
 void AddCommonOptions(CLI::App& command, CommonOptions& options);
 

@@ -10,8 +10,11 @@ void AddPolicyOptions(CLI::App& cmd, PolicyOptions& options, bool manifest_requi
   CLI::Option* manifest =
       cmd.add_option("-m,--manifest", options.manifest_path, "The device: its vendor, class and size budget");
   if (manifest_required) manifest->required();
-  cmd.add_option("--installed-seq", options.installed_sequence, "The installed sequence number: refuse not newer");
-  cmd.add_option("--max-seq-jump", options.max_sequence_jump, "Refuse a sequence this far or more ahead (0: no cap)");
+  cmd.add_option("--installed-seq", options.installed_sequence, "The installed sequence number: refuse not newer")
+      ->check(UnsignedInteger());
+  cmd.add_option("--max-seq-jump", options.max_sequence_jump,
+                 "Accept a sequence at most this far ahead of the installed one (0: no cap)")
+      ->check(UnsignedInteger());
   cmd.add_option("--kind", options.kind, "Accept only this payload kind: wasm or aot")->check(CLI::IsMember({"wasm", "aot"}));
   cmd.add_option("-t,--target", options.target, "This device's AOT target: refuse AOT code for another");
 }

@@ -99,6 +99,19 @@ int Main(int argc, char** argv) {
 
 }  // namespace
 
+const CLI::Validator& UnsignedInteger() {
+  static const CLI::Validator validator(
+      [](std::string& text) -> std::string {
+        bool digits = !text.empty() && text.size() <= 20 &&
+                      std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+        // 20 digits may still pass 2^64-1 = 18446744073709551615.
+        if (digits && (text.size() < 20 || text <= "18446744073709551615")) return {};
+        return fmt::format("'{}' is not an unsigned integer of at most 2^64-1 (decimal digits only)", text);
+      },
+      "UINT", "unsigned integer");
+  return validator;
+}
+
 void AddCommonOptions(CLI::App& command, CommonOptions& options) {
   command.add_flag("--json", options.json, "Print one JSON document on stdout (also on failure)");
   command.add_flag("-v,--verbose", options.verbose, "Also print notes");

@@ -16,6 +16,7 @@ int ExitCodeForError(std::string_view code) {
   constexpr std::pair<std::string_view, int> kTable[] = {
       {"usage", kExitUsage},
       {"unknown-target", kExitUsage},
+      {"output-is-input", kExitUsage},
       {"io-error", kExitIoError},
       {"internal-error", kExitIoError},
       {"compiler-missing", kExitIoError},
