@@ -97,7 +97,15 @@ struct ModuleInfo {
 // works out which features it actually needs. Structural problems become
 // `binary-malformed` diagnostics and validation problems `module-invalid`, both
 // with byte offsets in `path`.
-Result<ModuleInfo> ReadModule(const Bytes& bytes, const std::string& path, Diagnostics& diagnostics);
+// `instrumented`: the module went through the runtime's instrumentation, which
+// may nest kInstrumentationDepth levels deeper than a module may.
+Result<ModuleInfo> ReadModule(const Bytes& bytes, const std::string& path, Diagnostics& diagnostics,
+                              bool instrumented = false);
+
+// Holds the module to the limits of module/limits.h in one streaming pass
+// (`module-over-limit` diagnostics with offsets); ReadModule does this first.
+Status CheckModuleLimits(const Bytes& bytes, const std::string& path, Diagnostics& diagnostics,
+                         bool instrumented = false);
 
 // Validates the module with exactly `features` enabled, as a device runtime
 // supporting just those would; problems become `module-invalid` diagnostics.

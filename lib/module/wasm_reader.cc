@@ -13,6 +13,7 @@
 #include <wabt/ir.h>
 #include <wabt/validator.h>
 
+#include "module/limits.h"
 #include "module/module_info.h"
 #include "module/wabt_features.h"
 
@@ -113,6 +114,114 @@ class SectionCollector : public wabt::BinaryReaderNop {
     return n;
   }
   std::vector<SectionInfo>& out_;
+};
+
+// Holds a module to kMax* of module/limits.h in one streaming pass, before
+// anything builds an IR, expands locals or allocates a table.
+class LimitChecker : public wabt::BinaryReaderNop {
+ public:
+  LimitChecker(const std::string& path, Diagnostics& diagnostics, uint32_t max_depth)
+      : path_(path), diagnostics_(diagnostics), max_depth_(max_depth) {}
+
+  wabt::Result OnFunctionCount(wabt::Index count) override {
+    defined_types_.reserve(std::min<size_t>(count, 1u << 16));
+    return wabt::Result::Ok;
+  }
+  wabt::Result OnFunction(wabt::Index, wabt::Index sig_index) override {
+    defined_types_.push_back(sig_index);
+    return wabt::Result::Ok;
+  }
+  wabt::Result OnFuncType(wabt::Index index, wabt::Index param_count, wabt::Type*, wabt::Index, wabt::Type*) override {
+    if (index >= param_counts_.size()) param_counts_.resize(index + 1);
+    param_counts_[index] = param_count;
+    return wabt::Result::Ok;
+  }
+  wabt::Result OnImportFunc(wabt::Index, std::string_view, std::string_view, wabt::Index, wabt::Index) override {
+    ++imported_functions_;
+    return wabt::Result::Ok;
+  }
+  wabt::Result OnTable(wabt::Index index, wabt::Type, const wabt::Limits* limits) override {
+    CheckTable(index, *limits);
+    return wabt::Result::Ok;
+  }
+  wabt::Result OnImportTable(wabt::Index, std::string_view, std::string_view, wabt::Index table_index, wabt::Type,
+                             const wabt::Limits* limits) override {
+    CheckTable(table_index, *limits);
+    return wabt::Result::Ok;
+  }
+
+  wabt::Result BeginFunctionBody(wabt::Index index, wabt::Offset size) override {
+    function_ = index;
+    depth_ = 0;
+    depth_reported_ = false;
+    locals_ = 0;
+    size_t defined = index - imported_functions_;
+    if (defined < defined_types_.size() && defined_types_[defined] < param_counts_.size()) {
+      locals_ = param_counts_[defined_types_[defined]];
+    }
+    if (size > kMaxFunctionBodyBytes) {
+      Over(state->offset, fmt::format("function {} has a body of {} bytes, more than the limit of {}", index, size,
+                                      kMaxFunctionBodyBytes));
+    }
+    return wabt::Result::Ok;
+  }
+  wabt::Result OnLocalDecl(wabt::Index, wabt::Index count, wabt::Type) override {
+    bool was_over = locals_ > kMaxLocalsPerFunction;
+    locals_ += count;  // 64-bit: cannot wrap
+    if (!was_over && locals_ > kMaxLocalsPerFunction) {
+      Over(state->offset, fmt::format("function {} has {} or more parameters and locals, more than the limit of {}",
+                                      function_, locals_, kMaxLocalsPerFunction));
+    }
+    return wabt::Result::Ok;
+  }
+  wabt::Result OnBlockExpr(wabt::Type) override { return Enter(); }
+  wabt::Result OnLoopExpr(wabt::Type) override { return Enter(); }
+  wabt::Result OnIfExpr(wabt::Type) override { return Enter(); }
+  wabt::Result OnTryExpr(wabt::Type) override { return Enter(); }
+  wabt::Result OnEndExpr() override { return Leave(); }
+  wabt::Result OnDelegateExpr(wabt::Index) override { return Leave(); }  // closes its try
+
+  bool OnError(const wabt::Error&) override { return true; }  // malformed: the full reader reports it
+
+  bool too_deep() const { return too_deep_; }
+
+ private:
+  wabt::Result Enter() {
+    if (++depth_ > max_depth_ && !depth_reported_) {
+      depth_reported_ = true;
+      too_deep_ = true;
+      Over(state->offset, fmt::format("function {} nests blocks more than {} deep (wasm2c, C compilers and wabt "
+                                      "recurse once per level)", function_, max_depth_));
+    }
+    return wabt::Result::Ok;
+  }
+  wabt::Result Leave() {
+    if (depth_ > 0) --depth_;
+    return wabt::Result::Ok;
+  }
+  void CheckTable(wabt::Index index, const wabt::Limits& limits) {
+    uint64_t largest = limits.has_max ? limits.max : limits.initial;
+    if (largest > kMaxTableElements) {
+      Over(state->offset, fmt::format("table {} declares {} elements, more than the limit of {}", index, largest,
+                                      kMaxTableElements));
+    }
+  }
+  void Over(uint64_t offset, std::string message) {
+    Diagnostic& d = diagnostics_.AddError("module-over-limit", path_, std::move(message));
+    d.offset = offset;
+  }
+
+  const std::string& path_;
+  Diagnostics& diagnostics_;
+  uint32_t max_depth_;
+  std::vector<wabt::Index> param_counts_;   // by type index
+  std::vector<wabt::Index> defined_types_;  // type index of each defined function
+  wabt::Index imported_functions_ = 0;
+  wabt::Index function_ = 0;
+  uint32_t depth_ = 0;
+  bool depth_reported_ = false;  // in this function
+  bool too_deep_ = false;        // in any function
+  uint64_t locals_ = 0;
 };
 
 // Where each function body starts and ends, by function index.
@@ -225,7 +334,22 @@ void Report(const wabt::Errors& errors, std::string_view code, const std::string
 
 }  // namespace
 
-Result<ModuleInfo> ReadModule(const Bytes& bytes, const std::string& path, Diagnostics& diagnostics) {
+Status CheckModuleLimits(const Bytes& bytes, const std::string& path, Diagnostics& diagnostics, bool instrumented) {
+  Diagnostics found;
+  LimitChecker checker(path, found, kMaxControlDepth + (instrumented ? kInstrumentationDepth : 0));
+  wabt::ReadBinaryOptions options(ToWabtFeatures(FeatureSet::All()), nullptr, false, /*stop_on_first_error=*/true,
+                                  false);
+  bool read_ok = wabt::Succeeded(wabt::ReadBinary(bytes.data(), bytes.size(), &checker, options));
+  // A malformed module is reported by the full reader with wabt's message,
+  // unless it nests too deep for that reader's IR to be built safely.
+  if (found.empty() || (!read_ok && !checker.too_deep())) return Ok{};
+  diagnostics.Append(found);
+  return Error{ErrorKind::kInvalidInput, "over a limit"};
+}
+
+Result<ModuleInfo> ReadModule(const Bytes& bytes, const std::string& path, Diagnostics& diagnostics,
+                              bool instrumented) {
+  if (Status s = CheckModuleLimits(bytes, path, diagnostics, instrumented); !s) return s.error();
   Parsed parsed;
   Parse(bytes, path, FeatureSet::All(), parsed);
   if (!parsed.read_ok) {

@@ -387,7 +387,7 @@ Result<Instantiation> InstantiateAot(const Bytes& wasm, const Manifest* manifest
   Result<Bytes> prepared = PrepareModule(wasm, limits);
   if (!prepared) return prepared.error();
   Diagnostics ignored;
-  Result<ModuleInfo> info = ReadModule(*prepared, "module", ignored);
+  Result<ModuleInfo> info = ReadModule(*prepared, "module", ignored, /*instrumented=*/true);
   if (!info) return Error{ErrorKind::kInvalidInput, "unreadable module"};
   for (Feature f : info->features_used.List()) {
     if (!Wasm2cFeatures().Has(f)) {

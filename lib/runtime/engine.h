@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "manifest/manifest.h"
+#include "module/limits.h"
 #include "runtime/host.h"
 #include "runtime/value.h"
 #include "support/file_io.h"
@@ -57,7 +58,8 @@ inline constexpr uint32_t kDefaultMaxCallDepth = 1000;
 
 struct RunLimits {
   uint32_t max_memory_pages = kDefaultMaxMemoryPages;  // memory.grow past this returns -1
-  uint32_t max_table_elements = UINT32_MAX;
+  // table.grow past this returns -1: without a device, wasmiot's own limit.
+  uint32_t max_table_elements = static_cast<uint32_t>(kMaxTableElements);
   // Instructions per call, counted by metering injected into the module, so
   // the budget runs out at the same instruction on every engine.
   uint64_t fuel_per_call = kDefaultFuelPerCall;

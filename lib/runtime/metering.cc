@@ -16,20 +16,54 @@
 namespace wasmiot {
 namespace {
 
+// The expression lists nested directly in `e` (a block's body, an if's arms,
+// a try's body and catches).
+std::vector<wabt::ExprList*> NestedLists(wabt::Expr& e) {
+  switch (e.type()) {
+    case wabt::ExprType::Block: return {&wabt::cast<wabt::BlockExpr>(&e)->block.exprs};
+    case wabt::ExprType::Loop: return {&wabt::cast<wabt::LoopExpr>(&e)->block.exprs};
+    case wabt::ExprType::If: {
+      auto* i = wabt::cast<wabt::IfExpr>(&e);
+      return {&i->true_.exprs, &i->false_};
+    }
+    case wabt::ExprType::Try: {
+      auto* t = wabt::cast<wabt::TryExpr>(&e);
+      std::vector<wabt::ExprList*> lists{&t->block.exprs};
+      for (wabt::Catch& c : t->catches) lists.push_back(&c.exprs);
+      return lists;
+    }
+    default: return {};
+  }
+}
+
+// Charges every straight-line sequence of a function body for its own
+// instructions. Iterative, with an explicit work list: a module may nest
+// blocks kMaxControlDepth deep, and recursion per level would overflow the
+// stack long before that under sanitizers.
 class Meter {
  public:
   explicit Meter(wabt::Index fuel_global) : fuel_(fuel_global) {}
 
-  // Charges `list` for its own instructions, then its nested lists for theirs.
-  void Charge(wabt::ExprList& list) {
-    uint64_t cost = 0;
-    for (wabt::Expr& e : list) {
-      ++cost;
-      Nested(e);
+  void Charge(wabt::ExprList& body) {
+    std::vector<wabt::ExprList*> work{&body};
+    while (!work.empty()) {
+      wabt::ExprList& list = *work.back();
+      work.pop_back();
+      uint64_t cost = 0;
+      for (wabt::Expr& e : list) {
+        ++cost;
+        for (wabt::ExprList* nested : NestedLists(e)) work.push_back(nested);
+      }
+      if (cost > 0) Prepend(list, cost);
     }
-    if (cost == 0) return;
+  }
+
+  uint64_t sequences() const { return sequences_; }
+
+ private:
+  // fuel -= cost; if (fuel < 0) unreachable;   (pushed in reverse at the front)
+  void Prepend(wabt::ExprList& list, uint64_t cost) {
     ++sequences_;
-    // fuel -= cost; if (fuel < 0) unreachable;   (pushed in reverse at the front)
     auto trap = std::make_unique<wabt::IfExpr>();
     trap->true_.exprs.push_back(std::make_unique<wabt::UnreachableExpr>());
     list.push_front(std::move(trap));
@@ -40,29 +74,6 @@ class Meter {
     list.push_front(std::make_unique<wabt::BinaryExpr>(wabt::Opcode::I64Sub));
     list.push_front(std::make_unique<wabt::ConstExpr>(wabt::Const::I64(cost)));
     list.push_front(std::make_unique<wabt::GlobalGetExpr>(wabt::Var(fuel_, wabt::Location())));
-  }
-
-  uint64_t sequences() const { return sequences_; }
-
- private:
-  void Nested(wabt::Expr& e) {
-    switch (e.type()) {
-      case wabt::ExprType::Block: Charge(wabt::cast<wabt::BlockExpr>(&e)->block.exprs); break;
-      case wabt::ExprType::Loop: Charge(wabt::cast<wabt::LoopExpr>(&e)->block.exprs); break;
-      case wabt::ExprType::If: {
-        auto* i = wabt::cast<wabt::IfExpr>(&e);
-        Charge(i->true_.exprs);
-        Charge(i->false_);
-        break;
-      }
-      case wabt::ExprType::Try: {
-        auto* t = wabt::cast<wabt::TryExpr>(&e);
-        Charge(t->block.exprs);
-        for (wabt::Catch& c : t->catches) Charge(c.exprs);
-        break;
-      }
-      default: break;
-    }
   }
 
   wabt::Index fuel_;
@@ -79,40 +90,28 @@ void Count(wabt::ExprList& out, wabt::Index g, wabt::Opcode op) {
   out.push_back(std::make_unique<wabt::GlobalSetExpr>(IndexVar(g)));
 }
 
-// Replaces each `return` in `list` with a branch to the block `depth` labels
-// out; refuses tail calls.
-Status ReturnsToBranches(wabt::ExprList& list, wabt::Index depth) {
-  for (auto it = list.begin(); it != list.end(); ++it) {
-    Status nested = Ok{};
-    switch (it->type()) {
-      case wabt::ExprType::Return: {
-        it = list.insert(it, std::make_unique<wabt::BrExpr>(IndexVar(depth)));
-        auto old = std::next(it);
-        list.erase(old);
-        break;
-      }
-      case wabt::ExprType::ReturnCall:
-      case wabt::ExprType::ReturnCallIndirect:
-        return Error{ErrorKind::kInvalidInput, "tail calls cannot be run with a call-depth limit"};
-      case wabt::ExprType::Block: nested = ReturnsToBranches(wabt::cast<wabt::BlockExpr>(&*it)->block.exprs, depth + 1); break;
-      case wabt::ExprType::Loop: nested = ReturnsToBranches(wabt::cast<wabt::LoopExpr>(&*it)->block.exprs, depth + 1); break;
-      case wabt::ExprType::If: {
-        auto* i = wabt::cast<wabt::IfExpr>(&*it);
-        nested = ReturnsToBranches(i->true_.exprs, depth + 1);
-        if (nested) nested = ReturnsToBranches(i->false_, depth + 1);
-        break;
-      }
-      case wabt::ExprType::Try: {
-        auto* t = wabt::cast<wabt::TryExpr>(&*it);
-        nested = ReturnsToBranches(t->block.exprs, depth + 1);
-        for (wabt::Catch& c : t->catches) {
-          if (nested) nested = ReturnsToBranches(c.exprs, depth + 1);
+// Replaces each `return` in `body` with a branch to the label just outside
+// it (the block LimitDepth wraps the body in); refuses tail calls. Iterative,
+// like Meter.
+Status ReturnsToBranches(wabt::ExprList& body) {
+  std::vector<std::pair<wabt::ExprList*, wabt::Index>> work{{&body, 0}};  // a list and its label depth
+  while (!work.empty()) {
+    auto [list, depth] = work.back();
+    work.pop_back();
+    for (auto it = list->begin(); it != list->end(); ++it) {
+      switch (it->type()) {
+        case wabt::ExprType::Return: {
+          it = list->insert(it, std::make_unique<wabt::BrExpr>(IndexVar(depth)));
+          list->erase(std::next(it));
+          break;
         }
-        break;
+        case wabt::ExprType::ReturnCall:
+        case wabt::ExprType::ReturnCallIndirect:
+          return Error{ErrorKind::kInvalidInput, "tail calls cannot be run with a call-depth limit"};
+        default:
+          for (wabt::ExprList* nested : NestedLists(*it)) work.push_back({nested, depth + 1});
       }
-      default: break;
     }
-    if (!nested) return nested;
   }
   return Ok{};
 }
@@ -133,7 +132,7 @@ wabt::BlockDeclaration ResultsBlockType(wabt::Module& module, const wabt::FuncSi
 
 // Wraps a body: depth++, trap above `max`, block { body }, depth--.
 Status LimitDepth(wabt::Module& module, wabt::Func& f, wabt::Index depth_global, uint32_t max) {
-  Status s = ReturnsToBranches(f.exprs, 0);
+  Status s = ReturnsToBranches(f.exprs);
   if (!s) return s;
   auto body = std::make_unique<wabt::BlockExpr>();
   body->block.decl = ResultsBlockType(module, f.decl.sig);

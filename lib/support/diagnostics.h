@@ -37,6 +37,9 @@ class Diagnostics {
     return Add(Severity::kError, std::move(code), std::move(path), std::move(message));
   }
 
+  // Every diagnostic of `other`, whole (offset, position and item included).
+  void Append(const Diagnostics& other) { list_.insert(list_.end(), other.list_.begin(), other.list_.end()); }
+
   const std::vector<Diagnostic>& list() const { return list_; }
   size_t Count(Severity severity) const;
   bool HasErrors() const { return Count(Severity::kError) > 0; }

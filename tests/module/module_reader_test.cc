@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "module/limits.h"
 #include "module/module_info.h"
 #include "support/test_support.h"
 
@@ -168,4 +169,44 @@ TEST_CASE("module inputs that are not regular files are I/O errors") {
     CHECK(d.list().front().code == "io-error");
     CHECK(d.list().front().path == path);
   }
+}
+
+TEST_CASE("modules over wasmiot's limits are refused before anything is allocated") {
+  std::vector<std::string> files = DataFiles("binaries", "over-limit-", ".hex");
+  REQUIRE(files.size() >= 3);
+  for (const std::string& file : files) {
+    std::string text = ReadText(file);
+    INFO(file);
+    Diagnostics d;
+    Result<ModuleInfo> m = ReadModule(HexToBytes(text), file, d);
+    INFO(DiagnosticsText(d));
+    REQUIRE_FALSE(m.ok());
+    REQUIRE(d.list().size() == 1);
+    CHECK(d.list()[0].code == "module-over-limit");
+    CHECK(d.list()[0].message == HexHeader(text, "expect"));
+    CHECK(d.list()[0].offset == std::stoull(HexHeader(text, "offset"), nullptr, 16));
+  }
+}
+
+TEST_CASE("control nesting: exactly the limit is read, one more level is refused at its offset") {
+  Diagnostics ok;
+  CHECK(ReadModule(NestedBlocksModule(kMaxControlDepth), "deep.wasm", ok).ok());
+  CHECK(ok.empty());
+  for (uint32_t depth : {kMaxControlDepth + 1, 100'000u, 1'000'000u}) {
+    INFO(depth);
+    Diagnostics d;
+    CHECK_FALSE(ReadModule(NestedBlocksModule(depth), "deep.wasm", d).ok());
+    REQUIRE(d.list().size() == 1);
+    CHECK(d.list()[0].code == "module-over-limit");
+    // The header is 8 + 6 + 4 + 7 bytes, the code section's own header 2 to 5 bytes, then the body's
+    // size and its local count; the offending block opcode follows 10000 others of 2 bytes.
+    CHECK(d.list()[0].offset.value() > 2 * kMaxControlDepth);
+  }
+  // Malformed deep inside (an unknown opcode among the ends): still refused as
+  // too deep, never built into wabt's IR, whose destructor recurses per level.
+  Bytes bad = NestedBlocksModule(200'000);
+  bad[bad.size() - 1000] = 0xff;
+  Diagnostics d;
+  CHECK_FALSE(ReadModule(bad, "bad.wasm", d).ok());
+  CHECK(d.list().at(0).code == "module-over-limit");
 }

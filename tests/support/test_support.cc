@@ -49,6 +49,44 @@ Bytes WatToWasm(const std::string& wat, bool validate) {
   return Bytes(data.begin(), data.end());
 }
 
+namespace {
+
+Bytes Leb(uint64_t n) {
+  Bytes out;
+  do {
+    uint8_t b = n & 0x7f;
+    n >>= 7;
+    out.push_back(static_cast<uint8_t>(b | (n ? 0x80 : 0)));
+  } while (n);
+  return out;
+}
+
+void AppendSection(Bytes& m, uint8_t id, const Bytes& contents) {
+  m.push_back(id);
+  Bytes size = Leb(contents.size());
+  m.insert(m.end(), size.begin(), size.end());
+  m.insert(m.end(), contents.begin(), contents.end());
+}
+
+}  // namespace
+
+Bytes NestedBlocksModule(uint32_t depth) {
+  Bytes body{0x00};  // no locals
+  for (uint32_t i = 0; i < depth; ++i) body.insert(body.end(), {0x02, 0x40});
+  body.insert(body.end(), depth, 0x0b);
+  body.insert(body.end(), {0x41, 0x07, 0x0b});
+  Bytes m{0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00};
+  AppendSection(m, 1, {0x01, 0x60, 0x00, 0x01, 0x7f});
+  AppendSection(m, 3, {0x01, 0x00});
+  AppendSection(m, 7, {0x01, 0x01, 'f', 0x00, 0x00});
+  Bytes code{0x01};
+  Bytes size = Leb(body.size());
+  code.insert(code.end(), size.begin(), size.end());
+  code.insert(code.end(), body.begin(), body.end());
+  AppendSection(m, 10, code);
+  return m;
+}
+
 Bytes HexToBytes(const std::string& text) {
   Bytes out;
   std::istringstream lines(text);

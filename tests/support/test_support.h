@@ -19,6 +19,10 @@ std::string WasmiotExe();
 // validate=false lets a test build a module that is well-formed but invalid.
 Bytes WatToWasm(const std::string& wat, bool validate = true);
 
+// (func (export "f") (result i32) (block (block ... )) i32.const 7), `depth`
+// blocks deep, built as bytes: wat2wasm itself overflows its stack near 20000.
+Bytes NestedBlocksModule(uint32_t depth);
+
 // Parses commented hex: ";;" starts a comment, tokens are pairs of hex digits.
 Bytes HexToBytes(const std::string& text);
 
