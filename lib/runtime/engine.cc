@@ -39,10 +39,22 @@ std::string_view EngineKindName(EngineKind kind) { return kind == EngineKind::kA
 
 namespace {
 
+// An arithmetic NaN: a NaN with the quiet bit set, the only NaNs arithmetic
+// instructions produce.
+bool IsArithmeticNan(const Value& v) {
+  if (v.type == ValueType::kF32) return (v.bits & 0x7fc00000u) == 0x7fc00000u;
+  if (v.type == ValueType::kF64) return (v.bits & 0x7ff8000000000000ull) == 0x7ff8000000000000ull;
+  return false;
+}
+
+// As the spec permits engines to differ: an arithmetic instruction may return
+// any arithmetic NaN (any sign, any payload with the quiet bit), so two of
+// them are the same result. Every other value, signalling NaNs included (only
+// bit-exact instructions such as load, copysign or reinterpret make them), must
+// match bit for bit.
 bool SameValue(const Value& a, const Value& b) {
   if (a.type != b.type) return false;
-  if (a.type == ValueType::kF32 && std::isnan(a.f32())) return std::isnan(b.f32());
-  if (a.type == ValueType::kF64 && std::isnan(a.f64())) return std::isnan(b.f64());
+  if (IsArithmeticNan(a) && IsArithmeticNan(b)) return true;
   return a.bits == b.bits;
 }
 

@@ -55,6 +55,9 @@ inline constexpr uint32_t kDefaultMaxMemoryPages = 256;
 inline constexpr uint64_t kDefaultFuelPerCall = 10'000'000;
 // Below wabt's interpreter's own call stack (64 KiB of frames).
 inline constexpr uint32_t kDefaultMaxCallDepth = 1000;
+// The most nested calls the interpreter engine can hold (wabt's fixed call
+// stack); deeper limits need the AOT engine.
+inline constexpr uint32_t kInterpMaxCallDepth = 1600;
 
 struct RunLimits {
   uint32_t max_memory_pages = kDefaultMaxMemoryPages;  // memory.grow past this returns -1

@@ -202,8 +202,19 @@ Result<Instantiation> InterpInstance::Instantiate(const Bytes& original, const M
 
 }  // namespace
 
+// wabt 1.0.32's threads have a fixed call stack (64 KiB of frames) and no way
+// to size it; keep a margin for the frames the runtime itself adds.
+static_assert(wi::Thread::Options::kDefaultCallStackSize > kInterpMaxCallDepth + 8);
+
 Result<Instantiation> InstantiateInterp(const Bytes& wasm, const Manifest* manifest, SimulatedHost* host,
                                         const RunLimits& limits) {
+  if (limits.max_call_depth > kInterpMaxCallDepth) {
+    // Past this the interpreter would stop with stack-exhausted at a depth the
+    // AOT engine passes: refuse rather than let the engines disagree.
+    return Error{ErrorKind::kInvalidInput,
+                 fmt::format("a call-depth limit of {} is more than wabt's interpreter can hold ({} nested calls); "
+                             "the AOT engine runs deeper", limits.max_call_depth, kInterpMaxCallDepth)};
+  }
   auto instance = std::make_unique<InterpInstance>(ToWabtFeatures(FeatureSet::All()));
   Result<Instantiation> r = instance->Instantiate(wasm, manifest, host, limits);
   if (r && !r->trap) r->instance = std::move(instance);

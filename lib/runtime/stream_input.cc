@@ -74,6 +74,16 @@ Result<PgmImage> DecodePgm(const Bytes& file) {
     }
     image.pixels.assign(file.begin() + start, file.begin() + start + count);
   } else {
+    // Each value takes a digit and a separator (the last needs no separator):
+    // refuse a header promising more pixels than the file can hold before
+    // reserving memory for them ("P2 1000000 1000000 255" would be 10^12).
+    uint64_t room = file.size() > h.at_ ? (file.size() - h.at_ + 1) / 2 : 0;
+    if (count > room) {
+      return Error{ErrorKind::kInvalidInput,
+                   fmt::format("{}x{} pixels need at least {} bytes of text, the file has {} after the header", *width,
+                               *height, 2 * count - 1, file.size() - h.at_),
+                   file.size()};
+    }
     image.pixels.reserve(count);
     for (uint64_t i = 0; i < count; ++i) {
       size_t at = h.at_;

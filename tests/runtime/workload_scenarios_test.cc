@@ -136,7 +136,11 @@ TEST_CASE("PGM frames: decoded, and bad images refused with the byte offset") {
       {"P5 99999999 2 255\n", "width is too large"},
       {"P5 2", "expected the height"},
       {"P2 2 1 9\n3 10\n", "pixel value 10 is above maxval 9"},
-      {"P2 2 1 9\n3", "expected the next pixel value"},
+      {"P2 2 1 9\n3", "2x1 pixels need at least 3 bytes of text, the file has 2 after the header"},
+      {"P2 2 1 9\n3  ", "expected the next pixel value"},
+      // A header promising 10^12 pixels is refused before anything is reserved for them.
+      {"P2 1000000 1000000 255\n1 2 3\n", "1000000x1000000 pixels need at least 1999999999999 bytes"},
+      {"P5 1000000 1000000 255\n", "1000000x1000000 pixels need 1000000000000 bytes"},
       {"", "not a PGM image"},
   };
   for (const auto& [file, message] : bad) {

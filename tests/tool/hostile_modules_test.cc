@@ -81,3 +81,65 @@ TEST_CASE("without a device, tables are bounded too: table.grow by 1e9 returns -
 }
 
 }  // namespace wasmiot::test
+
+namespace wasmiot::test {
+
+TEST_CASE("engines agree: memory.grow by 0xffffffff returns -1 on both") {
+  TempDir dir;
+  std::string module = dir.File("grow.wasm");
+  WriteBytes(module, WatToWasm(R"((module
+    (memory 1)
+    (func (export "grow_wrap") (result i32) (memory.grow (i32.const -1)))
+    (func (export "grow_zero") (result i32) (memory.grow (i32.const 0)))
+    (func (export "size") (result i32) (memory.size))))"));
+  for (const char* fn : {"grow_wrap", "grow_zero", "size"}) {
+    RunResult r = RunWasmiot({"run", module, "--invoke", fn, "--engine", "both"});
+    INFO(fn << ": " << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK_THAT(r.out, Catch::Contains(std::string(fn) + "() => i32:" +
+                                      (std::string(fn) == "grow_wrap" ? "4294967295" : "1")));
+  }
+}
+
+TEST_CASE("engines agree: a call-depth limit the interpreter cannot hold is refused, not a divergence") {
+  TempDir dir;
+  std::string module = dir.File("rec.wasm");
+  WriteBytes(module, WatToWasm(R"((module
+    (func $rec (export "rec") (param i32) (result i32)
+      (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 0))
+        (else (i32.add (i32.const 1) (call $rec (i32.sub (local.get 0) (i32.const 1)))))))))"));
+  RunResult at_limit = RunWasmiot({"run", module, "--invoke", "rec", "1599", "--max-call-depth", "1600", "--engine", "both"});
+  INFO(at_limit.err);
+  CHECK(at_limit.exit_code == 0);
+  RunResult past = RunWasmiot({"run", module, "--invoke", "rec", "1600", "--max-call-depth", "1600", "--engine", "both"});
+  CHECK(past.exit_code == 1);
+  CHECK_THAT(past.err, Catch::Contains("[trap-stack-exhausted]"));
+  CHECK_THAT(past.err, !Catch::Contains("engines-disagree"));
+  for (const char* engine : {"interp", "both"}) {
+    RunResult deep = RunWasmiot({"run", module, "--invoke", "rec", "5000", "--max-call-depth", "10000", "--engine", engine});
+    CHECK(deep.exit_code == 1);
+    CHECK_THAT(deep.err, Catch::Contains("the AOT engine runs deeper"));
+  }
+  RunResult aot = RunWasmiot({"run", module, "--invoke", "rec", "5000", "--max-call-depth", "10000", "--engine", "aot"});
+  INFO(aot.err);
+  CHECK(aot.exit_code == 0);
+  CHECK_THAT(aot.out, Catch::Contains("rec(i32:5000) => i32:5000"));
+}
+
+TEST_CASE("engines agree: NaNs compare as the specification allows") {
+  TempDir dir;
+  std::string module = dir.File("nan.wasm");
+  WriteBytes(module, WatToWasm(R"((module
+    (func (export "sqrt_neg") (result f64) (f64.sqrt (f64.const -1)))
+    (func (export "div_zero") (result f32) (f32.div (f32.const 0) (f32.const 0)))
+    (func (export "payload") (result f64) (f64.add (f64.const nan:0x4) (f64.const 1)))
+    (func (export "signalling") (result f32) (f32.reinterpret_i32 (i32.const 0x7f800001)))
+    (func (export "neg_nan") (result f64) (f64.neg (f64.const nan)))))"));
+  for (const char* fn : {"sqrt_neg", "div_zero", "payload", "signalling", "neg_nan"}) {
+    RunResult r = RunWasmiot({"run", module, "--invoke", fn, "--engine", "both"});
+    INFO(fn << ": " << r.err);
+    CHECK(r.exit_code == 0);
+  }
+}
+
+}  // namespace wasmiot::test
