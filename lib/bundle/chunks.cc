@@ -106,6 +106,11 @@ std::vector<SourcedFrame> ReadChunkFolder(const std::string& dir, Diagnostics& d
     std::string name = it->path().filename().string();
     if (name.size() > kChunkSuffix.size() &&
         name.compare(name.size() - kChunkSuffix.size(), kChunkSuffix.size(), kChunkSuffix) == 0) {
+      if (names.size() == kMaxFrames) {
+        diagnostics.AddError("stream-too-large", dir,
+                             fmt::format("more than {} chunk files: more than any bundle has frames", kMaxFrames));
+        return {};
+      }
       names.push_back(name);
     }
   }
@@ -115,6 +120,7 @@ std::vector<SourcedFrame> ReadChunkFolder(const std::string& dir, Diagnostics& d
     return frames;
   }
   std::sort(names.begin(), names.end());
+  uint64_t total = 0;
   for (const std::string& name : names) {
     std::string path = dir + "/" + name;
     Result<Bytes> bytes = ReadInputFile(path, kMaxChunkFile);
@@ -124,6 +130,11 @@ std::vector<SourcedFrame> ReadChunkFolder(const std::string& dir, Diagnostics& d
     } else if (bytes->empty() || wasmiot_frame_parse(bytes->data(), bytes->size(), &f) != bytes->size()) {
       diagnostics.Add(Severity::kWarning, "chunk-malformed", path, "not one whole chunk frame; skipped").offset = 0;
     } else {
+      total += bytes->size();
+      if (total > kMaxFrameBytes) {
+        diagnostics.AddError("stream-too-large", dir, fmt::format("the chunk files pass {} bytes", kMaxFrameBytes));
+        return {};
+      }
       frames.push_back({std::move(bytes).value(), path, 0});
     }
   }
@@ -131,20 +142,52 @@ std::vector<SourcedFrame> ReadChunkFolder(const std::string& dir, Diagnostics& d
   return frames;
 }
 
+// A stream file, frame by frame: a header, then exactly the data it announces.
+std::vector<SourcedFrame> ReadStreamFrames(const std::string& path, Diagnostics& diagnostics) {
+  Result<InputFile> file = OpenInputFile(path);
+  if (!file) {
+    diagnostics.AddError("io-error", path, file.error().message);
+    return {};
+  }
+  std::vector<SourcedFrame> frames;
+  uint64_t at = 0;
+  auto fail = [&](std::string code, std::string message) {
+    diagnostics.AddError(std::move(code), path, std::move(message)).offset = at;
+    return std::vector<SourcedFrame>{};
+  };
+  for (;;) {
+    Bytes frame(WASMIOT_FRAME_HEADER_SIZE);
+    Result<size_t> got = file->Read(frame.data(), frame.size());
+    if (!got) return fail("io-error", got.error().message);
+    if (*got == 0) return frames;
+    if (*got < frame.size()) return fail("chunks-malformed", "the stream ends inside a frame header");
+    uint8_t type = frame[WASMIOT_FRAME_OFF_TYPE];
+    if (type != WASMIOT_FRAME_HEADER && type != WASMIOT_FRAME_TABLE && type != WASMIOT_FRAME_CHUNK) {
+      return fail("chunks-malformed", fmt::format("unknown frame type 0x{:02x}", type));
+    }
+    size_t length = frame[WASMIOT_FRAME_OFF_LENGTH] | (frame[WASMIOT_FRAME_OFF_LENGTH + 1] << 8);
+    if (frames.size() == kMaxFrames || at + frame.size() + length > kMaxFrameBytes) {
+      return fail("stream-too-large", fmt::format("more frames than any bundle has (at most {} frames, {} bytes)",
+                                                  kMaxFrames, kMaxFrameBytes));
+    }
+    frame.resize(WASMIOT_FRAME_HEADER_SIZE + length);
+    got = file->Read(frame.data() + WASMIOT_FRAME_HEADER_SIZE, length);
+    if (!got) return fail("io-error", got.error().message);
+    wasmiot_frame parsed;
+    if (*got < length || wasmiot_frame_parse(frame.data(), frame.size(), &parsed) != frame.size()) {
+      return fail("chunks-malformed", fmt::format("a frame of {} data bytes runs past the end", length));
+    }
+    frames.push_back({std::move(frame), path, at});
+    at += frames.back().bytes.size();
+  }
+}
+
 }  // namespace
 
 std::vector<SourcedFrame> ReadFrames(const std::string& path, Diagnostics& diagnostics) {
   std::error_code ec;
   if (fs::is_directory(path, ec)) return ReadChunkFolder(path, diagnostics);
-  uint64_t max = uint64_t{WASMIOT_BUNDLE_MAX_CHUNKS} * (kMaxChunkFile + 32) + 0x100000;
-  Result<Bytes> stream = ReadInput(path, max, "stream-too-large", diagnostics);
-  if (!stream) return {};
-  Result<std::vector<SourcedFrame>> frames = SplitStream(*stream, path);
-  if (!frames) {
-    diagnostics.AddError("chunks-malformed", path, frames.error().message).offset = frames.error().offset;
-    return {};
-  }
-  return std::move(frames).value();
+  return ReadStreamFrames(path, diagnostics);
 }
 
 StreamSummary DescribeFrames(const std::vector<SourcedFrame>& frames) {

@@ -31,10 +31,20 @@ struct SourcedFrame {
 // carries the byte offset of the first bad frame.
 Result<std::vector<SourcedFrame>> SplitStream(const Bytes& stream, const std::string& path);
 
+// What ReadFrames holds at most: twice the frames of the largest bundle
+// (64 MiB of payload in 65535 chunks), so that a sender's retransmissions fit
+// but a 2 GB junk file or a folder of a million files is refused after
+// reading only this much, as a device would drop what it cannot place.
+inline constexpr uint64_t kMaxFrames = 2 * (uint64_t{WASMIOT_BUNDLE_MAX_CHUNKS} + 64);
+inline constexpr uint64_t kMaxFrameBytes =
+    2 * ((uint64_t{64} << 20) + WASMIOT_BUNDLE_PAYLOAD_OFFSET(WASMIOT_BUNDLE_MAX_CHUNKS) +
+         (uint64_t{WASMIOT_BUNDLE_MAX_CHUNKS} + 64) * WASMIOT_FRAME_HEADER_SIZE);
+
 // The frames of a stream file or of a chunk folder (every `*.chunk` file, one
 // frame each, by name), whichever `path` is. An unreadable input, a malformed
 // stream or a folder without chunks is an error in `diagnostics`; a chunk file
-// that is not one frame is a warning, and skipped.
+// that is not one frame is a warning, and skipped. A stream is read frame by
+// frame; past kMaxFrames or kMaxFrameBytes reading stops with `stream-too-large`.
 std::vector<SourcedFrame> ReadFrames(const std::string& path, Diagnostics& diagnostics);
 
 // What a set of frames holds, judged without a key (inspect): the first

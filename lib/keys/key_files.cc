@@ -5,8 +5,6 @@
 
 #include <cstdlib>
 #include <cstring>
-#include <iostream>
-#include <iterator>
 
 #include <fmt/format.h>
 
@@ -46,12 +44,14 @@ Result<LoadedKey> LoadKey(const KeySource& source, Diagnostics& diagnostics) {
     }
     text.assign(value, value + std::strlen(value));
   } else if (source.path == "-") {
-    std::string in((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
-    if (in.size() > kMaxKeyFileBytes) {
-      diagnostics.AddError("key-invalid", where, "more than 64 KiB: not a key");
-      return Error{ErrorKind::kInvalidInput, "too large"};
+    // Read only as far as a key can go: "pubkey - < /dev/zero" must end.
+    Result<Bytes> in = ReadBoundedStream(STDIN_FILENO, kMaxKeyFileBytes);
+    if (!in) {
+      bool io = in.error().kind == ErrorKind::kIo;
+      diagnostics.AddError(io ? "io-error" : "key-invalid", where, io ? in.error().message : "more than 64 KiB: not a key");
+      return in.error();
     }
-    text.assign(in.begin(), in.end());
+    text = std::move(in).value();
   } else {
     Result<Bytes> bytes = ReadInput(source.path, kMaxKeyFileBytes, "key-invalid", diagnostics);
     if (!bytes) return bytes.error();

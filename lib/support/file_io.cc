@@ -114,6 +114,47 @@ Result<Bytes> ReadInputFile(const std::string& path, uint64_t max_bytes) {
   return data;
 }
 
+InputFile::~InputFile() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Result<size_t> InputFile::Read(void* data, size_t size) {
+  size_t done = 0;
+  while (done < size) {
+    ssize_t n = ::read(fd_, static_cast<uint8_t*>(data) + done, size - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return IoError(fmt::format("cannot read: {}", Errno()));
+    if (n == 0) break;
+    done += static_cast<size_t>(n);
+  }
+  return done;
+}
+
+Result<InputFile> OpenInputFile(const std::string& path) {
+  FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
+  if (fd.get() < 0) return IoError(fmt::format("cannot open: {}", Errno()));
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return IoError(fmt::format("cannot stat: {}", Errno()));
+  if (!S_ISREG(st.st_mode)) return IoError(fmt::format("is {}, expected a regular file", FileTypeName(st.st_mode)));
+  return InputFile(fd.Release());
+}
+
+Result<Bytes> ReadBoundedStream(int fd, uint64_t max_bytes) {
+  Bytes data;
+  uint8_t buffer[4096];
+  for (;;) {
+    ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return IoError(fmt::format("cannot read: {}", Errno()));
+    if (n == 0) return data;
+    if (data.size() + static_cast<uint64_t>(n) > max_bytes) {
+      explicit_bzero(data.data(), data.size());  // it may hold part of a secret key
+      return Error{ErrorKind::kInvalidInput, fmt::format("more than the limit of {} bytes", max_bytes)};
+    }
+    data.insert(data.end(), buffer, buffer + n);
+  }
+}
+
 Result<Bytes> ReadInput(const std::string& path, uint64_t max_bytes, std::string_view too_large_code,
                         Diagnostics& diagnostics) {
   Result<Bytes> bytes = ReadInputFile(path, max_bytes);

@@ -15,8 +15,32 @@ namespace wasmiot {
 
 using Bytes = std::vector<uint8_t>;
 
+// A regular file open for reading piece by piece, for inputs that are checked
+// as they are read instead of read whole first.
+class InputFile {
+ public:
+  explicit InputFile(int fd) : fd_(fd) {}
+  InputFile(InputFile&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+  InputFile& operator=(InputFile&&) = delete;
+  InputFile(const InputFile&) = delete;
+  ~InputFile();
+  // Up to `size` bytes; fewer only at the end of the file.
+  Result<size_t> Read(void* data, size_t size);
+
+ private:
+  int fd_;
+};
+
+// Opens a regular file (a FIFO or device is refused without blocking).
+Result<InputFile> OpenInputFile(const std::string& path);
+
 // Reads a whole regular file of at most max_bytes.
 Result<Bytes> ReadInputFile(const std::string& path, uint64_t max_bytes);
+
+// Reads an open descriptor (a pipe, a terminal, stdin) to its end, but never
+// more than max_bytes: past that it stops reading and fails, so /dev/zero or
+// an endless pipe costs max_bytes + 1 bytes, not memory without bound.
+Result<Bytes> ReadBoundedStream(int fd, uint64_t max_bytes);
 
 // ReadInputFile that also records a failure as a diagnostic on `path`:
 // code "io-error" for I/O problems, `too_large_code` for a file over the cap.

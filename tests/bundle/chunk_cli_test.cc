@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "bundle/chunks.h"
 #include "support/file_io.h"
 #include "support/test_support.h"
 
@@ -316,4 +317,25 @@ TEST_CASE("chunk and assemble: bad inputs and outputs") {
   RunResult headless = RunWasmiot({"inspect", r.dir.File("odd"), "--json"});
   CHECK(headless.exit_code == 1);
   CHECK(r.Valid("inspect-output.schema.json", headless.out));
+}
+
+TEST_CASE("assemble reads a stream frame by frame and stops at what a bundle can hold") {
+  TempDir dir;
+  REQUIRE(RunWasmiot({"keygen", "-o", dir.File("k")}).exit_code == 0);
+  // More empty chunk frames than any bundle has: refused once the count is passed.
+  Bytes frame(WASMIOT_FRAME_HEADER_SIZE, 0);
+  frame[WASMIOT_FRAME_OFF_TYPE] = WASMIOT_FRAME_CHUNK;
+  Bytes stream;
+  for (uint64_t i = 0; i <= kMaxFrames; ++i) stream.insert(stream.end(), frame.begin(), frame.end());
+  WriteBytes(dir.File("many.stream"), stream);
+  RunResult many = RunWasmiot({"assemble", dir.File("many.stream"), "-p", dir.File("k.pub.pem"), "-o", dir.File("out")});
+  CHECK(many.exit_code == 1);
+  CHECK_THAT(many.err, Catch::Contains("[stream-too-large]"));
+  CHECK_FALSE(std::filesystem::exists(dir.File("out")));
+  // A 4 GiB file (sparse: zeros) is refused at its first frame, without reading it whole.
+  std::string huge = dir.File("huge.stream");
+  REQUIRE(Run({"truncate", "-s", "4G", huge}).exit_code == 0);
+  RunResult junk = RunWasmiot({"assemble", huge, "-p", dir.File("k.pub.pem"), "-o", dir.File("out")});
+  CHECK(junk.exit_code == 1);
+  CHECK_THAT(junk.err, Catch::Contains(huge + ":0x0: error: unknown frame type 0x00 [chunks-malformed]"));
 }

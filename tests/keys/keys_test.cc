@@ -204,6 +204,10 @@ TEST_CASE("pubkey: formats, sources, and insecure secret keys") {
   INFO(stdin_key.err);
   CHECK(stdin_key.exit_code == 0);
   CHECK(stdin_key.out == pem);
+  // An endless stdin is read only up to the key-size limit, then refused.
+  RunResult endless = Run({"timeout", "60", "sh", "-c", "\"$0\" pubkey - < /dev/zero", WasmiotExe()});
+  CHECK(endless.exit_code == 1);
+  CHECK_THAT(endless.err, Catch::Contains("<stdin>: error: more than 64 KiB: not a key [key-invalid]"));
   RunResult env = Run({"env", "SIGNING_KEY=" + secret, WasmiotExe(), "pubkey", "--key-env", "SIGNING_KEY"});
   CHECK(env.out == pem);
   CHECK(env.out.find(secret.substr(28, 40)) == std::string::npos);
