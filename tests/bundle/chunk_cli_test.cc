@@ -1,5 +1,7 @@
 // wasmiot chunk, assemble and inspect on chunk streams and folders: the
 // command-line side of issue 4's chunk attacks and faults.
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <random>
@@ -285,6 +287,25 @@ TEST_CASE("chunk and assemble: bad inputs and outputs") {
   CHECK(RunWasmiot({"chunk", bundle, "-o", chunks, "--force"}).exit_code == 0);
   CHECK_FALSE(fs::exists(chunks + "/999999.chunk"));
   CHECK(r.ChunkFiles(chunks).size() == 9);
+  // --force swaps the folder whole: the old inode goes, nothing of it is left beside it.
+  struct stat old_dir {};
+  REQUIRE(stat(chunks.c_str(), &old_dir) == 0);
+  CHECK(RunWasmiot({"chunk", bundle, "-o", chunks, "--force"}).exit_code == 0);
+  struct stat new_dir {};
+  REQUIRE(stat(chunks.c_str(), &new_dir) == 0);
+  CHECK(new_dir.st_ino != old_dir.st_ino);  // both existed at once, so they differ
+  CHECK(r.ChunkFiles(chunks).size() == 9);
+  // A staging folder left by a killed run (its pid is gone) is removed by the next run.
+  RunResult dead = Run({"sh", "-c", "echo $$"});
+  std::string pid = dead.out.substr(0, dead.out.find('\n'));
+  std::string stale = chunks + ".tmp-" + pid + "-AbCdEf";
+  fs::create_directory(stale);
+  WriteText(stale + "/000001.chunk", "half of an old run");
+  CHECK(RunWasmiot({"chunk", bundle, "-o", chunks, "--force"}).exit_code == 0);
+  CHECK_FALSE(fs::exists(stale));
+  for (const auto& e : fs::directory_iterator(r.dir.path())) {
+    CHECK(e.path().filename().string().find(".tmp-") == std::string::npos);
+  }
 
   // A stream cut inside a frame: refused with the offset of that frame.
   Bytes s = ReadBytes(stream);

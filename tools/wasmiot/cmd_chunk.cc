@@ -61,17 +61,9 @@ Status WriteFolder(const std::string& dir, const std::vector<Bytes>& frames) {
     Status s = WriteFileAtomically(staging.File(names.back()), frames[i].data(), frames[i].size());
     if (!s) return s;
   }
-  Status s = staging.Commit(dir, names);
-  if (!s) return s;
-  // Chunk files of an earlier, longer stream must not linger.
-  std::set<std::string> fresh(names.begin(), names.end());
-  std::error_code ec;
-  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-    if (it->path().extension() == ".chunk" && !fresh.count(it->path().filename().string())) {
-      fs::remove(it->path(), ec);
-    }
-  }
-  return Ok{};
+  // The folder holds only chunk files (CheckOutputFolder): replace it whole, so
+  // that it never holds frames of two bundles, whenever the command is killed.
+  return staging.ReplaceFolder(dir);
 }
 
 int RunChunk(const ChunkOptions& options) {
