@@ -287,17 +287,75 @@ MemorySlot::MemorySlot(uint32_t capacity, Bytes initial) : bytes_(std::move(init
   storage_.erase = nullptr;
 }
 
+namespace {
+
+struct FrameKey {
+  int rank = 3;           // header, table part, chunk, unreadable
+  uint64_t sequence = 0;  // headers: newest first
+  uint32_t index = 0;
+};
+
+FrameKey KeyOf(const SourcedFrame& frame) {
+  FrameKey key;
+  wasmiot_frame f;
+  if (wasmiot_frame_parse(frame.bytes.data(), frame.bytes.size(), &f) == 0) return key;
+  key.index = f.index;
+  if (f.type == WASMIOT_FRAME_HEADER) {
+    key.rank = 0;
+    wasmiot_bundle_header h{};
+    if (wasmiot_bundle_parse_header(f.data, f.length, &h) == WASMIOT_BUNDLE_OK) key.sequence = h.sequence;
+  } else {
+    key.rank = f.type == WASMIOT_FRAME_TABLE ? 1 : 2;
+  }
+  return key;
+}
+
+// Frames in the canonical order; table parts of one index (variants) in the
+// order `rotation` gives them.
+std::vector<size_t> CanonicalOrder(const std::vector<SourcedFrame>& frames, const std::vector<FrameKey>& keys,
+                                   size_t rotation) {
+  std::vector<size_t> order(frames.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  auto before = [&](size_t a, size_t b) {
+    const FrameKey &x = keys[a], &y = keys[b];
+    if (x.rank != y.rank) return x.rank < y.rank;
+    if (x.sequence != y.sequence) return x.sequence > y.sequence;
+    if (x.index != y.index) return x.index < y.index;
+    return frames[a].bytes < frames[b].bytes;
+  };
+  std::sort(order.begin(), order.end(), before);
+  for (size_t start = 0; start < order.size();) {  // rotate each run of table-part variants
+    size_t end = start + 1;
+    while (end < order.size() && keys[order[end]].rank == 1 && keys[order[start]].rank == 1 &&
+           keys[order[end]].index == keys[order[start]].index) {
+      ++end;
+    }
+    if (end - start > 1) std::rotate(order.begin() + start, order.begin() + start + rotation % (end - start),
+                                     order.begin() + end);
+    start = end;
+  }
+  return order;
+}
+
+}  // namespace
+
 AssembleReport FeedFrames(wasmiot_receiver& rx, MemorySlot& slot, const std::vector<SourcedFrame>& frames) {
   AssembleReport report;
   std::vector<wasmiot_rx_result> outcome(frames.size(), WASMIOT_RX_NOT_READY);
-  std::vector<size_t> pending(frames.size());
-  for (size_t i = 0; i < frames.size(); ++i) pending[i] = i;
+  std::vector<FrameKey> keys;
+  for (const SourcedFrame& f : frames) keys.push_back(KeyOf(f));
+  size_t rotation = 0;
+  std::vector<size_t> order = CanonicalOrder(frames, keys, rotation);
+  std::vector<bool> taken(frames.size(), false);
+  // Each pass that progresses takes a frame; a dropped table or payload gives
+  // frames back, so bound the passes rather than trust they end.
+  const int max_passes = static_cast<int>(2 * frames.size()) + 8;
   bool progressed = true;
-  while (progressed && !pending.empty() && rx.state != WASMIOT_RX_STATE_COMPLETE) {
+  while (progressed && report.passes < max_passes && rx.state != WASMIOT_RX_STATE_COMPLETE) {
     ++report.passes;
     progressed = false;
-    std::vector<size_t> again;
-    for (size_t i : pending) {
+    for (size_t i : order) {
+      if (taken[i]) continue;
       const Bytes& b = frames[i].bytes;
       outcome[i] = wasmiot_receiver_accept(&rx, b.data(), b.size(), 0);
       if (outcome[i] == WASMIOT_RX_REFUSED) {
@@ -305,9 +363,18 @@ AssembleReport FeedFrames(wasmiot_receiver& rx, MemorySlot& slot, const std::vec
         report.refused_header.assign(b.begin() + WASMIOT_FRAME_HEADER_SIZE, b.end());
       }
       if (Progressed(outcome[i])) progressed = true;
-      if (outcome[i] == WASMIOT_RX_NOT_READY) again.push_back(i);
+      taken[i] = Progressed(outcome[i]) || outcome[i] == WASMIOT_RX_DUPLICATE;
+      if (outcome[i] == WASMIOT_RX_TABLE_MISMATCH || outcome[i] == WASMIOT_RX_PAYLOAD_MISMATCH) {
+        // The receiver dropped what it had: offer it again, other variants first.
+        int dropped = outcome[i] == WASMIOT_RX_TABLE_MISMATCH ? 1 : 2;
+        for (size_t j = 0; j < frames.size(); ++j) {
+          if (keys[j].rank >= dropped) taken[j] = false;
+        }
+        order = CanonicalOrder(frames, keys, ++rotation);
+        progressed = true;
+        break;
+      }
     }
-    pending = std::move(again);
   }
   for (size_t i = 0; i < frames.size(); ++i) {
     ++report.outcomes[wasmiot_rx_result_name(outcome[i])];

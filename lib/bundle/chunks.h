@@ -98,10 +98,15 @@ struct AssembleReport {
   Bytes payload;  // when complete
 };
 
-// Feeds the frames to `rx` in order; then, while that makes progress, feeds
-// again the frames it answered NOT_READY (as a sender resends what was not
-// acknowledged), so frames that came before their header or table count.
-// Each frame's outcome is its last answer.
+// Feeds the frames to `rx` as a sender that resends everything not yet
+// acknowledged would, and so that the result depends only on the set of
+// frames, not their order: they are offered in a canonical order (headers
+// newest sequence first, then table parts and chunks by index), and every
+// frame not yet taken is offered again while a pass makes progress, so frames
+// refused as foreign, conflicting or early count once the session they belong
+// to is current. When a completed table fails its digest, the next attempt
+// puts each table part's other variants first. Each frame's outcome is its
+// last answer.
 AssembleReport FeedFrames(wasmiot_receiver& rx, MemorySlot& slot, const std::vector<SourcedFrame>& frames);
 
 }  // namespace wasmiot
