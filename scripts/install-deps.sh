@@ -18,6 +18,7 @@ packages=(
   gcc-xtensa-lx106
   qemu-user qemu-system-arm   # run Linux AOT output; run Cortex-M output on MPS2 boards
   hyperfine            # bench/
+  valgrind             # tests: the device C library under valgrind
   libbenchmark-dev     # bench/runtime_bench.cc
 )
 # Some images ship a nodejs that bundles npm; Debian's npm package conflicts with it.
