@@ -9,6 +9,16 @@
 #include "support/test_support.h"
 
 namespace wasmiot::test {
+namespace {
+
+// Compiles `wat` into dir/name and returns its path.
+std::string WatFile(const TempDir& dir, const std::string& name, const std::string& wat) {
+  std::string path = dir.File(name);
+  WriteBytes(path, WatToWasm(wat));
+  return path;
+}
+
+}  // namespace
 
 TEST_CASE("every command refuses a module over a limit with exit 1 and module-over-limit") {
   TempDir dir;
@@ -58,18 +68,13 @@ TEST_CASE("a module nested exactly to the limit runs on both engines and compile
   CHECK(opt.exit_code == 0);
 }
 
-}  // namespace wasmiot::test
-
-namespace wasmiot::test {
-
 TEST_CASE("without a device, tables are bounded too: table.grow by 1e9 returns -1") {
   TempDir dir;
-  std::string module = dir.File("grow.wasm");
-  WriteBytes(module, WatToWasm(R"((module
+  std::string module = WatFile(dir, "grow.wasm", R"((module
     (table 1 funcref)
     (func (export "grow") (result i32) (table.grow 0 (ref.null func) (i32.const 1000000000)))
     (func (export "grow_to_limit") (result i32) (table.grow 0 (ref.null func) (i32.const 9999999)))
-    (func (export "size") (result i32) (table.size 0))))"));
+    (func (export "size") (result i32) (table.size 0))))");
   // Reference types: the interpreter only (wasm2c 1.0.32 cannot compile them).
   RunResult r = RunWasmiot({"run", module, "--invoke", "grow"});
   INFO(r.err);
@@ -80,18 +85,13 @@ TEST_CASE("without a device, tables are bounded too: table.grow by 1e9 returns -
   CHECK_THAT(to_limit.out, Catch::Contains("grow_to_limit() => i32:1"));
 }
 
-}  // namespace wasmiot::test
-
-namespace wasmiot::test {
-
 TEST_CASE("engines agree: memory.grow by 0xffffffff returns -1 on both") {
   TempDir dir;
-  std::string module = dir.File("grow.wasm");
-  WriteBytes(module, WatToWasm(R"((module
+  std::string module = WatFile(dir, "grow.wasm", R"((module
     (memory 1)
     (func (export "grow_wrap") (result i32) (memory.grow (i32.const -1)))
     (func (export "grow_zero") (result i32) (memory.grow (i32.const 0)))
-    (func (export "size") (result i32) (memory.size))))"));
+    (func (export "size") (result i32) (memory.size))))");
   for (const char* fn : {"grow_wrap", "grow_zero", "size"}) {
     RunResult r = RunWasmiot({"run", module, "--invoke", fn, "--engine", "both"});
     INFO(fn << ": " << r.err);
@@ -103,11 +103,10 @@ TEST_CASE("engines agree: memory.grow by 0xffffffff returns -1 on both") {
 
 TEST_CASE("engines agree: a call-depth limit the interpreter cannot hold is refused, not a divergence") {
   TempDir dir;
-  std::string module = dir.File("rec.wasm");
-  WriteBytes(module, WatToWasm(R"((module
+  std::string module = WatFile(dir, "rec.wasm", R"((module
     (func $rec (export "rec") (param i32) (result i32)
       (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 0))
-        (else (i32.add (i32.const 1) (call $rec (i32.sub (local.get 0) (i32.const 1)))))))))"));
+        (else (i32.add (i32.const 1) (call $rec (i32.sub (local.get 0) (i32.const 1)))))))))");
   RunResult at_limit = RunWasmiot({"run", module, "--invoke", "rec", "1599", "--max-call-depth", "1600", "--engine", "both"});
   INFO(at_limit.err);
   CHECK(at_limit.exit_code == 0);
@@ -128,13 +127,12 @@ TEST_CASE("engines agree: a call-depth limit the interpreter cannot hold is refu
 
 TEST_CASE("engines agree: NaNs compare as the specification allows") {
   TempDir dir;
-  std::string module = dir.File("nan.wasm");
-  WriteBytes(module, WatToWasm(R"((module
+  std::string module = WatFile(dir, "nan.wasm", R"((module
     (func (export "sqrt_neg") (result f64) (f64.sqrt (f64.const -1)))
     (func (export "div_zero") (result f32) (f32.div (f32.const 0) (f32.const 0)))
     (func (export "payload") (result f64) (f64.add (f64.const nan:0x4) (f64.const 1)))
     (func (export "signalling") (result f32) (f32.reinterpret_i32 (i32.const 0x7f800001)))
-    (func (export "neg_nan") (result f64) (f64.neg (f64.const nan)))))"));
+    (func (export "neg_nan") (result f64) (f64.neg (f64.const nan)))))");
   for (const char* fn : {"sqrt_neg", "div_zero", "payload", "signalling", "neg_nan"}) {
     RunResult r = RunWasmiot({"run", module, "--invoke", fn, "--engine", "both"});
     INFO(fn << ": " << r.err);
