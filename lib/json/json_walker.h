@@ -100,6 +100,9 @@ class JsonWalker {
   }
 
   // Checks that v is an object with only `allowed` keys and all `required` ones.
+  // False when it is not an object or a required key is missing, so that no
+  // caller goes on to index a key that is not there (nlohmann's const
+  // operator[] on a missing key is undefined behaviour; the fuzzer found three).
   bool Object(const json& v, const std::string& ptr, std::initializer_list<std::string_view> allowed,
               std::initializer_list<std::string_view> required) {
     if (!Expect(v.is_object(), v, ptr, "an object")) return false;
@@ -111,12 +114,14 @@ class JsonWalker {
         KeyError(JsonPointerChild(ptr, key), fmt::format("unknown field \"{}\"{}", key, hint));
       }
     }
+    bool complete = true;
     for (std::string_view key : required) {
       if (!v.contains(std::string(key))) {
         ValueError(ptr, fmt::format("missing required field \"{}\"", key));
+        complete = false;
       }
     }
-    return true;
+    return complete;
   }
 
   static const json* Field(const json& obj, std::string_view key) {

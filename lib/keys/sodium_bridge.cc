@@ -124,6 +124,7 @@ std::string Base64Encode(const uint8_t* data, size_t size) {
 }
 
 Result<Bytes> Base64Decode(std::string_view text) {
+  if (text.empty()) return Bytes{};  // sodium_base642bin's output may not be null
   Bytes out(text.size());
   size_t size = 0;
   if (sodium_base642bin(out.data(), out.size(), text.data(), text.size(), " \t\r\n", &size, nullptr,

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "json/json_walker.h"
 #include "json/located_json.h"
 
 using namespace wasmiot;
@@ -92,4 +93,25 @@ TEST_CASE("located JSON reports syntax errors with their position") {
   check("[1e400]", 1, 6, "number overflow");  // its last digit
   check("{} x", 1, 4, "expected end of input");
   check("{\"a\": 01}", 1, 8, "unexpected number literal");
+}
+
+namespace {
+// The walker's checks are for parsers that derive from it.
+const std::string kPath = "t.json";  // the walker keeps a reference to it
+struct TestWalker : JsonWalker {
+  TestWalker(const LocatedJson& doc, Diagnostics& d) : JsonWalker(doc, kPath, "test-invalid", d) {}
+  using JsonWalker::Object;
+};
+}  // namespace
+
+TEST_CASE("the walker's Object() is false when a required field is missing") {
+  // Callers index required fields right after Object() returns true; a missing
+  // one would be undefined behaviour in nlohmann's const operator[].
+  Diagnostics diagnostics;
+  Result<LocatedJson> doc = ParseLocatedJson(R"({"a": 1})");
+  REQUIRE(doc.ok());
+  TestWalker walker(*doc, diagnostics);
+  CHECK(walker.Object(doc->root(), "", {"a", "b"}, {"a"}));
+  CHECK_FALSE(walker.Object(doc->root(), "", {"a", "b"}, {"a", "b"}));
+  CHECK_THAT(diagnostics.list().back().message, Catch::Contains("missing required field \"b\""));
 }

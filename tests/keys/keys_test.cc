@@ -80,6 +80,9 @@ TEST_CASE("bad keys are refused with a reason") {
        "not an Ed25519 public key"},
       {"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", "unsupported PEM block 'CERTIFICATE'"},
       {std::string(32, '\0'), "not a valid Ed25519 public key"},
+      // An empty body (the fuzzer's: base64 decoding passed a null buffer to libsodium).
+      {"-----BEGIN KEY----------END KEY-----", "unsupported PEM block 'KEY'"},
+      {"-----BEGIN PUBLIC KEY-----\n-----END PUBLIC KEY-----\n", "not an Ed25519 public key"},
       {"-----BEGIN WASMIOT ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END WASMIOT ENCRYPTED PRIVATE KEY-----\n",
        "damaged encrypted key"},
   }));
