@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "support/text.h"
+
 namespace wasmiot {
 namespace {
 
@@ -37,7 +39,7 @@ std::string DescribeMismatch(const FuncSignature& actual, const Signature& decla
   std::vector<std::string> want_results = Names(declared.WasmResults());
   std::vector<std::string> problems;
   if (actual.params.size() != want_params.size()) {
-    problems.push_back(fmt::format("takes {} parameters {}, {} {} {}", actual.params.size(),
+    problems.push_back(fmt::format("takes {} {}, {} {} {}", Plural(actual.params.size(), "parameter"),
                                    List(actual.params), provider, want_params.size(), List(want_params)));
   } else {
     std::vector<std::string> names = ParamNames(declared);
@@ -49,7 +51,7 @@ std::string DescribeMismatch(const FuncSignature& actual, const Signature& decla
     }
   }
   if (actual.results.size() != want_results.size()) {
-    problems.push_back(fmt::format("returns {} values {}, {} {} {}", actual.results.size(),
+    problems.push_back(fmt::format("returns {} {}, {} {} {}", Plural(actual.results.size(), "value"),
                                    List(actual.results), provider, want_results.size(),
                                    List(want_results)));
   } else {
@@ -171,15 +173,15 @@ class Checker {
     const Budgets& b = manifest_.budgets;
     if (limits.initial > b.initial_pages) {
       Error("memory-over-budget", item,
-            fmt::format("initial size {} pages ({} KiB), budget allows {} pages", limits.initial,
-                        limits.initial * 64, b.initial_pages));
+            fmt::format("initial size {} ({} KiB), budget allows {}", Plural(limits.initial, "page"),
+                        limits.initial * 64, Plural(b.initial_pages, "page")));
     }
     if (!limits.max) {
       Add(Severity::kWarning, "memory-unbounded", item,
-          fmt::format("declares no maximum; the device caps growth at {} pages", b.max_pages));
+          fmt::format("declares no maximum; the device caps growth at {}", Plural(b.max_pages, "page")));
     } else if (*limits.max > b.max_pages) {
       Error("memory-over-budget", item,
-            fmt::format("maximum size {} pages, budget allows {} pages", *limits.max, b.max_pages));
+            fmt::format("maximum size {}, budget allows {}", Plural(*limits.max, "page"), Plural(b.max_pages, "page")));
     }
   }
 
@@ -196,14 +198,14 @@ class Checker {
       std::string item = fmt::format("table[{}]", i);
       if (l.initial > budget) {
         Error("table-over-budget", item,
-              fmt::format("initial size {} elements, budget allows {}", l.initial, budget));
+              fmt::format("initial size {}, budget allows {}", Plural(l.initial, "element"), budget));
       }
       if (l.max && *l.max > budget) {
         Error("table-over-budget", item,
-              fmt::format("maximum size {} elements, budget allows {}", *l.max, budget));
+              fmt::format("maximum size {}, budget allows {}", Plural(*l.max, "element"), budget));
       } else if (!l.max) {
         Add(Severity::kWarning, "table-unbounded", item,
-            fmt::format("declares no maximum; the device caps growth at {} elements", budget));
+            fmt::format("declares no maximum; the device caps growth at {}", Plural(budget, "element")));
       }
     }
   }
@@ -212,7 +214,7 @@ class Checker {
     uint64_t budget = manifest_.budgets.max_module_bytes;
     if (module_.size_bytes > budget) {
       Error("module-too-large", "module",
-            fmt::format("{} bytes, budget allows {}", module_.size_bytes, budget));
+            fmt::format("{}, budget allows {}", Plural(module_.size_bytes, "byte"), budget));
     }
   }
 

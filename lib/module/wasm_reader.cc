@@ -1,6 +1,7 @@
 // The one place that includes wabt's reader and validator (see STYLE.md:
 // each third-party library has one bridge file).
 #include <cctype>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -82,12 +83,29 @@ FeatureSet FeaturesUsed(const Bytes& bytes, const std::string& path) {
   return used;
 }
 
+// The sections with their offsets and sizes, and the first custom section
+// whose own framing is malformed.
+//
+// Custom sections are read with fail_on_custom_section_error=false, since
+// their contents are free-form bytes by the spec: a "name", "linking" or
+// producer section that wabt cannot parse must not make a module malformed.
+// Their framing is not free-form, though: `customsec ::= section_0(name
+// byte*)`, so a name that is not valid UTF-8 or whose length runs past the
+// section is a malformed module. wabt reports those at error level but, with
+// that option, goes on as if nothing happened; the errors it reports between
+// a custom section's header and its name (BeginCustomSection) are exactly
+// those, and are kept here. (A section size past the end of the module fails
+// the read before any section is entered.)
 class SectionCollector : public wabt::BinaryReaderNop {
  public:
   explicit SectionCollector(std::vector<SectionInfo>& out) : out_(out) {}
 
   wabt::Result BeginSection(wabt::Index, wabt::BinarySection type, wabt::Offset size) override {
-    if (type == wabt::BinarySection::Custom) return wabt::Result::Ok;  // see BeginCustomSection
+    if (type == wabt::BinarySection::Custom) {  // see BeginCustomSection
+      reading_custom_name_ = true;
+      return wabt::Result::Ok;
+    }
+    reading_custom_name_ = false;
     std::string name = wabt::GetSectionName(type);  // "Type": the spec spells it "type"
     for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     out_.push_back(SectionInfo{static_cast<uint8_t>(type), name, false, state->offset, size});
@@ -95,6 +113,7 @@ class SectionCollector : public wabt::BinaryReaderNop {
   }
 
   wabt::Result BeginCustomSection(wabt::Index, wabt::Offset size, std::string_view name) override {
+    reading_custom_name_ = false;
     // Called after the name was read; the contents include the name.
     uint64_t name_bytes = name.size() + LebSize(name.size());
     uint64_t start = state->offset - name_bytes;
@@ -102,7 +121,15 @@ class SectionCollector : public wabt::BinaryReaderNop {
     return wabt::Result::Ok;
   }
 
-  bool OnError(const wabt::Error&) override { return true; }
+  bool OnError(const wabt::Error& error) override {
+    if (reading_custom_name_ && error.error_level == wabt::ErrorLevel::Error && !framing_error_) {
+      framing_error_ = error;
+    }
+    return true;
+  }
+
+  // A custom section's name that is not valid UTF-8 or runs past its section.
+  const std::optional<wabt::Error>& framing_error() const { return framing_error_; }
 
  private:
   static uint64_t LebSize(uint64_t value) {
@@ -114,6 +141,8 @@ class SectionCollector : public wabt::BinaryReaderNop {
     return n;
   }
   std::vector<SectionInfo>& out_;
+  bool reading_custom_name_ = false;
+  std::optional<wabt::Error> framing_error_;
 };
 
 // Holds a module to kMax* of module/limits.h in one streaming pass, before
@@ -350,6 +379,17 @@ Status CheckModuleLimits(const Bytes& bytes, const std::string& path, Diagnostic
 Result<ModuleInfo> ReadModule(const Bytes& bytes, const std::string& path, Diagnostics& diagnostics,
                               bool instrumented) {
   if (Status s = CheckModuleLimits(bytes, path, diagnostics, instrumented); !s) return s.error();
+  // One streaming pass for the sections, which also finds malformed custom
+  // section framing (see SectionCollector) before the full reader ignores it.
+  std::vector<SectionInfo> sections;
+  SectionCollector collector(sections);
+  wabt::ReadBinaryOptions walk_options(ToWabtFeatures(FeatureSet::All()), nullptr, false, true, false);
+  bool walked = wabt::Succeeded(wabt::ReadBinary(bytes.data(), bytes.size(), &collector, walk_options));
+  if (const std::optional<wabt::Error>& e = collector.framing_error()) {
+    Diagnostic& d = diagnostics.AddError("binary-malformed", path, e->message);
+    d.offset = e->loc.offset;
+    return Error{ErrorKind::kInvalidInput, "malformed module"};
+  }
   Parsed parsed;
   Parse(bytes, path, FeatureSet::All(), parsed);
   if (!parsed.read_ok) {
@@ -363,12 +403,11 @@ Result<ModuleInfo> ReadModule(const Bytes& bytes, const std::string& path, Diagn
   }
   ModuleInfo info;
   info.size_bytes = bytes.size();
-  SectionCollector sections(info.sections);
-  wabt::ReadBinaryOptions options(ToWabtFeatures(FeatureSet::All()), nullptr, false, true, false);
-  if (wabt::Failed(wabt::ReadBinary(bytes.data(), bytes.size(), &sections, options))) {
+  if (!walked) {
     diagnostics.AddError("binary-malformed", path, "cannot walk the module's sections");
     return Error{ErrorKind::kInvalidInput, "malformed module"};
   }
+  info.sections = std::move(sections);
   Describe(parsed.module, info);
   info.features_used = FeaturesUsed(bytes, path);
   return info;

@@ -163,15 +163,15 @@ std::string FormatGatewayTrace(const GatewayReport& report) {
       out += fmt::format("{:>14}{:<{}}    {}\n", "", "", width, FormatHostCall(t.report.host_calls[ev.first_host_call + h]));
     }
     if (ev.host_call_count > kShown) {
-      out += fmt::format("{:>14}{:<{}}    ... and {} more host calls\n", "", "", width, ev.host_call_count - kShown);
+      out += fmt::format("{:>14}{:<{}}    ... and {} more\n", "", "", width, Plural(ev.host_call_count - kShown, "host call"));
     }
     if (ev.outcome.trap) out += fmt::format("{:>14}{:<{}}    stopped\n", "", "", width);
   }
   for (const TenantReport& t : report.tenants) {
     std::string state = t.stopped_at_ms ? fmt::format("stopped at {} ms by {}", *t.stopped_at_ms, t.stopped_by)
                                         : std::string("running");
-    out += fmt::format("tenant {:<{}}  {} calls, {} fuel, {} traps, peak memory {}, {}\n", t.name, width, t.calls,
-                       t.fuel_used, t.traps, Kib(t.peak_memory_bytes), state);
+    out += fmt::format("tenant {:<{}}  {}, {} fuel, {}, peak memory {}, {}\n", t.name, width, Plural(t.calls, "call"),
+                       t.fuel_used, Plural(t.traps, "trap"), Kib(t.peak_memory_bytes), state);
   }
   return out;
 }

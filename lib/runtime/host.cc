@@ -1,10 +1,13 @@
 #include "runtime/host.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <thread>
 
 #include <fmt/format.h>
+
+#include "support/text.h"
 
 namespace wasmiot {
 namespace {
@@ -43,8 +46,8 @@ Result<uint8_t*> Reach(const HostFunction& f, const GuestMemory& memory, Buffer 
   uint64_t size = memory.size();
   if (uint64_t{b.address} + b.length > size) {
     return Error{ErrorKind::kInvalidInput,
-                 fmt::format("{}: buffer [{:#x}, {:#x} + {}) is outside linear memory ({} bytes)", f.QualifiedName(),
-                             b.address, b.address, b.length, size)};
+                 fmt::format("{}: buffer [{:#x}, {:#x} + {}) is outside linear memory ({})", f.QualifiedName(),
+                             b.address, b.address, b.length, Plural(size, "byte"))};
   }
   return data + b.address;
 }
@@ -56,6 +59,44 @@ std::vector<Value> ResultOf(const HostFunction& f, double number) {
 }
 
 }  // namespace
+
+namespace {
+
+template <typename Name>
+std::vector<std::string> NamesOf(const Manifest& manifest, Name name) {
+  std::vector<std::string> out;
+  for (const HostFunction& f : manifest.host_functions) {
+    std::optional<std::string> n = name(f);
+    if (n && std::find(out.begin(), out.end(), *n) == out.end()) out.push_back(std::move(*n));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> SensorChannels(const Manifest& manifest) {
+  return NamesOf(manifest, [](const HostFunction& f) -> std::optional<std::string> {
+    if (f.sim.kind != SimKind::kSensor) return std::nullopt;
+    return f.sim.channel.empty() ? f.name : f.sim.channel;
+  });
+}
+
+std::vector<std::string> InputStreams(const Manifest& manifest) {
+  return NamesOf(manifest, [](const HostFunction& f) -> std::optional<std::string> {
+    if (f.sim.kind != SimKind::kBufferIn) return std::nullopt;
+    return f.sim.stream.empty() ? f.name : f.sim.stream;
+  });
+}
+
+std::vector<std::string> HostFunctionNames(const Manifest& manifest) {
+  return NamesOf(manifest, [](const HostFunction& f) -> std::optional<std::string> { return f.QualifiedName(); });
+}
+
+std::string DidYouMean(std::string_view word, const std::vector<std::string>& names) {
+  std::vector<std::string_view> candidates(names.begin(), names.end());
+  std::optional<std::string> near = ClosestQualifiedMatch(word, candidates);
+  return near ? fmt::format(" (did you mean \"{}\"?)", *near) : std::string();
+}
 
 bool SameHostCall(const HostCall& a, const HostCall& b) {
   return a.function == b.function && a.time_us == b.time_us && a.args == b.args && a.results == b.results &&

@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "manifest/manifest.h"
@@ -46,6 +47,17 @@ bool SameHostCall(const HostCall& a, const HostCall& b);
 // `called host env.set_heater(i32:1) =>` as wasm-interp prints it, with " i32:0"
 // after the arrow for a result.
 std::string FormatHostCall(const HostCall& call);
+
+// The names a device's inputs go by, in manifest order without repeats: its
+// sensor channels, the streams its buffer_in functions read, and its host
+// functions as MODULE.NAME (for slow ones). The command line and scenarios
+// refuse any other.
+std::vector<std::string> SensorChannels(const Manifest& manifest);
+std::vector<std::string> InputStreams(const Manifest& manifest);
+std::vector<std::string> HostFunctionNames(const Manifest& manifest);
+
+// " (did you mean \"temperature\"?)" for the nearest of `names`, or "".
+std::string DidYouMean(std::string_view word, const std::vector<std::string>& names);
 
 class SimulatedHost {
  public:

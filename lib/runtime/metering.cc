@@ -12,6 +12,7 @@
 
 #include "manifest/features.h"
 #include "module/wabt_features.h"
+#include "support/text.h"
 
 namespace wasmiot {
 namespace {
@@ -168,12 +169,13 @@ wabt::Index AddExportedGlobal(wabt::Module& module, const char* name, wabt::Type
 }
 
 // Lowers a declared maximum to the budget; refuses an initial size over it.
+// `unit` in the singular: "page".
 Status ClampLimits(wabt::Limits& limits, std::optional<uint64_t> budget, std::string_view what,
                    std::string_view unit) {
   if (!budget) return Ok{};
   if (limits.initial > *budget) {
-    return Error{ErrorKind::kInvalidInput, fmt::format("the module's initial {} is {} {}, over the budget of {}", what,
-                                                       limits.initial, unit, *budget)};
+    return Error{ErrorKind::kInvalidInput, fmt::format("the module's initial {} is {}, over the budget of {}", what,
+                                                       Plural(limits.initial, unit), *budget)};
   }
   if (!limits.has_max || limits.max > *budget) {
     limits.max = *budget;
@@ -214,11 +216,11 @@ Result<MeteredModule> InstrumentModule(const Bytes& wasm, const InstrumentOption
     break;
   }
   for (wabt::Memory* m : module.memories) {
-    Status s = ClampLimits(m->page_limits, options.max_memory_pages, "memory", "pages");
+    Status s = ClampLimits(m->page_limits, options.max_memory_pages, "memory", "page");
     if (!s) return s.error();
   }
   for (wabt::Table* t : module.tables) {
-    Status s = ClampLimits(t->elem_limits, options.max_table_elements, "table", "elements");
+    Status s = ClampLimits(t->elem_limits, options.max_table_elements, "table", "element");
     if (!s) return s.error();
   }
   if (!module.memories.empty()) {

@@ -6,10 +6,13 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
+#include <limits>
+#include <tuple>
 
 #include <fmt/format.h>
 
 #include "json/json_walker.h"
+#include "runtime/host.h"
 #include "support/text.h"
 #include "runtime/stream_input.h"
 #include "support/file_io.h"
@@ -94,12 +97,24 @@ class ScenarioParser : public JsonWalker {
       if (auto u = Integer(c, cp, "until_ms", 0, s.duration_ms)) call.until_ms = *u;
       if (c.contains("until_ms") && !c.contains("every_ms")) {
         ValueError(JsonPointerChild(cp, "until_ms"), "until_ms needs every_ms");
+      } else if (call.every_ms > 0 && call.until_ms.value_or(s.duration_ms) <= call.at_ms) {
+        // until_ms is exclusive: a repeated call that ends where it starts is never made.
+        if (call.until_ms) {
+          ValueError(JsonPointerChild(cp, "until_ms"),
+                     fmt::format("until_ms {} is not after at_ms {}: the call would never be made", *call.until_ms,
+                                 call.at_ms));
+        } else {
+          ValueError(JsonPointerChild(cp, "at_ms"),
+                     fmt::format("at_ms {} is not before duration_ms {}: the repeated call would never be made",
+                                 call.at_ms, s.duration_ms));
+        }
       }
       if (const json* a = Field(c, "args")) {
         std::string ap = JsonPointerChild(cp, "args");
         if (JsonWalker::Expect(a->is_array(), *a, ap, "an array of numbers")) {
           for (size_t k = 0; k < a->size(); ++k) {
-            if (auto n = Number((*a)[k], JsonPointerChild(ap, k))) call.args.push_back(*n);
+            std::string kp = JsonPointerChild(ap, k);
+            if (auto n = Number((*a)[k], kp)) call.args.push_back({*n, NumberAsWritten(kp), At(kp)});
           }
         }
       }
@@ -371,6 +386,7 @@ class ScenarioParser : public JsonWalker {
       if (!Object(c, cp, {"function", "args", "at_ms", "text", "length", "fields", "tolerance"}, {"function"})) return;
       ExpectedHostCall e;
       e.position = At(cp);
+      e.function_position = At(JsonPointerChild(cp, "function"));
       e.function = String(c, cp, "function", nullptr, 200).value_or("");
       if (const json* a = Field(c, "args")) e.args = Numbers(*a, JsonPointerChild(cp, "args"), Tolerance(c, cp, tolerance));
       if (auto t = Integer(c, cp, "at_ms", 0, s.duration_ms)) e.at_ms = *t;
@@ -384,6 +400,7 @@ class ScenarioParser : public JsonWalker {
       if (!r.contains("values") && !r.contains("memory")) ValueError(rp, "give \"values\", \"memory\" or both");
       ExpectedResult e;
       e.position = At(rp);
+      e.export_position = At(JsonPointerChild(rp, "export"));
       e.export_name = String(r, rp, "export", nullptr, 256).value_or("");
       if (auto t = Integer(r, rp, "at_ms", 0, s.duration_ms)) e.at_ms = *t;
       if (const json* vals = Field(r, "values")) e.values = Numbers(*vals, JsonPointerChild(rp, "values"), Tolerance(r, rp, tolerance));
@@ -394,6 +411,7 @@ class ScenarioParser : public JsonWalker {
       if (!Object(t, tp, {"export", "at_ms", "kind"}, {"export", "kind"})) return;
       ExpectedTrap e;
       e.position = At(tp);
+      e.export_position = At(JsonPointerChild(tp, "export"));
       e.export_name = String(t, tp, "export", nullptr, 256).value_or("");
       if (auto at = Integer(t, tp, "at_ms", 0, s.duration_ms)) e.at_ms = *at;
       e.kind = String(t, tp, "kind", nullptr, 64).value_or("");
@@ -404,6 +422,53 @@ class ScenarioParser : public JsonWalker {
     });
   }
 };
+
+// ---- arguments ----------------------------------------------------------------
+
+// The integer a JSON number's text denotes, exactly: "25", "-3", "1e3",
+// "2.50e1" and "3.0" are integers, "1.5" and "1e-3" are not. Nothing if it is
+// not an integer or its magnitude passes 2^64-1 (`too_large` then says which).
+std::optional<std::pair<bool, uint64_t>> ExactInteger(std::string_view text, bool& too_large) {
+  too_large = false;
+  size_t i = 0;
+  bool negative = i < text.size() && text[i] == '-';
+  if (negative) ++i;
+  std::string digits;
+  int64_t exponent = 0;  // of ten, applied to `digits`
+  auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
+  while (i < text.size() && is_digit(text[i])) digits += text[i++];
+  if (i < text.size() && text[i] == '.') {
+    for (++i; i < text.size() && is_digit(text[i]); ++i) {
+      digits += text[i];
+      --exponent;
+    }
+  }
+  if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
+    ++i;
+    bool minus = i < text.size() && text[i] == '-';
+    if (i < text.size() && (text[i] == '-' || text[i] == '+')) ++i;
+    int64_t e = 0;
+    for (; i < text.size() && is_digit(text[i]); ++i) e = std::min<int64_t>(e * 10 + (text[i] - '0'), 1'000'000);
+    exponent += minus ? -e : e;
+  }
+  if (i != text.size() || digits.empty()) return std::nullopt;
+  digits.erase(0, std::min(digits.find_first_not_of('0'), digits.size()));
+  if (digits.empty()) return std::make_pair(false, uint64_t{0});  // -0 is 0
+  for (; exponent < 0; ++exponent) {  // a fraction: only zeros may go
+    if (digits.back() != '0') return std::nullopt;
+    digits.pop_back();
+  }
+  if (exponent + static_cast<int64_t>(digits.size()) > 20) {
+    too_large = true;
+    return std::nullopt;
+  }
+  digits.append(static_cast<size_t>(exponent), '0');
+  if (digits.size() == 20 && digits > "18446744073709551615") {
+    too_large = true;
+    return std::nullopt;
+  }
+  return std::make_pair(negative, std::stoull(digits));
+}
 
 // ---- running ----------------------------------------------------------------
 
@@ -430,10 +495,10 @@ std::optional<double> ReadField(const Bytes& bytes, uint64_t at, const std::stri
 
 // Where a buffer differs from the expected length and fields; "" if nowhere.
 std::string FieldMismatch(const Bytes& bytes, const ExpectedHostCall& e) {
-  if (e.length && bytes.size() != *e.length) return fmt::format("{} bytes, not {}", bytes.size(), *e.length);
+  if (e.length && bytes.size() != *e.length) return fmt::format("{}, not {}", Plural(bytes.size(), "byte"), *e.length);
   for (const ExpectedField& f : e.fields) {
     std::optional<double> v = ReadField(bytes, f.at, f.type);
-    if (!v) return fmt::format("no {} at offset {} in {} bytes", f.type, f.at, bytes.size());
+    if (!v) return fmt::format("no {} at offset {} in {}", f.type, f.at, Plural(bytes.size(), "byte"));
     if (!(std::isnan(*v) ? std::isnan(f.value.value) : std::fabs(*v - f.value.value) <= f.value.tolerance)) {
       return fmt::format("{} at offset {} is {}, not {}", f.type, f.at, *v, f.value.value);
     }
@@ -473,10 +538,14 @@ std::string Numbers(const std::vector<ExpectedNumber>& values) {
 
 std::string Where(const Scenario& s, const TextPosition& p) { return fmt::format("{}:{}:{}", s.path, p.line, p.column); }
 
+// A string the device or the scenario gave, quoted for a report: escaped, so
+// that its bytes can neither forge a line of the report nor reach a terminal.
+std::string Quoted(std::string_view text) { return "\"" + Printable(text) + "\""; }
+
 std::string Describe(const ExpectedHostCall& e) {
   std::string out = e.function + (e.args ? "(" + Numbers(*e.args) + ")" : "(...)");
-  if (e.text) out += fmt::format(" with text \"{}\"", *e.text);
-  if (e.length) out += fmt::format(" with {} bytes", *e.length);
+  if (e.text) out += " with text " + Quoted(*e.text);
+  if (e.length) out += " with " + Plural(*e.length, "byte");
   for (const ExpectedField& f : e.fields) out += fmt::format(", {}@{} = {}", f.type, f.at, f.value.value);
   if (e.at_ms) out += fmt::format(" at {} ms", *e.at_ms);
   return out;
@@ -492,8 +561,82 @@ bool CallMatches(const HostCall& c, const ExpectedHostCall& e) {
 
 std::string ActualCall(const HostCall& c) {
   std::string text = FormatHostCall(c);
-  if (c.function->sim.kind == SimKind::kLog) text += fmt::format(" \"{}\"", c.text);
+  if (c.function->sim.kind == SimKind::kLog) text += " " + Quoted(c.text);
   return fmt::format("{:>8} ms  {}", c.time_us / 1000, text);
+}
+
+// How far a call is from an expectation: by the function's name first, then
+// by how many of its arguments, time, text and buffer differ, then by how far
+// its time and arguments are off.
+struct CallDistance {
+  size_t name = 0;
+  int fields = 0;
+  uint64_t time_us = 0;
+  double args = 0;
+  bool operator<(const CallDistance& o) const {
+    return std::tie(name, fields, time_us, args) < std::tie(o.name, o.fields, o.time_us, o.args);
+  }
+};
+
+CallDistance DistanceOf(const HostCall& c, const ExpectedHostCall& e) {
+  CallDistance d;
+  d.name = EditDistance(c.function->QualifiedName(), e.function);
+  if (e.args && !ValuesMatch(c.args, *e.args)) {
+    ++d.fields;
+    if (c.args.size() != e.args->size()) {
+      d.args = std::numeric_limits<double>::infinity();
+    } else {
+      for (size_t i = 0; i < c.args.size(); ++i) {
+        double off = std::fabs(c.args[i].AsNumber() - (*e.args)[i].value);
+        d.args += std::isnan(off) ? 1 : off;
+      }
+    }
+  }
+  if (e.at_ms && c.time_us != *e.at_ms * 1000) {
+    ++d.fields;
+    d.time_us = c.time_us > *e.at_ms * 1000 ? c.time_us - *e.at_ms * 1000 : *e.at_ms * 1000 - c.time_us;
+  }
+  if (e.text && c.text != *e.text) ++d.fields;
+  if ((e.length || !e.fields.empty()) && !FieldMismatch(c.bytes, e).empty()) ++d.fields;
+  return d;
+}
+
+// In words, how a call differs from an expectation.
+std::string Differences(const HostCall& c, const ExpectedHostCall& e) {
+  std::vector<std::string> out;
+  if (c.function->QualifiedName() != e.function) out.push_back(fmt::format("{}, not {}", c.function->QualifiedName(), e.function));
+  if (e.args && !ValuesMatch(c.args, *e.args)) {
+    out.push_back(fmt::format("arguments ({}), not ({})", FormatValues(c.args), Numbers(*e.args)));
+  }
+  if (e.at_ms && c.time_us != *e.at_ms * 1000) out.push_back(fmt::format("at {} ms, not {} ms", c.time_us / 1000, *e.at_ms));
+  if (e.text && c.text != *e.text) out.push_back(fmt::format("text {}, not {}", Quoted(c.text), Quoted(*e.text)));
+  if (e.length || !e.fields.empty()) {
+    if (std::string why = FieldMismatch(c.bytes, e); !why.empty()) out.push_back("buffer: " + why);
+  }
+  std::string joined;
+  for (const std::string& d : out) joined += (joined.empty() ? "" : "; ") + d;
+  return joined;
+}
+
+// The call nearest to an expectation that none matched, and how it differs.
+std::string NearestCall(const std::vector<HostCall>& calls, const ExpectedHostCall& e, size_t next) {
+  if (calls.empty()) return "";
+  size_t best = 0;
+  CallDistance best_distance = DistanceOf(calls[0], e);
+  for (size_t k = 1; k < calls.size(); ++k) {
+    CallDistance d = DistanceOf(calls[k], e);
+    // On a tie, a call still to come (at or after `next`) is the nearer.
+    if (d < best_distance || (!(best_distance < d) && best < next && k >= next)) {
+      best = k;
+      best_distance = d;
+    }
+  }
+  std::string why = Differences(calls[best], e);
+  if (why.empty()) {
+    why = fmt::format("it matches, but comes before host call {}, which matched the expectation before it "
+                      "(expected host calls match in order)", next);
+  }
+  return fmt::format("  the nearest call was [{}] {}\n    {}\n", best + 1, ActualCall(calls[best]), why);
 }
 
 // The first difference between the host call log and the expectations.
@@ -527,11 +670,12 @@ std::string CheckHostCalls(const Scenario& s, const std::vector<HostCall>& calls
         break;
       }
     }
+    out += NearestCall(calls, e, next);
     return out;
   }
   if (s.host_calls_exact && next < calls.size()) {
-    return fmt::format("the device made {} host calls more than expected (exact), the first:\n  [{}] {}\n",
-                       calls.size() - next, next + 1, ActualCall(calls[next]));
+    return fmt::format("the device made {} more than expected (exact), the first:\n  [{}] {}\n",
+                       Plural(calls.size() - next, "host call"), next + 1, ActualCall(calls[next]));
   }
   return "";
 }
@@ -564,7 +708,7 @@ std::string CheckTraps(const Scenario& s, const std::vector<ScenarioEvent>& even
 }
 
 std::string ShowBytes(const Bytes& bytes, bool as_text) {
-  if (as_text) return fmt::format("\"{}\"", std::string(bytes.begin(), bytes.end()));
+  if (as_text) return Quoted(std::string(bytes.begin(), bytes.end()));
   std::string hex;
   for (uint8_t b : bytes) hex += fmt::format("{:02x}", b);
   return hex;
@@ -600,6 +744,33 @@ std::string CheckResults(const Scenario& s, const std::vector<ScenarioEvent>& ev
 }
 
 }  // namespace
+
+Result<Value> ArgumentValue(const ScenarioArg& arg, ValueType type) {
+  auto refuse = [&](std::string why) { return Error{ErrorKind::kInvalidInput, std::move(why)}; };
+  if (type == ValueType::kF32 || type == ValueType::kF64) {
+    if (!std::isfinite(arg.number)) return refuse(fmt::format("{} is not a finite number", arg.text));
+    if (type == ValueType::kF64) return Value::F64(arg.number);
+    if (std::fabs(arg.number) > static_cast<double>(std::numeric_limits<float>::max())) {
+      return refuse(fmt::format("{} is outside the range of an f32 (at most {:g} either way)", arg.text,
+                                static_cast<double>(std::numeric_limits<float>::max())));
+    }
+    return Value::F32(static_cast<float>(arg.number));
+  }
+  bool i32 = type == ValueType::kI32;
+  std::string_view range = i32 ? "-2147483648 to 4294967295" : "-9223372036854775808 to 18446744073709551615";
+  bool too_large = false;
+  std::optional<std::pair<bool, uint64_t>> n = ExactInteger(arg.text, too_large);
+  if (!n && !too_large) {
+    return refuse(fmt::format("{} is not an integer, and the parameter is an {}", arg.text, ValueTypeName(type)));
+  }
+  uint64_t most_negative = i32 ? uint64_t{1} << 31 : uint64_t{1} << 63;
+  uint64_t most_positive = i32 ? 0xFFFFFFFFull : ~uint64_t{0};
+  if (!n || (n->first ? n->second > most_negative : n->second > most_positive)) {
+    return refuse(fmt::format("{} does not fit in an {} ({})", arg.text, ValueTypeName(type), range));
+  }
+  uint64_t bits = n->first ? uint64_t{0} - n->second : n->second;
+  return i32 ? Value::I32(static_cast<uint32_t>(bits)) : Value::I64(bits);
+}
 
 size_t FieldSize(std::string_view type) {
   constexpr std::pair<std::string_view, size_t> kSizes[] = {{"u8", 1},  {"i8", 1},  {"u16", 2}, {"i16", 2}, {"u32", 4},
@@ -639,62 +810,107 @@ Result<std::unique_ptr<ScenarioSession>> ScenarioSession::Start(const Scenario& 
   // The calls must name exports the module has, with the right number of arguments.
   std::vector<Planned>& plan = session->plan_;
   bool ok = true;
+  auto refuse = [&](std::string code, TextPosition position, std::string message) {
+    diagnostics.AddError(std::move(code), s.path, std::move(message)).position = position;
+    ok = false;
+  };
+  std::vector<std::string> functions;  // what the module exports that a device can call
+  for (const ExportInfo& x : module.exports) {
+    if (x.kind == ExternKind::kFunc) functions.push_back(x.name);
+  }
+  auto exported = [&](const std::string& name) {
+    return std::find(functions.begin(), functions.end(), name) != functions.end();
+  };
   for (size_t i = 0; i < s.calls.size(); ++i) {
     const ScenarioCall& c = s.calls[i];
     auto e = std::find_if(module.exports.begin(), module.exports.end(),
                           [&](const ExportInfo& x) { return x.name == c.export_name && x.kind == ExternKind::kFunc; });
-    Diagnostic* d = nullptr;
     if (e == module.exports.end()) {
-      d = &diagnostics.AddError("scenario-export-unknown", s.path,
-                                fmt::format("calls/{}: the module exports no function \"{}\"", i, c.export_name));
-    } else if (e->signature.params.size() != c.args.size()) {
-      d = &diagnostics.AddError("scenario-invalid", s.path,
-                                fmt::format("calls/{}: {} takes {} arguments {}, not {}", i, c.export_name,
-                                            e->signature.params.size(), e->signature.ToString(), c.args.size()));
-    }
-    if (d) {
-      d->position = c.position;
-      ok = false;
+      refuse("scenario-export-unknown", c.position,
+             fmt::format("calls/{}: the module exports no function \"{}\"{}", i, c.export_name,
+                         DidYouMean(c.export_name, functions)));
       continue;
     }
-    std::vector<ValueType> params;
-    for (const std::string& t : e->signature.params) params.push_back(*ParseValueType(t));
+    if (e->signature.params.size() != c.args.size()) {
+      refuse("scenario-invalid", c.position,
+             fmt::format("calls/{}: {} takes {} {}, not {}", i, c.export_name,
+                         Plural(e->signature.params.size(), "argument"), e->signature.ToString(), c.args.size()));
+      continue;
+    }
+    // Each argument must fit its parameter exactly: never clamped, rounded or truncated.
+    std::vector<Value> args;
+    for (size_t k = 0; k < c.args.size(); ++k) {
+      Result<Value> v = ArgumentValue(c.args[k], *ParseValueType(e->signature.params[k]));
+      if (v) {
+        args.push_back(*v);
+      } else {
+        refuse("scenario-invalid", c.args[k].position,
+               fmt::format("calls/{}/args/{}: {} (argument {} of {} {})", i, k, v.error().message, k + 1,
+                           c.export_name, e->signature.ToString()));
+      }
+    }
+    if (args.size() != c.args.size()) continue;
     uint64_t until = c.until_ms.value_or(s.duration_ms);
     for (uint64_t t = c.at_ms; t < until || (c.every_ms == 0 && t == c.at_ms); t += c.every_ms) {
       if (plan.size() >= kMaxScenarioEvents) {
         diagnostics.AddError("scenario-invalid", s.path, fmt::format("more than {} calls", kMaxScenarioEvents));
         return Error{ErrorKind::kInvalidInput, "too many calls"};
       }
-      plan.push_back({t, &c, params});
+      plan.push_back({t, &c, args});
       if (c.every_ms == 0) break;
     }
   }
+  // The expectations must name what the module and device have: an expectation
+  // about "log" (not "env.log") would otherwise just fail, or pass vacuously.
+  const std::vector<std::string> host_functions = HostFunctionNames(manifest);
+  for (size_t i = 0; i < s.host_calls.size(); ++i) {
+    const ExpectedHostCall& e = s.host_calls[i];
+    if (std::find(host_functions.begin(), host_functions.end(), e.function) == host_functions.end()) {
+      refuse("scenario-host-unknown", e.function_position,
+             fmt::format("expect/host_calls/{}/function: the device has no host function \"{}\"{}", i, e.function,
+                         DidYouMean(e.function, host_functions)));
+    }
+  }
+  for (size_t i = 0; i < s.results.size(); ++i) {
+    const ExpectedResult& e = s.results[i];
+    if (!exported(e.export_name)) {
+      refuse("scenario-export-unknown", e.export_position,
+             fmt::format("expect/results/{}/export: the module exports no function \"{}\"{}", i, e.export_name,
+                         DidYouMean(e.export_name, functions)));
+    }
+  }
+  for (size_t i = 0; i < s.traps.size(); ++i) {
+    const ExpectedTrap& e = s.traps[i];
+    bool start = e.export_name == "(start)" && module.start_function;  // how a trapping start function is reported
+    if (!exported(e.export_name) && !start) {
+      refuse("scenario-export-unknown", e.export_position,
+             fmt::format("expect/traps/{}/export: the module exports no function \"{}\"{}", i, e.export_name,
+                         DidYouMean(e.export_name, functions)));
+    }
+  }
+  const std::vector<std::string> channels = SensorChannels(manifest);
   for (const auto& [channel, input] : s.sensors) {
-    bool used = std::any_of(manifest.host_functions.begin(), manifest.host_functions.end(), [&](const HostFunction& f) {
-      return f.sim.kind == SimKind::kSensor && (f.sim.channel.empty() ? f.name : f.sim.channel) == channel;
-    });
-    if (!used) {
+    if (std::find(channels.begin(), channels.end(), channel) == channels.end()) {
       diagnostics.AddError("scenario-sensor-unknown", s.path,
-                           fmt::format("sensors: the device has no sensor channel \"{}\"", channel));
+                           fmt::format("sensors: the device has no sensor channel \"{}\"{}", channel,
+                                       DidYouMean(channel, channels)));
       ok = false;
     }
   }
+  const std::vector<std::string> streams = InputStreams(manifest);
   for (const auto& [stream, files] : s.streams) {
-    bool used = std::any_of(manifest.host_functions.begin(), manifest.host_functions.end(), [&](const HostFunction& f) {
-      return f.sim.kind == SimKind::kBufferIn && f.sim.stream == stream;
-    });
-    if (!used) {
+    if (std::find(streams.begin(), streams.end(), stream) == streams.end()) {
       diagnostics.AddError("scenario-stream-unknown", s.path,
-                           fmt::format("streams: no buffer_in function of the device reads a stream \"{}\"", stream));
+                           fmt::format("streams: no buffer_in function of the device reads a stream \"{}\"{}", stream,
+                                       DidYouMean(stream, streams)));
       ok = false;
     }
   }
   for (const auto& [function, ms] : s.host_latency_ms) {
-    bool known = std::any_of(manifest.host_functions.begin(), manifest.host_functions.end(),
-                             [&](const HostFunction& f) { return f.QualifiedName() == function; });
-    if (!known) {
+    if (std::find(host_functions.begin(), host_functions.end(), function) == host_functions.end()) {
       diagnostics.AddError("scenario-host-unknown", s.path,
-                           fmt::format("host_latency_ms: the device has no host function {}", function));
+                           fmt::format("host_latency_ms: the device has no host function {}{}", function,
+                                       DidYouMean(function, host_functions)));
       ok = false;
     }
   }
@@ -749,7 +965,7 @@ const ScenarioEvent& ScenarioSession::Step() {
   ScenarioEvent ev;
   ev.time_ms = p.time;
   ev.export_name = p.call->export_name;
-  for (size_t k = 0; k < p.params.size(); ++k) ev.args.push_back(Value::FromNumber(p.params[k], p.call->args[k]));
+  ev.args = p.args;
   ev.first_host_call = host.calls().size();
   ev.outcome = instance_->Call(ev.export_name, ev.args);
   ev.host_call_count = host.calls().size() - ev.first_host_call;
@@ -825,7 +1041,7 @@ std::string FormatScenarioTrace(const ScenarioReport& report) {
     for (size_t k = 0; k < ev.host_call_count; ++k) {
       const HostCall& c = report.host_calls[ev.first_host_call + k];
       out += fmt::format("             {}{}\n", FormatHostCall(c),
-                         c.function->sim.kind == SimKind::kLog ? fmt::format(" \"{}\"", c.text) : "");
+                         c.function->sim.kind == SimKind::kLog ? " " + Quoted(c.text) : "");
     }
   }
   return out;

@@ -23,12 +23,25 @@ inline constexpr int kScenarioFormatVersion = 1;
 inline constexpr uint64_t kMaxScenarioBytes = 1 << 20;
 inline constexpr uint64_t kMaxScenarioEvents = 1'000'000;
 
+// A call's argument as the file gives it. It must fit the export's parameter
+// type exactly: an integer within the i32 (-2^31 to 2^32-1, as unsigned
+// spellings are common) or i64 (-2^63 to 2^64-1) range, a number within the
+// f32 range; anything else is refused when the scenario meets the module.
+struct ScenarioArg {
+  double number = 0;  // its value as a double
+  std::string text;   // as written ("4294967295", "1e3"): integers are read from it exactly
+  TextPosition position;
+};
+
+// `arg` as a value of `type`, or why it does not fit.
+Result<Value> ArgumentValue(const ScenarioArg& arg, ValueType type);
+
 struct ScenarioCall {
   std::string export_name;
-  std::vector<double> args;  // converted to the export's parameter types when run
+  std::vector<ScenarioArg> args;  // converted to the export's parameter types when run
   uint64_t at_ms = 0;        // the first call
   uint64_t every_ms = 0;     // 0: once
-  std::optional<uint64_t> until_ms;  // exclusive; default: the scenario's duration
+  std::optional<uint64_t> until_ms;  // exclusive; default: the scenario's duration; after at_ms
   TextPosition position;
 };
 
@@ -63,6 +76,7 @@ struct ExpectedHostCall {
   std::optional<uint64_t> length;   // a buffer's length in bytes
   std::vector<ExpectedField> fields;  // a buffer's contents
   TextPosition position;
+  TextPosition function_position;  // of "function": it must name a host function of the device
 };
 
 // Guest memory right after a call, as the device would read it back.
@@ -78,6 +92,7 @@ struct ExpectedResult {
   std::optional<std::vector<ExpectedNumber>> values;
   std::optional<ExpectedMemory> memory;
   TextPosition position;
+  TextPosition export_position;  // of "export": it must name an exported function
 };
 
 struct ExpectedTrap {
@@ -85,6 +100,7 @@ struct ExpectedTrap {
   std::optional<uint64_t> at_ms;
   std::string kind;  // TrapKindName
   TextPosition position;
+  TextPosition export_position;
 };
 
 struct Scenario {
@@ -128,9 +144,11 @@ struct ScenarioReport {
   std::string divergence;  // the first difference from the expectations, readable; "" if passed
 };
 
-// Checks the scenario against the module (its exports and argument counts),
-// instantiates it with `instantiate`, makes the calls in time order, and
-// holds the outcome to the expectations. An error means it could not run.
+// Checks the scenario against the module and device (exports, argument counts
+// and values, sensor channels, streams, host functions, the names its
+// expectations use), instantiates it with `instantiate`, makes the calls in
+// time order, and holds the outcome to the expectations. An error means it
+// could not run.
 using Instantiator = std::function<Result<Instantiation>(SimulatedHost& host, const RunLimits& limits)>;
 
 // A scenario run one call at a time, so several can share one clock (a
@@ -154,7 +172,7 @@ class ScenarioSession {
   struct Planned {
     uint64_t time;
     const ScenarioCall* call;
-    std::vector<ValueType> params;
+    std::vector<Value> args;  // the call's arguments as the export's parameter types
   };
   ScenarioSession(const Scenario& scenario, const Manifest& manifest);
   const Scenario& scenario_;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
 namespace wasmiot {
 
 bool IsIdentifier(std::string_view s) {
@@ -60,6 +62,71 @@ std::optional<std::string> ClosestMatch(std::string_view word,
     }
   }
   return best;
+}
+
+std::optional<std::string> ClosestQualifiedMatch(std::string_view word,
+                                                 const std::vector<std::string_view>& candidates) {
+  // A bare NAME against the NAME part of each MODULE.NAME.
+  if (word.find('.') == std::string_view::npos) {
+    std::vector<std::string_view> names;
+    for (std::string_view c : candidates) names.push_back(c.substr(c.rfind('.') + 1));
+    if (std::optional<std::string> near = ClosestMatch(word, names)) {
+      for (size_t i = 0; i < names.size(); ++i) {
+        if (names[i] == *near) return std::string(candidates[i]);
+      }
+    }
+  }
+  return ClosestMatch(word, candidates);
+}
+
+namespace {
+
+// The length of the valid UTF-8 sequence at text[i], or 0 if there is none
+// (overlong forms, surrogates and code points past U+10FFFF are invalid).
+size_t Utf8SequenceAt(std::string_view text, size_t i, uint32_t& code_point) {
+  auto byte = [&](size_t k) { return static_cast<uint8_t>(text[k]); };
+  uint8_t b = byte(i);
+  size_t length = b < 0x80 ? 1 : (b & 0xe0) == 0xc0 ? 2 : (b & 0xf0) == 0xe0 ? 3 : (b & 0xf8) == 0xf0 ? 4 : 0;
+  if (length == 0 || text.size() - i < length) return 0;
+  code_point = length == 1 ? b : length == 2 ? b & 0x1f : length == 3 ? b & 0x0f : b & 0x07;
+  for (size_t k = 1; k < length; ++k) {
+    if ((byte(i + k) & 0xc0) != 0x80) return 0;
+    code_point = (code_point << 6) | (byte(i + k) & 0x3f);
+  }
+  constexpr uint32_t kSmallest[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (code_point < kSmallest[length] || code_point > 0x10ffff || (code_point >= 0xd800 && code_point <= 0xdfff)) {
+    return 0;
+  }
+  return length;
+}
+
+}  // namespace
+
+std::string Printable(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size();) {
+    uint32_t code_point = 0;
+    size_t length = Utf8SequenceAt(text, i, code_point);
+    bool control = code_point < 0x20 || (code_point >= 0x7f && code_point <= 0x9f);
+    if (length == 0) {
+      out += fmt::format("\\x{:02x}", static_cast<uint8_t>(text[i]));
+      ++i;
+    } else if (control) {
+      for (size_t k = 0; k < length; ++k) out += fmt::format("\\x{:02x}", static_cast<uint8_t>(text[i + k]));
+      i += length;
+    } else {
+      out.append(text.substr(i, length));
+      i += length;
+    }
+  }
+  return out;
+}
+
+std::string Plural(uint64_t count, std::string_view singular, std::string_view plural) {
+  if (count == 1) return fmt::format("1 {}", singular);
+  if (plural.empty()) return fmt::format("{} {}s", count, singular);
+  return fmt::format("{} {}", count, plural);
 }
 
 std::optional<std::vector<uint8_t>> ParseHex(std::string_view hex) {

@@ -1,6 +1,7 @@
 // Small text helpers shared by the parsers and the tool.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,6 +15,20 @@ size_t EditDistance(std::string_view a, std::string_view b);
 // The candidate nearest to `word`, if it is near enough to be a likely typo.
 std::optional<std::string> ClosestMatch(std::string_view word,
                                         const std::vector<std::string_view>& candidates);
+
+// The candidate nearest to `word` by its parts: "log" finds "env.log", since a
+// MODULE.NAME is often given by its NAME alone. Else as ClosestMatch.
+std::optional<std::string> ClosestQualifiedMatch(std::string_view word,
+                                                 const std::vector<std::string_view>& candidates);
+
+// `text` safe to show on a terminal: every byte below 0x20 (newline and tab
+// too), 0x7f, the C1 controls U+0080..U+009F and every byte that is not part
+// of valid UTF-8 become "\xHH" escapes; valid UTF-8 text stays as it is.
+// Idempotent: escaping an escaped text changes nothing.
+std::string Printable(std::string_view text);
+
+// "1 error", "2 errors", "0 errors"; "1 entry", "3 entries" with `plural`.
+std::string Plural(uint64_t count, std::string_view singular, std::string_view plural = {});
 
 // [A-Za-z_][A-Za-z0-9_]*, at most 64 characters.
 bool IsIdentifier(std::string_view s);

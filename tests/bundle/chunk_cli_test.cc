@@ -393,3 +393,61 @@ TEST_CASE("assemble reads a stream frame by frame and stops at what a bundle can
   CHECK(junk.exit_code == 1);
   CHECK_THAT(junk.err, Catch::Contains(huge + ":0x0: error: unknown frame type 0x00 [chunks-malformed]"));
 }
+
+TEST_CASE("inspect: a bundle's header is shown as not verified, and a truncated or inconsistent bundle fails") {
+  Release r;
+  std::string bundle = r.Sign("t.bundle", 7);
+  RunResult good = RunWasmiot({"inspect", bundle});
+  INFO(good.out << good.err);
+  CHECK(good.exit_code == 0);
+  CHECK(good.err.empty());
+  CHECK_THAT(good.out, Catch::StartsWith(bundle + ": wasmiot bundle, format 1 (header not verified)\n"));
+  CHECK_THAT(good.out, Catch::Contains("  integrity:  size, chunk table and payload match the header's digests\n"
+                                       "  signature:  NOT VERIFIED: inspect has no key"));
+  nlohmann::json j = nlohmann::json::parse(RunWasmiot({"inspect", bundle, "--json"}).out);
+  CHECK(j["exit_code"] == 0);
+  CHECK(j["header_verified"] == false);
+  CHECK(j["bundle"]["sequence"] == 7);
+  CHECK(r.Valid("inspect-output.schema.json", j.dump()));
+
+  Bytes b = ReadBytes(bundle);
+  auto variant = [&](const std::string& name, Bytes bytes) {
+    std::string path = r.dir.File(name);
+    WriteBytes(path, bytes);
+    return path;
+  };
+  Bytes flipped = b;
+  flipped.back() ^= 0x01;
+  Bytes table = b;
+  table[WASMIOT_BUNDLE_TABLE_OFFSET] ^= 0x01;
+  Bytes longer = b;
+  longer.push_back(0);
+  const std::pair<std::string, std::string> broken[] = {
+      {variant("cut.bundle", Bytes(b.begin(), b.end() - 1)), "bundle-truncated"},
+      {variant("cut-table.bundle", Bytes(b.begin(), b.begin() + WASMIOT_BUNDLE_TABLE_OFFSET + 3)), "bundle-truncated"},
+      {variant("longer.bundle", longer), "bundle-trailing-data"},
+      {variant("table.bundle", table), "bundle-table-mismatch"},
+      {variant("payload.bundle", flipped), "bundle-payload-mismatch"},
+  };
+  for (const auto& [path, code] : broken) {
+    INFO(path);
+    RunResult bad = RunWasmiot({"inspect", path});
+    CHECK(bad.exit_code == 1);
+    CHECK_THAT(bad.err, Catch::StartsWith(path + ": error: ") && Catch::EndsWith("[" + code + "]\n"));
+    // The header it carries is still described, as not verified, without the integrity line.
+    CHECK_THAT(bad.out, Catch::Contains("(header not verified)") && Catch::Contains("NOT VERIFIED"));
+    CHECK_THAT(bad.out, !Catch::Contains("integrity:"));
+    nlohmann::json d = nlohmann::json::parse(RunWasmiot({"inspect", path, "--json"}).out);
+    CHECK(d["exit_code"] == 1);
+    CHECK(d["diagnostics"][0]["code"] == code);
+    CHECK(d["header_verified"] == false);
+    CHECK(r.Valid("inspect-output.schema.json", d.dump()));
+  }
+  // Cut inside the header: nothing to describe.
+  std::string stub = variant("stub.bundle", Bytes(b.begin(), b.begin() + 100));
+  RunResult cut = RunWasmiot({"inspect", stub});
+  CHECK(cut.exit_code == 1);
+  CHECK_THAT(cut.err, Catch::Contains("[bundle-truncated]"));
+  CHECK(cut.out.empty());
+  CHECK(r.Valid("inspect-output.schema.json", RunWasmiot({"inspect", stub, "--json"}).out));
+}

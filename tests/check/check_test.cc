@@ -96,7 +96,7 @@ TEST_CASE("parameter mismatches name the declared parameter") {
   std::string log = Replace(ThermostatWat(), "(func $log (param i32 i32))", "(func $log (param i32))");
   log = Replace(log, "(call $log (i32.const 1024) (i32.const 16))", "(call $log (i32.const 1024))");
   const Diagnostic e2 = OnlyError(Check(log));
-  CHECK(e2.message == "takes 1 parameters (i32), device provides 2 (i32, i32)");
+  CHECK(e2.message == "takes 1 parameter (i32), device provides 2 (i32, i32)");
 }
 
 TEST_CASE("a missing required export is one error") {

@@ -116,6 +116,47 @@ TEST_CASE("custom sections, start function, globals and tables are reported") {
   CHECK(last.offset == wasm.size() - 8);
 }
 
+TEST_CASE("custom sections: free-form contents are accepted, malformed framing is not") {
+  // Contents are the custom section's own business: wabt's parsers for the
+  // sections it knows ("name", "target_features", ...) may fail on them, and
+  // the module is still well-formed (bad-custom-*.hex hold the framing errors).
+  Bytes base = WatToWasm("(module (func (export \"f\")))");
+  auto with = [&](const Bytes& section) {
+    Bytes wasm = base;
+    wasm.insert(wasm.end(), section.begin(), section.end());
+    return wasm;
+  };
+  const std::vector<std::pair<std::string, Bytes>> accepted = {
+      // "name": a subsection id 1 whose size runs far past the section.
+      {"name", {0x00, 0x08, 0x04, 'n', 'a', 'm', 'e', 0x01, 0x7f, 0xff}},
+      // "target_features": a feature count of 2^32-1 with no features.
+      {"target_features", {0x00, 0x15, 0x0f, 't', 'a', 'r', 'g', 'e', 't', '_', 'f', 'e', 'a', 't', 'u', 'r', 'e', 's',
+                           0xff, 0xff, 0xff, 0xff, 0x0f}},
+      // An unknown name with arbitrary bytes, including invalid UTF-8.
+      {"producers", {0x00, 0x0d, 0x09, 'p', 'r', 'o', 'd', 'u', 'c', 'e', 'r', 's', 0xc3, 0x28, 0xff}},
+      // The empty name is a valid name.
+      {"", {0x00, 0x02, 0x00, 0x01}},
+  };
+  for (const auto& [name, section] : accepted) {
+    INFO("\"" << name << "\"");
+    Diagnostics d;
+    Result<ModuleInfo> m = ReadModule(with(section), "c.wasm", d);
+    INFO(DiagnosticsText(d));
+    REQUIRE(m.ok());
+    CHECK(m->sections.back().custom);
+    CHECK(m->sections.back().name == name);
+  }
+  // The same framing errors in front of a valid module's sections.
+  Bytes bad_name{0x00, 0x04, 0x02, 0xc3, 0x28, 0x00};
+  Bytes wasm = base;
+  wasm.insert(wasm.begin() + 8, bad_name.begin(), bad_name.end());
+  Diagnostics d;
+  REQUIRE_FALSE(ReadModule(wasm, "c.wasm", d).ok());
+  CHECK(d.list().front().code == "binary-malformed");
+  CHECK(d.list().front().offset == std::optional<uint64_t>(0xd));
+  CHECK_THAT(d.list().front().message, Catch::Contains("invalid utf-8 encoding: section name"));
+}
+
 TEST_CASE("the features a module needs are detected, and only those") {
   auto [wat, feature] = GENERATE(table<std::string, std::string>({
       {"(func (param i32) (result i32) local.get 0 i32.extend8_s)", "sign-extension"},

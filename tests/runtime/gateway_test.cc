@@ -156,7 +156,7 @@ TEST_CASE("gateway: wasmiot test runs gateway files beside scenarios") {
   RunResult text = RunWasmiot({"test", hub.dir.path(), "--engine", "both"});
   INFO(text.out << text.err);
   CHECK(text.exit_code == 0);
-  CHECK(text.out == "PASS hub (4 tenants)\n1 scenarios and gateways: 1 passed, 0 failed\n");
+  CHECK(text.out == "PASS hub (4 tenants)\n1 scenario or gateway: 1 passed, 0 failed\n");
   RunResult json = RunWasmiot({"test", hub.dir.path(), "--json"});
   CHECK(json.exit_code == 0);
   CHECK(MatchesSchema("test-output.schema.json", json.out, hub.dir));
@@ -167,5 +167,5 @@ TEST_CASE("gateway: wasmiot test runs gateway files beside scenarios") {
   hub.Gateway(R"({ "name": "crasher", "scenario": "crasher.tenant.json" })");
   RunResult failed = RunWasmiot({"test", hub.dir.path()});
   CHECK(failed.exit_code == 1);
-  CHECK_THAT(failed.out, Catch::Contains("FAIL hub (1 tenants)\ntenant crasher: it was stopped at 500 ms"));
+  CHECK_THAT(failed.out, Catch::Contains("FAIL hub (1 tenant)\ntenant crasher: it was stopped at 500 ms"));
 }

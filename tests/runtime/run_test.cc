@@ -465,3 +465,98 @@ TEST_CASE("call depth: counted in the module, exact, and every exit counts out")
   for (int i = 0; i < 2; ++i) CHECK_THAT(run({"--invoke", "rec", "0"}).err, Catch::Contains("more than 1000 nested calls"));
   CHECK(run({"--invoke", "rec", "0", "--max-call-depth", "0"}).exit_code == 2);
 }
+
+TEST_CASE("run: --sensor, --input and --host-latency must name what the device has") {
+  Lab lab("interp");
+  // A typo in a name is a usage error with the nearest name, not an input silently ignored.
+  RunResult sensor = lab.Run({"--sensor", "levl=1", "--invoke", "level"});
+  CHECK(sensor.exit_code == 2);
+  CHECK(sensor.err == "wasmiot: error: --sensor \"levl=1\": the device has no sensor channel \"levl\" (did you mean "
+                      "\"level\"?) [usage]\n");
+  CHECK(sensor.out.empty());
+  // An unknown stream's file is not even read: the usage error wins over the missing file.
+  RunResult input = lab.Run({"--input", "frame=" + lab.dir.File("missing.bin"), "--invoke", "echo", "1"});
+  CHECK(input.exit_code == 2);
+  CHECK_THAT(input.err, Catch::Contains("--input \"frame=") &&
+                            Catch::Contains("no buffer_in function of the device reads a stream \"frame\" (did you "
+                                            "mean \"frames\"?) [usage]"));
+  CHECK_THAT(input.err, !Catch::Contains("io-error"));
+  RunResult slow = lab.Run({"--host-latency", "env.sned=5", "--invoke", "open"});
+  CHECK(slow.exit_code == 2);
+  CHECK_THAT(slow.err, Catch::Contains("--host-latency \"env.sned=5\": the device has no host function env.sned (did "
+                                       "you mean \"env.send\"?) [usage]"));
+  // A bare function name is a common slip: the qualified one is suggested.
+  CHECK_THAT(lab.Run({"--host-latency", "set_valve=5", "--invoke", "open"}).err,
+             Catch::Contains("(did you mean \"env.set_valve\"?) [usage]"));
+  // Far from every name: no hint.
+  RunResult far = lab.Run({"--sensor", "barometric_pressure=1", "--invoke", "level"});
+  CHECK(far.exit_code == 2);
+  CHECK_THAT(far.err, Catch::EndsWith("no sensor channel \"barometric_pressure\" [usage]\n"));
+  // Every problem is reported, and --json is still one document.
+  nlohmann::json j = lab.Json({"--sensor", "levl=1", "--host-latency", "env.nope=1", "--invoke", "level"});
+  CHECK(j["exit_code"] == 2);
+  REQUIRE(j["diagnostics"].size() == 2);
+  CHECK(j["diagnostics"][0]["code"] == "usage");
+  CHECK(j["diagnostics"][1]["code"] == "usage");
+  // Known names still work.
+  CHECK(lab.Run({"--sensor", "level=2", "--host-latency", "env.read_level=1", "--invoke", "level"}).exit_code == 0);
+  // Without a device there is nothing for them to feed.
+  TempDir dir;
+  std::string add = Module(dir, "add.wasm", R"((module (func (export "add") (param i32 i32) (result i32)
+    (i32.add (local.get 0) (local.get 1)))))");
+  RunResult bare = RunWasmiot({"run", add, "--invoke", "add", "1", "2", "--sensor", "level=1"});
+  CHECK(bare.exit_code == 2);
+  CHECK_THAT(bare.err, Catch::Contains("give the device with --manifest [usage]"));
+}
+
+TEST_CASE("run: the module's strings reach the terminal escaped, and JSON as they are") {
+  Lab lab("interp");
+  std::string m = lab.dir.File("loud.wasm");
+  // A log message with an escape sequence, a newline that would forge a line, DEL and a byte that is not UTF-8.
+  WriteBytes(m, WatToWasm(R"((module
+    (import "env" "log" (func $log (param i32 i32)))
+    (memory (export "memory") 1 1)
+    (data (i32.const 0) "\1b[2Jred\0aPASS\7f\ff ok \c3\a9")
+    (func (export "shout") (call $log (i32.const 0) (i32.const 20)))
+    (func (export "\1b[31m") (call $log (i32.const 0) (i32.const 3)))))"));
+  RunResult r = RunWasmiot({"run", m, "-m", lab.device, "--invoke", "shout"});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out == "called host env.log(i32:0, i32:20) =>\n"
+                 "  log: \\x1b[2Jred\\x0aPASS\\x7f\\xff ok \xc3\xa9\n"
+                 "shout() =>\n");
+  // A name from the command line, echoed in a diagnostic, is escaped too.
+  RunResult none = RunWasmiot({"run", m, "-m", lab.device, "--invoke", "\x1b]0;title\x07"});
+  CHECK(none.exit_code == 1);
+  CHECK_THAT(none.err, Catch::Contains("no exported function \"\\x1b]0;title\\x07\" [export-unknown]"));
+  CHECK(none.err.find('\x1b') == std::string::npos);
+  CHECK(RunWasmiot({"run", m, "-m", lab.device, "--invoke", "\x1b[31m"}).out.find('\x1b') == std::string::npos);
+  // JSON escapes in its own way and keeps the bytes (invalid UTF-8 replaced).
+  nlohmann::json j = nlohmann::json::parse(RunWasmiot({"run", m, "-m", lab.device, "--invoke", "shout", "--json"}).out);
+  CHECK(j["host_calls"][0]["text"] == "\x1b[2Jred\nPASS\x7f\xef\xbf\xbd ok \xc3\xa9");
+  // A scenario's trace and its divergence quote the log the same way.
+  std::string s = lab.dir.File("loud.scenario.json");
+  WriteText(s, R"({ "scenario_version": 1, "duration_ms": 10, "calls": [{ "export": "shout" }],
+    "expect": { "host_calls": [{ "function": "env.log", "text": "quiet\u001b[0m" }] } })");
+  RunResult trace = RunWasmiot({"run", m, "-m", lab.device, "--scenario", s});
+  CHECK(trace.exit_code == 1);
+  CHECK(trace.out.find('\x1b') == std::string::npos);
+  CHECK(trace.err.find('\x1b') == std::string::npos);
+  CHECK_THAT(trace.out, Catch::Contains("called host env.log(i32:0, i32:20) => \"\\x1b[2Jred\\x0aPASS\\x7f\\xff ok \xc3\xa9\"\n"));
+  CHECK_THAT(trace.out, Catch::Contains("env.log(...) with text \"quiet\\x1b[0m\""));
+}
+
+TEST_CASE("run: counts in messages are singular for one") {
+  TempDir dir;
+  std::string m = Module(dir, "one.wasm", R"((module (memory 1)
+    (func (export "id") (param i32) (result i32) (local.get 0))
+    (func (export "nop"))))");
+  RunResult few = RunWasmiot({"run", m, "--invoke", "id"});
+  CHECK(few.exit_code == 2);
+  CHECK_THAT(few.err, Catch::Contains("id takes 1 argument (i32) -> (i32), not 0 [usage]"));
+  RunResult budget = RunWasmiot({"run", m, "--invoke", "nop", "--max-pages", "0"});
+  CHECK(budget.exit_code == 1);
+  CHECK_THAT(budget.err, Catch::Contains("the module's initial memory is 1 page, over the budget of 0"));
+  CHECK_THAT(RunWasmiot({"run", m, "--invoke", "nop", "--fuel", "1", "-v"}).err,
+             Catch::Contains("nop: 0 of 1 instruction of fuel [fuel-used]"));
+}

@@ -68,7 +68,7 @@ TEST_CASE("scenario: calls over time, inputs by time, expectations in order") {
   CHECK(p.Valid("run-output.schema.json", RunWasmiot({"run", p.dir.File("thermostat.wasm"), "--scenario", s, "--json"}).out));
   RunResult t = RunWasmiot({"test", p.dir.path()});
   CHECK(t.exit_code == 0);
-  CHECK(t.out == "PASS heating (7 calls, 21 host calls)\n1 scenarios and gateways: 1 passed, 0 failed\n");
+  CHECK(t.out == "PASS heating (7 calls, 21 host calls)\n1 scenario or gateway: 1 passed, 0 failed\n");
 }
 
 TEST_CASE("scenario: the first divergence, readable") {
@@ -83,7 +83,7 @@ TEST_CASE("scenario: the first divergence, readable") {
                                     "expected host call 2 of 2 (" + s + ":15:7): env.set_hvac_mode(0) at 700 ms\n"
                                     "  after host call 3 (called host env.set_hvac_mode(i32:1) =>) the device made:\n"
                                     "  [4]      100 ms  called host env.set_fan_speed(i32:60) =>\n"));
-  CHECK_THAT(t.out, Catch::EndsWith("1 scenarios and gateways: 0 passed, 1 failed\n"));
+  CHECK_THAT(t.out, Catch::EndsWith("1 scenario or gateway: 0 passed, 1 failed\n"));
   RunResult j = RunWasmiot({"test", p.dir.path(), "--json"});
   CHECK(j.exit_code == 1);
   CHECK(p.Valid("test-output.schema.json", j.out));
@@ -94,7 +94,7 @@ TEST_CASE("scenario: the first divergence, readable") {
   "expect": { "exact": true, "host_calls": [] })");
   RunResult e = RunWasmiot({"run", p.dir.File("thermostat.wasm"), "--scenario", exact});
   CHECK(e.exit_code == 1);
-  CHECK_THAT(e.out, Catch::Contains("the device made 1 host calls more than expected (exact), the first:\n"
+  CHECK_THAT(e.out, Catch::Contains("the device made 1 host call more than expected (exact), the first:\n"
                                     "  [1]        0 ms  called host env.log(i32:1024, i32:16) => \"thermostat ready\""));
 }
 
@@ -156,7 +156,7 @@ TEST_CASE("scenario: files that do not fit the module, the device or the format"
   CHECK(unknown.exit_code == 1);
   CHECK_THAT(unknown.err, Catch::Contains("u1.scenario.json:6:32: error: calls/0: the module exports no function \"reboot\" [scenario-export-unknown]"));
   RunResult args = run("u2", R"(  "duration_ms": 10, "calls": [{ "export": "set_target_temperature" }])");
-  CHECK_THAT(args.err, Catch::Contains("set_target_temperature takes 1 arguments (f32) -> (), not 0 [scenario-invalid]"));
+  CHECK_THAT(args.err, Catch::Contains("set_target_temperature takes 1 argument (f32) -> (), not 0 [scenario-invalid]"));
   RunResult sensor = run("u3", R"(  "duration_ms": 10, "calls": [{ "export": "init" }], "sensors": { "pressure": 1 })");
   CHECK_THAT(sensor.err, Catch::Contains("the device has no sensor channel \"pressure\" [scenario-sensor-unknown]"));
   RunResult stream = run("u4", R"(  "duration_ms": 10, "calls": [{ "export": "init" }], "streams": { "video": "v.bin" })");
@@ -294,4 +294,144 @@ TEST_CASE("scenario: sensor series from CSV and JSON files, and bad ones") {
   RunResult missing = RunWasmiot({"run", p.dir.File("thermostat.wasm"), "--scenario", s});
   CHECK(missing.exit_code == 3);
   CHECK_THAT(missing.err, Catch::Contains("humidity.json"));
+}
+
+TEST_CASE("scenario: arguments must fit their parameter types exactly") {
+  Project p;
+  WriteBytes(p.dir.File("id.wasm"), WatToWasm(R"((module
+    (memory (export "memory") 2 2)
+    (func (export "init"))
+    (func (export "control_loop"))
+    (func (export "i") (param i32) (result i32) (local.get 0))
+    (func (export "l") (param i64) (result i64) (local.get 0))
+    (func (export "f") (param f32) (result f32) (local.get 0))))"));
+  std::string device = SourceDir() + "/templates/devices/thermostat.device.json";
+  auto scenario = [&](const std::string& name, const std::string& calls) {
+    std::string path = p.dir.File(name + ".json");
+    WriteText(path, "{ \"scenario_version\": 1, \"module\": \"id.wasm\", \"manifest\": \"" + device +
+                        "\", \"duration_ms\": 10,\n\"calls\": [\n" + calls + "\n] }\n");
+    return std::make_pair(path, RunWasmiot({"run", p.dir.File("id.wasm"), "--scenario", path}));
+  };
+  // Each exactly: unsigned spellings of i32 and i64, integers written as 3.0 or 1e3, and
+  // i64 values past 2^53 that a double would round.
+  auto [good_path, good] = scenario("good", R"({ "export": "i", "args": [4294967295] },
+{ "export": "i", "args": [-2147483648] }, { "export": "i", "args": [1e3] }, { "export": "i", "args": [3.0] },
+{ "export": "l", "args": [9007199254740993] }, { "export": "l", "args": [18446744073709551615] },
+{ "export": "l", "args": [-9223372036854775808] }, { "export": "f", "args": [0.5] })");
+  INFO(good.out << good.err);
+  CHECK(good.exit_code == 0);
+  for (const char* line : {"i(i32:4294967295) => i32:4294967295", "i(i32:2147483648) => i32:2147483648",
+                           "i(i32:1000) => i32:1000", "i(i32:3) => i32:3",
+                           "l(i64:9007199254740993) => i64:9007199254740993",
+                           "l(i64:18446744073709551615) => i64:18446744073709551615",
+                           "l(i64:9223372036854775808) => i64:9223372036854775808", "f(f32:0.5) => f32:0.5"}) {
+    CHECK_THAT(good.out, Catch::Contains(line));
+  }
+  // Anything else is refused where it is written, before anything runs.
+  const std::pair<std::string, std::string> bad[] = {
+      {R"({ "export": "i", "args": [1.5] })", ":3:27: error: calls/0/args/0: 1.5 is not an integer, and the parameter is an i32 (argument 1 of i (i32) -> (i32)) [scenario-invalid]"},
+      {R"({ "export": "i", "args": [1e300] })", ":3:27: error: calls/0/args/0: 1e300 does not fit in an i32 (-2147483648 to 4294967295)"},
+      {R"({ "export": "i", "args": [4294967296] })", ":3:27: error: calls/0/args/0: 4294967296 does not fit in an i32"},
+      {R"({ "export": "i", "args": [-2147483649] })", ":3:27: error: calls/0/args/0: -2147483649 does not fit in an i32"},
+      {R"({ "export": "i", "args": [1e-3] })", "1e-3 is not an integer"},
+      {R"({ "export": "l", "args": [18446744073709551616] })", "18446744073709551616 does not fit in an i64 (-9223372036854775808 to 18446744073709551615)"},
+      {R"({ "export": "l", "args": [-9223372036854775809] })", "-9223372036854775809 does not fit in an i64"},
+      {R"({ "export": "l", "args": [9007199254740993.5] })", "9007199254740993.5 is not an integer, and the parameter is an i64"},
+      {R"({ "export": "f", "args": [1e39] })", "1e39 is outside the range of an f32"},
+  };
+  for (const auto& [call, message] : bad) {
+    auto [path, r] = scenario("bad", call);
+    INFO(call << "\n" << r.err);
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Catch::Contains(message[0] == ':' ? path + message : message));
+    CHECK(r.out.empty());
+  }
+  // Every bad argument of a call is reported, at its own column.
+  auto [two_path, two] = scenario("two", R"({ "export": "i", "args": [0.5] }, { "export": "l", "args": [1, 2] },
+{ "export": "f", "args": [-1e40] })");
+  CHECK_THAT(two.err, Catch::Contains(two_path + ":3:27: error: calls/0/args/0: 0.5 is not an integer"));
+  CHECK_THAT(two.err, Catch::Contains("calls/1: l takes 1 argument (i64) -> (i64), not 2"));
+  CHECK_THAT(two.err, Catch::Contains(two_path + ":4:27: error: calls/2/args/0: -1e40 is outside the range of an f32"));
+}
+
+TEST_CASE("scenario: a repeated call must start before it ends") {
+  Project p;
+  std::string module = p.dir.File("thermostat.wasm");
+  RunResult before = RunWasmiot({"run", module, "--scenario", p.Scenario("u1", R"(  "duration_ms": 100,
+  "calls": [{ "export": "control_loop", "at_ms": 50, "every_ms": 10, "until_ms": 20 }])")});
+  CHECK(before.exit_code == 1);
+  CHECK_THAT(before.err, Catch::Contains("u1.scenario.json:7:82: error: calls/0/until_ms: until_ms 20 is not after "
+                                         "at_ms 50: the call would never be made [scenario-invalid]"));
+  CHECK(before.out.empty());
+  CHECK(RunWasmiot({"run", module, "--scenario", p.Scenario("u2", R"(  "duration_ms": 100,
+  "calls": [{ "export": "control_loop", "at_ms": 50, "every_ms": 10, "until_ms": 50 }])")}).exit_code == 1);
+  RunResult end = RunWasmiot({"run", module, "--scenario", p.Scenario("u3", R"(  "duration_ms": 100,
+  "calls": [{ "export": "control_loop", "at_ms": 100, "every_ms": 10 }])")});
+  CHECK_THAT(end.err, Catch::Contains("calls/0/at_ms: at_ms 100 is not before duration_ms 100"));
+  // One call more than none: at 50 only. And a single call at the very end is fine.
+  RunResult one = RunWasmiot({"run", module, "--scenario", p.Scenario("u4", R"(  "duration_ms": 100,
+  "sensors": { "temperature": 20, "humidity": 40 },
+  "calls": [{ "export": "control_loop", "at_ms": 50, "every_ms": 10, "until_ms": 51 }, { "export": "init", "at_ms": 100 }])")});
+  INFO(one.err);
+  CHECK(one.exit_code == 0);
+  CHECK_THAT(one.out, Catch::Contains("PASS u4: 2 calls,"));
+}
+
+TEST_CASE("scenario: expectations must name the device's host functions and the module's exports") {
+  Project p;
+  std::string module = p.dir.File("thermostat.wasm");
+  RunResult r = RunWasmiot({"run", module, "--scenario", p.Scenario("names", R"(  "duration_ms": 10,
+  "calls": [{ "export": "init" }],
+  "expect": {
+    "host_calls": [{ "function": "log", "text": "thermostat ready" }, { "function": "env.set_hvac_mod" }],
+    "results": [{ "export": "int", "values": [] }],
+    "traps": [{ "export": "reboot", "kind": "unreachable" }] })")});
+  CHECK(r.exit_code == 1);
+  CHECK(r.out.empty());  // refused before anything runs
+  std::string path = p.dir.File("names.scenario.json");
+  CHECK_THAT(r.err, Catch::Contains(path + ":9:34: error: expect/host_calls/0/function: the device has no host function "
+                                           "\"log\" (did you mean \"env.log\"?) [scenario-host-unknown]"));
+  CHECK_THAT(r.err, Catch::Contains(path + ":9:85: error: expect/host_calls/1/function: the device has no host function "
+                                           "\"env.set_hvac_mod\" (did you mean \"env.set_hvac_mode\"?) [scenario-host-unknown]"));
+  CHECK_THAT(r.err, Catch::Contains(path + ":10:29: error: expect/results/0/export: the module exports no function "
+                                           "\"int\" (did you mean \"init\"?) [scenario-export-unknown]"));
+  CHECK_THAT(r.err, Catch::Contains(path + ":11:27: error: expect/traps/0/export: the module exports no function "
+                                           "\"reboot\" [scenario-export-unknown]"));
+  CHECK(RunWasmiot({"test", p.dir.path()}).exit_code == 1);
+  // A start function that traps is reported as "(start)", and may be expected as such.
+  WriteBytes(p.dir.File("start.wasm"), WatToWasm(R"((module (memory (export "memory") 2 2)
+    (func $s unreachable) (start $s) (func (export "init")) (func (export "control_loop"))))"));
+  std::string start = p.dir.File("start.json");
+  WriteText(start, R"({ "scenario_version": 1, "manifest": ")" + SourceDir() +
+                       R"x(/templates/devices/thermostat.device.json", "duration_ms": 10, "calls": [{ "export": "init" }],
+    "expect": { "traps": [{ "export": "(start)", "kind": "unreachable" }] } })x");
+  RunResult trapped = RunWasmiot({"run", p.dir.File("start.wasm"), "--scenario", start});
+  INFO(trapped.out << trapped.err);
+  CHECK(trapped.exit_code == 0);
+}
+
+TEST_CASE("scenario: a host call expected but not made shows the nearest call the device made") {
+  Project p;
+  RunResult args = RunWasmiot({"run", p.dir.File("thermostat.wasm"), "--scenario", p.Scenario("args",
+      std::string(kHeating) + R"(
+  "expect": { "host_calls": [{ "function": "env.set_hvac_mode", "args": [0], "at_ms": 700 }] })")});
+  CHECK(args.exit_code == 1);
+  CHECK_THAT(args.out, Catch::Contains("  the nearest call was [15]      700 ms  called host env.set_hvac_mode(i32:1) =>\n"
+                                       "    arguments (i32:1), not (0)\n"));
+  RunResult time = RunWasmiot({"run", p.dir.File("thermostat.wasm"), "--scenario", p.Scenario("time",
+      std::string(kHeating) + R"(
+  "expect": { "host_calls": [{ "function": "env.set_hvac_mode", "args": [2], "at_ms": 600 }] })")});
+  CHECK_THAT(time.out, Catch::Contains("  the nearest call was [") &&
+                           Catch::Contains("500 ms  called host env.set_hvac_mode(i32:2) =>\n    at 500 ms, not 600 ms\n"));
+  RunResult text = RunWasmiot({"run", p.dir.File("thermostat.wasm"), "--scenario", p.Scenario("text",
+      std::string(kHeating) + R"(
+  "expect": { "host_calls": [{ "function": "env.log", "text": "thermostat steady" }] })")});
+  CHECK_THAT(text.out, Catch::Contains("  the nearest call was [1]        0 ms  called host env.log(i32:1024, i32:16) => "
+                                       "\"thermostat ready\"\n    text \"thermostat ready\", not \"thermostat steady\"\n"));
+  // In order: a call that matches but came before the previous expectation's match.
+  RunResult order = RunWasmiot({"run", p.dir.File("thermostat.wasm"), "--scenario", p.Scenario("order",
+      std::string(kHeating) + R"(
+  "expect": { "host_calls": [{ "function": "env.set_hvac_mode", "args": [2] }, { "function": "env.log" }] })")});
+  CHECK_THAT(order.out, Catch::Contains("  the nearest call was [1]        0 ms  called host env.log(") &&
+                            Catch::Contains("it matches, but comes before host call"));
 }

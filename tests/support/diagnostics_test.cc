@@ -55,3 +55,32 @@ TEST_CASE("ClosestMatch suggests near names only") {
   CHECK_FALSE(ClosestMatch("frobnicate", names).has_value());
   CHECK(EditDistance("kitten", "sitting") == 3);
 }
+
+TEST_CASE("Printable escapes what a terminal would act on, and only that") {
+  CHECK(Printable("plain text, ünïcødé, 温度") == "plain text, ünïcødé, 温度");
+  CHECK(Printable("\x1b[31mred\x1b[0m") == "\\x1b[31mred\\x1b[0m");
+  CHECK(Printable("a\nb\tc\rd") == "a\\x0ab\\x09c\\x0dd");
+  CHECK(Printable(std::string("nul\0!", 5)) == "nul\\x00!");
+  CHECK(Printable("del\x7f") == "del\\x7f");
+  CHECK(Printable("c1 \xc2\x9b csi") == "c1 \\xc2\\x9b csi");  // U+009B, a one-character CSI
+  CHECK(Printable("bad \xff\xfe") == "bad \\xff\\xfe");
+  CHECK(Printable("cut \xe6\xb8") == "cut \\xe6\\xb8");                 // a sequence that ends early
+  CHECK(Printable("overlong \xc0\xaf") == "overlong \\xc0\\xaf");       // '/' in two bytes
+  CHECK(Printable("surrogate \xed\xa0\x80") == "surrogate \\xed\\xa0\\x80");
+  CHECK(Printable("\xf0\x9f\x93\xa1 ok") == "\xf0\x9f\x93\xa1 ok");
+  std::string once = Printable("\x1b]0;x\x07\xff");
+  CHECK(Printable(once) == once);  // idempotent
+}
+
+TEST_CASE("Plural and ClosestQualifiedMatch") {
+  CHECK(Plural(0, "error") == "0 errors");
+  CHECK(Plural(1, "error") == "1 error");
+  CHECK(Plural(2, "page") == "2 pages");
+  CHECK(Plural(1, "entry", "entries") == "1 entry");
+  CHECK(Plural(3, "entry", "entries") == "3 entries");
+  std::vector<std::string_view> functions{"env.log", "env.read_temperature", "net.send"};
+  CHECK(ClosestQualifiedMatch("log", functions) == std::optional<std::string>("env.log"));
+  CHECK(ClosestQualifiedMatch("sned", functions) == std::optional<std::string>("net.send"));
+  CHECK(ClosestQualifiedMatch("env.lg", functions) == std::optional<std::string>("env.log"));
+  CHECK_FALSE(ClosestQualifiedMatch("reboot", functions).has_value());
+}

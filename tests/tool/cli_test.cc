@@ -313,3 +313,38 @@ TEST_CASE("opt failures write nothing") {
     nothing_written();
   }
 }
+
+TEST_CASE("inspect and check print a module's names escaped, and JSON keeps them") {
+  Fixture f;
+  wasmiot::Bytes wasm = WatToWasm(R"((module (func (export "\1b[31mred\0a") ) (func (export "ok"))))");
+  // A custom section named with a terminal title sequence: valid UTF-8, so well-formed.
+  wasmiot::Bytes custom{0x00, 0x0c, 0x0a, 0x1b, ']', '0', ';', 'p', 'w', 'n', 'e', 'd', 0x07, 0x00};
+  wasm.insert(wasm.end(), custom.begin(), custom.end());
+  std::string module = f.dir.File("loud.wasm");
+  WriteBytes(module, wasm);
+  RunResult r = RunWasmiot({"inspect", module});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find('\x1b') == std::string::npos);
+  CHECK(r.out.find('\x07') == std::string::npos);
+  CHECK_THAT(r.out, Catch::Contains("\n  \\x1b[31mred\\x0a") && Catch::Contains("\"\\x1b]0;pwned\\x07\""));
+  json doc = RunJson({"inspect", module}, "inspect-output.schema.json", 0);
+  CHECK(doc["module"]["exports"][0]["name"] == "\x1b[31mred\n");
+  CHECK(doc["module"]["custom_sections"][0]["name"] == "\x1b]0;pwned\x07");
+  // Diagnostics name the export the same way.
+  RunResult check = RunWasmiot({"check", module, "-m", DataDir() + "/manifests/good-minimal.json"});
+  CHECK(check.err.find('\x1b') == std::string::npos);
+}
+
+TEST_CASE("check's summary counts in the singular for one") {
+  Fixture f;
+  std::string wat = ReadText(DataDir() + "/modules/thermostat.wat");
+  wat.replace(wat.find("(memory"), 7, "(import \"env\" \"nope\" (func))\n  (memory");
+  RunResult r = RunWasmiot({"check", f.Module("bad.wasm", wat), "-m", Thermostat()});
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.out, Catch::EndsWith(": FAILED against acme/thermostat-t100 (API 1.0.0): 6 imports, 5 exports; 1 error, "
+                                    "0 warnings\n"));
+  RunResult one = RunWasmiot({"inspect", f.Module("one.wasm", "(module (memory 1 1) (data (i32.const 0) \"x\"))")});
+  CHECK_THAT(one.out, Catch::Contains("  [0] initial 1 page, max 1 page\n") &&
+                          Catch::Contains("  [0] active, 1 byte\n"));
+}

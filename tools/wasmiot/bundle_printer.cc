@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "output.h"
+
 namespace wasmiot::tool {
 namespace {
 
@@ -44,17 +46,17 @@ nlohmann::json BundleHeaderJson(const wasmiot_bundle_header& h) {
 }
 
 void PrintBundleHeader(const std::string& path, const wasmiot_bundle_header& h) {
-  fmt::print("{}: wasmiot bundle, format {}\n", path, WASMIOT_BUNDLE_VERSION);
-  fmt::print("  payload:    {} {}, {} bytes, sha256 {}\n", KindName(h.payload_kind),
-             h.target[0] ? fmt::format("for {}", h.target) : std::string("module"), h.payload_size,
-             Hex(h.payload_sha256, 32));
-  fmt::print("  version:    {}.{}.{}, sequence {}\n", h.version_major, h.version_minor, h.version_patch, h.sequence);
-  fmt::print("  device:     {}/{}, API {}, manifest sha256 {}\n", h.vendor, h.device_class, h.api_version,
-             Hex(h.manifest_sha256, 32));
-  fmt::print("  chunks:     {} of {} bytes, table sha256 {}\n", h.chunk_count, h.chunk_size, Hex(h.table_sha256, 32));
-  fmt::print("  budgets:    {} memory pages, {} table elements, {} B stack, {} B heap, fuel {}, {} ms\n",
-             h.memory_pages, h.table_elements, h.stack_bytes, h.heap_bytes, h.fuel_per_call, h.wall_ms_per_call);
-  fmt::print("  signed by:  key {}\n", Hex(h.key_id, 8));
+  Print("{}: wasmiot bundle, format {} (header not verified)\n", path, WASMIOT_BUNDLE_VERSION);
+  Print("  payload:    {} {}, {}, sha256 {}\n", KindName(h.payload_kind),
+        h.target[0] ? fmt::format("for {}", h.target) : std::string("module"), Plural(h.payload_size, "byte"),
+        Hex(h.payload_sha256, 32));
+  Print("  version:    {}.{}.{}, sequence {}\n", h.version_major, h.version_minor, h.version_patch, h.sequence);
+  Print("  device:     {}/{}, API {}, manifest sha256 {}\n", h.vendor, h.device_class, h.api_version,
+        Hex(h.manifest_sha256, 32));
+  Print("  chunks:     {} of {}, table sha256 {}\n", h.chunk_count, Plural(h.chunk_size, "byte"), Hex(h.table_sha256, 32));
+  Print("  budgets:    {}, {}, {} B stack, {} B heap, fuel {}, {} ms\n", Plural(h.memory_pages, "memory page"),
+        Plural(h.table_elements, "table element"), h.stack_bytes, h.heap_bytes, h.fuel_per_call, h.wall_ms_per_call);
+  Print("  signed by:  key {}\n", Hex(h.key_id, 8));
 }
 
 std::string BundleRefusal(wasmiot_bundle_result r, const wasmiot_bundle_header& h, const wasmiot_device_policy& p) {
@@ -77,7 +79,7 @@ std::string BundleRefusal(wasmiot_bundle_result r, const wasmiot_bundle_header& 
     case WASMIOT_BUNDLE_WRONG_TARGET:
       return fmt::format("AOT code for {}; this device is {}", h.target, p.target ? p.target : "?");
     case WASMIOT_BUNDLE_TOO_LARGE:
-      return fmt::format("a payload of {} bytes; the device takes at most {}", h.payload_size, p.max_payload_size);
+      return fmt::format("a payload of {}; the device takes at most {}", Plural(h.payload_size, "byte"), p.max_payload_size);
     case WASMIOT_BUNDLE_ROLLBACK:
       return fmt::format("sequence {} is not above the installed {}", h.sequence, p.installed_sequence);
     case WASMIOT_BUNDLE_SEQUENCE_JUMP:

@@ -10,6 +10,7 @@
 namespace wasmiot::tool {
 
 nlohmann::json BundleHeaderJson(const wasmiot_bundle_header& header);
+// The header as written, for inspect: it says that it is not verified.
 void PrintBundleHeader(const std::string& path, const wasmiot_bundle_header& header);
 
 // Why a device refuses a bundle, in words.

@@ -42,9 +42,9 @@ int ListTargets(const AotCommandOptions& options) {
     return kExitOk;
   }
   for (const AotTarget& t : AotTargets()) {
-    fmt::print("{:<14} {:<10} {:<9} {:<26} {:<24} {}\n", t.name, KindName(t.kind),
-               TargetInstalled(t) ? "installed" : "missing", TargetTool(t, "gcc"), t.package,
-               fmt::join(t.cflags, " "));
+    Print("{:<14} {:<10} {:<9} {:<26} {:<24} {}\n", t.name, KindName(t.kind),
+          TargetInstalled(t) ? "installed" : "missing", TargetTool(t, "gcc"), t.package,
+          fmt::format("{}", fmt::join(t.cflags, " ")));
   }
   return kExitOk;
 }
@@ -95,17 +95,17 @@ int RunAot(const AotCommandOptions& options) {
   }
   PrintDiagnostics(diagnostics, options.common);
   if (report) {
-    fmt::print("{} -> {}/ for {} ({} {})\n", options.input, options.output_dir, report->target, report->compiler,
-               fmt::join(report->cflags, " "));
-    fmt::print("  {:<24} {:>8} {:>8} {:>8}\n", "object", "text", "data", "bss");
+    Print("{} -> {}/ for {} ({} {})\n", options.input, options.output_dir, report->target, report->compiler,
+          fmt::format("{}", fmt::join(report->cflags, " ")));
+    Print("  {:<24} {:>8} {:>8} {:>8}\n", "object", "text", "data", "bss");
     for (const ObjectSize& s : report->sizes) {
-      fmt::print("  {:<24} {:>8} {:>8} {:>8}\n", s.file, s.text, s.data, s.bss);
+      Print("  {:<24} {:>8} {:>8} {:>8}\n", s.file, s.text, s.data, s.bss);
     }
     if (report->memory_pages) {
-      fmt::print("  static linear memory: {} pages ({} KiB) in the runtime's bss\n", report->memory_pages,
-                 report->memory_pages * 64);
+      Print("  static linear memory: {} ({} KiB) in the runtime's bss\n", Plural(report->memory_pages, "page"),
+            report->memory_pages * 64);
     }
-    fmt::print("files: {}\n", fmt::join(report->files, " "));
+    Print("files: {}\n", fmt::format("{}", fmt::join(report->files, " ")));
   }
   return exit_code;
 }

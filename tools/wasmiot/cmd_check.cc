@@ -38,11 +38,11 @@ int RunCheck(const CheckOptions& options) {
   }
   PrintDiagnostics(diagnostics, options.common);
   if (manifest && module) {
-    fmt::print("{}: {} against {}/{} (API {}): {} imports, {} exports; {} errors, {} warnings\n",
-               options.module_path, exit_code == kExitOk ? "ok" : "FAILED", manifest->device.vendor,
-               manifest->device.device_class, manifest->device.api_version, module->imports.size(),
-               module->exports.size(), diagnostics.Count(Severity::kError),
-               diagnostics.Count(Severity::kWarning));
+    Print("{}: {} against {}/{} (API {}): {}, {}; {}, {}\n", options.module_path,
+          exit_code == kExitOk ? "ok" : "FAILED", manifest->device.vendor, manifest->device.device_class,
+          manifest->device.api_version, Plural(module->imports.size(), "import"),
+          Plural(module->exports.size(), "export"), Plural(diagnostics.Count(Severity::kError), "error"),
+          Plural(diagnostics.Count(Severity::kWarning), "warning"));
   }
   return exit_code;
 }

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "bundle/chunks.h"
+#include "keys/sodium_bridge.h"
 #include "bundle_printer.h"
 #include "command.h"
 #include "module/module_info.h"
@@ -80,54 +81,55 @@ nlohmann::json ModuleJson(const ModuleInfo& m) {
   };
 }
 
+// `unit` in the singular: "page", "element".
 std::string LimitsText(const Limits& l, std::string_view unit) {
-  std::string out = fmt::format("initial {} {}", l.initial, unit);
-  out += l.max ? fmt::format(", max {} {}", *l.max, unit) : std::string(", no max");
+  std::string out = "initial " + Plural(l.initial, unit);
+  out += l.max ? ", max " + Plural(*l.max, unit) : std::string(", no max");
   if (l.shared) out += ", shared";
   if (l.is_64) out += ", 64-bit";
   return out;
 }
 
 void PrintModule(const std::string& path, const ModuleInfo& m) {
-  fmt::print("{}: WebAssembly module, {} bytes\n", path, m.size_bytes);
-  fmt::print("\nsections ({}):\n", m.sections.size());
-  fmt::print("  {:>2}  {:<20} {:>10} {:>10}\n", "id", "name", "offset", "size");
+  Print("{}: WebAssembly module, {}\n", path, Plural(m.size_bytes, "byte"));
+  Print("\nsections ({}):\n", m.sections.size());
+  Print("  {:>2}  {:<20} {:>10} {:>10}\n", "id", "name", "offset", "size");
   for (const SectionInfo& s : m.sections) {
     std::string name = s.custom ? fmt::format("\"{}\"", s.name) : s.name;
-    fmt::print("  {:>2}  {:<20} {:>#10x} {:>10}\n", s.id, name, s.offset, s.size);
+    Print("  {:>2}  {:<20} {:>#10x} {:>10}\n", s.id, name, s.offset, s.size);
   }
-  fmt::print("\nimports ({}):\n", m.imports.size());
+  Print("\nimports ({}):\n", m.imports.size());
   for (const ImportInfo& i : m.imports) {
     std::string detail = i.kind == ExternKind::kFunc ? i.signature.ToString()
-                       : i.kind == ExternKind::kMemory ? LimitsText(i.limits, "pages")
-                       : i.kind == ExternKind::kTable ? LimitsText(i.limits, "elements")
+                       : i.kind == ExternKind::kMemory ? LimitsText(i.limits, "page")
+                       : i.kind == ExternKind::kTable ? LimitsText(i.limits, "element")
                        : i.kind == ExternKind::kGlobal ? (i.global.is_mutable ? "mut " : "") + i.global.type
                        : std::string();
-    fmt::print("  {:<32} {:<6} {}\n", i.QualifiedName(), ExternKindName(i.kind), detail);
+    Print("  {:<32} {:<6} {}\n", i.QualifiedName(), ExternKindName(i.kind), detail);
   }
-  fmt::print("\nexports ({}):\n", m.exports.size());
+  Print("\nexports ({}):\n", m.exports.size());
   for (const ExportInfo& e : m.exports) {
     std::string detail = e.kind == ExternKind::kFunc ? e.signature.ToString() : fmt::format("index {}", e.index);
-    fmt::print("  {:<32} {:<6} {}\n", e.name, ExternKindName(e.kind), detail);
+    Print("  {:<32} {:<6} {}\n", e.name, ExternKindName(e.kind), detail);
   }
-  fmt::print("\nfunctions: {} defined\n", m.function_count);
-  fmt::print("memories ({}):\n", m.memories.size());
-  for (size_t i = 0; i < m.memories.size(); ++i) fmt::print("  [{}] {}\n", i, LimitsText(m.memories[i], "pages"));
-  fmt::print("tables ({}):\n", m.tables.size());
+  Print("\nfunctions: {} defined\n", m.function_count);
+  Print("memories ({}):\n", m.memories.size());
+  for (size_t i = 0; i < m.memories.size(); ++i) Print("  [{}] {}\n", i, LimitsText(m.memories[i], "page"));
+  Print("tables ({}):\n", m.tables.size());
   for (size_t i = 0; i < m.tables.size(); ++i) {
-    fmt::print("  [{}] {} {}\n", i, m.tables[i].element_type, LimitsText(m.tables[i].limits, "elements"));
+    Print("  [{}] {} {}\n", i, m.tables[i].element_type, LimitsText(m.tables[i].limits, "element"));
   }
-  fmt::print("globals ({}):\n", m.globals.size());
+  Print("globals ({}):\n", m.globals.size());
   for (size_t i = 0; i < m.globals.size(); ++i) {
-    fmt::print("  [{}] {}{}\n", i, m.globals[i].is_mutable ? "mut " : "", m.globals[i].type);
+    Print("  [{}] {}{}\n", i, m.globals[i].is_mutable ? "mut " : "", m.globals[i].type);
   }
-  fmt::print("start function: {}\n", m.start_function ? std::to_string(*m.start_function) : "none");
-  fmt::print("data segments ({}):\n", m.data_segments.size());
+  Print("start function: {}\n", m.start_function ? std::to_string(*m.start_function) : "none");
+  Print("data segments ({}):\n", m.data_segments.size());
   for (const DataSegmentInfo& d : m.data_segments) {
-    fmt::print("  [{}] {}, {} bytes\n", d.index, d.passive ? "passive" : "active", d.size);
+    Print("  [{}] {}, {}\n", d.index, d.passive ? "passive" : "active", Plural(d.size, "byte"));
   }
   std::vector<std::string> features = m.features_used.Names();
-  fmt::print("features: {}\n", features.empty() ? "none beyond the MVP" : fmt::format("{}", fmt::join(features, ", ")));
+  Print("features: {}\n", features.empty() ? "none beyond the MVP" : fmt::format("{}", fmt::join(features, ", ")));
 }
 
 // ---- dispatch by file kind ---------------------------------------------------
@@ -174,18 +176,21 @@ nlohmann::json ChunksJson(const StreamSummary& s) {
 }
 
 void PrintChunks(const std::string& path, std::string_view kind, const StreamSummary& s) {
-  fmt::print("{}: wasmiot {}, {} frames, {} bytes\n", path, kind == kChunkStream ? "chunk stream" : "chunk folder",
-             s.frames, s.bytes);
+  Print("{}: wasmiot {}, {}, {}\n", path, kind == kChunkStream ? "chunk stream" : "chunk folder",
+        Plural(s.frames, "frame"), Plural(s.bytes, "byte"));
   if (!s.has_header) return;
-  fmt::print("  bundle {}: {} header, {} of {} table parts, {} of {} chunks of {} bytes\n", s.bundle_id,
-             s.header_frames, s.table_parts - s.missing_table_parts.size(), s.table_parts,
-             s.header.chunk_count - s.missing_chunks.size(), s.header.chunk_count, s.header.chunk_size);
-  fmt::print("  overhead:   {:.2f}% of the {}-byte payload\n",
-             100.0 * static_cast<double>(s.bytes - s.header.payload_size) / s.header.payload_size, s.header.payload_size);
-  fmt::print("  problems:   {} foreign, {} malformed, {} duplicate, {} conflicting frames{}{}\n", s.foreign, s.malformed,
-             s.duplicates, s.conflicts, s.corrupt_chunks.empty() ? "" : fmt::format(", {} corrupt chunks", s.corrupt_chunks.size()),
-             s.table_ok && !*s.table_ok ? ", chunk table does not match its digest" : "");
-  if (!s.missing_chunks.empty()) fmt::print("  missing:    {} chunks\n", s.missing_chunks.size());
+  Print("  bundle {}: {}, {} of {}, {} of {} of {}\n", s.bundle_id, Plural(s.header_frames, "header"),
+        s.table_parts - s.missing_table_parts.size(), Plural(s.table_parts, "table part"),
+        s.header.chunk_count - s.missing_chunks.size(), Plural(s.header.chunk_count, "chunk"),
+        Plural(s.header.chunk_size, "byte"));
+  Print("  overhead:   {:.2f}% of the {}-byte payload\n",
+        100.0 * static_cast<double>(s.bytes - s.header.payload_size) / s.header.payload_size, s.header.payload_size);
+  uint64_t frames = s.foreign + s.malformed + s.duplicates + s.conflicts;
+  Print("  problems:   {} foreign, {} malformed, {} duplicate, {} conflicting {}{}{}\n", s.foreign, s.malformed,
+        s.duplicates, s.conflicts, frames == 1 ? "frame" : "frames",
+        s.corrupt_chunks.empty() ? "" : ", " + Plural(s.corrupt_chunks.size(), "corrupt chunk"),
+        s.table_ok && !*s.table_ok ? ", chunk table does not match its digest" : "");
+  if (!s.missing_chunks.empty()) Print("  missing:    {}\n", Plural(s.missing_chunks.size(), "chunk"));
 }
 
 // Problems worth a warning: what a device would refuse.
@@ -197,9 +202,15 @@ void WarnAboutChunks(const std::string& path, const StreamSummary& s, Diagnostic
   if (s.table_ok && !*s.table_ok) diagnostics.Add(Severity::kWarning, "chunks-table-mismatch", path, "the chunk table does not match its digest");
   if (!s.corrupt_chunks.empty()) {
     diagnostics.Add(Severity::kWarning, "chunks-corrupt", path,
-                    fmt::format("{} chunks do not match their digests", s.corrupt_chunks.size()));
+                    s.corrupt_chunks.size() == 1
+                        ? std::string("1 chunk does not match its digest")
+                        : fmt::format("{} chunks do not match their digests", s.corrupt_chunks.size()));
   }
-  if (s.conflicts) diagnostics.Add(Severity::kWarning, "chunks-conflict", path, fmt::format("{} frames conflict with others of the same index", s.conflicts));
+  if (s.conflicts) {
+    diagnostics.Add(Severity::kWarning, "chunks-conflict", path,
+                    s.conflicts == 1 ? std::string("1 frame conflicts with another of the same index")
+                                     : fmt::format("{} frames conflict with others of the same index", s.conflicts));
+  }
 }
 
 int RunInspect(const InspectOptions& options) {
@@ -235,13 +246,20 @@ int RunInspect(const InspectOptions& options) {
     Result<ModuleInfo> m = ReadModule(*bytes, options.path, diagnostics);
     if (m) module = std::move(m).value();
   } else if (bytes->size() >= 8 && std::memcmp(bytes->data(), kBundle.magic.data(), 8) == 0) {
-    // Describes the header as written; `wasmiot verify` decides whether to trust it.
+    // Describes the header as written. Without a key its signature cannot be
+    // checked (`wasmiot verify` does that), but everything else a device checks
+    // without one is: the header's own consistency, then the bundle's size,
+    // its chunk table and its payload against the header's digests.
     kind = kBundle.name;
     wasmiot_bundle_header h{};
     wasmiot_bundle_result r = wasmiot_bundle_parse_header(bytes->data(), bytes->size(), &h);
     if (r == WASMIOT_BUNDLE_OK) {
       bundle = h;
-    } else {
+      Status init = InitCrypto();
+      if (!init) diagnostics.AddError("internal-error", "wasmiot", init.error().message);
+      else r = wasmiot_bundle_check_body(bytes->data(), bytes->size(), &h, &HostCrypto());
+    }
+    if (r != WASMIOT_BUNDLE_OK) {
       diagnostics.AddError(std::string("bundle-") + wasmiot_bundle_result_name(r), options.path,
                            BundleRefusal(r, h, wasmiot_device_policy{}));
     }
@@ -257,7 +275,10 @@ int RunInspect(const InspectOptions& options) {
     doc["file"] = options.path;
     doc["kind"] = kind.empty() ? nlohmann::json(nullptr) : nlohmann::json(kind);
     if (module) doc["module"] = ModuleJson(*module);
-    if (bundle) doc["bundle"] = BundleHeaderJson(*bundle);
+    if (bundle) {
+      doc["bundle"] = BundleHeaderJson(*bundle);
+      doc["header_verified"] = false;  // inspect has no key
+    }
     if (chunks) doc["chunks"] = ChunksJson(*chunks);
     PrintJson(doc);
     return exit_code;
@@ -265,7 +286,14 @@ int RunInspect(const InspectOptions& options) {
   PrintDiagnostics(diagnostics, options.common);
   if (module) PrintModule(options.path, *module);
   if (chunks) PrintChunks(options.path, kind, *chunks);
-  if (bundle) PrintBundleHeader(chunks ? "  signed header" : options.path, *bundle);
+  if (bundle) {
+    PrintBundleHeader(chunks ? "  signed header" : options.path, *bundle);
+    if (!chunks && !diagnostics.HasErrors()) {
+      Print("  integrity:  size, chunk table and payload match the header's digests\n");
+    }
+    Print("  signature:  NOT VERIFIED: inspect has no key, so this header is shown as written;\n"
+          "              'wasmiot verify BUNDLE --pubkey KEY' authenticates it\n");
+  }
   return exit_code;
 }
 
@@ -281,7 +309,10 @@ void RegisterInspectCommand(CLI::App& app, Invocation& invocation) {
       "tables, globals, start function, custom sections, data segment sizes, and the post-MVP\n"
       "features the module needs. The module is validated first; an invalid one is reported.\n"
       "For a bundle: its signed header as written (kind, target, version, sequence, device,\n"
-      "chunks, budgets, key id); 'wasmiot verify' decides whether to trust it. For a chunk\n"
+      "chunks, budgets, key id), NOT VERIFIED: inspect has no key, so the signature is not\n"
+      "checked ('wasmiot verify' decides whether to trust it); the bundle's size, chunk table\n"
+      "and payload are checked against the header, and a truncated or inconsistent bundle\n"
+      "fails (bundle-truncated, bundle-payload-mismatch, ...). For a chunk\n"
       "stream or a folder of .chunk files: the bundle it carries, frames by kind, missing,\n"
       "duplicate, conflicting, foreign and corrupt frames, and the overhead over the payload;\n"
       "'wasmiot assemble' authenticates them."
@@ -291,8 +322,8 @@ void RegisterInspectCommand(CLI::App& app, Invocation& invocation) {
       "  wasmiot inspect thermostat.wasm --json | jq '.module.sections'\n"
       "  wasmiot inspect thermostat.chunks\n"
       "\n"
-      "Exit status: 0 described, 1 not a valid module, bundle or chunk stream, 2 usage error,\n"
-      "3 I/O error.");
+      "Exit status: 0 described, 1 not a valid module, bundle or chunk stream (a truncated\n"
+      "or inconsistent bundle too), 2 usage error, 3 I/O error.");
   cmd->callback([options, &invocation] { invocation.exit_code = RunInspect(*options); });
 }
 

@@ -74,8 +74,8 @@ int RunKeygen(const KeygenOptions& options) {
   }
   PrintDiagnostics(diagnostics, options.common);
   if (key_id) {
-    fmt::print("key id {}\nsecret key: {} (mode 0600{})\npublic key: {}\n", KeyIdHex(*key_id), secret_path,
-               encrypted ? ", password-protected" : "", public_path);
+    Print("key id {}\nsecret key: {} (mode 0600{})\npublic key: {}\n", KeyIdHex(*key_id), secret_path,
+          encrypted ? ", password-protected" : "", public_path);
   }
   return exit_code;
 }

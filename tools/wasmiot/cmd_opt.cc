@@ -65,13 +65,13 @@ int RunOpt(const OptOptions& options) {
                                                   static_cast<double>(report.input_bytes)) /
                                              static_cast<double>(report.input_bytes)
                                        : 0.0;
-    fmt::print("{} -> {}: {} -> {} bytes ({:+.1f}%) at -O{}\n", options.input, options.output,
-               report.input_bytes, report.output_bytes, change, options.level);
+    Print("{} -> {}: {} -> {} ({:+.1f}%) at -O{}\n", options.input, options.output, report.input_bytes,
+          Plural(report.output_bytes, "byte"), change, options.level);
     if (!report.removed_exports.empty()) {
-      fmt::print("removed exports the device never calls: {}\n", fmt::join(report.removed_exports, ", "));
+      Print("removed exports the device never calls: {}\n", fmt::format("{}", fmt::join(report.removed_exports, ", ")));
     }
     if (!report.lowered_features.empty()) {
-      fmt::print("lowered features the device lacks: {}\n", fmt::join(report.lowered_features, ", "));
+      Print("lowered features the device lacks: {}\n", fmt::format("{}", fmt::join(report.lowered_features, ", ")));
     }
   }
   return exit_code;

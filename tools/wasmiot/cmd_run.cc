@@ -1,6 +1,7 @@
 // wasmiot run MODULE [--manifest M] --invoke EXPORT [ARGS...]
 // Runs one export on the reference runtime with the manifest's host functions
 // simulated and its memory and table budgets enforced.
+#include <algorithm>
 #include <map>
 #include <memory>
 
@@ -45,7 +46,15 @@ std::optional<std::pair<std::string, std::string>> SplitAssignment(const std::st
   return std::make_pair(text.substr(0, eq), text.substr(eq + 1));
 }
 
-void LoadInputs(const RunOptions& options, SimulatedHost& host, Diagnostics& diagnostics) {
+// Inputs name what the device has: a sensor channel, a buffer_in stream, a
+// host function. Anything else is a typo that would silently do nothing.
+void LoadInputs(const RunOptions& options, const Manifest& manifest, SimulatedHost& host, Diagnostics& diagnostics) {
+  const std::vector<std::string> channels = SensorChannels(manifest);
+  const std::vector<std::string> streams_known = InputStreams(manifest);
+  const std::vector<std::string> functions = HostFunctionNames(manifest);
+  auto known = [](const std::vector<std::string>& names, const std::string& name) {
+    return std::find(names.begin(), names.end(), name) != names.end();
+  };
   for (const std::string& s : options.sensors) {
     auto kv = SplitAssignment(s);
     std::vector<double> values;
@@ -60,6 +69,10 @@ void LoadInputs(const RunOptions& options, SimulatedHost& host, Diagnostics& dia
     }
     if (!ok) {
       diagnostics.AddError("usage", "wasmiot", fmt::format("--sensor \"{}\": give CHANNEL=VALUE[,VALUE...]", s));
+    } else if (!known(channels, kv->first)) {
+      diagnostics.AddError("usage", "wasmiot",
+                           fmt::format("--sensor \"{}\": the device has no sensor channel \"{}\"{}", s, kv->first,
+                                       DidYouMean(kv->first, channels)));
     } else {
       host.SetSensor(kv->first, std::move(values));
     }
@@ -69,6 +82,12 @@ void LoadInputs(const RunOptions& options, SimulatedHost& host, Diagnostics& dia
     auto kv = SplitAssignment(s);
     if (!kv || kv->second.empty()) {
       diagnostics.AddError("usage", "wasmiot", fmt::format("--input \"{}\": give STREAM=FILE", s));
+      continue;
+    }
+    if (!known(streams_known, kv->first)) {  // and its file is not read
+      diagnostics.AddError("usage", "wasmiot",
+                           fmt::format("--input \"{}\": no buffer_in function of the device reads a stream \"{}\"{}", s,
+                                       kv->first, DidYouMean(kv->first, streams_known)));
       continue;
     }
     streams[kv->first].push_back(kv->second);
@@ -82,6 +101,10 @@ void LoadInputs(const RunOptions& options, SimulatedHost& host, Diagnostics& dia
     Result<Value> ms = kv ? ParseValue(kv->second, ValueType::kI64) : Result<Value>(Error{ErrorKind::kInvalidInput, ""});
     if (!kv || !ms || static_cast<int64_t>(ms->i64()) < 0) {
       diagnostics.AddError("usage", "wasmiot", fmt::format("--host-latency \"{}\": give MODULE.NAME=MILLISECONDS", s));
+    } else if (!known(functions, kv->first)) {
+      diagnostics.AddError("usage", "wasmiot",
+                           fmt::format("--host-latency \"{}\": the device has no host function {}{}", s, kv->first,
+                                       DidYouMean(kv->first, functions)));
     } else {
       host.SetLatency(kv->first, ms->i64());
     }
@@ -137,11 +160,11 @@ int RunWithScenario(const RunOptions& options) {
     PrintJson(doc);
     return exit_code;
   }
-  if (run.report) fmt::print("{}", FormatScenarioTrace(*run.report));
+  if (run.report) Print("{}", Lines{FormatScenarioTrace(*run.report)});
   if (run.report) {
-    fmt::print("{} {}: {} calls, {} host calls\n", run.report->passed ? "PASS" : "FAIL", run.scenario->name,
-               run.report->events.size(), run.report->host_calls.size());
-    if (!run.report->passed) fmt::print("{}", run.report->divergence);
+    Print("{} {}: {}, {}\n", run.report->passed ? "PASS" : "FAIL", run.scenario->name,
+          Plural(run.report->events.size(), "call"), Plural(run.report->host_calls.size(), "host call"));
+    if (!run.report->passed) Print("{}", Lines{run.report->divergence});
   }
   return exit_code;
 }
@@ -172,10 +195,10 @@ int RunWithGateway(const RunOptions& options) {
     return exit_code;
   }
   if (run.report) {
-    fmt::print("{}", FormatGatewayTrace(*run.report));
-    fmt::print("{} {}: {} tenants\n", run.report->passed ? "PASS" : "FAIL", run.gateway->name,
-               run.report->tenants.size());
-    if (!run.report->passed) fmt::print("{}", run.report->divergence);
+    Print("{}", Lines{FormatGatewayTrace(*run.report)});
+    Print("{} {}: {}\n", run.report->passed ? "PASS" : "FAIL", run.gateway->name,
+          Plural(run.report->tenants.size(), "tenant"));
+    if (!run.report->passed) Print("{}", Lines{run.report->divergence});
   }
   return exit_code;
 }
@@ -222,9 +245,9 @@ int RunRun(const RunOptions& options) {
                            fmt::format("no exported function \"{}\"", options.invoke));
     } else if (target->signature.params.size() != options.args.size()) {
       diagnostics.AddError("usage", "wasmiot",
-                           fmt::format("{} takes {} arguments {}, not {}", options.invoke,
-                                       target->signature.params.size(), target->signature.ToString(),
-                                       options.args.size()));
+                           fmt::format("{} takes {} {}, not {}", options.invoke,
+                                       Plural(target->signature.params.size(), "argument"),
+                                       target->signature.ToString(), options.args.size()));
     } else {
       for (size_t i = 0; i < options.args.size(); ++i) {
         Result<ValueType> type = ParseValueType(target->signature.params[i]);
@@ -235,7 +258,14 @@ int RunRun(const RunOptions& options) {
     }
   }
   std::unique_ptr<SimulatedHost> inputs = manifest ? std::make_unique<SimulatedHost>(*manifest) : nullptr;
-  if (inputs) LoadInputs(options, *inputs, diagnostics);
+  if (inputs) {
+    LoadInputs(options, *manifest, *inputs, diagnostics);
+  } else if (options.manifest_path.empty() &&
+             (!options.sensors.empty() || !options.inputs.empty() || !options.latencies.empty())) {
+    diagnostics.AddError("usage", "wasmiot",
+                         "--sensor, --input and --host-latency feed the device's host functions: give the device "
+                         "with --manifest");
+  }
   std::vector<EngineKind> engines;
   if (module && !diagnostics.HasErrors()) engines = ResolveEngines(options.engine, diagnostics);
 
@@ -288,7 +318,8 @@ int RunRun(const RunOptions& options) {
   }
   if (outcome && outcome->fuel_used) {
     diagnostics.Add(Severity::kNote, "fuel-used", options.module_path,
-                    fmt::format("{}: {} of {} instructions of fuel", options.invoke, *outcome->fuel_used, fuel_budget));
+                    fmt::format("{}: {} of {} of fuel", options.invoke, *outcome->fuel_used,
+                                Plural(fuel_budget, "instruction")));
   }
   if (outcome && outcome->trap) {
     const Trap& t = *outcome->trap;
@@ -322,13 +353,13 @@ int RunRun(const RunOptions& options) {
     return exit_code;
   }
   for (const HostCall& c : calls) {
-    fmt::print("{}\n", FormatHostCall(c));
-    if (c.function->sim.kind == SimKind::kLog) fmt::print("  log: {}\n", c.text);
+    Print("{}\n", FormatHostCall(c));
+    if (c.function->sim.kind == SimKind::kLog) Print("  log: {}\n", c.text);  // the module's bytes, escaped
   }
   PrintDiagnostics(diagnostics, options.common);
   if (outcome && !outcome->trap) {
     std::string results = FormatValues(outcome->results);
-    fmt::print("{}({}) =>{}{}\n", options.invoke, FormatValues(args), results.empty() ? "" : " ", results);
+    Print("{}({}) =>{}{}\n", options.invoke, FormatValues(args), results.empty() ? "" : " ", results);
   }
   return exit_code;
 }

@@ -45,7 +45,8 @@ Verdict TestScenario(const std::string& file, const TestOptions& options, const 
   v.pass = run.report && run.report->passed && !own.HasErrors();
   v.name = run.scenario ? run.scenario->name : file;
   if (run.report) {
-    v.counts = fmt::format(" ({} calls, {} host calls)", run.report->events.size(), run.report->host_calls.size());
+    v.counts = fmt::format(" ({}, {})", Plural(run.report->events.size(), "call"),
+                           Plural(run.report->host_calls.size(), "host call"));
     v.divergence = run.report->divergence;
   }
   if (!options.common.json && !v.pass) PrintDiagnostics(own, options.common);  // before the verdict joins them
@@ -61,7 +62,7 @@ Verdict TestGateway(const std::string& file, const TestOptions& options, const s
   v.pass = run.report && run.report->passed && !own.HasErrors();
   v.name = run.gateway ? run.gateway->name : file;
   if (run.report) {
-    v.counts = fmt::format(" ({} tenants)", run.report->tenants.size());
+    v.counts = fmt::format(" ({})", Plural(run.report->tenants.size(), "tenant"));
     v.divergence = run.report->divergence;
   }
   if (!options.common.json && !v.pass) PrintDiagnostics(own, options.common);
@@ -108,8 +109,8 @@ int RunTest(const TestOptions& options) {
       v.json["diagnostics"] = ds;
       (gateway ? gateways : results).push_back(std::move(v.json));
     } else {
-      fmt::print("{} {}{}\n", v.pass ? "PASS" : "FAIL", v.name, v.counts);
-      if (!v.pass) fmt::print("{}", v.divergence);
+      Print("{} {}{}\n", v.pass ? "PASS" : "FAIL", v.name, v.counts);
+      if (!v.pass) Print("{}", Lines{v.divergence});
     }
     if (!v.pass) {
       // The file's own worst problem decides the exit status (a missing file is an I/O error).
@@ -134,7 +135,8 @@ int RunTest(const TestOptions& options) {
   }
   if (files.empty() && !engines.empty()) PrintDiagnostics(diagnostics, options.common);
   if (!files.empty()) {
-    fmt::print("{} scenarios and gateways: {} passed, {} failed\n", files.size(), passed, files.size() - passed);
+    Print("{}: {} passed, {} failed\n", Plural(files.size(), "scenario or gateway", "scenarios and gateways"), passed,
+          files.size() - passed);
   }
   return exit_code;
 }

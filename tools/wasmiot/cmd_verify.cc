@@ -51,7 +51,7 @@ int RunVerify(const VerifyOptions& options) {
   }
   PrintDiagnostics(diagnostics, options.common);
   if (header) {
-    fmt::print("{}: verified: {} {}.{}.{} (sequence {}) for {}/{}{}\n", options.bundle,
+    Print("{}: verified: {} {}.{}.{} (sequence {}) for {}/{}{}\n", options.bundle,
                header->payload_kind == WASMIOT_PAYLOAD_AOT ? "AOT" : "wasm", header->version_major,
                header->version_minor, header->version_patch, header->sequence, header->vendor,
                header->device_class, header->target[0] ? fmt::format(" on {}", header->target) : "");

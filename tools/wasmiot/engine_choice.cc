@@ -29,7 +29,8 @@ std::vector<EngineKind> ResolveEngines(const std::string& engine, Diagnostics& d
   return {EngineKind::kAot};
 }
 
-std::string EngineNames(const std::vector<EngineKind>& engines) {
+nlohmann::json EngineNames(const std::vector<EngineKind>& engines) {
+  if (engines.empty()) return nullptr;
   std::string out;
   for (EngineKind e : engines) out += (out.empty() ? "" : "+") + std::string(EngineKindName(e));
   return out;

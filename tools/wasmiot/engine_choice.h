@@ -6,6 +6,7 @@
 #include <vector>
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include "runtime/engine.h"
 #include "support/diagnostics.h"
@@ -17,7 +18,8 @@ void AddEngineOption(CLI::App& cmd, std::string& engine);
 // The engines to run, in order; empty after an error (compiler-missing).
 std::vector<EngineKind> ResolveEngines(const std::string& engine, Diagnostics& diagnostics);
 
-// "interp", "aot" or "interp+aot", for output.
-std::string EngineNames(const std::vector<EngineKind>& engines);
+// "interp", "aot" or "interp+aot" for JSON output; null if none was resolved
+// (an error came first).
+nlohmann::json EngineNames(const std::vector<EngineKind>& engines);
 
 }  // namespace wasmiot::tool

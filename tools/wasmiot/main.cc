@@ -45,11 +45,11 @@ int UsageError(std::string_view command, const std::string& message, bool json) 
     diagnostics.AddError("usage", "wasmiot", message);
     PrintJson(JsonDocument(command, kExitUsage, diagnostics));
   } else {
-    fmt::print(stderr, "wasmiot: error: {}\n", message);
+    PrintError("wasmiot: error: {}\n", message);
     if (command.empty()) {
-      fmt::print(stderr, "Run 'wasmiot --help' for the list of commands.\n");
+      PrintError("Run 'wasmiot --help' for the list of commands.\n");
     } else {
-      fmt::print(stderr, "Run 'wasmiot {} --help' for usage.\n", command);
+      PrintError("Run 'wasmiot {} --help' for usage.\n", command);
     }
   }
   return kExitUsage;
@@ -137,7 +137,7 @@ int main(int argc, char** argv) {
   try {
     return wasmiot::tool::Main(argc, argv);
   } catch (const std::exception& e) {
-    fmt::print(stderr, "wasmiot: error: internal error: {}\n", e.what());
+    wasmiot::tool::PrintError("wasmiot: error: internal error: {}\n", e.what());
     return wasmiot::tool::kExitIoError;
   }
 }

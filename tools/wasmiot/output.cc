@@ -30,6 +30,22 @@ int ExitCodeForError(std::string_view code) {
 
 }  // namespace
 
+namespace output_detail {
+
+std::string EscapeLines(std::string_view text) {
+  std::string out;
+  for (size_t at = 0; at < text.size();) {
+    size_t end = text.find('\n', at);
+    if (end == std::string_view::npos) end = text.size();
+    out += Printable(text.substr(at, end - at));
+    if (end < text.size()) out += '\n';
+    at = end + 1;
+  }
+  return out;
+}
+
+}  // namespace output_detail
+
 int ExitCodeFor(const Diagnostics& diagnostics) {
   int code = kExitOk;
   for (const Diagnostic& d : diagnostics.list()) {
@@ -79,7 +95,7 @@ nlohmann::json JsonDocument(std::string_view command, int exit_code, const Diagn
 void PrintDiagnostics(const Diagnostics& diagnostics, const CommonOptions& options) {
   for (const Diagnostic& d : diagnostics.list()) {
     if (d.severity == Severity::kNote && !options.verbose) continue;
-    fmt::print(stderr, "{}\n", FormatDiagnostic(d));
+    PrintError("{}\n", FormatDiagnostic(d));  // one line: a newline in it is escaped too
   }
 }
 
