@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "runtime/metering.h"
+#include "support/text.h"
 
 namespace wasmiot {
 
@@ -113,12 +114,12 @@ bool ExplainMeteredTrap(const RunLimits& limits, int64_t fuel_left, uint32_t dep
   if (!trapped) return false;
   if (fuel_left < 0) {
     out.trap = Trap{TrapKind::kFuelExhausted,
-                    fmt::format("fuel exhausted: the budget of {} instructions ran out", budget), export_name};
+                    fmt::format("fuel exhausted: the budget of {} ran out", Plural(budget, "instruction")), export_name};
     return true;
   }
   if (depth > limits.max_call_depth) {
     out.trap = Trap{TrapKind::kStackExhausted,
-                    fmt::format("call stack exhausted: more than {} nested calls", limits.max_call_depth),
+                    fmt::format("call stack exhausted: more than {}", Plural(limits.max_call_depth, "nested call")),
                     export_name};
     return true;
   }

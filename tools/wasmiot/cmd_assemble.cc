@@ -163,7 +163,7 @@ int RunAssemble(const AssembleOptions& options) {
   }
   PrintDiagnostics(diagnostics, options.common);
   if (complete && header) {
-    fmt::print("{}: {} payload bytes from {} frames, verified: {} {}.{}.{} (sequence {}) for {}/{}\n", options.output,
+    Print("{}: {} payload bytes from {} frames, verified: {} {}.{}.{} (sequence {}) for {}/{}\n", options.output,
                header->payload_size, frames.size(), header->payload_kind == WASMIOT_PAYLOAD_AOT ? "AOT" : "wasm",
                header->version_major, header->version_minor, header->version_patch, header->sequence,
                header->vendor, header->device_class);

@@ -135,9 +135,9 @@ int RunChunk(const ChunkOptions& options) {
     std::string where = options.output_dir.empty() ? options.stream
                         : options.stream.empty()   ? options.output_dir
                                                    : options.output_dir + " and " + options.stream;
-    fmt::print("{}: bundle {}: {} frames (header, {} table parts, {} chunks of {} bytes)\n", where, HexId(frames[0]),
+    Print("{}: bundle {}: {} frames (header, {} table parts, {} chunks of {} bytes)\n", where, HexId(frames[0]),
                frames.size(), table_parts, header.chunk_count, header.chunk_size);
-    fmt::print("  {} bytes for a {}-byte payload: overhead {} bytes, {:.2f}% ({:.2f}% per full chunk)\n",
+    Print("  {} bytes for a {}-byte payload: overhead {} bytes, {:.2f}% ({:.2f}% per full chunk)\n",
                stream_bytes, header.payload_size, overhead, overhead_percent, per_chunk_percent);
   }
   return exit_code;

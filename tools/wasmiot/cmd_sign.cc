@@ -113,7 +113,7 @@ int RunSign(const SignOptions& options) {
   }
   PrintDiagnostics(diagnostics, options.common);
   if (bundle) {
-    fmt::print("{}: {} bytes ({} payload), version {}, sequence {}, signed by key {}\n", options.output,
+    Print("{}: {} bytes ({} payload), version {}, sequence {}, signed by key {}\n", options.output,
                bundle->size(), spec.payload.size(), spec.version.ToString(), spec.sequence,
                KeyIdHex(KeyIdOf(key->public_key)));
   }
