@@ -1,0 +1,28 @@
+// fuzz_pgm: a file's bytes through DecodePgm (lib/runtime/stream_input.h), as
+// LoadStreamFiles decodes a `.pgm` camera frame for a buffer_in stream (`wasmiot
+// run --input STREAM=FILE.pgm`, scenario streams): binary P5 and text P2, with
+// comments, any maxval. A decoded image holds exactly width x height pixels,
+// none above the maxval of a text image.
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+
+#include "runtime/stream_input.h"
+
+using namespace wasmiot;
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size > kMaxStreamBytes) return -1;  // LoadStreamFiles' cap
+  Result<PgmImage> image = DecodePgm(Bytes(data, data + size));
+  if (image && image->pixels.size() != uint64_t{image->width} * image->height) {
+    std::fprintf(stderr, "fuzz_pgm: %ux%u image with %zu pixels\n", image->width, image->height, image->pixels.size());
+    std::abort();
+  }
+  if (!image && image.error().offset && *image.error().offset > size) {
+    std::fprintf(stderr, "fuzz_pgm: error offset %llu past the end (%zu)\n",
+                 static_cast<unsigned long long>(*image.error().offset), size);
+    std::abort();
+  }
+  return 0;
+}

@@ -1,0 +1,105 @@
+// fuzz_runtime: a WebAssembly binary run on the reference runtime's
+// interpreter as `wasmiot run` runs it: ReadModule (inputs that fail it are
+// skipped); a module without imports runs without a device, one with imports
+// on the thermostat device (templates/devices/thermostat.device.json) after
+// passing `wasmiot check` against it, with every sensor channel given values.
+// Instantiate(EngineKind::kInterp) meters it (runtime/metering.h) with 10000
+// instructions of fuel per call, at most 16 pages of memory (the thermostat's
+// own 4 with the device), 10000 table elements and no wall clock, runs its
+// start function, then calls every exported function with zero arguments of
+// its parameter types (functions taking v128 or references, which the tool
+// cannot pass either, are skipped) and reads memory back.
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "check/check.h"
+#include "runtime/aot_engine.h"
+#include "runtime/engine.h"
+#include "runtime/host.h"
+
+namespace wasmiot::fuzz {
+const Manifest& ThermostatManifest();
+}
+
+using namespace wasmiot;
+
+namespace {
+
+constexpr uint64_t kFuel = 10000;
+constexpr uint32_t kMaxPages = 16;
+constexpr uint32_t kTableElements = 10000;
+
+[[noreturn]] void Fail(const char* what) {
+  std::fprintf(stderr, "fuzz_runtime: %s\n", what);
+  std::abort();
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  (void)fuzz::ThermostatManifest();
+  return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size > kMaxModuleFileBytes) return -1;
+  const Bytes wasm(data, data + size);
+  Diagnostics diagnostics;
+  Result<ModuleInfo> module = ReadModule(wasm, "fuzz.wasm", diagnostics);
+  if (!module) return -1;
+  const Manifest* manifest = nullptr;
+  if (!module->imports.empty()) {
+    manifest = &fuzz::ThermostatManifest();
+    Diagnostics check;
+    Result<ModuleInfo> checked = ReadAndCheckModule(wasm, "fuzz.wasm", *manifest, check);
+    if (!checked || check.HasErrors()) return 0;  // `run` refuses it
+  }
+
+  std::unique_ptr<SimulatedHost> host;
+  if (manifest) {
+    host = std::make_unique<SimulatedHost>(*manifest);
+    double value = 21.5;
+    for (const std::string& channel : SensorChannels(*manifest)) host->SetSensor(channel, {value++, 40.0, -3.0});
+    for (const std::string& stream : InputStreams(*manifest)) host->SetInputStream(stream, Bytes(64, 0x5a));
+  }
+  RunLimits limits = LimitsFromManifest(manifest);
+  limits.fuel_per_call = kFuel;
+  limits.max_memory_pages = std::min(limits.max_memory_pages, kMaxPages);
+  limits.max_table_elements = std::min(limits.max_table_elements, kTableElements);
+  limits.wall_ms_per_call = 0;
+
+  Result<Instantiation> inst = Instantiate(EngineKind::kInterp, wasm, manifest, host.get(), limits);
+  if (!inst || !inst->instance) return 0;
+  Instance& instance = *inst->instance;
+  for (const ExportInfo& e : module->exports) {
+    if (e.kind != ExternKind::kFunc) continue;
+    std::vector<Value> args;
+    for (const std::string& p : e.signature.params) {
+      Result<ValueType> type = ParseValueType(p);
+      if (!type) break;
+      args.push_back(Value::FromNumber(*type, 0));
+    }
+    if (args.size() != e.signature.params.size()) continue;
+    CallOutcome outcome = instance.Call(e.name, args);
+    if (outcome.trap) (void)TrapKindName(outcome.trap->kind);
+    (void)FormatValues(outcome.results);
+  }
+  // Guest memory reads back exactly inside its bounds (scenarios read results this way).
+  uint64_t bytes = instance.memory_bytes();
+  std::optional<Bytes> head = instance.ReadMemory(0, std::min<uint64_t>(bytes, 64));
+  if (bytes > 0 && (!head || head->size() != std::min<uint64_t>(bytes, 64))) Fail("memory does not read back");
+  if (instance.ReadMemory(bytes, 1) || instance.ReadMemory(UINT64_MAX, 2) || instance.ReadMemory(1, UINT64_MAX)) {
+    Fail("memory reads back past its end");
+  }
+  if (host) {
+    for (const HostCall& c : host->calls()) (void)FormatHostCall(c);
+  }
+  return 0;
+}
