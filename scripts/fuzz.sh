@@ -36,7 +36,7 @@ case "${1:-}" in
     fi
     ;;
   --replay) mode=replay ;;
-  -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   *) echo "fuzz.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
 esac
 seconds=${FUZZ_SECONDS:-60}
@@ -161,6 +161,7 @@ fi
   -o "$corpus/bundle/unknown-key.bundle" >/dev/null
 
 # PGM camera frames, binary (P5) and text (P2), with comments.
+# shellcheck disable=SC2059 # the format is the byte, as an octal escape
 { printf 'P5\n# a 16x12 gradient\n16 12\n255\n'; for ((i = 0; i < 192; i++)); do printf "\\$(printf '%03o' $((i % 256)))"; done; } \
   > "$corpus/pgm/gradient.pgm"
 printf 'P5 4 2 15\n\x00\x01\x02\x03\x0c\x0d\x0e\x0f' > "$corpus/pgm/maxval15.pgm"
@@ -278,6 +279,7 @@ for t in "${targets[@]}"; do
   cat "$build/logs/$t.summary"
   if [ -s "$build/logs/$t.why" ]; then
     sed 's/^/          /' "$build/logs/$t.why"
+    # shellcheck disable=SC2012 # libFuzzer names its artifacts crash-SHA1 and the like
     echo "          log: build-fuzz/logs/$t.log, input: $(ls -t "$build/artifacts/$t" | head -1 | sed "s|^|build-fuzz/artifacts/$t/|")"
   fi
   grep -q FAILED "$build/logs/$t.summary" && failures+=("fuzz_$t")

@@ -218,7 +218,10 @@ class LimitChecker : public wabt::BinaryReaderNop {
   wabt::Result OnLoopExpr(wabt::Type) override { return Enter(); }
   wabt::Result OnIfExpr(wabt::Type) override { return Enter(); }
   wabt::Result OnTryExpr(wabt::Type) override { return Enter(); }
-  wabt::Result OnEndExpr() override { return Leave(); }
+  wabt::Result OnEndExpr() override {
+    if (in_init_) init_ended_ = true;
+    return Leave();
+  }
   wabt::Result OnDelegateExpr(wabt::Index) override { return Leave(); }  // closes its try
 
   bool OnError(const wabt::Error&) override { return true; }  // malformed: the full reader reports it
@@ -229,11 +232,16 @@ class LimitChecker : public wabt::BinaryReaderNop {
  private:
   wabt::Result BeginInit() {
     in_init_ = true;
+    init_ended_ = false;
     return wabt::Result::Ok;
   }
-  wabt::Result EndInit() {
+  wabt::Result EndInit() {  // wabt 1.0.32 also ends one at its section's end, without an `end`
     in_init_ = false;
-    return wabt::Result::Ok;
+    if (init_ended_) return wabt::Result::Ok;
+    unsafe_ = true;
+    Diagnostic& d = diagnostics_.AddError("binary-malformed", path_, "initializer expression without end");
+    d.offset = state->offset;
+    return wabt::Result::Error;
   }
   wabt::Result Enter() {
     if (in_init_) {
@@ -279,6 +287,7 @@ class LimitChecker : public wabt::BinaryReaderNop {
   bool depth_reported_ = false;  // in this function
   bool too_deep_ = false;        // in any function
   bool in_init_ = false;
+  bool init_ended_ = false;
   bool unsafe_ = false;          // a block in an initializer expression
   uint64_t locals_ = 0;
 };
