@@ -8,7 +8,8 @@
 //   PublicKey FixedPublicKey();               its public half: trusted by fuzz_bundle and fuzz_receiver
 //   std::string FixedPassword();              the password of the encrypted seed keys
 //   void InitOnce();                          libsodium; aborts if it cannot start
-//   std::string ScratchDir();                 a private folder under $TMPDIR, made once per process
+//   std::string ScratchDir();                 a private folder under $TMPDIR, made once per process,
+//                                             removed when the process exits normally
 //   Bytes DecodeHex(std::string_view text);   commented hex (";;" comments), as tests/data/binaries/*.hex
 //
 // The fixed key is SHA-256 of a constant phrase, so the seed generator
@@ -19,6 +20,7 @@
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 #include <string_view>
 
@@ -92,16 +94,22 @@ PublicKey FixedPublicKey() {
 std::string FixedPassword() { return "wasmiot-fuzz-password"; }
 
 std::string ScratchDir() {
-  static const std::string dir = [] {
+  // Never destroyed, so that the exit handler that removes the folder can use it.
+  static const std::string* const dir = [] {
     const char* tmp = std::getenv("TMPDIR");
-    std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/wasmiot-fuzz-XXXXXX";
-    if (!mkdtemp(pattern.data())) {
+    auto* path = new std::string(std::string(tmp && *tmp ? tmp : "/tmp") + "/wasmiot-fuzz-XXXXXX");
+    if (!mkdtemp(path->data())) {
       std::perror("fuzz_support: mkdtemp");
       std::abort();
     }
-    return pattern;
+    // Removed at a normal exit, not after a crash (its files may matter then).
+    std::atexit([] {
+      std::error_code ec;
+      std::filesystem::remove_all(*dir, ec);
+    });
+    return path;
   }();
-  return dir;
+  return *dir;
 }
 
 Bytes DecodeHex(std::string_view text) {
