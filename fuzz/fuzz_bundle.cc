@@ -21,11 +21,7 @@
 #include "keys/keys.h"
 #include "manifest/manifest.h"
 
-namespace wasmiot::fuzz {
-const Manifest& ThermostatManifest();
-PublicKey FixedPublicKey();
-void InitOnce();
-}  // namespace wasmiot::fuzz
+#include "fuzz_support.h"
 
 using namespace wasmiot;
 
@@ -33,11 +29,6 @@ namespace {
 
 // The largest bundle `wasmiot verify` reads: a 64 MiB AOT payload and 2 MiB.
 constexpr size_t kMaxBundleBytes = (64u << 20) + 0x200000;
-
-[[noreturn]] void Fail(const std::string& what) {
-  std::fprintf(stderr, "fuzz_bundle: %s\n", what.c_str());
-  std::abort();
-}
 
 struct Policies {
   PublicKey key = fuzz::FixedPublicKey();
@@ -92,7 +83,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     wasmiot_bundle_header v{};
     wasmiot_bundle_result r = wasmiot_bundle_verify(data, size, crypto, policy, &v);
     if (r == WASMIOT_BUNDLE_OK && body != WASMIOT_BUNDLE_OK) {
-      Fail(std::string("verified, but its body is ") + wasmiot_bundle_result_name(body));
+      fuzz::Fail("fuzz_bundle", std::string("verified, but its body is ") + wasmiot_bundle_result_name(body));
     }
   }
 
@@ -100,21 +91,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Bytes bundle(data, data + size);
   Result<std::vector<Bytes>> frames = SliceBundle(bundle);
   if (frames.ok() != (body == WASMIOT_BUNDLE_OK)) {
-    Fail(std::string("SliceBundle ") + (frames ? "took" : "refused") + " a bundle whose body is " +
+    fuzz::Fail("fuzz_bundle", std::string("SliceBundle ") + (frames ? "took" : "refused") + " a bundle whose body is " +
          wasmiot_bundle_result_name(body));
   }
   if (frames) {
     Bytes stream;
     for (const Bytes& f : *frames) stream.insert(stream.end(), f.begin(), f.end());
     Result<std::vector<SourcedFrame>> back = SplitStream(stream, "fuzz.stream");
-    if (!back || back->size() != frames->size()) Fail("the frames of a bundle do not split back out");
+    if (!back || back->size() != frames->size()) fuzz::Fail("fuzz_bundle", "the frames of a bundle do not split back out");
     for (size_t i = 0; i < frames->size(); ++i) {
-      if ((*back)[i].bytes != (*frames)[i]) Fail("a frame changed in the stream");
+      if ((*back)[i].bytes != (*frames)[i]) fuzz::Fail("fuzz_bundle", "a frame changed in the stream");
     }
     StreamSummary s = DescribeFrames(*back);
     if (!s.has_header || !s.table_ok || !*s.table_ok || !s.missing_chunks.empty() || !s.corrupt_chunks.empty() ||
         !s.missing_table_parts.empty() || s.malformed || s.foreign || s.conflicts || s.duplicates) {
-      Fail("the frames of a sound bundle do not describe it whole");
+      fuzz::Fail("fuzz_bundle", "the frames of a sound bundle do not describe it whole");
     }
   }
   return 0;

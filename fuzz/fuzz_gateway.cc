@@ -9,9 +9,7 @@
 
 #include "runtime/gateway.h"
 
-namespace wasmiot::fuzz {
-std::string ScratchDir();
-}
+#include "fuzz_support.h"
 
 using namespace wasmiot;
 

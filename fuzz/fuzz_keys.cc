@@ -20,10 +20,7 @@
 
 #include "keys/keys.h"
 
-namespace wasmiot::fuzz {
-std::string FixedPassword();
-void InitOnce();
-}  // namespace wasmiot::fuzz
+#include "fuzz_support.h"
 
 using namespace wasmiot;
 
@@ -58,23 +55,18 @@ bool CheapToDecrypt(const Bytes& text) {
   return U64At(*body, 8) <= kMaxOpsLimit && U64At(*body, 16) <= kMaxMemLimit;
 }
 
-[[noreturn]] void Fail(const char* what) {
-  std::fprintf(stderr, "fuzz_keys: %s\n", what);
-  std::abort();
-}
-
 void RoundTrip(const LoadedKey& key) {
   (void)KeyIdHex(KeyIdOf(key.public_key));
   (void)PublicKeyToC(key.public_key, "fuzz_key");
   (void)PublicKeyToRust(key.public_key, "FUZZ_KEY");
   std::string pem = PublicKeyToPem(key.public_key);
   Result<LoadedKey> back = ParseKey(Bytes(pem.begin(), pem.end()), std::nullopt);
-  if (!back || back->public_key != key.public_key || back->secret) Fail("a public key does not read back");
+  if (!back || back->public_key != key.public_key || back->secret) fuzz::Fail("fuzz_keys", "a public key does not read back");
   if (key.secret) {
-    if (key.secret->Public() != key.public_key) Fail("a secret key's public half is not its own");
+    if (key.secret->Public() != key.public_key) fuzz::Fail("fuzz_keys", "a secret key's public half is not its own");
     std::string secret_pem = SecretKeyToPem(*key.secret);
     Result<LoadedKey> again = ParseKey(Bytes(secret_pem.begin(), secret_pem.end()), std::nullopt);
-    if (!again || !again->secret || again->secret->seed() != key.secret->seed()) Fail("a secret key does not read back");
+    if (!again || !again->secret || again->secret->seed() != key.secret->seed()) fuzz::Fail("fuzz_keys", "a secret key does not read back");
   }
 }
 
@@ -90,7 +82,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const Bytes text(data, data + size);
   Result<LoadedKey> plain = ParseKey(text, std::nullopt);
   if (plain) {
-    if (plain->secret && plain->encrypted) Fail("an encrypted key opened without a password");
+    if (plain->secret && plain->encrypted) fuzz::Fail("fuzz_keys", "an encrypted key opened without a password");
     RoundTrip(*plain);
   }
   if (CheapToDecrypt(text)) {
@@ -98,14 +90,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (opened) {
       // The password changes only whether an encrypted key's secret half opens.
       if (!plain || plain->encrypted != opened->encrypted || plain->public_key != opened->public_key) {
-        Fail("a key reads differently with a password");
+        fuzz::Fail("fuzz_keys", "a key reads differently with a password");
       }
-      if (opened->encrypted && !opened->secret) Fail("a decrypted key has no secret half");
+      if (opened->encrypted && !opened->secret) fuzz::Fail("fuzz_keys", "a decrypted key has no secret half");
       RoundTrip(*opened);
     }
     // (The first PEM block is the key: an encrypted block after a clear one is not read.)
     Result<LoadedKey> wrong = ParseKey(text, std::string("not the password"));
-    if (wrong && wrong->encrypted && wrong->secret) Fail("an encrypted key opened with the wrong password");
+    if (wrong && wrong->encrypted && wrong->secret) fuzz::Fail("fuzz_keys", "an encrypted key opened with the wrong password");
   }
   return 0;
 }

@@ -14,10 +14,7 @@
 #include "runtime/engine.h"
 #include "runtime/host.h"
 
-namespace wasmiot::fuzz {
-const Bytes& ThermostatModule();
-const ModuleInfo& ThermostatModuleInfo();
-}
+#include "fuzz_support.h"
 
 using namespace wasmiot;
 

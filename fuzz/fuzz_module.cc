@@ -10,9 +10,7 @@
 
 #include "check/check.h"
 
-namespace wasmiot::fuzz {
-const Manifest& ThermostatManifest();
-}
+#include "fuzz_support.h"
 
 using namespace wasmiot;
 

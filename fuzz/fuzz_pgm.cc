@@ -5,10 +5,11 @@
 // none above the maxval of a text image.
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
+#include <fmt/format.h>
 
 #include "runtime/stream_input.h"
+
+#include "fuzz_support.h"
 
 using namespace wasmiot;
 
@@ -16,13 +17,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size > kMaxStreamBytes) return -1;  // LoadStreamFiles' cap
   Result<PgmImage> image = DecodePgm(Bytes(data, data + size));
   if (image && image->pixels.size() != uint64_t{image->width} * image->height) {
-    std::fprintf(stderr, "fuzz_pgm: %ux%u image with %zu pixels\n", image->width, image->height, image->pixels.size());
-    std::abort();
+    fuzz::Fail("fuzz_pgm", fmt::format("{}x{} image with {} pixels", image->width, image->height, image->pixels.size()));
   }
   if (!image && image.error().offset && *image.error().offset > size) {
-    std::fprintf(stderr, "fuzz_pgm: error offset %llu past the end (%zu)\n",
-                 static_cast<unsigned long long>(*image.error().offset), size);
-    std::abort();
+    fuzz::Fail("fuzz_pgm", fmt::format("error offset {} past the end ({})", *image.error().offset, size));
   }
   return 0;
 }

@@ -38,11 +38,7 @@
 #include "keys/keys.h"
 #include "manifest/manifest.h"
 
-namespace wasmiot::fuzz {
-const Manifest& ThermostatManifest();
-PublicKey FixedPublicKey();
-void InitOnce();
-}  // namespace wasmiot::fuzz
+#include "fuzz_support.h"
 
 using namespace wasmiot;
 
@@ -51,11 +47,6 @@ namespace {
 constexpr uint32_t kFullBitmapBytes = (WASMIOT_BUNDLE_MAX_CHUNKS + 7) / 8;  // as assemble
 constexpr uint32_t kSmallBitmapBytes = 16;
 constexpr uint32_t kStepsMs[] = {0, 7, 300, 4000};
-
-[[noreturn]] void Fail(const std::string& what) {
-  std::fprintf(stderr, "fuzz_receiver: %s\n", what.c_str());
-  std::abort();
-}
 
 struct Device {
   PublicKey key = fuzz::FixedPublicKey();
@@ -100,16 +91,16 @@ struct Run {
   void CheckComplete(const wasmiot_receiver& rx) {
     if (rx.state != WASMIOT_RX_STATE_COMPLETE) return;
     uint64_t total = uint64_t{WASMIOT_BUNDLE_PAYLOAD_OFFSET(rx.layout.chunk_count)} + rx.layout.payload_size;
-    if (total > device.capacity) Fail("a complete bundle is larger than the slot");
+    if (total > device.capacity) fuzz::Fail("fuzz_receiver", "a complete bundle is larger than the slot");
     const Bytes& stored = slot.bytes();
     Bytes bundle(static_cast<size_t>(total), 0);
     std::copy_n(stored.begin(), std::min<size_t>(stored.size(), bundle.size()), bundle.begin());
     wasmiot_bundle_header h{};
     wasmiot_bundle_result r = wasmiot_bundle_verify(bundle.data(), bundle.size(), &HostCrypto(), &device.policy, &h);
-    if (r != WASMIOT_BUNDLE_OK) Fail(std::string("the receiver completed a bundle the verifier refuses: ") +
+    if (r != WASMIOT_BUNDLE_OK) fuzz::Fail("fuzz_receiver", std::string("the receiver completed a bundle the verifier refuses: ") +
                                      wasmiot_bundle_result_name(r));
     for (uint32_t i = 0; i < rx.layout.chunk_count; ++i) {
-      if (!wasmiot_receiver_has_chunk(&rx, i)) Fail("a complete receiver misses a chunk");
+      if (!wasmiot_receiver_has_chunk(&rx, i)) fuzz::Fail("fuzz_receiver", "a complete receiver misses a chunk");
     }
   }
 
@@ -117,7 +108,7 @@ struct Run {
     wasmiot_rx_result r = wasmiot_receiver_accept(&rx, frame, size, now_ms);
     (void)wasmiot_rx_result_name(r);
     if (r == WASMIOT_RX_COMPLETE) CheckComplete(rx);
-    if (slot.bytes().size() > device.capacity) Fail("the slot grew past its capacity");
+    if (slot.bytes().size() > device.capacity) fuzz::Fail("fuzz_receiver", "the slot grew past its capacity");
     now_ms += step_ms;
   }
 
@@ -202,7 +193,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (mode == 3) {
       AssembleReport report = FeedFrames(r, slot, sourced);
       if (report.final_state == WASMIOT_RX_COMPLETE && r.state != WASMIOT_RX_STATE_COMPLETE) {
-        Fail("FeedFrames reports a bundle complete that its receiver is not");
+        fuzz::Fail("fuzz_receiver", "FeedFrames reports a bundle complete that its receiver is not");
       }
       run.CheckComplete(r);
     } else {

@@ -24,9 +24,7 @@
 #include "runtime/engine.h"
 #include "runtime/host.h"
 
-namespace wasmiot::fuzz {
-const Manifest& ThermostatManifest();
-}
+#include "fuzz_support.h"
 
 using namespace wasmiot;
 
@@ -35,11 +33,6 @@ namespace {
 constexpr uint64_t kFuel = 10000;
 constexpr uint32_t kMaxPages = 16;
 constexpr uint32_t kTableElements = 10000;
-
-[[noreturn]] void Fail(const char* what) {
-  std::fprintf(stderr, "fuzz_runtime: %s\n", what);
-  std::abort();
-}
 
 }  // namespace
 
@@ -94,9 +87,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // Guest memory reads back exactly inside its bounds (scenarios read results this way).
   uint64_t bytes = instance.memory_bytes();
   std::optional<Bytes> head = instance.ReadMemory(0, std::min<uint64_t>(bytes, 64));
-  if (bytes > 0 && (!head || head->size() != std::min<uint64_t>(bytes, 64))) Fail("memory does not read back");
+  if (bytes > 0 && (!head || head->size() != std::min<uint64_t>(bytes, 64))) fuzz::Fail("fuzz_runtime", "memory does not read back");
   if (instance.ReadMemory(bytes, 1) || instance.ReadMemory(UINT64_MAX, 2) || instance.ReadMemory(1, UINT64_MAX)) {
-    Fail("memory reads back past its end");
+    fuzz::Fail("fuzz_runtime", "memory reads back past its end");
   }
   if (host) {
     for (const HostCall& c : host->calls()) (void)FormatHostCall(c);

@@ -11,6 +11,7 @@
 // are real time, which no fuzzer can afford.
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -21,12 +22,7 @@
 #include "runtime/scenario.h"
 #include "support/file_io.h"
 
-namespace wasmiot::fuzz {
-const Manifest& ThermostatManifest();
-const Bytes& ThermostatModule();
-const ModuleInfo& ThermostatModuleInfo();
-std::string ScratchDir();
-}  // namespace wasmiot::fuzz
+#include "fuzz_support.h"
 
 using namespace wasmiot;
 
@@ -56,8 +52,7 @@ void WriteSeriesFiles(const std::string& dir, const uint8_t* data, size_t size, 
     }
     FILE* f = std::fopen(path.c_str(), "wb");
     if (!f || (size && std::fwrite(data, 1, size, f) != size) || std::fclose(f) != 0) {
-      std::perror("fuzz_scenario: writing a series file");
-      std::abort();
+      fuzz::Fail("fuzz_scenario", std::string("writing a series file: ") + std::strerror(errno));
     }
   }
   written = present;
@@ -115,8 +110,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)FormatScenarioTrace(report);
   std::string self = FirstEngineDifference(report, "interp", report, "interp");
   if (!self.empty()) {
-    std::fprintf(stderr, "fuzz_scenario: a report differs from itself: %s\n", self.c_str());
-    std::abort();
+    fuzz::Fail("fuzz_scenario", "a report differs from itself: " + self);
   }
   return 0;
 }

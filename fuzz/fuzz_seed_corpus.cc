@@ -28,13 +28,7 @@
 #include "bundle/chunks.h"
 #include "keys/keys.h"
 
-namespace wasmiot::fuzz {
-Seed FixedSeed();
-PublicKey FixedPublicKey();
-std::string FixedPassword();
-void InitOnce();
-Bytes DecodeHex(std::string_view text);
-}  // namespace wasmiot::fuzz
+#include "fuzz_support.h"
 
 using namespace wasmiot;
 

@@ -1,20 +1,4 @@
-// What the fuzz targets share (docs/fuzzing.md). Each target declares the
-// few functions it uses from here itself, in namespace wasmiot::fuzz:
-//
-//   const Manifest& ThermostatManifest();     templates/devices/thermostat.device.json
-//   const Bytes& ThermostatModule();          tests/data/modules/thermostat.wat, compiled
-//   const ModuleInfo& ThermostatModuleInfo(); ReadModule of it
-//   Seed FixedSeed();                         the fuzzing signing key (secret half)
-//   PublicKey FixedPublicKey();               its public half: trusted by fuzz_bundle and fuzz_receiver
-//   std::string FixedPassword();              the password of the encrypted seed keys
-//   void InitOnce();                          libsodium; aborts if it cannot start
-//   std::string ScratchDir();                 a private folder under $TMPDIR, made once per process,
-//                                             removed when the process exits normally
-//   Bytes DecodeHex(std::string_view text);   commented hex (";;" comments), as tests/data/binaries/*.hex
-//
-// The fixed key is SHA-256 of a constant phrase, so the seed generator
-// (fuzz_seed_corpus) and the targets agree on it without sharing a file; it
-// signs nothing but fuzzing seeds.
+// What the fuzz targets share: fuzz/fuzz_support.h.
 #include <unistd.h>
 
 #include <cctype>
@@ -23,6 +7,8 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+
+#include "fuzz_support.h"
 
 #include "check/check.h"
 #include "keys/keys.h"
@@ -89,6 +75,12 @@ Seed FixedSeed() {
 PublicKey FixedPublicKey() {
   static const PublicKey key = PublicKeyFromSeed(FixedSeed());
   return key;
+}
+
+void Fail(std::string_view target, std::string_view what) {
+  std::fprintf(stderr, "%.*s: %.*s\n", static_cast<int>(target.size()), target.data(), static_cast<int>(what.size()),
+               what.data());
+  std::abort();
 }
 
 std::string FixedPassword() { return "wasmiot-fuzz-password"; }

@@ -54,23 +54,14 @@ phase() {  # records how long the previous phase took
   phase_start=$now
 }
 
-# ---- dependencies (Debian packages, as scripts/install-deps.sh) ---------------
-packages=(
-  cmake ninja-build pkg-config
-  clang lld libclang-rt-14-dev   # clang 14 and its libFuzzer/ASan/UBSan runtimes; wasm-ld for the workload seeds
-  wabt binaryen                  # the libraries wasmiot links; wat2wasm makes seeds
+# ---- dependencies (Debian packages) ----------------------------------------------
+# clang 14 and its libFuzzer/ASan/UBSan runtimes, wasm-ld for the workload
+# seeds, the libraries wasmiot links, wat2wasm for seeds.
+bash "$root/scripts/install-deps.sh" \
+  cmake ninja-build pkg-config \
+  clang lld libclang-rt-14-dev \
+  wabt binaryen \
   libcli11-dev libsodium-dev libfmt-dev nlohmann-json3-dev
-)
-if [ "$(id -u)" -eq 0 ]; then sudo=(); else sudo=(sudo); fi
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "fuzz.sh: installing ${missing[*]}"
-  "${sudo[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
 phase "dependencies"
 
 # ---- build ---------------------------------------------------------------------

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Installs every build and test dependency of wasmiot from Debian's packages.
+# Installs every build and test dependency of wasmiot from Debian's packages,
+# or, given package names, just those (scripts/fuzz.sh needs another set).
 # Idempotent: packages already present are left alone. Runs as root, or through sudo.
+#   scripts/install-deps.sh            the project's packages
+#   scripts/install-deps.sh PKG...     only these
 set -euo pipefail
 
 packages=(
@@ -23,6 +26,7 @@ packages=(
 )
 # Some images ship a nodejs that bundles npm; Debian's npm package conflicts with it.
 command -v npm >/dev/null 2>&1 || packages+=(npm)
+[ $# -gt 0 ] && packages=("$@")
 
 if [ "$(id -u)" -eq 0 ]; then sudo=(); else sudo=(sudo); fi
 
