@@ -72,6 +72,24 @@ Result<std::vector<Bytes>> SliceBundle(const Bytes& bundle) {
   return frames;
 }
 
+namespace {
+
+bool KnownFrameType(uint8_t type) {
+  return type == WASMIOT_FRAME_HEADER || type == WASMIOT_FRAME_TABLE || type == WASMIOT_FRAME_CHUNK;
+}
+
+// Why no whole frame starts at `data`, of which `have` bytes are there: the
+// one wording for streams read whole (SplitStream) and frame by frame.
+std::string FrameProblem(const uint8_t* data, size_t have) {
+  if (have < WASMIOT_FRAME_HEADER_SIZE) return "the stream ends inside a frame header";
+  uint8_t type = data[WASMIOT_FRAME_OFF_TYPE];
+  if (!KnownFrameType(type)) return fmt::format("unknown frame type 0x{:02x}", type);
+  unsigned length = data[WASMIOT_FRAME_OFF_LENGTH] | (data[WASMIOT_FRAME_OFF_LENGTH + 1] << 8);
+  return fmt::format("a frame of {} data bytes runs past the end", length);
+}
+
+}  // namespace
+
 Result<std::vector<SourcedFrame>> SplitStream(const Bytes& stream, const std::string& path) {
   std::vector<SourcedFrame> frames;
   size_t at = 0;
@@ -79,11 +97,7 @@ Result<std::vector<SourcedFrame>> SplitStream(const Bytes& stream, const std::st
     wasmiot_frame f;
     size_t n = wasmiot_frame_parse(stream.data() + at, stream.size() - at, &f);
     if (n == 0) {
-      std::string why = stream.size() - at < WASMIOT_FRAME_HEADER_SIZE ? "the stream ends inside a frame header"
-                        : f.type != WASMIOT_FRAME_HEADER && f.type != WASMIOT_FRAME_TABLE && f.type != WASMIOT_FRAME_CHUNK
-                            ? fmt::format("unknown frame type 0x{:02x}", f.type)
-                            : fmt::format("a frame of {} data bytes runs past the end", f.length);
-      Error e{ErrorKind::kInvalidInput, why};
+      Error e{ErrorKind::kInvalidInput, FrameProblem(stream.data() + at, stream.size() - at)};
       e.offset = at;
       return e;
     }
@@ -160,10 +174,8 @@ std::vector<SourcedFrame> ReadStreamFrames(const std::string& path, Diagnostics&
     Result<size_t> got = file->Read(frame.data(), frame.size());
     if (!got) return fail("io-error", got.error().message);
     if (*got == 0) return frames;
-    if (*got < frame.size()) return fail("chunks-malformed", "the stream ends inside a frame header");
-    uint8_t type = frame[WASMIOT_FRAME_OFF_TYPE];
-    if (type != WASMIOT_FRAME_HEADER && type != WASMIOT_FRAME_TABLE && type != WASMIOT_FRAME_CHUNK) {
-      return fail("chunks-malformed", fmt::format("unknown frame type 0x{:02x}", type));
+    if (*got < frame.size() || !KnownFrameType(frame[WASMIOT_FRAME_OFF_TYPE])) {
+      return fail("chunks-malformed", FrameProblem(frame.data(), *got));
     }
     size_t length = frame[WASMIOT_FRAME_OFF_LENGTH] | (frame[WASMIOT_FRAME_OFF_LENGTH + 1] << 8);
     if (frames.size() == kMaxFrames || at + frame.size() + length > kMaxFrameBytes) {
@@ -175,7 +187,7 @@ std::vector<SourcedFrame> ReadStreamFrames(const std::string& path, Diagnostics&
     if (!got) return fail("io-error", got.error().message);
     wasmiot_frame parsed;
     if (*got < length || wasmiot_frame_parse(frame.data(), frame.size(), &parsed) != frame.size()) {
-      return fail("chunks-malformed", fmt::format("a frame of {} data bytes runs past the end", length));
+      return fail("chunks-malformed", FrameProblem(frame.data(), WASMIOT_FRAME_HEADER_SIZE + *got));
     }
     frames.push_back({std::move(frame), path, at});
     at += frames.back().bytes.size();
