@@ -4,8 +4,8 @@
 //  - `wasmiot inspect`: wasmiot_bundle_parse_header, then (no key)
 //    wasmiot_bundle_check_body against the header's digests;
 //  - `wasmiot verify`: wasmiot_bundle_verify under two device policies, the
-//    thermostat's (its vendor, class and size budget, wasm only) and a lax one
-//    (any vendor, AOT or wasm for cortex-m4f, installed sequence 3, at most
+//    thermostat's (its device id and size budget, wasm only) and a lax one
+//    (any device, AOT or wasm for cortex-m4f, installed sequence 3, at most
 //    100 ahead), both trusting the fixed fuzzing key that signed the seeds;
 //  - `wasmiot chunk`: SliceBundle, whose frames must split back out of their
 //    concatenation unchanged and describe a whole, sound bundle.
@@ -17,6 +17,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "bundle/bundle.h"
 #include "bundle/chunks.h"
 #include "keys/keys.h"
 #include "manifest/manifest.h"
@@ -32,21 +33,22 @@ constexpr size_t kMaxBundleBytes = (64u << 20) + 0x200000;
 
 struct Policies {
   PublicKey key = fuzz::FixedPublicKey();
+  DeviceId device_id = DeviceIdOf(fuzz::ThermostatManifest().device);
+  uint8_t m4 = WASMIOT_TARGET_CORTEX_M4F;
   wasmiot_device_policy thermostat{};
   wasmiot_device_policy lax{};
   Policies() {
     const Manifest& m = fuzz::ThermostatManifest();
     thermostat.public_keys = reinterpret_cast<const uint8_t(*)[32]>(key.data());
     thermostat.public_key_count = 1;
-    thermostat.vendor = m.device.vendor.c_str();
-    thermostat.device_class = m.device.device_class.c_str();
+    thermostat.device_id = device_id.data();
     thermostat.payload_kind = WASMIOT_PAYLOAD_WASM;
     thermostat.max_payload_size = static_cast<uint32_t>(m.budgets.max_module_bytes);
     lax = thermostat;
-    lax.vendor = nullptr;
-    lax.device_class = nullptr;
+    lax.device_id = nullptr;
     lax.payload_kind = 0;
-    lax.target = "cortex-m4f";
+    lax.targets = &m4;
+    lax.target_count = 1;
     lax.max_payload_size = 64u << 20;
     lax.installed_sequence = 3;
     lax.max_sequence_jump = 100;

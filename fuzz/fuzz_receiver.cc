@@ -1,6 +1,6 @@
 // fuzz_receiver: OTA frames through the device library's chunk receiver
 // (lib/device/wasmiot_chunks.c) over a MemorySlot (lib/bundle/chunks.h), as
-// `wasmiot assemble` drives it: the thermostat's policy (vendor, class, size
+// `wasmiot assemble` drives it: the thermostat's policy (device id, size
 // budget) trusting the fixed fuzzing key, which signed the seed bundles, so
 // inputs get past the signature; a slot as large as assemble's
 // (SlotCapacity) and its 8 KiB progress bitmap.
@@ -34,6 +34,7 @@
 #include <string>
 #include <vector>
 
+#include "bundle/bundle.h"
 #include "bundle/chunks.h"
 #include "keys/keys.h"
 #include "manifest/manifest.h"
@@ -50,14 +51,14 @@ constexpr uint32_t kStepsMs[] = {0, 7, 300, 4000};
 
 struct Device {
   PublicKey key = fuzz::FixedPublicKey();
+  DeviceId device_id = DeviceIdOf(fuzz::ThermostatManifest().device);
   wasmiot_device_policy policy{};
   uint32_t capacity = 0;
   Device() {
     const Manifest& m = fuzz::ThermostatManifest();
     policy.public_keys = reinterpret_cast<const uint8_t(*)[32]>(key.data());
     policy.public_key_count = 1;
-    policy.vendor = m.device.vendor.c_str();
-    policy.device_class = m.device.device_class.c_str();
+    policy.device_id = device_id.data();
     policy.max_payload_size = static_cast<uint32_t>(m.budgets.max_module_bytes);
     capacity = WASMIOT_BUNDLE_PAYLOAD_OFFSET(WASMIOT_BUNDLE_MAX_CHUNKS) + policy.max_payload_size;  // SlotCapacity
   }

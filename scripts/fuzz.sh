@@ -144,7 +144,7 @@ bundle() {  # NAME MODULE [sign options...]
 }
 bundle contract "$tmp/wasm/thermostat.wasm"
 bundle contract-64 "$tmp/wasm/thermostat.wasm" --chunk-size 64
-bundle contract-aot "$tmp/wasm/thermostat.wasm" --target cortex-m4f --payload "$tmp/wasm/thermostat.wasm" --chunk-size 100
+bundle contract-aot "$tmp/wasm/thermostat.wasm" --target cortex-m4f --chunk-size 100
 if [ -f "$tmp/workloads/thermostat.wasm" ]; then
   bundle workload "$tmp/workloads/thermostat.wasm" --chunk-size 256
 fi

@@ -92,8 +92,31 @@ std::string ModuleNameFromPath(const std::string& path) {
   return out;
 }
 
-Result<AotReport> CompileAot(const Bytes& wasm, const std::string& path, const AotOptions& options,
-                             Diagnostics& diagnostics) {
+bool CheckAotTarget(std::string_view name, const Manifest* manifest, Diagnostics& diagnostics) {
+  if (!FindAotTarget(name)) {
+    std::vector<std::string_view> names;
+    for (const AotTarget& t : AotTargets()) names.push_back(t.name);
+    std::string hint;
+    if (auto near = ClosestMatch(name, names)) hint = fmt::format(" (did you mean '{}'?)", *near);
+    diagnostics.AddError("unknown-target", std::string(name),
+                         fmt::format("unknown target{}; 'wasmiot aot --list-targets' lists them", hint));
+    return false;
+  }
+  if (!manifest) return true;
+  const auto& accepted = manifest->aot_targets;
+  if (std::find(accepted.begin(), accepted.end(), name) != accepted.end()) return true;
+  diagnostics.AddError("target-not-accepted", std::string(name),
+                       fmt::format("the device accepts AOT code only for: {} (the manifest's aot_targets)",
+                                   accepted.empty() ? std::string("none") : fmt::format("{}", fmt::join(accepted, ", "))));
+  return false;
+}
+
+namespace {
+
+// Everything `aot` does but putting the files in place: they are left in
+// `staging`, created beside options.output_dir once the inputs are checked.
+Result<AotReport> CompileInto(std::optional<Staging>& staging_slot, const Bytes& wasm, const std::string& path,
+                              const AotOptions& options, Diagnostics& diagnostics) {
   const Error failed{ErrorKind::kInvalidInput, "cannot compile"};
   if (!options.module_name.empty() && !IsGeneratedSymbolName(options.module_name)) {
     // The name becomes file names and C symbols: "../x" would write outside the folder.
@@ -102,16 +125,8 @@ Result<AotReport> CompileAot(const Bytes& wasm, const std::string& path, const A
                          "not a C, C++ or Rust keyword)");
     return failed;
   }
+  if (!CheckAotTarget(options.target, options.manifest, diagnostics)) return failed;
   const AotTarget* target = FindAotTarget(options.target);
-  if (!target) {
-    std::vector<std::string_view> names;
-    for (const AotTarget& t : AotTargets()) names.push_back(t.name);
-    std::string hint;
-    if (auto near = ClosestMatch(options.target, names)) hint = fmt::format(" (did you mean '{}'?)", *near);
-    diagnostics.AddError("unknown-target", options.target,
-                         fmt::format("unknown target{}; 'wasmiot aot --list-targets' lists them", hint));
-    return failed;
-  }
   std::string cc = TargetTool(*target, "gcc");
   if (!TargetInstalled(*target)) {
     diagnostics.AddError("compiler-missing", cc,
@@ -137,6 +152,12 @@ Result<AotReport> CompileAot(const Bytes& wasm, const std::string& path, const A
   }
   if (diagnostics.HasErrors()) return failed;
 
+  const Staging& staging = staging_slot.emplace(options.output_dir);
+  if (!staging.ok()) {
+    diagnostics.AddError("io-error", options.output_dir,
+                         fmt::format("cannot create a folder beside it: {}", std::strerror(errno)));
+    return Error{ErrorKind::kIo, "cannot stage"};
+  }
   AotReport report;
   report.target = std::string(target->name);
   report.compiler = cc;
@@ -148,12 +169,6 @@ Result<AotReport> CompileAot(const Bytes& wasm, const std::string& path, const A
     return generated.error();
   }
 
-  Staging staging(options.output_dir);
-  if (!staging.ok()) {
-    diagnostics.AddError("io-error", options.output_dir,
-                         fmt::format("cannot create a folder beside it: {}", std::strerror(errno)));
-    return Error{ErrorKind::kIo, "cannot stage"};
-  }
   bool bare = target->kind == TargetKind::kBareMetal;
   std::string runtime = bare ? "wasmiot_rt_static" : "wasm-rt-impl";
   std::vector<std::pair<std::string, std::string_view>> sources = {
@@ -206,6 +221,7 @@ Result<AotReport> CompileAot(const Bytes& wasm, const std::string& path, const A
     return run(argv);
   };
   std::string library = "lib" + name + ".a";
+  report.library = library;
   if (!compile(name + ".c", name + ".o") || !compile(runtime + ".c", runtime + ".o") ||
       !run({TargetTool(*target, "ar"), "rcsD", library, name + ".o", runtime + ".o"})) {
     return failed;
@@ -219,17 +235,38 @@ Result<AotReport> CompileAot(const Bytes& wasm, const std::string& path, const A
     diagnostics.AddError("compiler-failed", TargetTool(*target, "size"), "cannot measure the objects");
     return failed;
   }
+  return report;
+}
+
+}  // namespace
+
+Result<AotReport> CompileAot(const Bytes& wasm, const std::string& path, const AotOptions& options,
+                             Diagnostics& diagnostics) {
+  std::optional<Staging> staging;
+  Result<AotReport> compiled = CompileInto(staging, wasm, path, options, diagnostics);
+  if (!compiled) return compiled;
+  AotReport report = std::move(compiled).value();
   for (const std::string& file : report.files) {
     if (!RefuseOverwritingInputs(options.output_dir + "/" + file, "-o", false, options.inputs, diagnostics)) {
-      return failed;
+      return Error{ErrorKind::kInvalidInput, "cannot compile"};
     }
   }
-  Status committed = staging.Commit(options.output_dir, report.files);
+  Status committed = staging->Commit(options.output_dir, report.files);
   if (!committed) {
     diagnostics.AddError("io-error", options.output_dir, committed.error().message);
     return committed.error();
   }
   return report;
+}
+
+Result<Bytes> CompileAotLibrary(const Bytes& wasm, const std::string& path, const AotOptions& options,
+                                Diagnostics& diagnostics) {
+  std::optional<Staging> staging;
+  Result<AotReport> compiled = CompileInto(staging, wasm, path, options, diagnostics);
+  if (!compiled) return compiled.error();
+  Result<Bytes> library = ReadInputFile(staging->File(compiled->library), uint64_t{1} << 30);
+  if (!library) diagnostics.AddError("io-error", staging->File(compiled->library), library.error().message);
+  return library;
 }
 
 }  // namespace wasmiot

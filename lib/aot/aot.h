@@ -36,6 +36,7 @@ struct AotReport {
   std::string compiler;
   std::vector<std::string> cflags;
   std::vector<std::string> files;  // written into output_dir, in order
+  std::string library;             // the static library among them: what `sign --target` signs
   std::vector<ObjectSize> sizes;   // the module's object, then the runtime's
   uint32_t memory_pages = 0;       // bare metal: the static linear-memory budget
 };
@@ -46,9 +47,21 @@ FeatureSet Wasm2cFeatures();
 // A C identifier from a file name: "my-sensor.v2.wasm" -> "my_sensor_v2".
 std::string ModuleNameFromPath(const std::string& path);
 
-// Codes: unknown-target (exit 2), compiler-missing, compiler-failed, io-error
+// Whether `name` is a target (else unknown-target, exit 2, with a "did you
+// mean") and, given a manifest, one the device accepts (else
+// target-not-accepted, exit 1, listing its aot_targets).
+bool CheckAotTarget(std::string_view name, const Manifest* manifest, Diagnostics& diagnostics);
+
+// Codes: unknown-target (exit 2), target-not-accepted, compiler-missing, compiler-failed, io-error
 // (exit 3), feature-unsupported-by-target, and check's codes (exit 1).
 Result<AotReport> CompileAot(const Bytes& wasm, const std::string& path, const AotOptions& options,
                              Diagnostics& diagnostics);
+
+// The static library CompileAot writes, built in a scratch folder beside
+// options.output_dir (which is not created) and returned as bytes: what
+// `sign --target` signs. The same module, name, target, manifest and compiler
+// give the same bytes.
+Result<Bytes> CompileAotLibrary(const Bytes& wasm, const std::string& path, const AotOptions& options,
+                                Diagnostics& diagnostics);
 
 }  // namespace wasmiot

@@ -2,6 +2,7 @@
 // how to run the output), so adding a CPU is one row, not scattered code.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,7 +15,8 @@ enum class TargetKind {
 };
 
 struct AotTarget {
-  std::string_view name;
+  uint8_t id;             // WASMIOT_TARGET_*, what a bundle's header records
+  std::string_view name;  // wasmiot_target_name(id)
   std::string_view description;
   TargetKind kind;
   std::string_view tool_prefix;  // "arm-none-eabi-": gcc, ar and size are prefix + tool

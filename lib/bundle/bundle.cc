@@ -18,12 +18,8 @@ void Put64(Bytes& b, size_t at, uint64_t v) {
   for (int i = 0; i < 8; ++i) b[at + i] = static_cast<uint8_t>(v >> (8 * i));
 }
 
-Status PutName(Bytes& b, size_t at, size_t field, const std::string& name, std::string_view what) {
-  if (name.size() > field) {
-    return Error{ErrorKind::kInvalidInput, fmt::format("{} \"{}\" is longer than {} bytes", what, name, field)};
-  }
-  std::memcpy(b.data() + at, name.data(), name.size());
-  return Ok{};
+void PutDigest(Bytes& b, size_t at, const Sha256& digest) {
+  std::memcpy(b.data() + at, digest.data(), WASMIOT_BUNDLE_DIGEST_SIZE);
 }
 
 uint32_t Clamp32(uint64_t v) { return v > UINT32_MAX ? UINT32_MAX : static_cast<uint32_t>(v); }
@@ -63,6 +59,20 @@ Status CheckSequence(uint64_t sequence, bool allow_huge) {
   return Ok{};
 }
 
+DeviceId DeviceIdOf(const DeviceIdentity& device) {
+  DeviceId id;
+  wasmiot_device_id(&HostCrypto(), device.vendor.c_str(), device.device_class.c_str(), id.data());
+  return id;
+}
+
+uint8_t TargetId(std::string_view name) {
+  for (unsigned id = 1; id < 256; ++id) {
+    const char* known = wasmiot_target_name(static_cast<uint8_t>(id));
+    if (known && name == known) return static_cast<uint8_t>(id);
+  }
+  return 0;
+}
+
 Result<Bytes> BuildBundle(const BundleSpec& spec, const SecretKey& key) {
   const Manifest& m = *spec.manifest;
   if (spec.payload.empty()) return Error{ErrorKind::kInvalidInput, "the payload is empty"};
@@ -78,35 +88,45 @@ Result<Bytes> BuildBundle(const BundleSpec& spec, const SecretKey& key) {
                  fmt::format("{} chunks, more than a header can list ({}): use larger chunks", chunks,
                              WASMIOT_BUNDLE_MAX_CHUNKS)};
   }
+  uint8_t target = 0;
+  if (spec.kind == WASMIOT_PAYLOAD_AOT) {
+    target = TargetId(spec.target);
+    if (target == 0) return Error{ErrorKind::kInvalidInput, fmt::format("no target id for \"{}\"", spec.target)};
+    if (spec.module_digest == Sha256{}) return Error{ErrorKind::kInvalidInput, "AOT code without its module's digest"};
+  }
+  Result<SemanticVersion> api = ParseSemanticVersion(m.device.api_version);
+  if (!api) return api.error();
   Bytes b(WASMIOT_BUNDLE_HEADER_SIZE, 0);
-  std::memcpy(b.data(), WASMIOT_BUNDLE_MAGIC, 8);
-  Put16(b, WASMIOT_BUNDLE_OFF_VERSION, WASMIOT_BUNDLE_VERSION);
-  Put16(b, WASMIOT_BUNDLE_OFF_HEADER_SIZE, WASMIOT_BUNDLE_HEADER_SIZE);
+  std::memcpy(b.data(), WASMIOT_BUNDLE_MAGIC, WASMIOT_BUNDLE_MAGIC_SIZE);
+  b[WASMIOT_BUNDLE_OFF_VERSION] = WASMIOT_BUNDLE_VERSION;
   b[WASMIOT_BUNDLE_OFF_KIND] = static_cast<uint8_t>(spec.kind);
+  b[WASMIOT_BUNDLE_OFF_TARGET] = target;
   Put64(b, WASMIOT_BUNDLE_OFF_SEQUENCE, spec.sequence);
   Put16(b, WASMIOT_BUNDLE_OFF_VERSION_MAJOR, spec.version.major);
   Put16(b, WASMIOT_BUNDLE_OFF_VERSION_MINOR, spec.version.minor);
   Put16(b, WASMIOT_BUNDLE_OFF_VERSION_PATCH, spec.version.patch);
+  Put16(b, WASMIOT_BUNDLE_OFF_API_MAJOR, api->major);
+  Put16(b, WASMIOT_BUNDLE_OFF_API_MINOR, api->minor);
+  Put16(b, WASMIOT_BUNDLE_OFF_API_PATCH, api->patch);
   Put32(b, WASMIOT_BUNDLE_OFF_PAYLOAD_SIZE, static_cast<uint32_t>(spec.payload.size()));
-  Put32(b, WASMIOT_BUNDLE_OFF_CHUNK_SIZE, spec.chunk_size);
-  Put32(b, WASMIOT_BUNDLE_OFF_CHUNK_COUNT, static_cast<uint32_t>(chunks));
-  Sha256 payload_digest = HashSha256(spec.payload.data(), spec.payload.size());
-  std::memcpy(b.data() + WASMIOT_BUNDLE_OFF_PAYLOAD_SHA256, payload_digest.data(), 32);
-  std::memcpy(b.data() + WASMIOT_BUNDLE_OFF_MANIFEST_SHA256, spec.manifest_digest.data(), 32);
-  KeyId id = KeyIdOf(key.Public());
-  std::memcpy(b.data() + WASMIOT_BUNDLE_OFF_KEY_ID, id.data(), id.size());
-  for (const Status& s : {PutName(b, WASMIOT_BUNDLE_OFF_VENDOR, WASMIOT_BUNDLE_NAME_SIZE, m.device.vendor, "vendor"),
-                          PutName(b, WASMIOT_BUNDLE_OFF_DEVICE_CLASS, WASMIOT_BUNDLE_NAME_SIZE, m.device.device_class, "device class"),
-                          PutName(b, WASMIOT_BUNDLE_OFF_API_VERSION, WASMIOT_BUNDLE_SHORT_NAME_SIZE, m.device.api_version, "API version"),
-                          PutName(b, WASMIOT_BUNDLE_OFF_TARGET, WASMIOT_BUNDLE_SHORT_NAME_SIZE, spec.target, "target")}) {
-    if (!s) return s.error();
-  }
+  Put16(b, WASMIOT_BUNDLE_OFF_CHUNK_SIZE, static_cast<uint16_t>(spec.chunk_size));
+  Put16(b, WASMIOT_BUNDLE_OFF_CHUNK_COUNT, static_cast<uint16_t>(chunks));
   Put32(b, WASMIOT_BUNDLE_OFF_MEMORY_PAGES, m.budgets.max_pages);
   Put32(b, WASMIOT_BUNDLE_OFF_TABLE_ELEMENTS, m.budgets.max_table_elements);
   Put32(b, WASMIOT_BUNDLE_OFF_STACK_BYTES, Clamp32(m.budgets.stack_bytes));
   Put32(b, WASMIOT_BUNDLE_OFF_HEAP_BYTES, Clamp32(m.budgets.heap_bytes));
-  Put64(b, WASMIOT_BUNDLE_OFF_FUEL_PER_CALL, m.budgets.fuel_per_call);
   Put32(b, WASMIOT_BUNDLE_OFF_WALL_MS_PER_CALL, Clamp32(m.budgets.wall_ms_per_call));
+  Put64(b, WASMIOT_BUNDLE_OFF_FUEL_PER_CALL, m.budgets.fuel_per_call);
+  KeyId id = KeyIdOf(key.Public());
+  static_assert(std::tuple_size_v<KeyId> == WASMIOT_BUNDLE_KEY_ID_SIZE);
+  std::memcpy(b.data() + WASMIOT_BUNDLE_OFF_KEY_ID, id.data(), id.size());
+  DeviceId device = DeviceIdOf(m.device);
+  std::memcpy(b.data() + WASMIOT_BUNDLE_OFF_DEVICE_ID, device.data(), device.size());
+  PutDigest(b, WASMIOT_BUNDLE_OFF_MANIFEST_DIGEST, spec.manifest_digest);
+  // A wasm payload is the module; AOT code names the module it was compiled from.
+  PutDigest(b, WASMIOT_BUNDLE_OFF_MODULE_DIGEST, spec.kind == WASMIOT_PAYLOAD_WASM
+                                                     ? HashSha256(spec.payload.data(), spec.payload.size())
+                                                     : spec.module_digest);
   Bytes table;
   for (uint64_t i = 0; i < chunks; ++i) {
     size_t start = i * spec.chunk_size;
@@ -114,8 +134,7 @@ Result<Bytes> BuildBundle(const BundleSpec& spec, const SecretKey& key) {
     Sha256 d = HashSha256(spec.payload.data() + start, n);
     table.insert(table.end(), d.begin(), d.begin() + WASMIOT_BUNDLE_CHUNK_DIGEST_SIZE);
   }
-  Sha256 table_digest = HashSha256(table.data(), table.size());
-  std::memcpy(b.data() + WASMIOT_BUNDLE_OFF_TABLE_SHA256, table_digest.data(), 32);
+  PutDigest(b, WASMIOT_BUNDLE_OFF_TABLE_DIGEST, HashSha256(table.data(), table.size()));
   Ed25519Signature signature = SignMessage(key.seed(), b.data(), b.size());
   b.insert(b.end(), signature.begin(), signature.end());
   b.insert(b.end(), table.begin(), table.end());

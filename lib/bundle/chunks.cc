@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "keys/sodium_bridge.h"
+#include "support/text.h"
 
 namespace wasmiot {
 namespace {
@@ -215,7 +216,7 @@ StreamSummary DescribeFrames(const std::vector<SourcedFrame>& frames) {
         wasmiot_bundle_parse_header(f.data, f.length, &s.header) == WASMIOT_BUNDLE_OK) {
       s.has_header = true;
       std::memcpy(id, f.bundle_id, sizeof id);
-      for (uint8_t b : id) s.bundle_id += fmt::format("{:02x}", b);
+      s.bundle_id = HexString(id, sizeof id);
     }
   }
   if (!s.has_header) return s;
@@ -278,7 +279,7 @@ StreamSummary DescribeFrames(const std::vector<SourcedFrame>& frames) {
   }
   if (s.missing_table_parts.empty()) {
     Sha256 digest = HashSha256(table.data(), table.size());
-    s.table_ok = std::memcmp(digest.data(), h.table_sha256, 32) == 0;
+    s.table_ok = std::memcmp(digest.data(), h.table_digest, WASMIOT_BUNDLE_DIGEST_SIZE) == 0;
     for (uint32_t i = 0; *s.table_ok && i < h.chunk_count; ++i) {
       if (chunk_seen[i] && !wasmiot_bundle_chunk_ok(&layout, i, chunk_seen[i]->data(), chunk_seen[i]->size(),
                                                     table.data() + 16u * i, &HostCrypto())) {

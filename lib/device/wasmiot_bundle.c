@@ -1,23 +1,22 @@
-/* See wasmiot_bundle.h and docs/bundle.md. C99, no heap, no libc beyond memcmp/memcpy. */
+/* See wasmiot_bundle.h and docs/bundle.md. C99, no heap, no libc beyond memcmp, memcpy, memset and strlen. */
 #include "wasmiot_bundle.h"
 
 #include <string.h>
 
-typedef char wasmiot_assert_header_size[(WASMIOT_BUNDLE_OFF_RESERVED3 + 4u == WASMIOT_BUNDLE_HEADER_SIZE &&
-                                         WASMIOT_BUNDLE_TABLE_OFFSET == 440u)
+typedef char wasmiot_assert_header_size[(WASMIOT_BUNDLE_OFF_TABLE_DIGEST + WASMIOT_BUNDLE_DIGEST_SIZE ==
+                                             WASMIOT_BUNDLE_HEADER_SIZE &&
+                                         WASMIOT_BUNDLE_TABLE_OFFSET == 200u)
                                             ? 1 : -1];
-typedef char wasmiot_assert_digests[(WASMIOT_BUNDLE_OFF_TABLE_SHA256 == WASMIOT_BUNDLE_OFF_PAYLOAD_SHA256 + 32u &&
-                                     WASMIOT_BUNDLE_OFF_MANIFEST_SHA256 == WASMIOT_BUNDLE_OFF_TABLE_SHA256 + 32u &&
-                                     WASMIOT_BUNDLE_OFF_KEY_ID == WASMIOT_BUNDLE_OFF_MANIFEST_SHA256 + 32u &&
-                                     WASMIOT_BUNDLE_OFF_VENDOR == WASMIOT_BUNDLE_OFF_KEY_ID + 8u)
+typedef char wasmiot_assert_digests[(WASMIOT_BUNDLE_OFF_DEVICE_ID == WASMIOT_BUNDLE_OFF_KEY_ID + WASMIOT_BUNDLE_KEY_ID_SIZE &&
+                                     WASMIOT_BUNDLE_OFF_MANIFEST_DIGEST == WASMIOT_BUNDLE_OFF_DEVICE_ID + 16u &&
+                                     WASMIOT_BUNDLE_OFF_MODULE_DIGEST == WASMIOT_BUNDLE_OFF_MANIFEST_DIGEST + 16u &&
+                                     WASMIOT_BUNDLE_OFF_TABLE_DIGEST == WASMIOT_BUNDLE_OFF_MODULE_DIGEST + 16u &&
+                                     WASMIOT_BUNDLE_OFF_KEY_ID == WASMIOT_BUNDLE_OFF_FUEL_PER_CALL + 8u)
                                         ? 1 : -1];
 /* The payload offset of the largest bundle still fits in 32 bits. */
-typedef char wasmiot_assert_table_fits[(WASMIOT_BUNDLE_MAX_CHUNKS * 16ull + 440u < 0x100000000ull) ? 1 : -1];
-typedef char wasmiot_assert_names[(WASMIOT_BUNDLE_OFF_DEVICE_CLASS == WASMIOT_BUNDLE_OFF_VENDOR + WASMIOT_BUNDLE_NAME_SIZE &&
-                                   WASMIOT_BUNDLE_OFF_API_VERSION == WASMIOT_BUNDLE_OFF_DEVICE_CLASS + WASMIOT_BUNDLE_NAME_SIZE &&
-                                   WASMIOT_BUNDLE_OFF_TARGET == WASMIOT_BUNDLE_OFF_API_VERSION + WASMIOT_BUNDLE_SHORT_NAME_SIZE &&
-                                   WASMIOT_BUNDLE_OFF_MEMORY_PAGES == WASMIOT_BUNDLE_OFF_TARGET + WASMIOT_BUNDLE_SHORT_NAME_SIZE)
-                                      ? 1 : -1];
+typedef char wasmiot_assert_table_fits[(WASMIOT_BUNDLE_MAX_CHUNKS * 16ull + 200u < 0x100000000ull) ? 1 : -1];
+/* Target ids are one byte. */
+typedef char wasmiot_assert_targets[(WASMIOT_TARGET_END_ <= 256) ? 1 : -1];
 
 static uint16_t get16(const uint8_t* p) { return (uint16_t)(p[0] | (p[1] << 8)); }
 static uint32_t get32(const uint8_t* p) {
@@ -25,24 +24,12 @@ static uint32_t get32(const uint8_t* p) {
 }
 static uint64_t get64(const uint8_t* p) { return (uint64_t)get32(p) | ((uint64_t)get32(p + 4) << 32); }
 
-static int all_zero(const uint8_t* p, size_t n) {
-  size_t i;
-  for (i = 0; i < n; ++i) {
-    if (p[i]) return 0;
-  }
-  return 1;
-}
-
-/* A NUL-padded name field: printable ASCII, then only zeros. */
-static int read_name(const uint8_t* field, size_t size, char* out) {
-  size_t n = 0;
-  while (n < size && field[n]) {
-    if (field[n] < 0x21 || field[n] > 0x7e) return 0;
-    out[n] = (char)field[n];
-    ++n;
-  }
-  out[n] = 0;
-  return all_zero(field + n, size - n);
+const char* wasmiot_target_name(uint8_t id) {
+#define WASMIOT_TARGET_NAME_(number, symbol, name) \
+  case number: return name;
+  switch (id) { WASMIOT_TARGETS(WASMIOT_TARGET_NAME_) }
+#undef WASMIOT_TARGET_NAME_
+  return NULL;
 }
 
 const char* wasmiot_bundle_result_name(wasmiot_bundle_result r) {
@@ -69,53 +56,54 @@ const char* wasmiot_bundle_result_name(wasmiot_bundle_result r) {
 
 wasmiot_bundle_result wasmiot_bundle_parse_header(const uint8_t* d, size_t size, wasmiot_bundle_header* h) {
   uint32_t chunks_needed;
-  if (size < 10) return WASMIOT_BUNDLE_TRUNCATED;
-  if (memcmp(d, WASMIOT_BUNDLE_MAGIC, 8) != 0) return WASMIOT_BUNDLE_BAD_MAGIC;
-  if (get16(d + WASMIOT_BUNDLE_OFF_VERSION) != WASMIOT_BUNDLE_VERSION) return WASMIOT_BUNDLE_BAD_VERSION;
+  if (size < WASMIOT_BUNDLE_OFF_VERSION + 1u) return WASMIOT_BUNDLE_TRUNCATED;
+  if (memcmp(d, WASMIOT_BUNDLE_MAGIC, WASMIOT_BUNDLE_MAGIC_SIZE) != 0) return WASMIOT_BUNDLE_BAD_MAGIC;
+  if (d[WASMIOT_BUNDLE_OFF_VERSION] != WASMIOT_BUNDLE_VERSION) return WASMIOT_BUNDLE_BAD_VERSION;
   if (size < WASMIOT_BUNDLE_HEADER_SIZE) return WASMIOT_BUNDLE_TRUNCATED;
   memset(h, 0, sizeof *h);
-  h->header_size = get16(d + WASMIOT_BUNDLE_OFF_HEADER_SIZE);
   h->payload_kind = d[WASMIOT_BUNDLE_OFF_KIND];
+  h->target = d[WASMIOT_BUNDLE_OFF_TARGET];
   h->sequence = get64(d + WASMIOT_BUNDLE_OFF_SEQUENCE);
   h->version_major = get16(d + WASMIOT_BUNDLE_OFF_VERSION_MAJOR);
   h->version_minor = get16(d + WASMIOT_BUNDLE_OFF_VERSION_MINOR);
   h->version_patch = get16(d + WASMIOT_BUNDLE_OFF_VERSION_PATCH);
+  h->api_major = get16(d + WASMIOT_BUNDLE_OFF_API_MAJOR);
+  h->api_minor = get16(d + WASMIOT_BUNDLE_OFF_API_MINOR);
+  h->api_patch = get16(d + WASMIOT_BUNDLE_OFF_API_PATCH);
   h->payload_size = get32(d + WASMIOT_BUNDLE_OFF_PAYLOAD_SIZE);
-  h->chunk_size = get32(d + WASMIOT_BUNDLE_OFF_CHUNK_SIZE);
-  h->chunk_count = get32(d + WASMIOT_BUNDLE_OFF_CHUNK_COUNT);
-  memcpy(h->payload_sha256, d + WASMIOT_BUNDLE_OFF_PAYLOAD_SHA256, 32);
-  memcpy(h->table_sha256, d + WASMIOT_BUNDLE_OFF_TABLE_SHA256, 32);
-  memcpy(h->manifest_sha256, d + WASMIOT_BUNDLE_OFF_MANIFEST_SHA256, 32);
-  memcpy(h->key_id, d + WASMIOT_BUNDLE_OFF_KEY_ID, 8);
+  h->chunk_size = get16(d + WASMIOT_BUNDLE_OFF_CHUNK_SIZE);
+  h->chunk_count = get16(d + WASMIOT_BUNDLE_OFF_CHUNK_COUNT);
   h->memory_pages = get32(d + WASMIOT_BUNDLE_OFF_MEMORY_PAGES);
   h->table_elements = get32(d + WASMIOT_BUNDLE_OFF_TABLE_ELEMENTS);
   h->stack_bytes = get32(d + WASMIOT_BUNDLE_OFF_STACK_BYTES);
   h->heap_bytes = get32(d + WASMIOT_BUNDLE_OFF_HEAP_BYTES);
-  h->fuel_per_call = get64(d + WASMIOT_BUNDLE_OFF_FUEL_PER_CALL);
   h->wall_ms_per_call = get32(d + WASMIOT_BUNDLE_OFF_WALL_MS_PER_CALL);
+  h->fuel_per_call = get64(d + WASMIOT_BUNDLE_OFF_FUEL_PER_CALL);
+  memcpy(h->key_id, d + WASMIOT_BUNDLE_OFF_KEY_ID, sizeof h->key_id);
+  memcpy(h->device_id, d + WASMIOT_BUNDLE_OFF_DEVICE_ID, sizeof h->device_id);
+  memcpy(h->manifest_digest, d + WASMIOT_BUNDLE_OFF_MANIFEST_DIGEST, sizeof h->manifest_digest);
+  memcpy(h->module_digest, d + WASMIOT_BUNDLE_OFF_MODULE_DIGEST, sizeof h->module_digest);
+  memcpy(h->table_digest, d + WASMIOT_BUNDLE_OFF_TABLE_DIGEST, sizeof h->table_digest);
 
   /* Sizes must agree with each other before anything is trusted or allocated. */
   if (h->payload_kind != WASMIOT_PAYLOAD_WASM && h->payload_kind != WASMIOT_PAYLOAD_AOT) return WASMIOT_BUNDLE_MALFORMED;
-  if (!all_zero(d + WASMIOT_BUNDLE_OFF_RESERVED0, 3) || !all_zero(d + WASMIOT_BUNDLE_OFF_RESERVED1, 2) ||
-      !all_zero(d + WASMIOT_BUNDLE_OFF_RESERVED2, 4) || !all_zero(d + WASMIOT_BUNDLE_OFF_RESERVED3, 4)) {
-    return WASMIOT_BUNDLE_MALFORMED;
-  }
-  if (h->header_size != WASMIOT_BUNDLE_HEADER_SIZE) return WASMIOT_BUNDLE_MALFORMED;
-  if (h->chunk_size < WASMIOT_BUNDLE_MIN_CHUNK_SIZE || h->chunk_size > WASMIOT_BUNDLE_MAX_CHUNK_SIZE ||
-      h->payload_size == 0) {
-    return WASMIOT_BUNDLE_MALFORMED;
-  }
+  /* A target exactly for AOT; an id this code does not know is another CPU's
+   * (wrong-target once authenticated), not a malformed header. */
+  if ((h->payload_kind == WASMIOT_PAYLOAD_AOT) != (h->target != 0)) return WASMIOT_BUNDLE_MALFORMED;
+  if (d[WASMIOT_BUNDLE_OFF_RESERVED] != 0) return WASMIOT_BUNDLE_MALFORMED;
+  if (h->chunk_size < WASMIOT_BUNDLE_MIN_CHUNK_SIZE || h->payload_size == 0) return WASMIOT_BUNDLE_MALFORMED;
   chunks_needed = h->payload_size / h->chunk_size + (h->payload_size % h->chunk_size != 0);
-  if (h->chunk_count != chunks_needed || h->chunk_count > WASMIOT_BUNDLE_MAX_CHUNKS) return WASMIOT_BUNDLE_MALFORMED;
-  if (!read_name(d + WASMIOT_BUNDLE_OFF_VENDOR, WASMIOT_BUNDLE_NAME_SIZE, h->vendor) ||
-      !read_name(d + WASMIOT_BUNDLE_OFF_DEVICE_CLASS, WASMIOT_BUNDLE_NAME_SIZE, h->device_class) ||
-      !read_name(d + WASMIOT_BUNDLE_OFF_API_VERSION, WASMIOT_BUNDLE_SHORT_NAME_SIZE, h->api_version) ||
-      !read_name(d + WASMIOT_BUNDLE_OFF_TARGET, WASMIOT_BUNDLE_SHORT_NAME_SIZE, h->target)) {
-    return WASMIOT_BUNDLE_MALFORMED;
-  }
-  if ((h->payload_kind == WASMIOT_PAYLOAD_AOT) != (h->target[0] != 0)) return WASMIOT_BUNDLE_MALFORMED;
-  if (h->vendor[0] == 0 || h->device_class[0] == 0) return WASMIOT_BUNDLE_MALFORMED;
+  if (h->chunk_count != chunks_needed) return WASMIOT_BUNDLE_MALFORMED;
   return WASMIOT_BUNDLE_OK;
+}
+
+static int target_accepted(const wasmiot_device_policy* policy, uint8_t target) {
+  size_t i;
+  if (!policy->targets) return 1;
+  for (i = 0; i < policy->target_count; ++i) {
+    if (policy->targets[i] == target) return 1;
+  }
+  return 0;
 }
 
 wasmiot_bundle_result wasmiot_bundle_verify_header(const uint8_t* d, size_t size, const wasmiot_crypto* crypto,
@@ -129,20 +117,17 @@ wasmiot_bundle_result wasmiot_bundle_verify_header(const uint8_t* d, size_t size
   /* The signature first: nothing unauthenticated decides anything below. */
   for (i = 0; i < policy->public_key_count && !key; ++i) {
     wasmiot_sha256(crypto, policy->public_keys[i], 32, digest);
-    if (memcmp(digest, h->key_id, 8) == 0) key = policy->public_keys[i];
+    if (memcmp(digest, h->key_id, WASMIOT_BUNDLE_KEY_ID_SIZE) == 0) key = policy->public_keys[i];
   }
   if (!key) return WASMIOT_BUNDLE_UNKNOWN_KEY;
   if (!crypto->ed25519_verify(d + WASMIOT_BUNDLE_HEADER_SIZE, d, WASMIOT_BUNDLE_HEADER_SIZE, key)) {
     return WASMIOT_BUNDLE_BAD_SIGNATURE;
   }
-  if ((policy->vendor && strcmp(h->vendor, policy->vendor) != 0) ||
-      (policy->device_class && strcmp(h->device_class, policy->device_class) != 0)) {
+  if (policy->device_id && memcmp(h->device_id, policy->device_id, WASMIOT_DEVICE_ID_SIZE) != 0) {
     return WASMIOT_BUNDLE_WRONG_DEVICE;
   }
   if (policy->payload_kind && h->payload_kind != policy->payload_kind) return WASMIOT_BUNDLE_WRONG_KIND;
-  if (h->payload_kind == WASMIOT_PAYLOAD_AOT && policy->target && strcmp(h->target, policy->target) != 0) {
-    return WASMIOT_BUNDLE_WRONG_TARGET;
-  }
+  if (h->payload_kind == WASMIOT_PAYLOAD_AOT && !target_accepted(policy, h->target)) return WASMIOT_BUNDLE_WRONG_TARGET;
   if (h->payload_size > policy->max_payload_size) return WASMIOT_BUNDLE_TOO_LARGE;
   if (h->sequence <= policy->installed_sequence) return WASMIOT_BUNDLE_ROLLBACK;
   /* sequence > installed here, so the difference cannot wrap. */
@@ -157,6 +142,21 @@ void wasmiot_sha256(const wasmiot_crypto* crypto, const uint8_t* data, size_t si
   crypto->sha256_init(&ctx);
   crypto->sha256_update(&ctx, data, size);
   crypto->sha256_final(&ctx, out);
+}
+
+void wasmiot_device_id(const wasmiot_crypto* crypto, const char* vendor, const char* device_class,
+                       uint8_t out[WASMIOT_DEVICE_ID_SIZE]) {
+  static const uint8_t label[] = "wasmiot-device"; /* with its NUL */
+  static const uint8_t nul = 0;
+  uint8_t digest[32];
+  wasmiot_sha256_ctx ctx;
+  crypto->sha256_init(&ctx);
+  crypto->sha256_update(&ctx, label, sizeof label);
+  crypto->sha256_update(&ctx, (const uint8_t*)vendor, strlen(vendor));
+  crypto->sha256_update(&ctx, &nul, 1);
+  crypto->sha256_update(&ctx, (const uint8_t*)device_class, strlen(device_class));
+  crypto->sha256_final(&ctx, digest);
+  memcpy(out, digest, WASMIOT_DEVICE_ID_SIZE);
 }
 
 wasmiot_bundle_layout wasmiot_bundle_layout_of(const wasmiot_bundle_header* h) {
@@ -192,15 +192,18 @@ wasmiot_bundle_result wasmiot_bundle_check_body(const uint8_t* d, size_t size, c
   if (size < payload_offset || size - payload_offset < h->payload_size) return WASMIOT_BUNDLE_TRUNCATED;
   if (size - payload_offset > h->payload_size) return WASMIOT_BUNDLE_TRAILING_DATA;
   wasmiot_sha256(crypto, table, WASMIOT_BUNDLE_TABLE_SIZE(h->chunk_count), digest);
-  if (memcmp(digest, h->table_sha256, 32) != 0) return WASMIOT_BUNDLE_TABLE_MISMATCH;
+  if (memcmp(digest, h->table_digest, WASMIOT_BUNDLE_DIGEST_SIZE) != 0) return WASMIOT_BUNDLE_TABLE_MISMATCH;
   payload = d + payload_offset;
-  wasmiot_sha256(crypto, payload, h->payload_size, digest);
-  if (memcmp(digest, h->payload_sha256, 32) != 0) return WASMIOT_BUNDLE_PAYLOAD_MISMATCH;
   for (i = 0; i < h->chunk_count; ++i) {
     if (!wasmiot_bundle_chunk_ok(&layout, i, payload + (size_t)i * h->chunk_size, wasmiot_bundle_chunk_length(&layout, i),
                                  table + (size_t)i * WASMIOT_BUNDLE_CHUNK_DIGEST_SIZE, crypto)) {
       return WASMIOT_BUNDLE_PAYLOAD_MISMATCH;
     }
+  }
+  /* A wasm payload is the module itself. */
+  if (h->payload_kind == WASMIOT_PAYLOAD_WASM) {
+    wasmiot_sha256(crypto, payload, h->payload_size, digest);
+    if (memcmp(digest, h->module_digest, WASMIOT_BUNDLE_DIGEST_SIZE) != 0) return WASMIOT_BUNDLE_PAYLOAD_MISMATCH;
   }
   return WASMIOT_BUNDLE_OK;
 }

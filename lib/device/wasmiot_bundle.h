@@ -1,18 +1,23 @@
 /*
- * wasmiot signed bundle, format v1: the one definition of its layout, shared
+ * wasmiot signed bundle, format v2: the one definition of its layout, shared
  * by the host tools and by firmware (C99, no heap). docs/bundle.md describes
  * it byte by byte. All integers are little-endian.
  *
- *   [0, 376)             signed header (fixed size)
- *   [376, 440)           Ed25519 signature over the signed header
- *   [440, 440 + 16 n)    chunk table: a 16-byte digest (truncated SHA-256) per
- *                        chunk; the SHA-256 of the whole table is signed
- *   [440 + 16 n, end)    payload (a wasm module or an AOT artifact)
+ *   [0, 136)             signed header (fixed size)
+ *   [136, 200)           Ed25519 signature over the signed header
+ *   [200, 200 + 16 n)    chunk table: a 16-byte digest (truncated SHA-256) per
+ *                        chunk; the table's digest is signed
+ *   [200 + 16 n, end)    payload (a wasm module or an AOT artifact)
  *
- * Only the fixed header is signed, so a device checks the signature with 440
+ * Only the fixed header is signed, so a device checks the signature with 200
  * bytes in RAM however large the bundle is; the table is bound through its
  * digest and each chunk through its table entry, so a receiver checks each
  * chunk as it arrives once it holds the header and the table.
+ *
+ * Every digest in the header is SHA-256 truncated to 16 bytes (128 bits: a
+ * second preimage still costs 2^128), and the device is named by a 16-byte id
+ * derived from vendor and class rather than by the names themselves: 200
+ * bytes instead of v1's 440 on every bundle sent.
  */
 #ifndef WASMIOT_BUNDLE_H_
 #define WASMIOT_BUNDLE_H_
@@ -24,49 +29,47 @@
 extern "C" {
 #endif
 
-#define WASMIOT_BUNDLE_MAGIC "WIOTBNDL"
-#define WASMIOT_BUNDLE_VERSION 1u
+#define WASMIOT_BUNDLE_MAGIC "WIOT"
+#define WASMIOT_BUNDLE_MAGIC_SIZE 4u
+#define WASMIOT_BUNDLE_VERSION 2u
 
 /* Offsets of the signed header. */
-#define WASMIOT_BUNDLE_OFF_MAGIC 0u          /* 8 bytes */
-#define WASMIOT_BUNDLE_OFF_VERSION 8u        /* u16 */
-#define WASMIOT_BUNDLE_OFF_HEADER_SIZE 10u   /* u16: bytes signed, 376 in v1 */
-#define WASMIOT_BUNDLE_OFF_KIND 12u          /* u8: WASMIOT_PAYLOAD_* */
-#define WASMIOT_BUNDLE_OFF_RESERVED0 13u     /* 3 bytes, zero */
-#define WASMIOT_BUNDLE_OFF_SEQUENCE 16u      /* u64: monotonic, anti-rollback */
-#define WASMIOT_BUNDLE_OFF_VERSION_MAJOR 24u /* u16 x 3: semantic version */
-#define WASMIOT_BUNDLE_OFF_VERSION_MINOR 26u
-#define WASMIOT_BUNDLE_OFF_VERSION_PATCH 28u
-#define WASMIOT_BUNDLE_OFF_RESERVED1 30u     /* u16, zero */
-#define WASMIOT_BUNDLE_OFF_PAYLOAD_SIZE 32u  /* u32 */
-#define WASMIOT_BUNDLE_OFF_CHUNK_SIZE 36u    /* u32: payload bytes per chunk */
-#define WASMIOT_BUNDLE_OFF_CHUNK_COUNT 40u   /* u32 */
-#define WASMIOT_BUNDLE_OFF_RESERVED2 44u     /* u32, zero */
-#define WASMIOT_BUNDLE_OFF_PAYLOAD_SHA256 48u   /* 32 bytes */
-#define WASMIOT_BUNDLE_OFF_TABLE_SHA256 80u     /* 32 bytes: SHA-256 of the chunk table */
-#define WASMIOT_BUNDLE_OFF_MANIFEST_SHA256 112u /* 32 bytes: the manifest file it was checked against */
-#define WASMIOT_BUNDLE_OFF_KEY_ID 144u          /* 8 bytes: SHA-256(public key)[0..8) */
-#define WASMIOT_BUNDLE_OFF_VENDOR 152u          /* 64 bytes, NUL-padded */
-#define WASMIOT_BUNDLE_OFF_DEVICE_CLASS 216u    /* 64 bytes, NUL-padded */
-#define WASMIOT_BUNDLE_OFF_API_VERSION 280u     /* 32 bytes, NUL-padded "MAJOR.MINOR.PATCH" */
-#define WASMIOT_BUNDLE_OFF_TARGET 312u          /* 32 bytes, NUL-padded; all zero for wasm */
-#define WASMIOT_BUNDLE_OFF_MEMORY_PAGES 344u    /* u32: budgets the device must grant */
-#define WASMIOT_BUNDLE_OFF_TABLE_ELEMENTS 348u  /* u32 */
-#define WASMIOT_BUNDLE_OFF_STACK_BYTES 352u     /* u32 */
-#define WASMIOT_BUNDLE_OFF_HEAP_BYTES 356u      /* u32 */
-#define WASMIOT_BUNDLE_OFF_FUEL_PER_CALL 360u   /* u64 */
-#define WASMIOT_BUNDLE_OFF_WALL_MS_PER_CALL 368u /* u32 */
-#define WASMIOT_BUNDLE_OFF_RESERVED3 372u       /* u32, zero */
-#define WASMIOT_BUNDLE_HEADER_SIZE 376u         /* the signed bytes */
+#define WASMIOT_BUNDLE_OFF_MAGIC 0u            /* 4 bytes "WIOT" */
+#define WASMIOT_BUNDLE_OFF_VERSION 4u          /* u8: format version, 2 */
+#define WASMIOT_BUNDLE_OFF_KIND 5u             /* u8: WASMIOT_PAYLOAD_* */
+#define WASMIOT_BUNDLE_OFF_TARGET 6u           /* u8: WASMIOT_TARGET_* for AOT, 0 for wasm */
+#define WASMIOT_BUNDLE_OFF_RESERVED 7u         /* u8, zero */
+#define WASMIOT_BUNDLE_OFF_SEQUENCE 8u         /* u64: monotonic, anti-rollback */
+#define WASMIOT_BUNDLE_OFF_VERSION_MAJOR 16u   /* u16 x 3: the module's semantic version */
+#define WASMIOT_BUNDLE_OFF_VERSION_MINOR 18u
+#define WASMIOT_BUNDLE_OFF_VERSION_PATCH 20u
+#define WASMIOT_BUNDLE_OFF_API_MAJOR 22u       /* u16 x 3: the manifest's api_version */
+#define WASMIOT_BUNDLE_OFF_API_MINOR 24u
+#define WASMIOT_BUNDLE_OFF_API_PATCH 26u
+#define WASMIOT_BUNDLE_OFF_PAYLOAD_SIZE 28u    /* u32 */
+#define WASMIOT_BUNDLE_OFF_CHUNK_SIZE 32u      /* u16: payload bytes per chunk */
+#define WASMIOT_BUNDLE_OFF_CHUNK_COUNT 34u     /* u16 */
+#define WASMIOT_BUNDLE_OFF_MEMORY_PAGES 36u    /* u32: budgets the device must grant */
+#define WASMIOT_BUNDLE_OFF_TABLE_ELEMENTS 40u  /* u32 */
+#define WASMIOT_BUNDLE_OFF_STACK_BYTES 44u     /* u32 */
+#define WASMIOT_BUNDLE_OFF_HEAP_BYTES 48u      /* u32 */
+#define WASMIOT_BUNDLE_OFF_WALL_MS_PER_CALL 52u /* u32 */
+#define WASMIOT_BUNDLE_OFF_FUEL_PER_CALL 56u   /* u64 */
+#define WASMIOT_BUNDLE_OFF_KEY_ID 64u          /* 8 bytes: SHA-256(public key)[0..8) */
+#define WASMIOT_BUNDLE_OFF_DEVICE_ID 72u       /* 16: wasmiot_device_id(vendor, class) */
+#define WASMIOT_BUNDLE_OFF_MANIFEST_DIGEST 88u /* 16: the manifest file it was checked against */
+#define WASMIOT_BUNDLE_OFF_MODULE_DIGEST 104u  /* 16: the wasm module checked (and, for AOT, compiled) */
+#define WASMIOT_BUNDLE_OFF_TABLE_DIGEST 120u   /* 16: the chunk table */
+#define WASMIOT_BUNDLE_HEADER_SIZE 136u        /* the signed bytes */
 
+#define WASMIOT_BUNDLE_DIGEST_SIZE 16u
+#define WASMIOT_BUNDLE_KEY_ID_SIZE 8u
 #define WASMIOT_BUNDLE_SIGNATURE_SIZE 64u
-#define WASMIOT_BUNDLE_TABLE_OFFSET (WASMIOT_BUNDLE_HEADER_SIZE + WASMIOT_BUNDLE_SIGNATURE_SIZE) /* 440 */
-#define WASMIOT_BUNDLE_CHUNK_DIGEST_SIZE 16u
-#define WASMIOT_BUNDLE_NAME_SIZE 64u
-#define WASMIOT_BUNDLE_SHORT_NAME_SIZE 32u
+#define WASMIOT_BUNDLE_TABLE_OFFSET (WASMIOT_BUNDLE_HEADER_SIZE + WASMIOT_BUNDLE_SIGNATURE_SIZE) /* 200 */
+#define WASMIOT_BUNDLE_CHUNK_DIGEST_SIZE WASMIOT_BUNDLE_DIGEST_SIZE
 #define WASMIOT_BUNDLE_DEFAULT_CHUNK_SIZE 1024u
 #define WASMIOT_BUNDLE_MIN_CHUNK_SIZE 64u
-/* Chunk numbers and chunk lengths travel as u16 in OTA frames (wasmiot_chunks.h). */
+/* Chunk sizes and counts are u16 in the header and in OTA frames. */
 #define WASMIOT_BUNDLE_MAX_CHUNK_SIZE 0xFFFFu
 #define WASMIOT_BUNDLE_MAX_CHUNKS 0xFFFFu
 /* The largest sequence number signed without an explicit override: 2^53, the
@@ -78,6 +81,29 @@ enum {
   WASMIOT_PAYLOAD_WASM = 1,
   WASMIOT_PAYLOAD_AOT = 2
 };
+
+/* AOT targets by number: the one list of ids and names (lib/aot/targets.cc
+ * describes how to compile for each). Ids are never reused or renumbered. */
+#define WASMIOT_TARGETS(X)                  \
+  X(1, HOST, "host")                        \
+  X(2, X86_64_LINUX, "x86_64-linux")        \
+  X(3, AARCH64_LINUX, "aarch64-linux")      \
+  X(4, ARMV7_LINUX, "armv7-linux")          \
+  X(5, RISCV64_LINUX, "riscv64-linux")      \
+  X(6, CORTEX_M0PLUS, "cortex-m0plus")      \
+  X(7, CORTEX_M3, "cortex-m3")              \
+  X(8, CORTEX_M4F, "cortex-m4f")            \
+  X(9, CORTEX_M7, "cortex-m7")              \
+  X(10, CORTEX_M33, "cortex-m33")           \
+  X(11, RISCV32IMAC, "riscv32imac")         \
+  X(12, XTENSA_LX106, "xtensa-lx106")
+
+#define WASMIOT_TARGET_ENUM_(id, symbol, name) WASMIOT_TARGET_##symbol = id,
+enum { WASMIOT_TARGETS(WASMIOT_TARGET_ENUM_) WASMIOT_TARGET_END_ };
+#undef WASMIOT_TARGET_ENUM_
+
+/* The name of target `id`, or NULL for an id this code does not know. */
+const char* wasmiot_target_name(uint8_t id);
 
 /* What a verification found. Every refusal has its own code. */
 typedef enum {
@@ -120,36 +146,42 @@ typedef struct {
 /* SHA-256 of one buffer through the backend. */
 void wasmiot_sha256(const wasmiot_crypto* crypto, const uint8_t* data, size_t size, uint8_t out[32]);
 
+/* A device's 16-byte id: SHA-256("wasmiot-device" 0 vendor 0 class), first
+ * 16 bytes. Firmware may compute it once or store the value `wasmiot inspect
+ * --manifest` prints. */
+#define WASMIOT_DEVICE_ID_SIZE 16u
+void wasmiot_device_id(const wasmiot_crypto* crypto, const char* vendor, const char* device_class,
+                       uint8_t out[WASMIOT_DEVICE_ID_SIZE]);
+
 /* What this device accepts. */
 typedef struct {
   const uint8_t (*public_keys)[32]; /* trusted keys */
   size_t public_key_count;
-  const char* vendor;       /* firmware always sets both; NULL accepts any (host tools */
-  const char* device_class; /* reassembling without a manifest) */
+  const uint8_t* device_id; /* 16 bytes; firmware always sets it; NULL accepts any (host
+                               tools reassembling without a manifest) */
   int payload_kind;         /* 0: any, else WASMIOT_PAYLOAD_* */
-  const char* target;       /* for AOT payloads: this device's target name, or NULL for any */
+  const uint8_t* targets;   /* the AOT targets this device runs (WASMIOT_TARGET_*); */
+  size_t target_count;      /* NULL: any (host tools); non-NULL with count 0: no AOT at all */
   uint32_t max_payload_size;
   uint64_t installed_sequence;
   uint64_t max_sequence_jump; /* the largest accepted sequence - installed_sequence; 0: no limit */
 } wasmiot_device_policy;
 
-/* The parsed fixed header (strings NUL-terminated). */
+/* The parsed fixed header. */
 typedef struct {
-  uint16_t header_size;
   uint8_t payload_kind;
+  uint8_t target; /* WASMIOT_TARGET_*, 0 for wasm */
   uint64_t sequence;
   uint16_t version_major, version_minor, version_patch;
+  uint16_t api_major, api_minor, api_patch;
   uint32_t payload_size, chunk_size, chunk_count;
-  uint8_t payload_sha256[32];
-  uint8_t table_sha256[32];
-  uint8_t manifest_sha256[32];
-  uint8_t key_id[8];
-  char vendor[WASMIOT_BUNDLE_NAME_SIZE + 1];
-  char device_class[WASMIOT_BUNDLE_NAME_SIZE + 1];
-  char api_version[WASMIOT_BUNDLE_SHORT_NAME_SIZE + 1];
-  char target[WASMIOT_BUNDLE_SHORT_NAME_SIZE + 1];
   uint32_t memory_pages, table_elements, stack_bytes, heap_bytes, wall_ms_per_call;
   uint64_t fuel_per_call;
+  uint8_t key_id[WASMIOT_BUNDLE_KEY_ID_SIZE];
+  uint8_t device_id[WASMIOT_DEVICE_ID_SIZE];
+  uint8_t manifest_digest[WASMIOT_BUNDLE_DIGEST_SIZE];
+  uint8_t module_digest[WASMIOT_BUNDLE_DIGEST_SIZE];
+  uint8_t table_digest[WASMIOT_BUNDLE_DIGEST_SIZE];
 } wasmiot_bundle_header;
 
 /* Size of the chunk table and offset of the payload in a bundle. */
@@ -168,8 +200,8 @@ wasmiot_bundle_result wasmiot_bundle_verify_header(const uint8_t* data, size_t s
                                                    wasmiot_bundle_header* out);
 
 /* The rest of a whole bundle in memory, after its header was parsed (and, on a
- * device, verified): exact size, the table's digest, the payload's digest and
- * every chunk's digest. */
+ * device, verified): exact size, the table's digest, every chunk's digest and,
+ * for a wasm payload, the module digest. */
 wasmiot_bundle_result wasmiot_bundle_check_body(const uint8_t* data, size_t size, const wasmiot_bundle_header* header,
                                                 const wasmiot_crypto* crypto);
 

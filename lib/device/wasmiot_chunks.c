@@ -180,8 +180,9 @@ static void adopt_header(wasmiot_receiver* rx, const uint8_t* bytes, const wasmi
   rx->sequence = h->sequence;
   rx->layout = wasmiot_bundle_layout_of(h);
   rx->table_parts = wasmiot_table_parts(&rx->layout);
-  memcpy(rx->payload_sha256, h->payload_sha256, 32);
-  memcpy(rx->table_sha256, h->table_sha256, 32);
+  rx->payload_kind = h->payload_kind;
+  memcpy(rx->table_digest, h->table_digest, sizeof rx->table_digest);
+  memcpy(rx->module_digest, h->module_digest, sizeof rx->module_digest);
   rx->started_ms = rx->last_progress_ms = now_ms;
   begin_stage(rx, WASMIOT_RX_STATE_TABLE, rx->table_parts);
 }
@@ -192,7 +193,7 @@ static wasmiot_rx_result finish_table(wasmiot_receiver* rx) {
   if (hash_stored(rx, WASMIOT_BUNDLE_TABLE_OFFSET, WASMIOT_BUNDLE_TABLE_SIZE(rx->layout.chunk_count), digest) != 0) {
     return WASMIOT_RX_STORAGE_ERROR;
   }
-  if (memcmp(digest, rx->table_sha256, 32) != 0) {
+  if (memcmp(digest, rx->table_digest, sizeof rx->table_digest) != 0) {
     begin_stage(rx, WASMIOT_RX_STATE_TABLE, rx->table_parts);
     return WASMIOT_RX_TABLE_MISMATCH;
   }
@@ -200,12 +201,39 @@ static wasmiot_rx_result finish_table(wasmiot_receiver* rx) {
   return WASMIOT_RX_ACCEPTED;
 }
 
-/* All chunks are in: the payload as stored must match its signed digest (this
- * also catches a flash write that did not stick). */
+/* 1 if stored chunk `index` matches its stored table entry, 0 if not, -1 on a
+ * read error. */
+static int stored_chunk_ok(const wasmiot_receiver* rx, uint32_t index) {
+  const wasmiot_storage* s = rx->config.storage;
+  uint8_t entry[WASMIOT_BUNDLE_CHUNK_DIGEST_SIZE];
+  uint8_t digest[32];
+  if (s->read(s->context, WASMIOT_BUNDLE_TABLE_OFFSET + index * WASMIOT_BUNDLE_CHUNK_DIGEST_SIZE, entry, sizeof entry) != 0 ||
+      hash_stored(rx, payload_offset(rx) + index * rx->layout.chunk_size, wasmiot_bundle_chunk_length(&rx->layout, index),
+                  digest) != 0) {
+    return -1;
+  }
+  return memcmp(digest, entry, sizeof entry) == 0;
+}
+
+/* All chunks are in: the payload is read back from storage and checked again
+ * (this catches a flash write that did not stick). A wasm payload is the
+ * module, so one hash against the signed module digest covers it; AOT code is
+ * checked chunk by chunk against the table. */
 static wasmiot_rx_result finish_payload(wasmiot_receiver* rx) {
   uint8_t digest[32];
-  if (hash_stored(rx, payload_offset(rx), rx->layout.payload_size, digest) != 0) return WASMIOT_RX_STORAGE_ERROR;
-  if (memcmp(digest, rx->payload_sha256, 32) != 0) {
+  int ok = 1;
+  uint32_t i;
+  if (rx->payload_kind == WASMIOT_PAYLOAD_WASM) {
+    if (hash_stored(rx, payload_offset(rx), rx->layout.payload_size, digest) != 0) return WASMIOT_RX_STORAGE_ERROR;
+    ok = memcmp(digest, rx->module_digest, sizeof rx->module_digest) == 0;
+  } else {
+    for (i = 0; i < rx->layout.chunk_count && ok; ++i) {
+      int r = stored_chunk_ok(rx, i);
+      if (r < 0) return WASMIOT_RX_STORAGE_ERROR;
+      ok = r;
+    }
+  }
+  if (!ok) {
     begin_stage(rx, WASMIOT_RX_STATE_PAYLOAD, rx->layout.chunk_count);
     return WASMIOT_RX_PAYLOAD_MISMATCH;
   }
@@ -292,8 +320,6 @@ wasmiot_rx_result wasmiot_receiver_accept(wasmiot_receiver* rx, const uint8_t* d
 
 wasmiot_rx_result wasmiot_receiver_resume(wasmiot_receiver* rx, uint8_t* scratch, uint32_t now_ms) {
   const wasmiot_storage* s = rx->config.storage;
-  uint8_t entry[WASMIOT_BUNDLE_CHUNK_DIGEST_SIZE];
-  uint8_t digest[32];
   wasmiot_bundle_header h;
   wasmiot_rx_result r;
   uint32_t i;
@@ -309,12 +335,12 @@ wasmiot_rx_result wasmiot_receiver_resume(wasmiot_receiver* rx, uint8_t* scratch
     return r;
   }
   for (i = 0; i < rx->layout.chunk_count; ++i) {
-    if (s->read(s->context, WASMIOT_BUNDLE_TABLE_OFFSET + i * WASMIOT_BUNDLE_CHUNK_DIGEST_SIZE, entry, sizeof entry) != 0 ||
-        hash_stored(rx, payload_offset(rx) + i * rx->layout.chunk_size, wasmiot_bundle_chunk_length(&rx->layout, i), digest) != 0) {
+    int ok = stored_chunk_ok(rx, i);
+    if (ok < 0) {
       wasmiot_receiver_reset(rx);
       return WASMIOT_RX_STORAGE_ERROR;
     }
-    if (memcmp(digest, entry, sizeof entry) == 0) mark_received(rx, i, now_ms);
+    if (ok) mark_received(rx, i, now_ms);
   }
   return rx->missing == 0 ? finish_payload(rx) : WASMIOT_RX_ACCEPTED;
 }

@@ -12,7 +12,7 @@
  *   offset 7  u16  data length
  *   offset 9       data
  *
- * The header frame carries the signed header and its signature (440 bytes);
+ * The header frame carries the signed header and its signature (200 bytes);
  * table part i carries chunk-table bytes [i * chunk_size, ...); payload chunk
  * i carries payload bytes [i * chunk_size, ...); every part and chunk is
  * chunk_size bytes except the last of its kind, which holds the rest.
@@ -102,7 +102,7 @@ typedef enum {
   WASMIOT_RX_BUSY,             /* another bundle's header, not newer than the session's */
   WASMIOT_RX_REFUSED,          /* the header was refused: see `refusal` */
   WASMIOT_RX_TABLE_MISMATCH,   /* all table parts in, but their digest differs: table dropped */
-  WASMIOT_RX_PAYLOAD_MISMATCH, /* all chunks in, but the stored payload's digest differs: payload dropped */
+  WASMIOT_RX_PAYLOAD_MISMATCH, /* all chunks in, but the payload read back from storage fails its digests: dropped */
   WASMIOT_RX_STORAGE_ERROR,    /* a storage callback failed; nothing was marked received */
   WASMIOT_RX_TIMED_OUT,        /* the session ended: too slow */
   WASMIOT_RX_IDLE              /* no session */
@@ -127,8 +127,9 @@ typedef struct {
   uint32_t table_parts;
   uint32_t missing; /* bits still clear in the current stage's bitmap */
   uint32_t started_ms, last_progress_ms;
-  uint8_t payload_sha256[32];
-  uint8_t table_sha256[32];
+  uint8_t payload_kind;
+  uint8_t table_digest[WASMIOT_BUNDLE_DIGEST_SIZE];
+  uint8_t module_digest[WASMIOT_BUNDLE_DIGEST_SIZE];
 } wasmiot_receiver;
 
 void wasmiot_receiver_init(wasmiot_receiver* rx, const wasmiot_receiver_config* config);
@@ -137,8 +138,8 @@ void wasmiot_receiver_init(wasmiot_receiver* rx, const wasmiot_receiver_config* 
  * again against the policy, the table against its digest, and each stored
  * chunk against its table entry (a chunk cut short by power loss is simply
  * missing). IDLE if storage holds no acceptable header. `scratch` holds
- * WASMIOT_BUNDLE_TABLE_OFFSET (440) bytes: the frame buffer will do, since it
- * must hold a 449-byte header frame anyway. */
+ * WASMIOT_BUNDLE_TABLE_OFFSET (200) bytes: the frame buffer will do, since it
+ * must hold a 209-byte header frame anyway. */
 wasmiot_rx_result wasmiot_receiver_resume(wasmiot_receiver* rx, uint8_t* scratch, uint32_t now_ms);
 
 /* Takes one frame. Never trusts a size before the header is authenticated

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "support/text.h"
+
 namespace wasmiot {
 namespace {
 
@@ -79,11 +81,7 @@ KeyId KeyIdOf(const PublicKey& key) {
   return id;
 }
 
-std::string KeyIdHex(const KeyId& id) {
-  std::string out;
-  for (uint8_t b : id) out += fmt::format("{:02x}", b);
-  return out;
-}
+std::string KeyIdHex(const KeyId& id) { return HexString(id.data(), id.size()); }
 
 SecretKey SecretKey::Generate() {
   Seed seed;

@@ -56,7 +56,10 @@ bool IsSemver(std::string_view s) {
     size_t start = i;
     while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
     size_t len = i - start;
-    if (len == 0 || len > 9 || (len > 1 && s[start] == '0')) return false;
+    // Bundles carry each part as a u16.
+    if (len == 0 || len > 5 || (len > 1 && s[start] == '0') || std::stoul(std::string(s.substr(start, len))) > 65535) {
+      return false;
+    }
     ++parts;
     if (i == s.size()) return parts == 3;
     if (s[i] != '.' || parts == 3) return false;
@@ -69,7 +72,7 @@ constexpr NameRule kModuleName{IsModuleName,
                                "a module name ([A-Za-z_][A-Za-z0-9_.-]*, at most 64)"};
 constexpr NameRule kSlug{IsSlug, "lower-case letters, digits, '.', '_' or '-' (at most 64)"};
 constexpr NameRule kUuid{IsUuid, "a lower-case UUID (8-4-4-4-12 hex digits)"};
-constexpr NameRule kSemver{IsSemver, "a version MAJOR.MINOR.PATCH"};
+constexpr NameRule kSemver{IsSemver, "a version MAJOR.MINOR.PATCH (each part at most 65535)"};
 
 // ---- enumerations -----------------------------------------------------------
 

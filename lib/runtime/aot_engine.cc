@@ -60,9 +60,7 @@ std::string CacheDir(const AotSettings& settings) {
 
 std::string HexDigest(const std::string& text) {
   Sha256 d = HashSha256(reinterpret_cast<const uint8_t*>(text.data()), text.size());
-  std::string hex;
-  for (uint8_t b : d) hex += fmt::format("{:02x}", b);
-  return hex;
+  return HexString(d.data(), d.size());
 }
 
 // The largest frame in gcc's -fstack-usage report ("file:line:col:name\tBYTES\tkind").

@@ -709,9 +709,7 @@ std::string CheckTraps(const Scenario& s, const std::vector<ScenarioEvent>& even
 
 std::string ShowBytes(const Bytes& bytes, bool as_text) {
   if (as_text) return Quoted(std::string(bytes.begin(), bytes.end()));
-  std::string hex;
-  for (uint8_t b : bytes) hex += fmt::format("{:02x}", b);
-  return hex;
+  return HexString(bytes.data(), bytes.size());
 }
 
 std::string CheckResults(const Scenario& s, const std::vector<ScenarioEvent>& events) {

@@ -129,6 +129,17 @@ std::string Plural(uint64_t count, std::string_view singular, std::string_view p
   return fmt::format("{} {}", count, plural);
 }
 
+std::string HexString(const uint8_t* data, size_t size) {
+  static const char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(2 * size);
+  for (size_t i = 0; i < size; ++i) {
+    out += kDigits[data[i] >> 4];
+    out += kDigits[data[i] & 15];
+  }
+  return out;
+}
+
 std::optional<std::vector<uint8_t>> ParseHex(std::string_view hex) {
   auto digit = [](char c) -> int {
     if (c >= '0' && c <= '9') return c - '0';

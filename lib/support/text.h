@@ -37,6 +37,9 @@ bool IsIdentifier(std::string_view s);
 // not a keyword of any of them, and not starting with "__" (reserved in C).
 bool IsGeneratedSymbolName(std::string_view s);
 
+// Lower-case hex of `size` bytes.
+std::string HexString(const uint8_t* data, size_t size);
+
 // Bytes from hex digits (either case), or nothing if a digit is bad or odd.
 std::optional<std::vector<uint8_t>> ParseHex(std::string_view hex);
 

@@ -2,10 +2,13 @@
 // on aarch64, armv7 and riscv64, every export's result or trap must equal what
 // wabt's interpreter (wasm-interp) says. Bare-metal targets are compiled and
 // linked into a test image with -Werror (no emulator for them here).
+#include <set>
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include "aot/aot.h"
+#include "wasmiot_bundle.h"
 #include "module/module_info.h"
 #include "support/test_support.h"
 
@@ -235,6 +238,19 @@ TEST_CASE("AOT output gives the interpreter's answers on host and emulated Linux
   }
 }
 
+TEST_CASE("Linux AOT libraries link into a shared object a gateway can load") {
+  for (const char* target : kLinuxTargets) {
+    INFO(target);
+    TempDir dir;
+    Compiled c = CompileFor(dir, "arith.wat", target);
+    const AotTarget& t = *FindAotTarget(target);
+    RunResult linked = Run({TargetTool(t, "gcc"), "-shared", "-o", dir.File("plugin.so"), "-Wl,--whole-archive",
+                            c.dir + "/lib" + c.name + ".a", "-Wl,--no-whole-archive", "-lm"});
+    INFO(linked.err);
+    CHECK(linked.exit_code == 0);
+  }
+}
+
 TEST_CASE("the bare-metal runtime, run on the host, gives the interpreter's answers") {
   // wasmiot_rt_static.c is portable C: built for the host with explicit bounds
   // checks (as on a 32-bit MCU), its memory budget, growth limit, traps and
@@ -360,6 +376,7 @@ TEST_CASE("the bare-metal runtime is sized by the manifest's budget and the modu
   Diagnostics d;
   Result<Manifest> manifest = LoadManifest(DataDir() + "/manifests/good-minimal.json", d);
   REQUIRE(manifest.ok());
+  manifest->aot_targets = {"cortex-m0plus"};  // good-minimal.json lists none
   AotOptions options;
   options.target = "cortex-m0plus";
   options.output_dir = dir.File("out");
@@ -525,4 +542,16 @@ TEST_CASE("the firmware example in docs/ runs on the host and links for Cortex-M
   RunResult linked = Run(link);
   INFO(linked.err);
   CHECK(linked.exit_code == 0);
+}
+
+TEST_CASE("every target has its id from the device library's one list, and every id a target") {
+  std::set<int> ids;
+  for (const AotTarget& t : AotTargets()) {
+    INFO(t.name);
+    REQUIRE(wasmiot_target_name(t.id) != nullptr);
+    CHECK(t.name == wasmiot_target_name(t.id));
+    CHECK(ids.insert(t.id).second);
+  }
+  for (int id = 1; id < 256; ++id) CHECK((wasmiot_target_name(static_cast<uint8_t>(id)) != nullptr) == (ids.count(id) == 1));
+  CHECK(wasmiot_target_name(0) == nullptr);
 }

@@ -76,8 +76,7 @@ struct Device {
     REQUIRE(InitCrypto().ok());
     policy.public_keys = reinterpret_cast<const uint8_t(*)[32]>(pk.data());
     policy.public_key_count = 1;
-    policy.vendor = "acme";
-    policy.device_class = "thermostat-t100";
+    policy.device_id = device_id.data();
     policy.max_payload_size = 1 << 20;
     policy.installed_sequence = 6;
     config.storage = &slot.storage;
@@ -92,9 +91,15 @@ struct Device {
 
   void Restart() { wasmiot_receiver_init(&rx, &config); }
 
-  std::vector<Bytes> Frames(const Bytes& payload, uint64_t sequence = 7, uint32_t chunk_size = 256) {
+  std::vector<Bytes> Frames(const Bytes& payload, uint64_t sequence = 7, uint32_t chunk_size = 256,
+                            int kind = WASMIOT_PAYLOAD_WASM) {
     BundleSpec spec;
     spec.payload = payload;
+    spec.kind = kind;
+    if (kind == WASMIOT_PAYLOAD_AOT) {
+      spec.target = "cortex-m4f";
+      spec.module_digest = HashSha256(payload.data(), 1);  // any module
+    }
     spec.sequence = sequence;
     spec.version = SemanticVersion{1, 0, 0};
     spec.manifest = &Thermostat();
@@ -118,6 +123,7 @@ struct Device {
 
   SecretKey key = SecretKey::Generate();
   PublicKey pk = key.Public();
+  DeviceId device_id = DeviceIdOf(Thermostat().device);
   TestSlot slot;
   std::vector<uint8_t> bitmap;
   uint8_t scratch[WASMIOT_BUNDLE_TABLE_OFFSET];
@@ -196,10 +202,12 @@ TEST_CASE("receiver: nothing before an authenticated header, no chunk before the
   forged[WASMIOT_FRAME_HEADER_SIZE + WASMIOT_BUNDLE_HEADER_SIZE + 5] ^= 1;  // in the signature
   CHECK(e.Send(forged) == WASMIOT_RX_REFUSED);
   CHECK(e.rx.refusal == WASMIOT_BUNDLE_BAD_SIGNATURE);
-  e.policy.device_class = "camera-c200";
+  DeviceId camera{};
+  camera[0] = 1;
+  e.policy.device_id = camera.data();
   CHECK(e.Send(other[0]) == WASMIOT_RX_REFUSED);
   CHECK(e.rx.refusal == WASMIOT_BUNDLE_WRONG_DEVICE);
-  e.policy.device_class = "thermostat-t100";
+  e.policy.device_id = e.device_id.data();
   e.policy.installed_sequence = 7;
   CHECK(e.Send(other[0]) == WASMIOT_RX_REFUSED);
   CHECK(e.rx.refusal == WASMIOT_BUNDLE_ROLLBACK);
@@ -222,8 +230,8 @@ TEST_CASE("receiver: every byte of the header frame flipped is refused") {
 
 TEST_CASE("receiver: sizes above what the device holds are refused before any payload") {
   {
-    Device small(/*capacity=*/440 + 16 * 4 + 999);
-    std::vector<Bytes> frames = small.Frames(Payload(1000, 5));  // needs 440 + 64 + 1000
+    Device small(/*capacity=*/WASMIOT_BUNDLE_TABLE_OFFSET + 16 * 4 + 999);
+    std::vector<Bytes> frames = small.Frames(Payload(1000, 5));  // needs 200 + 64 + 1000
     CHECK(small.Send(frames[0]) == WASMIOT_RX_REFUSED);
     CHECK(small.rx.refusal == WASMIOT_BUNDLE_TOO_LARGE);
     CHECK(small.slot.writes == 0);
@@ -462,9 +470,13 @@ TEST_CASE("receiver: a write that fails marks nothing received") {
 }
 
 TEST_CASE("receiver: a payload that does not survive storage is refused at the end") {
+  // A wasm module is checked against the signed module digest, AOT code chunk
+  // by chunk against the table: both catch a flash write that did not stick.
+  int kind = GENERATE(int{WASMIOT_PAYLOAD_WASM}, int{WASMIOT_PAYLOAD_AOT});
+  INFO("kind " << kind);
   Device d;
   Bytes payload = Payload(700, 18);
-  std::vector<Bytes> frames = d.Frames(payload);
+  std::vector<Bytes> frames = d.Frames(payload, 7, 256, kind);
   for (size_t i = 0; i + 1 < frames.size(); ++i) REQUIRE(d.Send(frames[i]) == WASMIOT_RX_ACCEPTED);
   // Flash corrupts a stored chunk behind the receiver's back.
   d.slot.bytes[WASMIOT_BUNDLE_PAYLOAD_OFFSET(3) + 10] ^= 1;
@@ -478,7 +490,7 @@ TEST_CASE("receiver: a payload that does not survive storage is refused at the e
 }
 
 TEST_CASE("receiver: offsets far past the slot, with the largest chunks") {
-  Device d(/*capacity=*/440 + 32 + 65535 + 1000);
+  Device d(/*capacity=*/WASMIOT_BUNDLE_TABLE_OFFSET + 32 + 65535 + 1000);
   Bytes payload = Payload(65535 + 1000, 19);  // 2 chunks of up to 65535 bytes
   std::vector<Bytes> frames = d.Frames(payload, 7, 65535);
   REQUIRE(frames.size() == 4);

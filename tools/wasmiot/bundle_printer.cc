@@ -1,40 +1,59 @@
 #include "bundle_printer.h"
 
+#include <cstring>
+
 #include <fmt/format.h>
 
+#include "bundle/bundle.h"
 #include "output.h"
+#include "support/text.h"
 
 namespace wasmiot::tool {
 namespace {
 
-std::string Hex(const uint8_t* data, size_t size) {
-  std::string out;
-  for (size_t i = 0; i < size; ++i) out += fmt::format("{:02x}", data[i]);
-  return out;
+std::string_view KindName(uint8_t kind) { return kind == WASMIOT_PAYLOAD_AOT ? "aot" : "wasm"; }
+
+bool IsDevice(const uint8_t device_id[WASMIOT_DEVICE_ID_SIZE], const Manifest* manifest) {
+  return manifest && std::memcmp(DeviceIdOf(manifest->device).data(), device_id, WASMIOT_DEVICE_ID_SIZE) == 0;
 }
 
-std::string_view KindName(uint8_t kind) { return kind == WASMIOT_PAYLOAD_AOT ? "aot" : "wasm"; }
+std::string Version(uint16_t major, uint16_t minor, uint16_t patch) {
+  return fmt::format("{}.{}.{}", major, minor, patch);
+}
 
 }  // namespace
 
-nlohmann::json BundleHeaderJson(const wasmiot_bundle_header& h) {
+std::string BundleDevice(const wasmiot_bundle_header& h, const Manifest* manifest) {
+  if (IsDevice(h.device_id, manifest)) return manifest->device.vendor + "/" + manifest->device.device_class;
+  return "device " + HexString(h.device_id, WASMIOT_DEVICE_ID_SIZE);
+}
+
+std::string BundleTarget(const wasmiot_bundle_header& h) {
+  if (h.target == 0) return "";
+  const char* name = wasmiot_target_name(h.target);
+  return name ? std::string(name) : fmt::format("target #{}", h.target);
+}
+
+nlohmann::json BundleHeaderJson(const wasmiot_bundle_header& h, const Manifest* manifest) {
+  const char* target = wasmiot_target_name(h.target);
   return {
       {"format_version", WASMIOT_BUNDLE_VERSION},
-      {"header_size", h.header_size},
+      {"header_size", WASMIOT_BUNDLE_HEADER_SIZE},
       {"payload_kind", KindName(h.payload_kind)},
-      {"target", h.target},
-      {"version", fmt::format("{}.{}.{}", h.version_major, h.version_minor, h.version_patch)},
+      {"target", h.target == 0 ? nlohmann::json("") : target ? nlohmann::json(target) : nlohmann::json(nullptr)},
+      {"target_id", h.target},
+      {"version", Version(h.version_major, h.version_minor, h.version_patch)},
       {"sequence", h.sequence},
       {"payload_size", h.payload_size},
-      {"payload_sha256", Hex(h.payload_sha256, 32)},
       {"chunk_size", h.chunk_size},
       {"chunk_count", h.chunk_count},
-      {"chunk_table_sha256", Hex(h.table_sha256, 32)},
-      {"vendor", h.vendor},
-      {"device_class", h.device_class},
-      {"api_version", h.api_version},
-      {"manifest_sha256", Hex(h.manifest_sha256, 32)},
-      {"key_id", Hex(h.key_id, 8)},
+      {"device_id", HexString(h.device_id, WASMIOT_DEVICE_ID_SIZE)},
+      {"device", IsDevice(h.device_id, manifest) ? nlohmann::json(BundleDevice(h, manifest)) : nlohmann::json(nullptr)},
+      {"api_version", Version(h.api_major, h.api_minor, h.api_patch)},
+      {"manifest_digest", HexString(h.manifest_digest, WASMIOT_BUNDLE_DIGEST_SIZE)},
+      {"module_digest", HexString(h.module_digest, WASMIOT_BUNDLE_DIGEST_SIZE)},
+      {"chunk_table_digest", HexString(h.table_digest, WASMIOT_BUNDLE_DIGEST_SIZE)},
+      {"key_id", HexString(h.key_id, WASMIOT_BUNDLE_KEY_ID_SIZE)},
       {"budgets",
        {{"memory_pages", h.memory_pages},
         {"table_elements", h.table_elements},
@@ -47,37 +66,57 @@ nlohmann::json BundleHeaderJson(const wasmiot_bundle_header& h) {
 
 void PrintBundleHeader(const std::string& path, const wasmiot_bundle_header& h) {
   Print("{}: wasmiot bundle, format {} (header not verified)\n", path, WASMIOT_BUNDLE_VERSION);
-  Print("  payload:    {} {}, {}, sha256 {}\n", KindName(h.payload_kind),
-        h.target[0] ? fmt::format("for {}", h.target) : std::string("module"), Plural(h.payload_size, "byte"),
-        Hex(h.payload_sha256, 32));
-  Print("  version:    {}.{}.{}, sequence {}\n", h.version_major, h.version_minor, h.version_patch, h.sequence);
-  Print("  device:     {}/{}, API {}, manifest sha256 {}\n", h.vendor, h.device_class, h.api_version,
-        Hex(h.manifest_sha256, 32));
-  Print("  chunks:     {} of {}, table sha256 {}\n", h.chunk_count, Plural(h.chunk_size, "byte"), Hex(h.table_sha256, 32));
+  Print("  payload:    {} {}, {}\n", KindName(h.payload_kind),
+        h.target ? fmt::format("for {}", BundleTarget(h)) : std::string("module"), Plural(h.payload_size, "byte"));
+  Print("  module:     digest {}\n", HexString(h.module_digest, WASMIOT_BUNDLE_DIGEST_SIZE));
+  Print("  version:    {}, sequence {}\n", Version(h.version_major, h.version_minor, h.version_patch), h.sequence);
+  Print("  device:     id {}, API {}, manifest digest {}\n", HexString(h.device_id, WASMIOT_DEVICE_ID_SIZE),
+        Version(h.api_major, h.api_minor, h.api_patch), HexString(h.manifest_digest, WASMIOT_BUNDLE_DIGEST_SIZE));
+  Print("  chunks:     {} of {}, table digest {}\n", h.chunk_count, Plural(h.chunk_size, "byte"),
+        HexString(h.table_digest, WASMIOT_BUNDLE_DIGEST_SIZE));
   Print("  budgets:    {}, {}, {} B stack, {} B heap, fuel {}, {} ms\n", Plural(h.memory_pages, "memory page"),
         Plural(h.table_elements, "table element"), h.stack_bytes, h.heap_bytes, h.fuel_per_call, h.wall_ms_per_call);
-  Print("  signed by:  key {}\n", Hex(h.key_id, 8));
+  Print("  signed by:  key {}\n", HexString(h.key_id, WASMIOT_BUNDLE_KEY_ID_SIZE));
 }
 
-std::string BundleRefusal(wasmiot_bundle_result r, const wasmiot_bundle_header& h, const wasmiot_device_policy& p) {
+std::string BundleSummary(const wasmiot_bundle_header& h, const Manifest* manifest) {
+  return fmt::format("{} {} (sequence {}) for {}{}", h.payload_kind == WASMIOT_PAYLOAD_AOT ? "AOT" : "wasm",
+                     Version(h.version_major, h.version_minor, h.version_patch), h.sequence,
+                     BundleDevice(h, manifest), h.target ? " on " + BundleTarget(h) : std::string());
+}
+
+std::string BundleRefusal(wasmiot_bundle_result r, const wasmiot_bundle_header& h, const wasmiot_device_policy& p,
+                          const Manifest* manifest) {
   switch (r) {
     case WASMIOT_BUNDLE_OK: return "verified";
     case WASMIOT_BUNDLE_TRUNCATED: return "the bundle ends before its header, signature or payload is complete";
     case WASMIOT_BUNDLE_TRAILING_DATA: return "bytes follow the payload";
     case WASMIOT_BUNDLE_BAD_MAGIC: return "not a wasmiot bundle";
     case WASMIOT_BUNDLE_BAD_VERSION:
-      return fmt::format("a bundle format this wasmiot does not read (it reads version {})", WASMIOT_BUNDLE_VERSION);
-    case WASMIOT_BUNDLE_MALFORMED: return "inconsistent header: sizes, kind, reserved bytes or names";
+      return fmt::format("a bundle format this wasmiot does not read (it reads format {}); sign it again with this "
+                         "wasmiot",
+                         WASMIOT_BUNDLE_VERSION);
+    case WASMIOT_BUNDLE_MALFORMED: return "inconsistent header: sizes, kind, target or reserved byte";
     case WASMIOT_BUNDLE_UNKNOWN_KEY:
-      return fmt::format("signed by key {}, which is not among the trusted keys", Hex(h.key_id, 8));
+      return fmt::format("signed by key {}, which is not among the trusted keys", HexString(h.key_id, 8));
     case WASMIOT_BUNDLE_BAD_SIGNATURE: return "the signature does not match the header";
     case WASMIOT_BUNDLE_WRONG_DEVICE:
-      return fmt::format("made for {}/{}; this device is {}/{}", h.vendor, h.device_class, p.vendor, p.device_class);
+      return fmt::format("made for {}; this device is {}{}", BundleDevice(h, nullptr),
+                         p.device_id ? HexString(p.device_id, WASMIOT_DEVICE_ID_SIZE) : "?",
+                         manifest ? fmt::format(" ({}/{})", manifest->device.vendor, manifest->device.device_class)
+                                  : std::string());
     case WASMIOT_BUNDLE_WRONG_KIND:
       return fmt::format("a {} payload; this device takes {}", KindName(h.payload_kind),
                          KindName(static_cast<uint8_t>(p.payload_kind)));
-    case WASMIOT_BUNDLE_WRONG_TARGET:
-      return fmt::format("AOT code for {}; this device is {}", h.target, p.target ? p.target : "?");
+    case WASMIOT_BUNDLE_WRONG_TARGET: {
+      std::vector<std::string> accepted;
+      for (size_t i = 0; p.targets && i < p.target_count; ++i) {
+        const char* name = wasmiot_target_name(p.targets[i]);
+        accepted.push_back(name ? name : fmt::format("#{}", p.targets[i]));
+      }
+      return fmt::format("AOT code for {}; this device runs AOT code only for: {}", BundleTarget(h),
+                         accepted.empty() ? std::string("none") : fmt::format("{}", fmt::join(accepted, ", ")));
+    }
     case WASMIOT_BUNDLE_TOO_LARGE:
       return fmt::format("a payload of {}; the device takes at most {}", Plural(h.payload_size, "byte"), p.max_payload_size);
     case WASMIOT_BUNDLE_ROLLBACK:

@@ -123,7 +123,7 @@ int RunAssemble(const AssembleOptions& options) {
       if (!report->refused_header.empty()) {
         (void)wasmiot_bundle_parse_header(report->refused_header.data(), report->refused_header.size(), &h);
         diagnostics.AddError(std::string("bundle-") + wasmiot_bundle_result_name(report->refusal), options.input,
-                             BundleRefusal(report->refusal, h, device->policy));
+                             BundleRefusal(report->refusal, h, device->policy, device->manifest ? &*device->manifest : nullptr));
       } else {
         diagnostics.AddError("chunks-incomplete", options.input, "no header frame the device could take");
       }
@@ -156,17 +156,15 @@ int RunAssemble(const AssembleOptions& options) {
       doc["passes"] = report->passes;
       doc["outcomes"] = report->outcomes;
       doc["missing_chunks"] = report->missing_chunks;
-      if (header) doc["header"] = BundleHeaderJson(*header);
+      if (header) doc["header"] = BundleHeaderJson(*header, device->manifest ? &*device->manifest : nullptr);
     }
     PrintJson(doc);
     return exit_code;
   }
   PrintDiagnostics(diagnostics, options.common);
   if (complete && header) {
-    Print("{}: {} payload bytes from {} frames, verified: {} {}.{}.{} (sequence {}) for {}/{}\n", options.output,
-               header->payload_size, frames.size(), header->payload_kind == WASMIOT_PAYLOAD_AOT ? "AOT" : "wasm",
-               header->version_major, header->version_minor, header->version_patch, header->sequence,
-               header->vendor, header->device_class);
+    Print("{}: {} payload bytes from {} frames, verified: {}\n", options.output, header->payload_size, frames.size(),
+          BundleSummary(*header, device->manifest ? &*device->manifest : nullptr));
   }
   return exit_code;
 }
@@ -184,7 +182,7 @@ void RegisterAssembleCommand(CLI::App& app, Invocation& invocation) {
   cmd->footer(
       "Feed the frames of INPUT to the device library's receiver (lib/device/wasmiot_chunks.c),\n"
       "exactly as firmware does: the header is authenticated and held against the device\n"
-      "(--manifest for vendor, class and size; without it any vendor and class) before any\n"
+      "(--manifest for the device id, size and AOT targets; without it any device) before any\n"
       "payload is stored; each chunk is checked against its signed digest on arrival; order,\n"
       "duplicates and foreign frames do not matter. Frames that came before their header or\n"
       "table are offered again, as a sender resends. OUTPUT is written only when the whole\n"

@@ -9,6 +9,7 @@
 #include "command.h"
 #include "output.h"
 #include "support/staging.h"
+#include "support/text.h"
 
 namespace wasmiot::tool {
 namespace {
@@ -26,9 +27,7 @@ struct ChunkOptions {
 constexpr uint64_t kMaxBundle = 64u << 20;
 
 std::string HexId(const Bytes& frame) {
-  std::string out;
-  for (size_t i = 0; i < WASMIOT_FRAME_BUNDLE_ID_SIZE; ++i) out += fmt::format("{:02x}", frame[WASMIOT_FRAME_OFF_BUNDLE_ID + i]);
-  return out;
+  return HexString(frame.data() + WASMIOT_FRAME_OFF_BUNDLE_ID, WASMIOT_FRAME_BUNDLE_ID_SIZE);
 }
 
 // An output folder may be new, empty, or (with --force) hold only chunk files.

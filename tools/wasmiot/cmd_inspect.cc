@@ -139,14 +139,14 @@ struct FileKind {
   std::string_view magic;
 };
 constexpr FileKind kWasmModule{"module", std::string_view("\0asm", 4)};
-constexpr FileKind kBundle{"bundle", std::string_view(WASMIOT_BUNDLE_MAGIC, 8)};
+constexpr FileKind kBundle{"bundle", std::string_view(WASMIOT_BUNDLE_MAGIC, WASMIOT_BUNDLE_MAGIC_SIZE)};
 constexpr std::string_view kChunkStream = "chunk-stream";
 constexpr std::string_view kChunkFolder = "chunk-folder";
 
 // A stream starts with its header frame, whose data starts with the bundle magic.
 bool IsChunkStream(const Bytes& b) {
-  return b.size() >= WASMIOT_FRAME_HEADER_SIZE + 8 && b[0] == WASMIOT_FRAME_HEADER &&
-         std::memcmp(b.data() + WASMIOT_FRAME_HEADER_SIZE, kBundle.magic.data(), 8) == 0;
+  return b.size() >= WASMIOT_FRAME_HEADER_SIZE + kBundle.magic.size() && b[0] == WASMIOT_FRAME_HEADER &&
+         std::memcmp(b.data() + WASMIOT_FRAME_HEADER_SIZE, kBundle.magic.data(), kBundle.magic.size()) == 0;
 }
 
 // ---- chunk streams and folders -------------------------------------------------
@@ -245,7 +245,8 @@ int RunInspect(const InspectOptions& options) {
     kind = kWasmModule.name;
     Result<ModuleInfo> m = ReadModule(*bytes, options.path, diagnostics);
     if (m) module = std::move(m).value();
-  } else if (bytes->size() >= 8 && std::memcmp(bytes->data(), kBundle.magic.data(), 8) == 0) {
+  } else if (bytes->size() >= kBundle.magic.size() &&
+             std::memcmp(bytes->data(), kBundle.magic.data(), kBundle.magic.size()) == 0) {
     // Describes the header as written. Without a key its signature cannot be
     // checked (`wasmiot verify` does that), but everything else a device checks
     // without one is: the header's own consistency, then the bundle's size,
@@ -261,7 +262,7 @@ int RunInspect(const InspectOptions& options) {
     }
     if (r != WASMIOT_BUNDLE_OK) {
       diagnostics.AddError(std::string("bundle-") + wasmiot_bundle_result_name(r), options.path,
-                           BundleRefusal(r, h, wasmiot_device_policy{}));
+                           BundleRefusal(r, h, wasmiot_device_policy{}, nullptr));
     }
   } else {
     Diagnostic& d = diagnostics.AddError("unknown-file-kind", options.path,
@@ -276,7 +277,7 @@ int RunInspect(const InspectOptions& options) {
     doc["kind"] = kind.empty() ? nlohmann::json(nullptr) : nlohmann::json(kind);
     if (module) doc["module"] = ModuleJson(*module);
     if (bundle) {
-      doc["bundle"] = BundleHeaderJson(*bundle);
+      doc["bundle"] = BundleHeaderJson(*bundle, nullptr);
       doc["header_verified"] = false;  // inspect has no key
     }
     if (chunks) doc["chunks"] = ChunksJson(*chunks);

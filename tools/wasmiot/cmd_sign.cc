@@ -4,11 +4,13 @@
 
 #include <fmt/format.h>
 
+#include "aot/aot.h"
 #include "bundle/bundle.h"
 #include "check/check.h"
 #include "command.h"
 #include "keys/key_files.h"
 #include "output.h"
+#include "support/text.h"
 
 namespace wasmiot::tool {
 namespace {
@@ -23,9 +25,47 @@ struct SignOptions {
   std::string output;
   std::string target;
   std::string payload_path;
+  std::string module_name;
   uint32_t chunk_size = WASMIOT_BUNDLE_DEFAULT_CHUNK_SIZE;
   bool allow_huge_sequence = false;
 };
+
+// The first byte at which two byte strings differ.
+size_t FirstDifference(const Bytes& a, const Bytes& b) {
+  size_t n = std::min(a.size(), b.size());
+  for (size_t i = 0; i < n; ++i) {
+    if (a[i] != b[i]) return i;
+  }
+  return n;
+}
+
+std::optional<Bytes> AotPayload(const SignOptions& options, const Bytes& module, const Manifest& manifest,
+                                Diagnostics& diagnostics) {
+  AotOptions aot;
+  aot.target = options.target;
+  aot.output_dir = options.output + ".aot";  // never created: only a scratch folder beside it
+  aot.module_name = options.module_name;
+  aot.manifest = &manifest;
+  Result<Bytes> compiled = CompileAotLibrary(module, options.module, aot, diagnostics);
+  if (!compiled) return std::nullopt;
+  if (options.payload_path.empty()) return std::move(compiled).value();
+  Result<Bytes> given = ReadInput(options.payload_path, uint64_t{compiled->size()} + 1, "payload-not-from-module",
+                                  diagnostics);
+  if (!given) return std::nullopt;
+  if (*given != *compiled) {
+    std::string name = options.module_name.empty() ? ModuleNameFromPath(options.module) : options.module_name;
+    Diagnostic& d = diagnostics.AddError(
+        "payload-not-from-module", options.payload_path,
+        fmt::format("not what 'wasmiot aot {} --target {} --name {} -m {}' makes here ({} bytes, {} expected; they "
+                    "differ from byte {}): built from another module, name, target or compiler? Leave out "
+                    "--payload and sign compiles the module itself",
+                    options.module, options.target, name, options.manifest_path, given->size(), compiled->size(),
+                    FirstDifference(*given, *compiled)));
+    d.offset = FirstDifference(*given, *compiled);
+    return std::nullopt;
+  }
+  return std::move(given).value();
+}
 
 int RunSign(const SignOptions& options) {
   Diagnostics diagnostics;
@@ -43,8 +83,8 @@ int RunSign(const SignOptions& options) {
   if (!NamesOneKey(options.key)) {
     diagnostics.AddError("usage", "wasmiot", "give the secret key with --key FILE (or - for stdin), or --key-env, not both");
   }
-  if (options.target.empty() != options.payload_path.empty()) {
-    diagnostics.AddError("usage", "wasmiot", "--target and --payload go together (an AOT artifact for that target)");
+  if (options.target.empty() && (!options.payload_path.empty() || !options.module_name.empty())) {
+    diagnostics.AddError("usage", "wasmiot", "--payload and --name are for AOT code: give --target too");
   }
   if (Status s = CheckSequence(options.sequence, options.allow_huge_sequence); !s) {
     bool huge = options.sequence > WASMIOT_BUNDLE_MAX_PLAIN_SEQUENCE;
@@ -56,40 +96,45 @@ int RunSign(const SignOptions& options) {
   std::optional<Manifest> manifest;
   if (!diagnostics.HasErrors()) manifest = LoadOptionalManifest(options.manifest_path, diagnostics);
   // Nothing is signed that fails check against the device.
-  if (manifest) (void)LoadAndCheckModule(options.module, *manifest, diagnostics);
-  if (manifest && !options.target.empty()) {
-    const auto& accepted = manifest->aot_targets;
-    if (std::find(accepted.begin(), accepted.end(), options.target) == accepted.end()) {
-      diagnostics.AddError("target-not-accepted", options.target,
-                           fmt::format("the device accepts AOT code only for: {}",
-                                       accepted.empty() ? std::string("none") : fmt::format("{}", fmt::join(accepted, ", "))));
-    }
-  }
+  Result<Bytes> module = manifest ? ReadInput(options.module, kMaxModuleFileBytes, "module-too-large", diagnostics)
+                                  : Result<Bytes>(Error{ErrorKind::kInvalidInput, "no manifest"});
+  if (module) (void)ReadAndCheckModule(*module, options.module, *manifest, diagnostics);
+  if (manifest && !options.target.empty()) (void)CheckAotTarget(options.target, &*manifest, diagnostics);
   std::optional<LoadedKey> key;
   if (!diagnostics.HasErrors()) {
     Result<LoadedKey> k = LoadKey(options.key, diagnostics);
     if (k && !k->secret) diagnostics.AddError("key-invalid", options.key.path, "a public key cannot sign (or the password is missing)");
     if (k && k->secret) key.emplace(std::move(k).value());
   }
+  // AOT code is what `wasmiot aot` makes of this very module for the target:
+  // compiled here, and a --payload must be exactly that.
+  std::optional<Bytes> payload;
+  if (!diagnostics.HasErrors()) payload = options.target.empty() ? *module : AotPayload(options, *module, *manifest, diagnostics);
+  Result<Bytes> manifest_bytes = Error{ErrorKind::kInvalidInput, "not read"};
   if (!diagnostics.HasErrors()) {
-    std::string payload_path = options.target.empty() ? options.module : options.payload_path;
-    // OTA frames number chunks with a u16: refuse before reading what cannot fit.
+    manifest_bytes = ReadInput(options.manifest_path, kMaxManifestBytes, "manifest-invalid", diagnostics);
+  }
+  if (!diagnostics.HasErrors()) {
+    spec.payload = std::move(*payload);
+    spec.kind = options.target.empty() ? WASMIOT_PAYLOAD_WASM : WASMIOT_PAYLOAD_AOT;
+    spec.target = options.target;
+    spec.sequence = options.sequence;
+    spec.version = *version;
+    spec.manifest = &*manifest;
+    spec.manifest_digest = HashSha256(manifest_bytes->data(), manifest_bytes->size());
+    spec.module_digest = HashSha256(module->data(), module->size());
+    spec.chunk_size = options.chunk_size;
+    spec.allow_huge_sequence = options.allow_huge_sequence;
+    // OTA frames number chunks with a u16.
     uint64_t max_payload = uint64_t{WASMIOT_BUNDLE_MAX_CHUNKS} * options.chunk_size;
-    Result<Bytes> payload = ReadInput(payload_path, max_payload, "payload-too-large", diagnostics);
-    Result<Bytes> manifest_bytes = ReadInput(options.manifest_path, kMaxManifestBytes, "manifest-invalid", diagnostics);
-    if (payload && manifest_bytes) {
-      spec.payload = std::move(payload).value();
-      spec.kind = options.target.empty() ? WASMIOT_PAYLOAD_WASM : WASMIOT_PAYLOAD_AOT;
-      spec.target = options.target;
-      spec.sequence = options.sequence;
-      spec.version = *version;
-      spec.manifest = &*manifest;
-      spec.manifest_digest = HashSha256(manifest_bytes->data(), manifest_bytes->size());
-      spec.chunk_size = options.chunk_size;
-      spec.allow_huge_sequence = options.allow_huge_sequence;
+    if (spec.payload.size() > max_payload) {
+      diagnostics.AddError("payload-too-large", options.target.empty() ? options.module : options.target,
+                           fmt::format("{} bytes need more than {} chunks of {}: use a larger --chunk-size",
+                                       spec.payload.size(), WASMIOT_BUNDLE_MAX_CHUNKS, options.chunk_size));
+    } else {
       Result<Bytes> built = BuildBundle(spec, *key->secret);
       if (!built) {
-        diagnostics.AddError("usage", payload_path, built.error().message);
+        diagnostics.AddError("usage", options.module, built.error().message);
       } else {
         Status s = WriteFileAtomically(options.output, built->data(), built->size());
         if (!s) diagnostics.AddError("io-error", options.output, s.error().message);
@@ -107,15 +152,19 @@ int RunSign(const SignOptions& options) {
       doc["sequence"] = spec.sequence;
       doc["version"] = spec.version.ToString();
       doc["key_id"] = KeyIdHex(KeyIdOf(key->public_key));
+      doc["payload_kind"] = spec.kind == WASMIOT_PAYLOAD_AOT ? "aot" : "wasm";
+      doc["target"] = spec.target;
+      doc["module_digest"] = HexString(spec.module_digest.data(), WASMIOT_BUNDLE_DIGEST_SIZE);
     }
     PrintJson(doc);
     return exit_code;
   }
   PrintDiagnostics(diagnostics, options.common);
   if (bundle) {
-    Print("{}: {} bytes ({} payload), version {}, sequence {}, signed by key {}\n", options.output,
-               bundle->size(), spec.payload.size(), spec.version.ToString(), spec.sequence,
-               KeyIdHex(KeyIdOf(key->public_key)));
+    Print("{}: {} bytes ({} payload{}), version {}, sequence {}, module {}, signed by key {}\n", options.output,
+          bundle->size(), spec.payload.size(), spec.target.empty() ? "" : ", AOT for " + spec.target,
+          spec.version.ToString(), spec.sequence, HexString(spec.module_digest.data(), WASMIOT_BUNDLE_DIGEST_SIZE),
+          KeyIdHex(KeyIdOf(key->public_key)));
   }
   return exit_code;
 }
@@ -135,23 +184,29 @@ void RegisterSignCommand(CLI::App& app, Invocation& invocation) {
   cmd->add_flag("--allow-huge-seq", options->allow_huge_sequence,
                 "Sign a sequence above 2^53 (a device that installs 2^64-1 can never be updated again)");
   cmd->add_option("-o,--output", options->output, "The bundle to write")->required();
-  cmd->add_option("-t,--target", options->target, "Sign an AOT artifact for this target instead of the module");
-  cmd->add_option("--payload", options->payload_path, "The AOT artifact (with --target), e.g. libNAME.a");
+  cmd->add_option("-t,--target", options->target,
+                  "Sign AOT code for this target instead of the module: compiled here from MODULE, as 'wasmiot aot' does");
+  cmd->add_option("--payload", options->payload_path,
+                  "With --target: the libNAME.a 'wasmiot aot' wrote, signed only if it is byte for byte what MODULE compiles to");
+  cmd->add_option("--name", options->module_name, "With --target: the C name of the module's symbols (default: from MODULE's file name)");
   cmd->add_option("--chunk-size", options->chunk_size, "Payload bytes per OTA chunk, 64 to 65535 (default 1024)")
       ->check(UnsignedInteger())
       ->check(CLI::Range(WASMIOT_BUNDLE_MIN_CHUNK_SIZE, WASMIOT_BUNDLE_MAX_CHUNK_SIZE));
   AddKeySourceOptions(*cmd, options->key);
   AddCommonOptions(*cmd, options->common);
   cmd->footer(
-      "Check MODULE against the device, then write a signed bundle (docs/bundle.md): a header\n"
-      "binding the payload's size and SHA-256, the digest of its per-chunk digests, version and\n"
-      "sequence number, vendor and device class, payload kind and target, the manifest's digest and API\n"
-      "version, the budgets, and the key id, all signed with Ed25519, then the payload. The\n"
-      "same inputs and key give the same bytes."
+      "Check MODULE against the device, then write a signed bundle (docs/bundle.md): a 136-byte\n"
+      "header binding the payload's size and the digest of its per-chunk digests, version and\n"
+      "sequence number, the device id (from vendor and class), payload kind and target, the\n"
+      "digests of the manifest and of MODULE, the API version, the budgets and the key id, signed\n"
+      "with Ed25519, then the payload. With --target the payload is MODULE compiled for that\n"
+      "target (one of the manifest's aot_targets) exactly as 'wasmiot aot' compiles it; a\n"
+      "--payload that differs by one byte is refused. The same inputs and key give the same bytes."
       "\n\n"
       "Examples:\n"
       "  wasmiot sign thermostat.wasm --key release.key --manifest thermostat.device.json --version 1.2.0 --seq 7 -o thermostat.bundle\n"
-      "  wasmiot sign thermostat.wasm --key-env SIGNING_KEY -m thermostat.device.json --version 1.2.0 --seq 7 --target cortex-m4f --payload aot/libthermostat.a -o thermostat-m4.bundle\n"
+      "  wasmiot sign thermostat.wasm --key-env SIGNING_KEY -m thermostat.device.json --version 1.2.0 --seq 7 --target cortex-m4f -o thermostat-m4.bundle\n"
+      "  wasmiot sign thermostat.wasm --key release.key -m thermostat.device.json --version 1.2.0 --seq 7 --target cortex-m4f --payload aot/libthermostat.a -o thermostat-m4.bundle\n"
       "\n"
       "Exit status: 0 written, 1 the module fails check or a key is unusable, 2 usage error,\n"
       "3 I/O error.");

@@ -30,13 +30,14 @@ int RunVerify(const VerifyOptions& options) {
     Result<Bytes> bytes = ReadInput(options.bundle, uint64_t{kMaxAotPayload} + 0x200000, "bundle-too-large", diagnostics);
     if (bytes) {
       const wasmiot_device_policy& policy = device->policy;
+      const Manifest* manifest = device->manifest ? &*device->manifest : nullptr;
       wasmiot_bundle_header h{};
       result = wasmiot_bundle_verify(bytes->data(), bytes->size(), &HostCrypto(), &policy, &h);
       if (result == WASMIOT_BUNDLE_OK) {
         header = h;
       } else {
         diagnostics.AddError(std::string("bundle-") + wasmiot_bundle_result_name(result), options.bundle,
-                             BundleRefusal(result, h, policy));
+                             BundleRefusal(result, h, policy, manifest));
       }
     }
   }
@@ -45,16 +46,13 @@ int RunVerify(const VerifyOptions& options) {
     nlohmann::json doc = JsonDocument("verify", exit_code, diagnostics);
     doc["bundle"] = options.bundle;
     doc["result"] = wasmiot_bundle_result_name(result);
-    if (header) doc["header"] = BundleHeaderJson(*header);
+    if (header) doc["header"] = BundleHeaderJson(*header, device->manifest ? &*device->manifest : nullptr);
     PrintJson(doc);
     return exit_code;
   }
   PrintDiagnostics(diagnostics, options.common);
   if (header) {
-    Print("{}: verified: {} {}.{}.{} (sequence {}) for {}/{}{}\n", options.bundle,
-               header->payload_kind == WASMIOT_PAYLOAD_AOT ? "AOT" : "wasm", header->version_major,
-               header->version_minor, header->version_patch, header->sequence, header->vendor,
-               header->device_class, header->target[0] ? fmt::format(" on {}", header->target) : "");
+    Print("{}: verified: {}\n", options.bundle, BundleSummary(*header, device->manifest ? &*device->manifest : nullptr));
   }
   return exit_code;
 }
@@ -69,9 +67,10 @@ void RegisterVerifyCommand(CLI::App& app, Invocation& invocation) {
   AddCommonOptions(*cmd, options->common);
   cmd->footer(
       "Verify BUNDLE with the device library's own C code (lib/device/wasmiot_bundle.c): the\n"
-      "header's sizes, a known key and the signature first, then vendor and device class,\n"
-      "payload kind and target, the size budget, the sequence against --installed-seq, and the\n"
-      "payload's and every chunk's digest. Each refusal has its own code."
+      "header's sizes, a known key and the signature first, then the device id (from the\n"
+      "manifest's vendor and class), payload kind, the target (--target, else any of the\n"
+      "manifest's aot_targets), the size budget, the sequence against --installed-seq, and the\n"
+      "digests of the chunk table, every chunk and a wasm module. Each refusal has its own code."
       "\n\n"
       "Examples:\n"
       "  wasmiot verify thermostat.bundle --pubkey release.pub.pem --manifest thermostat.device.json --installed-seq 6\n"

@@ -1,5 +1,7 @@
 #include "device_policy.h"
 
+#include "aot/aot.h"
+#include "bundle/bundle.h"
 #include "keys/key_files.h"
 #include "output.h"
 
@@ -31,10 +33,24 @@ std::unique_ptr<DevicePolicy> LoadDevicePolicy(const PolicyOptions& options, Dia
   wasmiot_device_policy& policy = p->policy;
   policy.public_keys = reinterpret_cast<const uint8_t(*)[32]>(p->keys.data());
   policy.public_key_count = p->keys.size();
-  policy.vendor = p->manifest ? p->manifest->device.vendor.c_str() : nullptr;
-  policy.device_class = p->manifest ? p->manifest->device.device_class.c_str() : nullptr;
+  if (p->manifest) {
+    p->device_id = DeviceIdOf(p->manifest->device);
+    policy.device_id = p->device_id.data();
+  }
   policy.payload_kind = options.kind == "wasm" ? WASMIOT_PAYLOAD_WASM : options.kind == "aot" ? WASMIOT_PAYLOAD_AOT : 0;
-  policy.target = options.target.empty() ? nullptr : options.target.c_str();
+  if (!options.target.empty()) {
+    if (CheckAotTarget(options.target, p->manifest ? &*p->manifest : nullptr, diagnostics)) {
+      p->targets.push_back(TargetId(options.target));
+    }
+    policy.targets = p->targets.data();
+    policy.target_count = p->targets.size();
+  } else if (p->manifest) {
+    for (const std::string& name : p->manifest->aot_targets) p->targets.push_back(TargetId(name));
+    // Not null even when empty: a device that lists no AOT target takes none.
+    static const uint8_t kNone = 0;
+    policy.targets = p->targets.empty() ? &kNone : p->targets.data();
+    policy.target_count = p->targets.size();
+  }
   bool aot = options.kind == "aot" || !options.target.empty();
   policy.max_payload_size = p->manifest && !aot ? static_cast<uint32_t>(p->manifest->budgets.max_module_bytes)
                                                 : kMaxAotPayload;

@@ -1,5 +1,6 @@
 // What a device accepts, from the command line: trusted keys, the manifest's
-// vendor, class and size budget, the installed sequence, kind and target.
+// device id, size budget and AOT targets, the installed sequence, kind and
+// target.
 // verify and assemble hold bundles against it with the device library.
 #pragma once
 
@@ -33,11 +34,15 @@ void AddPolicyOptions(CLI::App& command, PolicyOptions& options, bool manifest_r
 struct DevicePolicy {
   std::vector<std::array<uint8_t, 32>> keys;
   std::optional<Manifest> manifest;
+  std::array<uint8_t, WASMIOT_DEVICE_ID_SIZE> device_id{};
+  std::vector<uint8_t> targets;
   wasmiot_device_policy policy{};
 };
 
 // Loads keys and manifest (problems go to `diagnostics`). Without a manifest,
-// vendor and device class are not checked.
+// the device id is not checked. AOT code is accepted for --target, which must
+// be one of the manifest's aot_targets, else for any of those; with neither,
+// for any target.
 std::unique_ptr<DevicePolicy> LoadDevicePolicy(const PolicyOptions& options, Diagnostics& diagnostics);
 
 // The largest payload a policy may allow: AOT artifacts are capped here.
