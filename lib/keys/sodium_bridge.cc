@@ -1,5 +1,6 @@
 #include "keys/sodium_bridge.h"
 
+#include <fmt/format.h>
 #include <sodium.h>
 
 namespace wasmiot {
@@ -82,9 +83,16 @@ SealParams NewSealParams() {
 namespace {
 
 Result<std::array<uint8_t, 32>> DeriveKey(std::string_view password, const SealParams& p) {
-  if (p.opslimit < crypto_pwhash_OPSLIMIT_MIN || p.opslimit > crypto_pwhash_OPSLIMIT_SENSITIVE ||
-      p.memlimit < crypto_pwhash_MEMLIMIT_MIN || p.memlimit > crypto_pwhash_MEMLIMIT_SENSITIVE) {
-    return Error{ErrorKind::kInvalidInput, "key derivation parameters out of range"};
+  // The costs come from the key file, before anything authenticates it: at
+  // most what NewSealParams (keygen) writes, so that a forged file cannot make
+  // Argon2id allocate a gigabyte or run for seconds per attempt.
+  if (p.opslimit < crypto_pwhash_OPSLIMIT_MIN || p.opslimit > crypto_pwhash_OPSLIMIT_MODERATE ||
+      p.memlimit < crypto_pwhash_MEMLIMIT_MIN || p.memlimit > crypto_pwhash_MEMLIMIT_MODERATE) {
+    return Error{ErrorKind::kInvalidInput,
+                 fmt::format("key derivation costs (opslimit {}, memlimit {}) outside what wasmiot keygen writes "
+                             "(opslimit {} to {}, memlimit {} to {} bytes): create the key again with wasmiot keygen",
+                             p.opslimit, p.memlimit, crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_OPSLIMIT_MODERATE,
+                             crypto_pwhash_MEMLIMIT_MIN, crypto_pwhash_MEMLIMIT_MODERATE)};
   }
   std::array<uint8_t, 32> key;
   if (crypto_pwhash(key.data(), key.size(), password.data(), password.size(), p.salt.data(), p.opslimit,

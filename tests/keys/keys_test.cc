@@ -1,5 +1,7 @@
 #include <sys/stat.h>
 
+#include <algorithm>
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -63,6 +65,32 @@ TEST_CASE("a password-protected key needs its password for the secret half only"
   CHECK(right->secret->seed() == key.seed());
 
   CHECK_FALSE(SecretKeyToEncryptedPem(key, "").ok());
+}
+
+TEST_CASE("an encrypted key asking for more Argon2id work than keygen writes is refused before any is done") {
+  Init init;
+  SecretKey key = SecretKey::Generate();
+  Result<std::string> pem = SecretKeyToEncryptedPem(key, "pw");
+  REQUIRE(pem.ok());
+  const std::string begin = "-----BEGIN WASMIOT ENCRYPTED PRIVATE KEY-----\n";
+  const std::string end = "-----END WASMIOT ENCRYPTED PRIVATE KEY-----\n";
+  std::string b64 = pem->substr(begin.size(), pem->size() - begin.size() - end.size());
+  b64.erase(std::remove(b64.begin(), b64.end(), '\n'), b64.end());
+  Result<Bytes> body = Base64Decode(b64);
+  REQUIRE(body.ok());
+  // Body: 8 bytes of magic, then opslimit and memlimit as u64 (docs/keys.md).
+  auto with = [&](size_t offset, uint64_t value) {
+    Bytes b = *body;
+    for (int i = 0; i < 8; ++i) b[offset + i] = static_cast<uint8_t>(value >> (8 * i));
+    return ToBytes(begin + Base64Encode(b.data(), b.size()) + "\n" + end);
+  };
+  Result<LoadedKey> gigabyte = ParseKey(with(16, uint64_t{1} << 30), std::string("pw"));  // libsodium's SENSITIVE
+  REQUIRE_FALSE(gigabyte.ok());
+  CHECK_THAT(gigabyte.error().message, Catch::Contains("memlimit 1073741824) outside what wasmiot keygen writes"));
+  Result<LoadedKey> slow = ParseKey(with(8, 4), std::string("pw"));
+  REQUIRE_FALSE(slow.ok());
+  CHECK_THAT(slow.error().message, Catch::Contains("create the key again with wasmiot keygen"));
+  CHECK(ParseKey(with(8, 3), std::string("pw")).ok());  // what keygen wrote
 }
 
 TEST_CASE("bad keys are refused with a reason") {
