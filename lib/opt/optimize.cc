@@ -63,7 +63,7 @@ Result<Bytes> OptimizeModule(const Bytes& input, const std::string& path, const 
       // Features are handled below (lowered, or refused saying where they are
       // used); the size budget applies to the output, not the input.
       if (d.severity == Severity::kError && d.code != "feature-unsupported" && d.code != "module-too-large") {
-        diagnostics.Add(d.severity, d.code, d.path, d.message).item = d.item;
+        diagnostics.Append(d);
       }
     }
     if (diagnostics.HasErrors()) return failed;

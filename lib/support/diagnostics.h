@@ -39,6 +39,7 @@ class Diagnostics {
 
   // Every diagnostic of `other`, whole (offset, position and item included).
   void Append(const Diagnostics& other) { list_.insert(list_.end(), other.list_.begin(), other.list_.end()); }
+  void Append(const Diagnostic& diagnostic) { list_.push_back(diagnostic); }
 
   const std::vector<Diagnostic>& list() const { return list_; }
   size_t Count(Severity severity) const;

@@ -93,7 +93,7 @@ int RunTest(const TestOptions& options) {
   Diagnostics engine_choice;
   std::vector<EngineKind> engines = ResolveEngines(options.engine, engine_choice);
   if (!options.common.json) PrintDiagnostics(engine_choice, options.common);
-  for (const Diagnostic& d : engine_choice.list()) diagnostics.Add(d.severity, d.code, d.path, d.message);
+  diagnostics.Append(engine_choice);
   if (engines.empty()) files.clear();
   size_t passed = 0;
   nlohmann::json results = nlohmann::json::array();
