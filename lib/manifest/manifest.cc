@@ -9,6 +9,7 @@
 
 #include "aot/targets.h"
 #include "json/json_walker.h"
+#include "module/limits.h"
 #include "support/file_io.h"
 #include "support/text.h"
 
@@ -465,8 +466,8 @@ class ManifestParser : public JsonWalker {
     }
     b.stack_bytes = Integer(v, ptr, "stack_bytes", 0, k256MiB).value_or(0);
     b.heap_bytes = Integer(v, ptr, "heap_bytes", 0, k256MiB).value_or(0);
-    b.fuel_per_call = Integer(v, ptr, "fuel_per_call", 1, 1000000000000ull).value_or(0);
-    b.wall_ms_per_call = Integer(v, ptr, "wall_ms_per_call", 1, 3600000).value_or(0);
+    b.fuel_per_call = Integer(v, ptr, "fuel_per_call", 1, kMaxFuelPerCall).value_or(0);
+    b.wall_ms_per_call = Integer(v, ptr, "wall_ms_per_call", 1, kMaxWallMsPerCall).value_or(0);
     b.max_module_bytes = Integer(v, ptr, "max_module_bytes", 8, k256MiB).value_or(0);
   }
 

@@ -24,6 +24,12 @@ inline constexpr uint32_t kMaxControlDepth = 10'000;
 // function body (the call-depth block, the fuel check's `if`).
 inline constexpr uint32_t kInstrumentationDepth = 2;
 
+// Budgets of one call of an export: instructions (fuel) and wall-clock
+// milliseconds spent in host calls. One definition for manifests, scenarios,
+// gateways and the command line; the JSON schemas are tested against them.
+inline constexpr uint64_t kMaxFuelPerCall = 1'000'000'000'000;  // 1e12: hours of interpretation
+inline constexpr uint64_t kMaxWallMsPerCall = 3'600'000;        // one hour
+
 // Elements of a table, initially or at its declared maximum (without a
 // declared maximum a table may grow to kMaxTableElements at run time).
 inline constexpr uint64_t kMaxTableElements = 10'000'000;

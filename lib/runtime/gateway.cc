@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "json/json_walker.h"
+#include "support/file_io.h"
 
 namespace wasmiot {
 namespace {
@@ -46,8 +47,7 @@ class GatewayParser : public JsonWalker {
         if (other.name == tenant.name) ValueError(JsonPointerChild(tp, "name"), fmt::format("a second tenant \"{}\"", tenant.name));
       }
       std::string scenario = String(t, tp, "scenario", nullptr, 4096).value_or("");
-      fs::path sp(scenario);
-      tenant.scenario = sp.is_absolute() ? scenario : (fs::path(path_).parent_path() / sp).lexically_normal().string();
+      tenant.scenario = PathBesideFile(path_, scenario);
       if (auto k = String(t, tp, "expect_stopped", nullptr, 64)) {
         if (!IsTrapKindName(*k)) ValueError(JsonPointerChild(tp, "expect_stopped"), fmt::format("unknown trap kind \"{}\"", *k));
         tenant.expect_stopped = *k;

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "json/json_walker.h"
+#include "module/limits.h"
 #include "runtime/host.h"
 #include "support/text.h"
 #include "runtime/stream_input.h"
@@ -66,8 +67,7 @@ class ScenarioParser : public JsonWalker {
   std::string Path(const json& obj, std::string_view key) {
     std::optional<std::string> p = String(obj, "", key, nullptr, 4096);
     if (!p || p->empty()) return "";
-    fs::path path(*p);
-    return path.is_absolute() ? *p : (fs::path(path_).parent_path() / path).lexically_normal().string();
+    return PathBesideFile(path_, *p);
   }
 
   std::optional<double> Number(const json& v, const std::string& p) {
@@ -77,8 +77,8 @@ class ScenarioParser : public JsonWalker {
 
   void Budgets(const json& v, const std::string& p, Scenario& s) {
     if (!Object(v, p, {"fuel_per_call", "max_pages", "max_call_depth", "wall_ms_per_call"}, {})) return;
-    if (auto w = Integer(v, p, "wall_ms_per_call", 1, 3600000)) s.wall_ms_per_call = *w;
-    if (auto f = Integer(v, p, "fuel_per_call", 1, UINT64_MAX / 2)) s.fuel_per_call = *f;
+    if (auto w = Integer(v, p, "wall_ms_per_call", 1, kMaxWallMsPerCall)) s.wall_ms_per_call = *w;
+    if (auto f = Integer(v, p, "fuel_per_call", 1, kMaxFuelPerCall)) s.fuel_per_call = *f;
     if (auto m = Integer(v, p, "max_pages", 0, 65536)) s.max_pages = static_cast<uint32_t>(*m);
     if (auto d = Integer(v, p, "max_call_depth", 1, 100000)) s.max_call_depth = static_cast<uint32_t>(*d);
   }
@@ -237,9 +237,7 @@ class ScenarioParser : public JsonWalker {
       if (!Object(input, p, {"file"}, {"file"})) return std::nullopt;
       std::optional<std::string> file = String(input, p, "file", nullptr, 4096);
       if (!file || file->empty()) return std::nullopt;
-      fs::path f(*file);
-      return SeriesFile(f.is_absolute() ? *file : (fs::path(path_).parent_path() / f).lexically_normal().string(),
-                        duration_ms);
+      return SeriesFile(PathBesideFile(path_, *file), duration_ms);
     }
     if (!Object(input, p, {"series"}, {"series"})) return std::nullopt;
     std::string sp = JsonPointerChild(p, "series");
@@ -295,8 +293,7 @@ class ScenarioParser : public JsonWalker {
       std::vector<std::string>& out = s.streams[name];
       auto add = [&](const json& file, const std::string& at) {
         if (!JsonWalker::Expect(file.is_string() && !file.get<std::string>().empty(), file, at, "a file name")) return;
-        fs::path f(file.get<std::string>());
-        out.push_back(f.is_absolute() ? f.string() : (fs::path(path_).parent_path() / f).lexically_normal().string());
+        out.push_back(PathBesideFile(path_, file.get<std::string>()));
       };
       if (files.is_array() && !files.empty()) {
         for (size_t k = 0; k < files.size(); ++k) add(files[k], JsonPointerChild(fp, k));
@@ -309,7 +306,7 @@ class ScenarioParser : public JsonWalker {
   void Latencies(const json& v, const std::string& p, Scenario& s) {
     if (!JsonWalker::Expect(v.is_object(), v, p, "an object of MODULE.NAME: milliseconds")) return;
     for (const auto& [function, ms] : v.items()) {
-      if (auto n = IntegerValue(ms, JsonPointerChild(p, function), 0, 3600000)) s.host_latency_ms[function] = *n;
+      if (auto n = IntegerValue(ms, JsonPointerChild(p, function), 0, kMaxWallMsPerCall)) s.host_latency_ms[function] = *n;
     }
   }
 
@@ -838,7 +835,17 @@ Result<std::unique_ptr<ScenarioSession>> ScenarioSession::Start(const Scenario& 
     // Each argument must fit its parameter exactly: never clamped, rounded or truncated.
     std::vector<Value> args;
     for (size_t k = 0; k < c.args.size(); ++k) {
-      Result<Value> v = ArgumentValue(c.args[k], *ParseValueType(e->signature.params[k]));
+      // A v128 or reference parameter (a SIMD device may export one) has no
+      // scenario spelling: refused, not dereferenced.
+      Result<ValueType> type = ParseValueType(e->signature.params[k]);
+      if (!type) {
+        refuse("scenario-invalid", c.args[k].position,
+               fmt::format("calls/{}/args/{}: {} takes a {} parameter, which a scenario cannot pass (only i32, i64, "
+                           "f32 and f64)",
+                           i, k, c.export_name, e->signature.params[k]));
+        continue;
+      }
+      Result<Value> v = ArgumentValue(c.args[k], *type);
       if (v) {
         args.push_back(*v);
       } else {

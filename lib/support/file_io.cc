@@ -189,4 +189,9 @@ Status WriteFileAtomically(const std::string& path, const void* data, size_t siz
   return Ok{};
 }
 
+std::string PathBesideFile(const std::string& base, const std::string& name) {
+  std::filesystem::path p(name);
+  return p.is_absolute() ? name : (std::filesystem::path(base).parent_path() / p).lexically_normal().string();
+}
+
 }  // namespace wasmiot

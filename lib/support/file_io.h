@@ -34,6 +34,10 @@ class InputFile {
 // Opens a regular file (a FIFO or device is refused without blocking).
 Result<InputFile> OpenInputFile(const std::string& path);
 
+// `name` as written in the file `base` (a scenario naming its module, say):
+// absolute as it is, else relative to `base`'s folder, normalised.
+std::string PathBesideFile(const std::string& base, const std::string& name);
+
 // Reads a whole regular file of at most max_bytes.
 Result<Bytes> ReadInputFile(const std::string& path, uint64_t max_bytes);
 

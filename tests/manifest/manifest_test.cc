@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include "manifest/manifest.h"
+#include "module/limits.h"
 #include "support/test_support.h"
 
 using namespace wasmiot;
@@ -216,4 +218,36 @@ TEST_CASE("manifest files are capped in size and must be UTF-8") {
       CHECK(p.diagnostics.list().front().code == "io-error");
     }
   }
+}
+
+namespace {
+
+// Every "maximum" of a property named `key`, anywhere in a JSON Schema.
+void MaximaOf(const nlohmann::json& node, const std::string& key, std::vector<uint64_t>& out) {
+  if (node.is_object()) {
+    for (const auto& [name, child] : node.items()) {
+      if (name == key && child.is_object() && child.contains("maximum")) out.push_back(child["maximum"].get<uint64_t>());
+      MaximaOf(child, key, out);
+    }
+  } else if (node.is_array()) {
+    for (const auto& child : node) MaximaOf(child, key, out);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("the schemas cap fuel and wall-clock budgets where the code does") {
+  for (const char* schema : {"manifest.schema.json", "scenario.schema.json"}) {
+    INFO(schema);
+    nlohmann::json j = nlohmann::json::parse(ReadText(SourceDir() + "/schemas/" + schema));
+    std::vector<uint64_t> fuel, wall;
+    MaximaOf(j, "fuel_per_call", fuel);
+    MaximaOf(j, "wall_ms_per_call", wall);
+    CHECK(fuel == std::vector<uint64_t>{kMaxFuelPerCall});
+    CHECK(wall == std::vector<uint64_t>{kMaxWallMsPerCall});
+  }
+  nlohmann::json scenario = nlohmann::json::parse(ReadText(SourceDir() + "/schemas/scenario.schema.json"));
+  std::vector<uint64_t> latency;
+  MaximaOf(scenario, "additionalProperties", latency);  // host_latency_ms: MODULE.NAME -> ms
+  CHECK(latency == std::vector<uint64_t>{kMaxWallMsPerCall});
 }

@@ -354,6 +354,30 @@ TEST_CASE("scenario: arguments must fit their parameter types exactly") {
   CHECK_THAT(two.err, Catch::Contains(two_path + ":4:27: error: calls/2/args/0: -1e40 is outside the range of an f32"));
 }
 
+TEST_CASE("scenario: a v128 parameter on a SIMD device is refused, not a crash") {
+  Project p;
+  std::string device = ReadText(SourceDir() + "/templates/devices/thermostat.device.json");
+  const std::string features = "\"features\": [\"mutable-globals\", \"sign-extension\"]";
+  size_t at = device.find(features);
+  REQUIRE(at != std::string::npos);
+  device.replace(at, features.size(), "\"features\": [\"mutable-globals\", \"sign-extension\", \"simd\"]");
+  WriteText(p.dir.File("simd.device.json"), device);
+  WriteBytes(p.dir.File("simd.wasm"), WatToWasm(R"((module
+    (memory (export "memory") 2 2)
+    (func (export "init"))
+    (func (export "control_loop"))
+    (func (export "v") (param v128) (result i32) (i32x4.extract_lane 0 (local.get 0)))))"));
+  std::string path = p.dir.File("simd.json");
+  WriteText(path, "{ \"scenario_version\": 1, \"module\": \"simd.wasm\", \"manifest\": \"simd.device.json\", "
+                  "\"duration_ms\": 10,\n\"calls\": [ { \"export\": \"v\", \"args\": [1] } ] }\n");
+  RunResult r = RunWasmiot({"run", p.dir.File("simd.wasm"), "--scenario", path});
+  INFO(r.err);
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Catch::Contains("calls/0/args/0: v takes a v128 parameter, which a scenario cannot pass (only "
+                                    "i32, i64, f32 and f64) [scenario-invalid]"));
+  CHECK_THAT(r.err, !Catch::Contains("internal"));
+}
+
 TEST_CASE("scenario: a repeated call must start before it ends") {
   Project p;
   std::string module = p.dir.File("thermostat.wasm");

@@ -93,3 +93,10 @@ TEST_CASE("WriteFileAtomically replaces the file whole or not at all") {
     CHECK(entry.path().filename().string().find(".tmp-") == std::string::npos);
   }
 }
+
+TEST_CASE("a path written in a file is relative to that file's folder") {
+  CHECK(PathBesideFile("scenarios/heat.scenario.json", "thermostat.wasm") == "scenarios/thermostat.wasm");
+  CHECK(PathBesideFile("a/b/g.json", "../m.wasm") == "a/m.wasm");
+  CHECK(PathBesideFile("a/b/g.json", "/abs/m.wasm") == "/abs/m.wasm");
+  CHECK(PathBesideFile("g.json", "./data/x.csv") == "data/x.csv");
+}

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "support/test_support.h"
@@ -27,20 +28,32 @@ struct Fixture {
 };
 
 // Runs with --json, checks the document against the schema, returns it parsed.
-json RunJson(std::vector<std::string> args, const std::string& schema, int expected_exit) {
+// Runs a command with --json, keeps its document in `file` for a schema check
+// (batched: node starts once per schema, not once per document).
+json RunJsonTo(std::vector<std::string> args, int expected_exit, const std::string& file) {
   args.push_back("--json");
   RunResult r = RunWasmiot(args);
   INFO(r.out << r.err);
   CHECK(r.exit_code == expected_exit);
   CHECK(r.err.empty());  // everything is in the document
-  TempDir dir;
-  std::string file = dir.File("out.json");
   WriteText(file, r.out);
-  std::vector<std::string> verdict = SchemaVerdicts(schema, {file});
-  CHECK(verdict[0] == "valid " + file);
   json doc = json::parse(r.out);
   CHECK(doc["exit_code"] == expected_exit);
   CHECK(doc["ok"] == (expected_exit == 0));
+  return doc;
+}
+
+void CheckAllValid(const std::string& schema, const std::vector<std::string>& files) {
+  std::vector<std::string> verdicts = SchemaVerdicts(schema, files);
+  REQUIRE(verdicts.size() == files.size());
+  for (size_t i = 0; i < files.size(); ++i) CHECK(verdicts[i] == "valid " + files[i]);
+}
+
+json RunJson(std::vector<std::string> args, const std::string& schema, int expected_exit) {
+  TempDir dir;
+  std::string file = dir.File("out.json");
+  json doc = RunJsonTo(std::move(args), expected_exit, file);
+  CheckAllValid(schema, {file});
   return doc;
 }
 
@@ -99,6 +112,8 @@ TEST_CASE("notes are printed only with --verbose") {
 }
 
 TEST_CASE("bad binaries: exit 1, path:0xOFFSET: error:, and a valid JSON document") {
+  TempDir docs;
+  std::vector<std::string> check_docs, inspect_docs;
   for (const std::string& hex : DataFiles("binaries", "bad-", ".hex")) {
     TempDir dir;
     std::string module = dir.File("bad.wasm");
@@ -118,10 +133,14 @@ TEST_CASE("bad binaries: exit 1, path:0xOFFSET: error:, and a valid JSON documen
     } else {
       CHECK_THAT(inspect.err, Catch::Contains("[unknown-file-kind]"));
     }
-    json doc = RunJson({"check", module, "-m", Thermostat()}, "check-output.schema.json", 1);
+    check_docs.push_back(docs.File(fmt::format("check-{}.json", check_docs.size())));
+    json doc = RunJsonTo({"check", module, "-m", Thermostat()}, 1, check_docs.back());
     CHECK(doc["diagnostics"][0]["offset"] == std::stoull(offset, nullptr, 16));
-    RunJson({"inspect", module}, "inspect-output.schema.json", 1);
+    inspect_docs.push_back(docs.File(fmt::format("inspect-{}.json", inspect_docs.size())));
+    RunJsonTo({"inspect", module}, 1, inspect_docs.back());
   }
+  CheckAllValid("check-output.schema.json", check_docs);
+  CheckAllValid("inspect-output.schema.json", inspect_docs);
 }
 
 TEST_CASE("bad manifests: exit 1 with path:line:column: error:") {

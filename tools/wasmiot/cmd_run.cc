@@ -9,6 +9,7 @@
 
 #include "check/check.h"
 #include "command.h"
+#include "module/limits.h"
 #include "output.h"
 #include "runtime/engine.h"
 #include "engine_choice.h"
@@ -392,11 +393,11 @@ void RegisterRunCommand(CLI::App& app, Invocation& invocation) {
   cmd->add_option("--wall-ms", options->wall_ms,
                   "Wall-clock milliseconds of host calls per call, instead of the manifest's wall_ms_per_call")
       ->check(UnsignedInteger())
-      ->check(CLI::Range(uint64_t{1}, uint64_t{3600000}));
+      ->check(CLI::Range(uint64_t{1}, kMaxWallMsPerCall));
   cmd->add_option("--fuel", options->fuel,
                   "Instructions per call, instead of the manifest's fuel_per_call (default without one: 1e7)")
       ->check(UnsignedInteger())
-      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 62));
+      ->check(CLI::Range(uint64_t{1}, kMaxFuelPerCall));
   cmd->add_option("--max-call-depth", options->max_call_depth, "Nested calls allowed (default 1000)")
       ->check(UnsignedInteger())
       ->check(CLI::Range(1u, 100000u));
