@@ -45,16 +45,8 @@ const std::vector<std::string>& CompileFlags() {
 constexpr uint64_t kHostStackSlack = 4u << 20;
 constexpr uint64_t kMaxNativeStack = 1ull << 30;
 
-std::string Env(const char* name) {
-  const char* v = std::getenv(name);
-  return v ? v : "";
-}
-
 std::string CacheDir(const AotSettings& settings) {
   if (!settings.cache_dir.empty()) return settings.cache_dir;
-  if (std::string d = Env("WASMIOT_CACHE_DIR"); !d.empty()) return d;
-  if (std::string d = Env("XDG_CACHE_HOME"); !d.empty()) return d + "/wasmiot/aot";
-  if (std::string d = Env("HOME"); !d.empty()) return d + "/.cache/wasmiot/aot";
   return (fs::temp_directory_path() / "wasmiot-aot").string();
 }
 
@@ -365,14 +357,13 @@ Result<Instantiation> AotInstance::Instantiate(const ModuleInfo& info, const Man
 }  // namespace
 
 Result<HostCompiler> FindHostCompiler(const AotSettings& settings) {
-  std::string name = !settings.compiler.empty() ? settings.compiler : !Env("WASMIOT_CC").empty() ? Env("WASMIOT_CC") : "cc";
+  std::string name = settings.compiler.empty() ? "cc" : settings.compiler;
   HostCompiler cc;
   cc.path = name.find('/') != std::string::npos ? name : FindInPath(name);
   Result<ProcessResult> version = cc.path.empty() ? Result<ProcessResult>(Error{ErrorKind::kIo, "not found"})
                                                   : RunProcess({cc.path, "--version"});
   if (!version || version->exit_code != 0) {
-    return Error{ErrorKind::kIo, fmt::format("no C compiler \"{}\" for the AOT engine (apt-get install gcc, or set "
-                                             "WASMIOT_CC)", name)};
+    return Error{ErrorKind::kIo, fmt::format("no C compiler \"{}\" for the AOT engine (apt-get install gcc)", name)};
   }
   cc.identity = cc.path + "\n" + version->out;
   return cc;
@@ -422,8 +413,8 @@ Result<Instantiation> InstantiateAot(const Bytes& wasm, const Manifest* manifest
 }
 
 Result<Instantiation> Instantiate(EngineKind engine, const Bytes& wasm, const Manifest* manifest, SimulatedHost* host,
-                                  const RunLimits& limits) {
-  if (engine == EngineKind::kAot) return InstantiateAot(wasm, manifest, host, limits, AotSettings{});
+                                  const RunLimits& limits, const AotSettings& settings) {
+  if (engine == EngineKind::kAot) return InstantiateAot(wasm, manifest, host, limits, settings);
   return InstantiateInterp(wasm, manifest, host, limits);
 }
 

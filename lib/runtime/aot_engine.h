@@ -11,9 +11,12 @@
 
 namespace wasmiot {
 
+// How the AOT engine compiles and caches. The library reads no environment:
+// the tool fills this from $WASMIOT_CC and $WASMIOT_CACHE_DIR
+// (tools/wasmiot/engine_choice.cc).
 struct AotSettings {
-  std::string compiler;   // "": $WASMIOT_CC, else "cc"
-  std::string cache_dir;  // "": $WASMIOT_CACHE_DIR, else $XDG_CACHE_HOME/wasmiot/aot, else ~/.cache/wasmiot/aot
+  std::string compiler = "cc";  // a command found in PATH, or a path
+  std::string cache_dir;        // one folder per compiled module; "": <system temp>/wasmiot-aot
 };
 
 struct HostCompiler {
@@ -34,8 +37,8 @@ struct AotLoad {
 Result<Instantiation> InstantiateAot(const Bytes& wasm, const Manifest* manifest, SimulatedHost* host,
                                      const RunLimits& limits, const AotSettings& settings, AotLoad* load = nullptr);
 
-// Either engine (the AOT one with default settings).
+// Either engine.
 Result<Instantiation> Instantiate(EngineKind engine, const Bytes& wasm, const Manifest* manifest, SimulatedHost* host,
-                                  const RunLimits& limits);
+                                  const RunLimits& limits, const AotSettings& settings = {});
 
 }  // namespace wasmiot

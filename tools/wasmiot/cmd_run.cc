@@ -284,7 +284,8 @@ int RunRun(const RunOptions& options) {
     if (diagnostics.HasErrors()) break;
     auto engine_host = inputs ? std::make_unique<SimulatedHost>(*inputs) : nullptr;
     std::optional<CallOutcome> engine_outcome;
-    Result<Instantiation> inst = Instantiate(engine, wasm, manifest ? &*manifest : nullptr, engine_host.get(), limits);
+    Result<Instantiation> inst = Instantiate(engine, wasm, manifest ? &*manifest : nullptr, engine_host.get(), limits,
+                                             AotSettingsFromEnvironment());
     if (!inst) {
       diagnostics.AddError("instantiation-refused", options.module_path, inst.error().message);
       break;

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "check/check.h"
+#include "engine_choice.h"
 #include "module/module_info.h"
 #include "runtime/aot_engine.h"
 
@@ -56,7 +57,7 @@ ScenarioRun RunScenarioFile(const std::string& scenario_path, const ModuleOverri
   const ModuleInfo* module = &*loaded.module;
   for (EngineKind engine : engines) {
     Instantiator instantiate = [&](SimulatedHost& host, const RunLimits& limits) {
-      return Instantiate(engine, *wasm, &manifest, &host, limits);
+      return Instantiate(engine, *wasm, &manifest, &host, limits, AotSettingsFromEnvironment());
     };
     Result<ScenarioReport> report = RunScenario(*scenario, manifest, *module, instantiate, diagnostics);
     if (!report) return run;
@@ -118,7 +119,8 @@ GatewayRun RunGatewayFile(const std::string& gateway_path, const std::string& mo
       const LoadedScenario* t = &run.tenants[i];
       setups.push_back({gateway->tenants[i].name, &*t->scenario, t->manifest.get(), &*t->module,
                         [t, engine](SimulatedHost& host, const RunLimits& limits) {
-                          return Instantiate(engine, t->wasm, t->manifest.get(), &host, limits);
+                          return Instantiate(engine, t->wasm, t->manifest.get(), &host, limits,
+                                             AotSettingsFromEnvironment());
                         },
                         gateway->tenants[i].expect_stopped});
     }
