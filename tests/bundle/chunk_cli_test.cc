@@ -12,7 +12,7 @@
 
 #include "bundle/bundle.h"
 #include "bundle/chunks.h"
-#include "keys/key_files.h"
+#include "keys/keys.h"
 #include "support/file_io.h"
 #include "support/test_support.h"
 
@@ -118,9 +118,7 @@ TEST_CASE("chunk overhead at 1 KiB chunks stays under 3% of the payload") {
   Diagnostics diagnostics;
   Result<Manifest> manifest = LoadManifest(r.device, diagnostics);
   REQUIRE(manifest.ok());
-  KeySource source;
-  source.path = r.dir.File("k.key");
-  Result<LoadedKey> key = LoadKey(source, diagnostics);
+  Result<LoadedKey> key = ParseKey(ReadBytes(r.dir.File("k.key")), std::nullopt);
   REQUIRE(key.ok());
   BundleSpec spec;
   spec.payload = code;

@@ -5,7 +5,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "keys/key_files.h"
+#include "keys/keys.h"
 #include "support/test_support.h"
 
 using namespace wasmiot;

@@ -4,7 +4,7 @@
 #include <fmt/format.h>
 
 #include "command.h"
-#include "keys/key_files.h"
+#include "key_sources.h"
 #include "output.h"
 #include "support/text.h"
 

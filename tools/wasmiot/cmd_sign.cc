@@ -8,7 +8,7 @@
 #include "bundle/bundle.h"
 #include "check/check.h"
 #include "command.h"
-#include "keys/key_files.h"
+#include "key_sources.h"
 #include "output.h"
 #include "support/text.h"
 

@@ -5,7 +5,7 @@
 
 #include "bundle/bundle.h"
 #include "command.h"
-#include "keys/key_files.h"
+#include "key_sources.h"
 #include "bundle_printer.h"
 #include "device_policy.h"
 #include "output.h"

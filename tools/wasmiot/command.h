@@ -7,7 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "keys/key_files.h"
+#include "key_sources.h"
 
 namespace wasmiot::tool {
 

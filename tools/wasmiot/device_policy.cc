@@ -2,7 +2,7 @@
 
 #include "aot/aot.h"
 #include "bundle/bundle.h"
-#include "keys/key_files.h"
+#include "key_sources.h"
 #include "output.h"
 
 namespace wasmiot::tool {

@@ -1,6 +1,7 @@
 // Where keys and passwords come from, CI-friendly: a file, stdin ("-"), or an
 // environment variable. A secret key readable by group or others is refused
-// unless forced, as ssh does.
+// unless forced, as ssh does. The tool's, not the library's: lib/keys parses
+// key bytes and never reads stdin or the environment.
 #pragma once
 
 #include <optional>

@@ -1,4 +1,4 @@
-#include "keys/key_files.h"
+#include "key_sources.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
