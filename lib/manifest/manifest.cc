@@ -7,11 +7,11 @@
 
 #include <fmt/format.h>
 
-#include "aot/targets.h"
+#include "core/limits.h"
 #include "json/json_walker.h"
-#include "module/limits.h"
 #include "support/file_io.h"
 #include "support/text.h"
+#include "wasmiot_bundle.h"
 
 namespace wasmiot {
 namespace {
@@ -544,9 +544,13 @@ const ExportSpec* Manifest::FindExport(std::string_view name) const {
 }
 
 const std::vector<std::string_view>& KnownAotTargetNames() {
+  // The device library's one list of target ids and names (wasmiot_bundle.h),
+  // in id order: the same names lib/aot compiles for.
   static const std::vector<std::string_view> names = [] {
     std::vector<std::string_view> out;
-    for (const AotTarget& t : AotTargets()) out.push_back(t.name);
+    for (unsigned id = 1; id < 256; ++id) {
+      if (const char* name = wasmiot_target_name(static_cast<uint8_t>(id))) out.push_back(name);
+    }
     return out;
   }();
   return names;

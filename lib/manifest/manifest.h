@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "manifest/features.h"
+#include "core/features.h"
 #include "support/diagnostics.h"
 #include "support/result.h"
 

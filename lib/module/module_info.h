@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "manifest/features.h"
+#include "core/features.h"
 #include "support/diagnostics.h"
 #include "support/file_io.h"
 #include "support/result.h"
@@ -102,7 +102,7 @@ struct ModuleInfo {
 Result<ModuleInfo> ReadModule(const Bytes& bytes, const std::string& path, Diagnostics& diagnostics,
                               bool instrumented = false);
 
-// Holds the module to the limits of module/limits.h in one streaming pass
+// Holds the module to the limits of core/limits.h in one streaming pass
 // (`module-over-limit` diagnostics with offsets); ReadModule does this first.
 Status CheckModuleLimits(const Bytes& bytes, const std::string& path, Diagnostics& diagnostics,
                          bool instrumented = false);

@@ -4,7 +4,7 @@
 
 #include <wabt/feature.h>
 
-#include "manifest/features.h"
+#include "core/features.h"
 
 namespace wasmiot {
 

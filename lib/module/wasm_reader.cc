@@ -14,7 +14,7 @@
 #include <wabt/ir.h>
 #include <wabt/validator.h>
 
-#include "module/limits.h"
+#include "core/limits.h"
 #include "module/module_info.h"
 #include "module/wabt_features.h"
 
@@ -145,7 +145,7 @@ class SectionCollector : public wabt::BinaryReaderNop {
   std::optional<wabt::Error> framing_error_;
 };
 
-// Holds a module to kMax* of module/limits.h in one streaming pass, before
+// Holds a module to kMax* of core/limits.h in one streaming pass, before
 // anything builds an IR, expands locals or allocates a table.
 class LimitChecker : public wabt::BinaryReaderNop {
  public:

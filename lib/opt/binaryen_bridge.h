@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "manifest/features.h"
+#include "core/features.h"
 #include "support/file_io.h"
 #include "support/result.h"
 

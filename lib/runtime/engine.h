@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "manifest/manifest.h"
-#include "module/limits.h"
+#include "core/limits.h"
 #include "runtime/host.h"
 #include "runtime/value.h"
 #include "support/file_io.h"

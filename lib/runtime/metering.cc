@@ -10,7 +10,7 @@
 #include <wabt/ir.h>
 #include <wabt/stream.h>
 
-#include "manifest/features.h"
+#include "core/features.h"
 #include "module/wabt_features.h"
 #include "support/text.h"
 

@@ -12,7 +12,7 @@
 #include <fmt/format.h>
 
 #include "json/json_walker.h"
-#include "module/limits.h"
+#include "core/limits.h"
 #include "runtime/host.h"
 #include "support/text.h"
 #include "runtime/stream_input.h"

@@ -2,7 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "manifest/manifest.h"
-#include "module/limits.h"
+#include "core/limits.h"
 #include "support/test_support.h"
 
 using namespace wasmiot;

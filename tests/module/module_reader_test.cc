@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "module/limits.h"
+#include "core/limits.h"
 #include "module/module_info.h"
 #include "support/test_support.h"
 

@@ -6,7 +6,7 @@
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
-#include "module/limits.h"
+#include "core/limits.h"
 #include "support/test_support.h"
 
 namespace wasmiot::test {

@@ -9,7 +9,7 @@
 
 #include "check/check.h"
 #include "command.h"
-#include "module/limits.h"
+#include "core/limits.h"
 #include "output.h"
 #include "runtime/engine.h"
 #include "engine_choice.h"

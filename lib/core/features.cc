@@ -1,4 +1,4 @@
-#include "manifest/features.h"
+#include "core/features.h"
 
 namespace wasmiot {
 namespace {
