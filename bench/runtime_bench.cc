@@ -61,7 +61,7 @@ Fixture& F() {
 }
 
 struct Engine {
-  explicit Engine(EngineKind kind) : host(F().manifest) {
+  explicit Engine(EngineKind kind) {
     RunLimits limits = LimitsFromManifest(&F().manifest);
     limits.fuel_per_call = uint64_t{1} << 62;  // the kernels run long: metered, never stopped
     Result<Instantiation> r = Instantiate(kind, F().wasm, &F().manifest, &host, limits);
@@ -118,7 +118,7 @@ void HostCalls(benchmark::State& state, EngineKind kind) {
 // What the simulated host itself does per call (look up, record, answer),
 // to be taken off the engines' figures above.
 void SimulatedHostOnly(benchmark::State& state) {
-  SimulatedHost host(F().manifest);
+  SimulatedHost host;
   const HostFunction& now = F().manifest.host_functions.front();
   GuestMemory none{[] { return static_cast<uint8_t*>(nullptr); }, [] { return uint64_t{0}; }};
   const uint32_t units = 10000;
@@ -131,7 +131,7 @@ void SimulatedHostOnly(benchmark::State& state) {
 
 void Start(benchmark::State& state, EngineKind kind) {
   RunLimits limits = LimitsFromManifest(&F().manifest);
-  SimulatedHost host(F().manifest);
+  SimulatedHost host;
   (void)Instantiate(kind, F().wasm, &F().manifest, &host, limits);  // fills the AOT cache
   for (auto _ : state) {
     Result<Instantiation> r = Instantiate(kind, F().wasm, &F().manifest, &host, limits);

@@ -57,7 +57,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   std::unique_ptr<SimulatedHost> host;
   if (manifest) {
-    host = std::make_unique<SimulatedHost>(*manifest);
+    host = std::make_unique<SimulatedHost>();
     double value = 21.5;
     for (const std::string& channel : SensorChannels(*manifest)) host->SetSensor(channel, {value++, 40.0, -3.0});
     for (const std::string& stream : InputStreams(*manifest)) host->SetInputStream(stream, Bytes(64, 0x5a));

@@ -61,8 +61,6 @@ std::string DidYouMean(std::string_view word, const std::vector<std::string>& na
 
 class SimulatedHost {
  public:
-  explicit SimulatedHost(const Manifest& manifest) : manifest_(&manifest) {}
-
   // Inputs. A sensor channel is a value, or a list read by `indexed_by`.
   void SetSensor(const std::string& channel, std::vector<double> values) { sensors_[channel] = std::move(values); }
   void SetInputStream(const std::string& stream, Bytes bytes) { inputs_[stream] = {std::move(bytes), 0}; }
@@ -93,7 +91,6 @@ class SimulatedHost {
     Bytes bytes;
     size_t position = 0;
   };
-  const Manifest* manifest_;
   uint64_t time_us_ = 0;
   std::map<std::string, std::vector<double>> sensors_;
   std::map<std::string, InputStream> inputs_;

@@ -801,7 +801,7 @@ Result<std::unique_ptr<ScenarioSession>> ScenarioSession::Start(const Scenario& 
                                                                  const ModuleInfo& module,
                                                                  const Instantiator& instantiate,
                                                                  Diagnostics& diagnostics) {
-  std::unique_ptr<ScenarioSession> session(new ScenarioSession(s, manifest));
+  std::unique_ptr<ScenarioSession> session(new ScenarioSession(s));
   // The calls must name exports the module has, with the right number of arguments.
   std::vector<Planned>& plan = session->plan_;
   bool ok = true;
@@ -951,8 +951,8 @@ Result<std::unique_ptr<ScenarioSession>> ScenarioSession::Start(const Scenario& 
   return session;
 }
 
-ScenarioSession::ScenarioSession(const Scenario& s, const Manifest& manifest)
-    : scenario_(s), host_(std::make_unique<SimulatedHost>(manifest)) {}
+ScenarioSession::ScenarioSession(const Scenario& s)
+    : scenario_(s), host_(std::make_unique<SimulatedHost>()) {}
 
 ScenarioSession::~ScenarioSession() = default;
 

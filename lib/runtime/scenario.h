@@ -174,7 +174,7 @@ class ScenarioSession {
     const ScenarioCall* call;
     std::vector<Value> args;  // the call's arguments as the export's parameter types
   };
-  ScenarioSession(const Scenario& scenario, const Manifest& manifest);
+  explicit ScenarioSession(const Scenario& scenario);
   const Scenario& scenario_;
   std::unique_ptr<SimulatedHost> host_;
   std::unique_ptr<Instance> instance_;

@@ -258,7 +258,7 @@ int RunRun(const RunOptions& options) {
       }
     }
   }
-  std::unique_ptr<SimulatedHost> inputs = manifest ? std::make_unique<SimulatedHost>(*manifest) : nullptr;
+  std::unique_ptr<SimulatedHost> inputs = manifest ? std::make_unique<SimulatedHost>() : nullptr;
   if (inputs) {
     LoadInputs(options, *manifest, *inputs, diagnostics);
   } else if (options.manifest_path.empty() &&
