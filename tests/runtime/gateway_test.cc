@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "runtime/gateway.h"
 #include "support/test_support.h"
 
 using namespace wasmiot;
@@ -168,4 +169,45 @@ TEST_CASE("gateway: wasmiot test runs gateway files beside scenarios") {
   RunResult failed = RunWasmiot({"test", hub.dir.path()});
   CHECK(failed.exit_code == 1);
   CHECK_THAT(failed.out, Catch::Contains("FAIL hub (1 tenant)\ntenant crasher: it was stopped at 500 ms"));
+}
+
+TEST_CASE("gateway parser: tenants, paths beside the file, and each problem at its line") {
+  Diagnostics d;
+  Result<Gateway> g = ParseGateway(R"({
+  "gateway_version": 1,
+  "tenants": [
+    { "name": "thermo", "scenario": "t/heat.scenario.json" },
+    { "name": "rogue", "scenario": "/abs/rogue.scenario.json", "expect_stopped": "fuel-exhausted" }
+  ]
+})", "site/hub.gateway.json", d);
+  INFO(DiagnosticsText(d));
+  REQUIRE(g.ok());
+  CHECK(g->name == "hub.gateway.json");  // no "name": the file's
+  REQUIRE(g->tenants.size() == 2);
+  CHECK(g->tenants[0].scenario == "site/t/heat.scenario.json");
+  CHECK_FALSE(g->tenants[0].expect_stopped.has_value());
+  CHECK(g->tenants[0].position.line == 4);
+  CHECK(g->tenants[1].scenario == "/abs/rogue.scenario.json");
+  CHECK(g->tenants[1].expect_stopped == "fuel-exhausted");
+
+  const std::pair<std::string, std::string> bad[] = {
+      {R"({"gateway_version": 2, "tenants": [{"name": "a", "scenario": "a.json"}]})", "unsupported gateway_version 2"},
+      {R"({"gateway_version": 1, "tenants": []})", "an array of 1 to 64 tenants"},
+      {R"({"gateway_version": 1})", "missing required field \"tenants\""},
+      {R"({"gateway_version": 1, "tenants": [{"name": "a", "scenario": "a.json"}, {"name": "a", "scenario": "b.json"}]})",
+       "a second tenant \"a\""},
+      {R"({"gateway_version": 1, "tenants": [{"name": "a", "scenario": "a.json", "expect_stopped": "tired"}]})",
+       "unknown trap kind \"tired\""},
+      {R"({"gateway_version": 1, "tenants": [{"name": "a", "scenario": "a.json", "colour": 1}]})", "unknown field"},
+      {R"({"gateway_version": 1, "tenants": [)", ""},
+  };
+  for (const auto& [text, message] : bad) {
+    Diagnostics e;
+    INFO(text);
+    CHECK_FALSE(ParseGateway(text, "g.json", e).ok());
+    REQUIRE(e.HasErrors());
+    CHECK(e.list()[0].code == "gateway-invalid");
+    CHECK(e.list()[0].position.has_value());
+    CHECK_THAT(DiagnosticsText(e), Catch::Contains(message));
+  }
 }
