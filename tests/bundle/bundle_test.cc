@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bundle/bundle.h"
+#include "bundle/sign.h"
 #include "support/test_support.h"
 #include "support/text.h"
 
@@ -537,4 +538,36 @@ TEST_CASE("sequence numbers on the command line never wrap") {
   REQUIRE(sign({"--seq", "5"}).exit_code == 0);
   CHECK(verify({"--installed-seq", "0", "--max-seq-jump", "5"}).exit_code == 0);
   CHECK(verify({"--installed-seq", "0", "--max-seq-jump", "4"}).exit_code == 1);
+}
+
+TEST_CASE("SignModule: the sign policy as a library call") {
+  Fixture f;
+  TempDir dir;
+  std::string module = dir.File("t.wasm");
+  WriteBytes(module, WatToWasm(ReadText(DataDir() + "/modules/thermostat.wat")));
+  SignRequest request;
+  request.module_path = module;
+  request.manifest = &Device("thermostat.device.json");
+  request.manifest_path = SourceDir() + "/templates/devices/thermostat.device.json";
+  request.version = SemanticVersion{1, 0, 0};
+  request.sequence = 7;
+  request.scratch_beside = dir.File("out.bundle");
+  Diagnostics d;
+  Result<SignedBundle> wasm = SignModule(request, f.key, d);
+  INFO(DiagnosticsText(d));
+  REQUIRE(wasm.ok());
+  CHECK(f.Verify(wasm->bytes) == WASMIOT_BUNDLE_OK);
+  CHECK(wasm->spec.payload == ReadBytes(module));
+
+  // A target the thermostat does not list, and a device the module does not fit.
+  Diagnostics m7;
+  request.target = "cortex-m7";
+  CHECK_FALSE(SignModule(request, f.key, m7).ok());
+  CHECK_THAT(DiagnosticsText(m7), Catch::Contains("[target-not-accepted]"));
+  Diagnostics camera;
+  request.target = "";
+  request.manifest = &Device("camera.device.json");
+  CHECK_FALSE(SignModule(request, f.key, camera).ok());
+  CHECK(camera.HasErrors());
+  CHECK_FALSE(std::filesystem::exists(dir.File("out.bundle")));  // SignModule writes nothing
 }

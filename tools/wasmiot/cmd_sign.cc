@@ -4,9 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "aot/aot.h"
-#include "bundle/bundle.h"
-#include "check/check.h"
+#include "bundle/sign.h"
 #include "command.h"
 #include "key_sources.h"
 #include "output.h"
@@ -30,47 +28,8 @@ struct SignOptions {
   bool allow_huge_sequence = false;
 };
 
-// The first byte at which two byte strings differ.
-size_t FirstDifference(const Bytes& a, const Bytes& b) {
-  size_t n = std::min(a.size(), b.size());
-  for (size_t i = 0; i < n; ++i) {
-    if (a[i] != b[i]) return i;
-  }
-  return n;
-}
-
-std::optional<Bytes> AotPayload(const SignOptions& options, const Bytes& module, const Manifest& manifest,
-                                Diagnostics& diagnostics) {
-  AotOptions aot;
-  aot.target = options.target;
-  aot.output_dir = options.output + ".aot";  // never created: only a scratch folder beside it
-  aot.module_name = options.module_name;
-  aot.manifest = &manifest;
-  Result<Bytes> compiled = CompileAotLibrary(module, options.module, aot, diagnostics);
-  if (!compiled) return std::nullopt;
-  if (options.payload_path.empty()) return std::move(compiled).value();
-  Result<Bytes> given = ReadInput(options.payload_path, uint64_t{compiled->size()} + 1, "payload-not-from-module",
-                                  diagnostics);
-  if (!given) return std::nullopt;
-  if (*given != *compiled) {
-    std::string name = options.module_name.empty() ? ModuleNameFromPath(options.module) : options.module_name;
-    Diagnostic& d = diagnostics.AddError(
-        "payload-not-from-module", options.payload_path,
-        fmt::format("not what 'wasmiot aot {} --target {} --name {} -m {}' makes here ({} bytes, {} expected; they "
-                    "differ from byte {}): built from another module, name, target or compiler? Leave out "
-                    "--payload and sign compiles the module itself",
-                    options.module, options.target, name, options.manifest_path, given->size(), compiled->size(),
-                    FirstDifference(*given, *compiled)));
-    d.offset = FirstDifference(*given, *compiled);
-    return std::nullopt;
-  }
-  return std::move(given).value();
-}
-
 int RunSign(const SignOptions& options) {
   Diagnostics diagnostics;
-  std::optional<Bytes> bundle;
-  BundleSpec spec;
   Status init = InitCrypto();
   if (!init) diagnostics.AddError("internal-error", "wasmiot", init.error().message);
   RefuseOverwritingInputs(options.output, "-o", false,
@@ -95,59 +54,40 @@ int RunSign(const SignOptions& options) {
   if (!version) diagnostics.AddError("usage", "wasmiot", version.error().message);
   std::optional<Manifest> manifest;
   if (!diagnostics.HasErrors()) manifest = LoadOptionalManifest(options.manifest_path, diagnostics);
-  // Nothing is signed that fails check against the device.
-  Result<Bytes> module = manifest ? ReadInput(options.module, kMaxModuleFileBytes, "module-too-large", diagnostics)
-                                  : Result<Bytes>(Error{ErrorKind::kInvalidInput, "no manifest"});
-  if (module) (void)ReadAndCheckModule(*module, options.module, *manifest, diagnostics);
-  if (manifest && !options.target.empty()) (void)CheckAotTarget(options.target, &*manifest, diagnostics);
   std::optional<LoadedKey> key;
-  if (!diagnostics.HasErrors()) {
+  if (manifest && !diagnostics.HasErrors()) {
     Result<LoadedKey> k = LoadKey(options.key, diagnostics);
     if (k && !k->secret) diagnostics.AddError("key-invalid", options.key.path, "a public key cannot sign (or the password is missing)");
     if (k && k->secret) key.emplace(std::move(k).value());
   }
-  // AOT code is what `wasmiot aot` makes of this very module for the target:
-  // compiled here, and a --payload must be exactly that.
-  std::optional<Bytes> payload;
-  if (!diagnostics.HasErrors()) payload = options.target.empty() ? *module : AotPayload(options, *module, *manifest, diagnostics);
-  Result<Bytes> manifest_bytes = Error{ErrorKind::kInvalidInput, "not read"};
-  if (!diagnostics.HasErrors()) {
-    manifest_bytes = ReadInput(options.manifest_path, kMaxManifestBytes, "manifest-invalid", diagnostics);
-  }
-  if (!diagnostics.HasErrors()) {
-    spec.payload = std::move(*payload);
-    spec.kind = options.target.empty() ? WASMIOT_PAYLOAD_WASM : WASMIOT_PAYLOAD_AOT;
-    spec.target = options.target;
-    spec.sequence = options.sequence;
-    spec.version = *version;
-    spec.manifest = &*manifest;
-    spec.manifest_digest = HashSha256(manifest_bytes->data(), manifest_bytes->size());
-    spec.module_digest = HashSha256(module->data(), module->size());
-    spec.chunk_size = options.chunk_size;
-    spec.allow_huge_sequence = options.allow_huge_sequence;
-    // OTA frames number chunks with a u16.
-    uint64_t max_payload = uint64_t{WASMIOT_BUNDLE_MAX_CHUNKS} * options.chunk_size;
-    if (spec.payload.size() > max_payload) {
-      diagnostics.AddError("payload-too-large", options.target.empty() ? options.module : options.target,
-                           fmt::format("{} bytes need more than {} chunks of {}: use a larger --chunk-size",
-                                       spec.payload.size(), WASMIOT_BUNDLE_MAX_CHUNKS, options.chunk_size));
-    } else {
-      Result<Bytes> built = BuildBundle(spec, *key->secret);
-      if (!built) {
-        diagnostics.AddError("usage", options.module, built.error().message);
-      } else {
-        Status s = WriteFileAtomically(options.output, built->data(), built->size());
-        if (!s) diagnostics.AddError("io-error", options.output, s.error().message);
-        else bundle = std::move(built).value();
-      }
+  std::optional<SignedBundle> bundle;
+  if (key && !diagnostics.HasErrors()) {
+    SignRequest request;
+    request.module_path = options.module;
+    request.manifest = &*manifest;
+    request.manifest_path = options.manifest_path;
+    request.version = *version;
+    request.sequence = options.sequence;
+    request.allow_huge_sequence = options.allow_huge_sequence;
+    request.chunk_size = options.chunk_size;
+    request.target = options.target;
+    request.module_name = options.module_name;
+    request.payload_path = options.payload_path;
+    request.scratch_beside = options.output;
+    Result<SignedBundle> signed_bundle = SignModule(request, *key->secret, diagnostics);
+    if (signed_bundle) {
+      Status s = WriteFileAtomically(options.output, signed_bundle->bytes.data(), signed_bundle->bytes.size());
+      if (!s) diagnostics.AddError("io-error", options.output, s.error().message);
+      else bundle = std::move(signed_bundle).value();
     }
   }
   int exit_code = ExitCodeFor(diagnostics);
   if (options.common.json) {
     nlohmann::json doc = JsonDocument("sign", exit_code, diagnostics);
     if (bundle) {
+      const BundleSpec& spec = bundle->spec;
       doc["bundle"] = options.output;
-      doc["bytes"] = bundle->size();
+      doc["bytes"] = bundle->bytes.size();
       doc["payload_bytes"] = spec.payload.size();
       doc["sequence"] = spec.sequence;
       doc["version"] = spec.version.ToString();
@@ -161,8 +101,9 @@ int RunSign(const SignOptions& options) {
   }
   PrintDiagnostics(diagnostics, options.common);
   if (bundle) {
+    const BundleSpec& spec = bundle->spec;
     Print("{}: {} bytes ({} payload{}), version {}, sequence {}, module {}, signed by key {}\n", options.output,
-          bundle->size(), spec.payload.size(), spec.target.empty() ? "" : ", AOT for " + spec.target,
+          bundle->bytes.size(), spec.payload.size(), spec.target.empty() ? "" : ", AOT for " + spec.target,
           spec.version.ToString(), spec.sequence, HexString(spec.module_digest.data(), WASMIOT_BUNDLE_DIGEST_SIZE),
           KeyIdHex(KeyIdOf(key->public_key)));
   }
