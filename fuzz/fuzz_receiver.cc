@@ -60,7 +60,7 @@ struct Device {
     policy.public_key_count = 1;
     policy.device_id = device_id.data();
     policy.max_payload_size = static_cast<uint32_t>(m.budgets.max_module_bytes);
-    capacity = WASMIOT_BUNDLE_PAYLOAD_OFFSET(WASMIOT_BUNDLE_MAX_CHUNKS) + policy.max_payload_size;  // SlotCapacity
+    capacity = SlotCapacity(policy);
   }
 };
 

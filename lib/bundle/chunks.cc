@@ -411,4 +411,29 @@ AssembleReport FeedFrames(wasmiot_receiver& rx, MemorySlot& slot, const std::vec
   return report;
 }
 
+uint32_t SlotCapacity(const wasmiot_device_policy& policy) {
+  return WASMIOT_BUNDLE_PAYLOAD_OFFSET(WASMIOT_BUNDLE_MAX_CHUNKS) + policy.max_payload_size;
+}
+
+Reassembly Reassemble(const std::vector<SourcedFrame>& frames, const wasmiot_device_policy& policy, Bytes& slot_bytes,
+                      bool resume) {
+  constexpr uint32_t kBitmapBytes = (WASMIOT_BUNDLE_MAX_CHUNKS + 7) / 8;
+  Reassembly out;
+  MemorySlot slot(SlotCapacity(policy), std::move(slot_bytes));
+  std::vector<uint8_t> bitmap(kBitmapBytes);
+  wasmiot_receiver_config config{};
+  config.storage = slot.storage();
+  config.crypto = &HostCrypto();
+  config.policy = &policy;
+  config.bitmap = bitmap.data();
+  config.bitmap_bytes = kBitmapBytes;
+  wasmiot_receiver rx;
+  wasmiot_receiver_init(&rx, &config);
+  uint8_t scratch[WASMIOT_BUNDLE_TABLE_OFFSET];
+  if (resume) out.resumed = wasmiot_receiver_resume(&rx, scratch, 0);
+  out.report = FeedFrames(rx, slot, frames);
+  slot_bytes = std::move(slot.bytes());
+  return out;
+}
+
 }  // namespace wasmiot

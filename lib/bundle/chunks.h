@@ -109,4 +109,19 @@ struct AssembleReport {
 // last answer.
 AssembleReport FeedFrames(wasmiot_receiver& rx, MemorySlot& slot, const std::vector<SourcedFrame>& frames);
 
+// The slot a host-side receiver needs to hold any bundle `policy` accepts:
+// header and signature, the largest chunk table, the largest payload.
+uint32_t SlotCapacity(const wasmiot_device_policy& policy);
+
+// What `wasmiot assemble` does with frames: a device receiver over a slot in
+// memory, sized by SlotCapacity and holding `slot` (empty for a new device;
+// the bytes a previous run left, to resume from them), fed with FeedFrames.
+// `slot` is updated to what the device's storage holds afterwards.
+struct Reassembly {
+  AssembleReport report;
+  std::optional<wasmiot_rx_result> resumed;  // what resuming from the stored slot found
+};
+Reassembly Reassemble(const std::vector<SourcedFrame>& frames, const wasmiot_device_policy& policy, Bytes& slot,
+                      bool resume);
+
 }  // namespace wasmiot

@@ -535,3 +535,25 @@ TEST_CASE("receiver: random damage to frames never corrupts the slot or stops a 
   INFO("damaged frames taken: " << accepted_damaged);
   CHECK(d.slot.violations == 0);
 }
+
+TEST_CASE("Reassemble: assemble's receiver as a library call, resumed from the slot it left") {
+  Device d;
+  Bytes payload = Payload(3000, 21);
+  std::vector<Bytes> frames = d.Frames(payload);  // header, 1 table part, 12 chunks of 256 bytes
+  std::vector<SourcedFrame> first_half, rest;
+  for (size_t i = 0; i < frames.size(); ++i) {
+    (i < frames.size() / 2 ? first_half : rest).push_back({frames[i], "s", 0});
+  }
+  Bytes slot;
+  Reassembly one = Reassemble(first_half, d.policy, slot, /*resume=*/false);
+  CHECK(one.report.final_state != WASMIOT_RX_COMPLETE);
+  CHECK_FALSE(one.resumed.has_value());
+  CHECK_FALSE(one.report.missing_chunks.empty());
+  REQUIRE_FALSE(slot.empty());  // progress kept in the slot bytes
+  Reassembly two = Reassemble(rest, d.policy, slot, /*resume=*/true);
+  REQUIRE(two.resumed.has_value());
+  CHECK(*two.resumed == WASMIOT_RX_ACCEPTED);
+  CHECK(two.report.final_state == WASMIOT_RX_COMPLETE);
+  CHECK(two.report.payload == payload);
+  CHECK(SlotCapacity(d.policy) == WASMIOT_BUNDLE_PAYLOAD_OFFSET(WASMIOT_BUNDLE_MAX_CHUNKS) + d.policy.max_payload_size);
+}

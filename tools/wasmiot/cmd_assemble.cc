@@ -25,14 +25,6 @@ struct AssembleOptions {
   PolicyOptions policy;
 };
 
-// The slot holds the whole bundle: header and signature, the largest chunk
-// table, and the largest payload the policy allows.
-uint32_t SlotCapacity(const wasmiot_device_policy& policy) {
-  return WASMIOT_BUNDLE_PAYLOAD_OFFSET(WASMIOT_BUNDLE_MAX_CHUNKS) + policy.max_payload_size;
-}
-
-constexpr uint32_t kBitmapBytes = (WASMIOT_BUNDLE_MAX_CHUNKS + 7) / 8;
-
 // "3, 7, 9-12"
 std::string Ranges(const std::vector<uint32_t>& indexes) {
   std::string out;
@@ -86,21 +78,11 @@ int RunAssemble(const AssembleOptions& options) {
       if (stored) initial = std::move(stored).value();
     }
     if (!diagnostics.HasErrors()) {
-      MemorySlot slot(capacity, std::move(initial));
-      std::vector<uint8_t> bitmap(kBitmapBytes);
-      wasmiot_receiver_config config{};
-      config.storage = slot.storage();
-      config.crypto = &HostCrypto();
-      config.policy = &device->policy;
-      config.bitmap = bitmap.data();
-      config.bitmap_bytes = kBitmapBytes;
-      wasmiot_receiver rx;
-      wasmiot_receiver_init(&rx, &config);
-      uint8_t scratch[WASMIOT_BUNDLE_TABLE_OFFSET];
-      if (resume) resumed = wasmiot_rx_result_name(wasmiot_receiver_resume(&rx, scratch, 0));
-      report = FeedFrames(rx, slot, frames);
+      Reassembly r = Reassemble(frames, device->policy, initial, resume);
+      if (r.resumed) resumed = wasmiot_rx_result_name(*r.resumed);
+      report = std::move(r.report);
       if (!options.slot.empty()) {
-        Status s = WriteFileAtomically(options.slot, slot.bytes().data(), slot.bytes().size());
+        Status s = WriteFileAtomically(options.slot, initial.data(), initial.size());
         if (!s) diagnostics.AddError("io-error", options.slot, s.error().message);
       }
     }
