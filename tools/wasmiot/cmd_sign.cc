@@ -1,5 +1,4 @@
 // wasmiot sign MODULE --key SECRET --manifest M --version X.Y.Z --seq N -o BUNDLE
-#include <filesystem>
 #include <memory>
 
 #include <fmt/format.h>
