@@ -14,7 +14,7 @@
 
 #include "aot/embedded_sources.h"
 #include "aot/wasm2c_bridge.h"
-#include "check/check.h"
+#include "module/module_info.h"
 #include "support/process.h"
 #include "support/staging.h"
 #include "support/text.h"
@@ -59,16 +59,16 @@ std::vector<ObjectSize> ParseSize(const std::string& out) {
 
 // The static memory for a bare-metal runtime: what the module can ever use
 // (its declared maximum), capped by the device's budget; without a declared
-// maximum, the device's budget (or, with no manifest, the initial size).
-uint32_t MemoryPages(const ModuleInfo& module, const Manifest* manifest) {
+// maximum, the device's budget (or, with no device, the initial size).
+uint32_t MemoryPages(const ModuleInfo& module, std::optional<uint32_t> budget) {
   const Limits* limits = nullptr;
   if (!module.memories.empty()) limits = &module.memories.front();
   for (const ImportInfo& i : module.imports) {
     if (i.kind == ExternKind::kMemory) limits = &i.limits;
   }
   if (!limits) return 0;
-  uint64_t pages = limits->max ? *limits->max : manifest ? manifest->budgets.max_pages : limits->initial;
-  if (manifest) pages = std::min<uint64_t>(pages, manifest->budgets.max_pages);
+  uint64_t pages = limits->max ? *limits->max : budget ? *budget : limits->initial;
+  if (budget) pages = std::min<uint64_t>(pages, *budget);
   return static_cast<uint32_t>(pages);
 }
 
@@ -92,22 +92,21 @@ std::string ModuleNameFromPath(const std::string& path) {
   return out;
 }
 
-bool CheckAotTarget(std::string_view name, const Manifest* manifest, Diagnostics& diagnostics) {
+bool CheckAotTarget(std::string_view name, const std::vector<std::string>* accepted, Diagnostics& diagnostics) {
   if (!FindAotTarget(name)) {
     std::vector<std::string_view> names;
     for (const AotTarget& t : AotTargets()) names.push_back(t.name);
     std::string hint;
     if (auto near = ClosestMatch(name, names)) hint = fmt::format(" (did you mean '{}'?)", *near);
     diagnostics.AddError("unknown-target", std::string(name),
-                         fmt::format("unknown target{}; 'wasmiot aot --list-targets' lists them", hint));
+                         fmt::format("unknown target{}; the targets are {}", hint, fmt::join(names, ", ")));
     return false;
   }
-  if (!manifest) return true;
-  const auto& accepted = manifest->aot_targets;
-  if (std::find(accepted.begin(), accepted.end(), name) != accepted.end()) return true;
+  if (!accepted) return true;
+  if (std::find(accepted->begin(), accepted->end(), name) != accepted->end()) return true;
   diagnostics.AddError("target-not-accepted", std::string(name),
                        fmt::format("the device accepts AOT code only for: {} (the manifest's aot_targets)",
-                                   accepted.empty() ? std::string("none") : fmt::format("{}", fmt::join(accepted, ", "))));
+                                   accepted->empty() ? std::string("none") : fmt::format("{}", fmt::join(*accepted, ", "))));
   return false;
 }
 
@@ -125,7 +124,7 @@ Result<AotReport> CompileInto(std::optional<Staging>& staging_slot, const Bytes&
                          "not a C, C++ or Rust keyword)");
     return failed;
   }
-  if (!CheckAotTarget(options.target, options.manifest, diagnostics)) return failed;
+  if (!CheckAotTarget(options.target, options.accepted_targets, diagnostics)) return failed;
   const AotTarget* target = FindAotTarget(options.target);
   std::string cc = TargetTool(*target, "gcc");
   if (!TargetInstalled(*target)) {
@@ -137,11 +136,6 @@ Result<AotReport> CompileInto(std::optional<Staging>& staging_slot, const Bytes&
 
   Result<ModuleInfo> module = ReadModule(wasm, path, diagnostics);
   if (!module) return module.error();
-  if (options.manifest) {
-    CheckModule(*module, *options.manifest, path, diagnostics);
-    if (!diagnostics.HasErrors()) (void)ValidateWithFeatures(wasm, path, options.manifest->features, diagnostics);
-    if (diagnostics.HasErrors()) return failed;
-  }
   for (Feature f : module->features_used.List()) {
     if (!Wasm2cFeatures().Has(f)) {
       Diagnostic& d = diagnostics.AddError("feature-unsupported-by-target", path,
@@ -211,7 +205,7 @@ Result<AotReport> CompileInto(std::optional<Staging>& staging_slot, const Bytes&
   std::vector<std::string> flags(report.cflags);
   flags.insert(flags.end(), {"-std=gnu11", "-ffunction-sections", "-fdata-sections", "-I."});
   if (bare) {
-    report.memory_pages = MemoryPages(*module, options.manifest);
+    report.memory_pages = MemoryPages(*module, options.memory_budget_pages);
     flags.push_back(fmt::format("-DWASMIOT_RT_MEMORY_PAGES={}", report.memory_pages));
   }
   auto compile = [&](const std::string& source, const std::string& object) {

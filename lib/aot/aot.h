@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "aot/targets.h"
-#include "manifest/manifest.h"
+#include "core/features.h"
 #include "support/diagnostics.h"
 #include "support/file_io.h"
 
@@ -20,8 +20,11 @@ struct AotOptions {
   std::string target;
   std::string output_dir;
   std::string module_name;           // a C identifier
-  const Manifest* manifest = nullptr;  // checked against; gives the static memory budget
-  std::vector<NamedInput> inputs;      // files no output may replace
+  // The device's, when compiling for one. aot does not check the module
+  // against the device: pipeline/aot_for_device.h does, before it compiles.
+  std::optional<uint32_t> memory_budget_pages;                // caps a bare-metal runtime's static memory
+  const std::vector<std::string>* accepted_targets = nullptr;  // null: any target
+  std::vector<NamedInput> inputs;                              // files no output may replace
 };
 
 struct ObjectSize {
@@ -48,18 +51,18 @@ FeatureSet Wasm2cFeatures();
 std::string ModuleNameFromPath(const std::string& path);
 
 // Whether `name` is a target (else unknown-target, exit 2, with a "did you
-// mean") and, given a manifest, one the device accepts (else
-// target-not-accepted, exit 1, listing its aot_targets).
-bool CheckAotTarget(std::string_view name, const Manifest* manifest, Diagnostics& diagnostics);
+// mean" and the list) and, given a device's accepted targets (a manifest's
+// aot_targets), one of them (else target-not-accepted, exit 1, listing them).
+bool CheckAotTarget(std::string_view name, const std::vector<std::string>* accepted, Diagnostics& diagnostics);
 
 // Codes: unknown-target (exit 2), target-not-accepted, compiler-missing, compiler-failed, io-error
-// (exit 3), feature-unsupported-by-target, and check's codes (exit 1).
+// (exit 3), feature-unsupported-by-target, and the module reader's codes (exit 1).
 Result<AotReport> CompileAot(const Bytes& wasm, const std::string& path, const AotOptions& options,
                              Diagnostics& diagnostics);
 
 // The static library CompileAot writes, built in a scratch folder beside
 // options.output_dir (which is not created) and returned as bytes: what
-// `sign --target` signs. The same module, name, target, manifest and compiler
+// `sign --target` signs. The same module, name, target, budget and compiler
 // give the same bytes.
 Result<Bytes> CompileAotLibrary(const Bytes& wasm, const std::string& path, const AotOptions& options,
                                 Diagnostics& diagnostics);

@@ -27,7 +27,8 @@ Result<Bytes> AotPayload(const SignRequest& r, const Bytes& module, Diagnostics&
   aot.target = r.target;
   aot.output_dir = r.scratch_beside + ".aot";  // never created: only a scratch folder beside it
   aot.module_name = r.module_name;
-  aot.manifest = r.manifest;
+  aot.memory_budget_pages = r.manifest->budgets.max_pages;
+  aot.accepted_targets = &r.manifest->aot_targets;
   Result<Bytes> compiled = CompileAotLibrary(module, r.module_path, aot, diagnostics);
   if (!compiled || r.payload_path.empty()) return compiled;
   Result<Bytes> given =
@@ -54,7 +55,7 @@ Result<SignedBundle> SignModule(const SignRequest& r, const SecretKey& key, Diag
   Result<Bytes> module = ReadInput(r.module_path, kMaxModuleFileBytes, "module-too-large", diagnostics);
   if (!module) return module.error();
   (void)ReadAndCheckModule(*module, r.module_path, *r.manifest, diagnostics);
-  if (!r.target.empty()) (void)CheckAotTarget(r.target, r.manifest, diagnostics);
+  if (!r.target.empty()) (void)CheckAotTarget(r.target, &r.manifest->aot_targets, diagnostics);
   if (diagnostics.HasErrors()) return kRefused;
   Result<Bytes> payload = r.target.empty() ? *module : AotPayload(r, *module, diagnostics);
   if (!payload) return payload.error();

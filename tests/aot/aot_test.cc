@@ -10,6 +10,7 @@
 #include "aot/aot.h"
 #include "wasmiot_bundle.h"
 #include "module/module_info.h"
+#include "pipeline/aot_for_device.h"
 #include "support/test_support.h"
 
 using namespace wasmiot;
@@ -380,8 +381,7 @@ TEST_CASE("the bare-metal runtime is sized by the manifest's budget and the modu
   AotOptions options;
   options.target = "cortex-m0plus";
   options.output_dir = dir.File("out");
-  options.manifest = &*manifest;
-  Result<AotReport> unbounded = CompileAot(wasm, "m.wasm", options, d);
+  Result<AotReport> unbounded = CompileAotForDevice(wasm, "m.wasm", &*manifest, options, d);
   INFO(DiagnosticsText(d));
   REQUIRE(unbounded.ok());
   CHECK(unbounded->memory_pages == 2);  // the device's max_pages
@@ -390,7 +390,7 @@ TEST_CASE("the bare-metal runtime is sized by the manifest's budget and the modu
   CHECK(unbounded->sizes[1].bss >= 2 * 65536);
 
   Bytes bounded_wasm = WatToWasm("(module (memory 1 1) (func (export \"run\")))");
-  Result<AotReport> bounded = CompileAot(bounded_wasm, "m.wasm", options, d);
+  Result<AotReport> bounded = CompileAotForDevice(bounded_wasm, "m.wasm", &*manifest, options, d);
   REQUIRE(bounded.ok());
   CHECK(bounded->memory_pages == 1);  // never more than the module can use
   CHECK(bounded->sizes[1].bss < 2 * 65536);
@@ -410,7 +410,8 @@ TEST_CASE("aot: bad inputs and failing tools leave nothing behind") {
   SECTION("an unknown target: exit 2, with a suggestion") {
     RunResult r = RunWasmiot({"aot", module, "--target", "cortex-m5", "-o", out});
     CHECK(r.exit_code == 2);
-    CHECK_THAT(r.err, Catch::Contains("unknown target (did you mean 'cortex-m3'?)"));
+    CHECK_THAT(r.err, Catch::Contains("unknown target (did you mean 'cortex-m3'?); the targets are "));
+    CHECK_THAT(r.err, Catch::Contains("cortex-m4f, "));
     nothing_left();
   }
   SECTION("a compiler that is not installed: exit 3, naming the Debian package") {

@@ -7,6 +7,7 @@
 #include "aot/aot.h"
 #include "command.h"
 #include "module/module_info.h"
+#include "pipeline/aot_for_device.h"
 #include "output.h"
 
 namespace wasmiot::tool {
@@ -66,9 +67,9 @@ int RunAot(const AotCommandOptions& options) {
       aot.target = options.target;
       aot.output_dir = options.output_dir;
       aot.module_name = options.name;
-      aot.manifest = manifest ? &*manifest : nullptr;
       aot.inputs = {{"INPUT", options.input}, {"--manifest", options.manifest_path}};
-      Result<AotReport> r = CompileAot(*input, options.input, aot, diagnostics);
+      Result<AotReport> r =
+          CompileAotForDevice(*input, options.input, manifest ? &*manifest : nullptr, aot, diagnostics);
       if (r) report = std::move(r).value();
     }
   }

@@ -39,7 +39,7 @@ std::unique_ptr<DevicePolicy> LoadDevicePolicy(const PolicyOptions& options, Dia
   }
   policy.payload_kind = options.kind == "wasm" ? WASMIOT_PAYLOAD_WASM : options.kind == "aot" ? WASMIOT_PAYLOAD_AOT : 0;
   if (!options.target.empty()) {
-    if (CheckAotTarget(options.target, p->manifest ? &*p->manifest : nullptr, diagnostics)) {
+    if (CheckAotTarget(options.target, p->manifest ? &p->manifest->aot_targets : nullptr, diagnostics)) {
       p->targets.push_back(TargetId(options.target));
     }
     policy.targets = p->targets.data();
