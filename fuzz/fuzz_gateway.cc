@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string>
 
-#include "runtime/gateway.h"
+#include "scenario/gateway.h"
 
 #include "fuzz_support.h"
 

@@ -1,4 +1,4 @@
-// fuzz_pgm: a file's bytes through DecodePgm (lib/runtime/stream_input.h), as
+// fuzz_pgm: a file's bytes through DecodePgm (lib/scenario/stream_input.h), as
 // LoadStreamFiles decodes a `.pgm` camera frame for a buffer_in stream (`wasmiot
 // run --input STREAM=FILE.pgm`, scenario streams): binary P5 and text P2, with
 // comments, any maxval. A decoded image holds exactly width x height pixels,
@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <fmt/format.h>
 
-#include "runtime/stream_input.h"
+#include "scenario/stream_input.h"
 
 #include "fuzz_support.h"
 

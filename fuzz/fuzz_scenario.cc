@@ -19,7 +19,8 @@
 #include <cstring>
 #include <string>
 
-#include "runtime/scenario.h"
+#include "scenario/scenario.h"
+#include "scenario/session.h"
 #include "support/file_io.h"
 
 #include "fuzz_support.h"

@@ -75,6 +75,19 @@ std::string CompareOutcomes(const CallOutcome& a, const CallOutcome& b) {
   return "";
 }
 
+std::string CompareCalls(const CallTrace& a, const CallTrace& b) {
+  if (std::string d = CompareOutcomes(a.outcome, b.outcome); !d.empty()) return d;
+  if (a.host_call_count != b.host_call_count) {
+    return fmt::format("{} vs {} host calls", a.host_call_count, b.host_call_count);
+  }
+  for (size_t i = 0; i < a.host_call_count; ++i) {
+    const HostCall& p = a.host_calls[i];
+    const HostCall& q = b.host_calls[i];
+    if (!SameHostCall(p, q)) return fmt::format("host call {}: {} vs {}", i + 1, FormatHostCall(p), FormatHostCall(q));
+  }
+  return "";
+}
+
 RunLimits LimitsFromManifest(const Manifest* manifest) {
   RunLimits limits;
   if (!manifest) return limits;

@@ -80,6 +80,18 @@ struct RunLimits {
 // trap kind, the same fuel used.
 std::string CompareOutcomes(const CallOutcome& a, const CallOutcome& b);
 
+// One call on one engine: its outcome and the host calls it made.
+struct CallTrace {
+  const CallOutcome& outcome;
+  const HostCall* host_calls = nullptr;
+  size_t host_call_count = 0;
+};
+
+// The one engine comparison (`run --engine both`, scenarios, gateways): how
+// two engines' runs of the same call differ, readably; "" if they agree:
+// CompareOutcomes, then the number of host calls, then each host call.
+std::string CompareCalls(const CallTrace& a, const CallTrace& b);
+
 // The device's budgets (defaults where the manifest gives none).
 RunLimits LimitsFromManifest(const Manifest* manifest);
 

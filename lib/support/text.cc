@@ -157,4 +157,6 @@ std::optional<std::vector<uint8_t>> ParseHex(std::string_view hex) {
   return out;
 }
 
+std::string Quoted(std::string_view text) { return "\"" + Printable(text) + "\""; }
+
 }  // namespace wasmiot

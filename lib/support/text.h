@@ -27,6 +27,10 @@ std::optional<std::string> ClosestQualifiedMatch(std::string_view word,
 // Idempotent: escaping an escaped text changes nothing.
 std::string Printable(std::string_view text);
 
+// A string the device or a file gave, quoted for a report: Printable, so
+// that its bytes can neither forge a line of the report nor reach a terminal.
+std::string Quoted(std::string_view text);
+
 // "1 error", "2 errors", "0 errors"; "1 entry", "3 entries" with `plural`.
 std::string Plural(uint64_t count, std::string_view singular, std::string_view plural = {});
 

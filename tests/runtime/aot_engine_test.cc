@@ -7,7 +7,8 @@
 
 #include "runtime/aot_engine.h"
 #include "runtime/aot_glue.h"
-#include "runtime/scenario.h"
+#include "scenario/scenario.h"
+#include "scenario/session.h"
 #include "support/test_support.h"
 
 using namespace wasmiot;
@@ -168,4 +169,38 @@ TEST_CASE("engines compared: the first difference in results, traps, fuel or hos
   CHECK_FALSE(same(ValueType::kF32, 0x7fc00000, 0x7f800000));  // NaN vs infinity
   b.events.push_back(ev);
   CHECK_THAT(FirstEngineDifference(a, "interp", b, "aot"), Catch::Contains("different numbers of calls"));
+}
+
+TEST_CASE("engines compared: host calls, one by one, in the one comparison run, scenarios and gateways use") {
+  HostFunction heater{"env", "set_heater", {}, {}, "", {}};
+  heater.sim.kind = SimKind::kActuator;
+  HostCall on{1000, &heater, {Value::I32(1)}, {}, "", {}};
+  HostCall off = on;
+  off.args = {Value::I32(0)};
+  CallOutcome done;
+  std::vector<HostCall> a = {on, on}, b = {on, off};
+  CHECK(CompareCalls({done, a.data(), 2}, {done, a.data(), 2}).empty());
+  CHECK(CompareCalls({done, a.data(), 2}, {done, b.data(), 2}) ==
+        "host call 2: called host env.set_heater(i32:1) => vs called host env.set_heater(i32:0) =>");
+  CHECK(CompareCalls({done, a.data(), 2}, {done, a.data(), 1}) == "2 vs 1 host calls");
+  b[1].time_us = 2000;
+  b[1].args = on.args;
+  CHECK_THAT(CompareCalls({done, a.data(), 2}, {done, b.data(), 2}), Catch::StartsWith("host call 2: "));
+  // The outcome comes first.
+  CallOutcome trapped;
+  trapped.trap = Trap{TrapKind::kUnreachable, "unreachable", "control_loop"};
+  CHECK(CompareCalls({done, a.data(), 2}, {trapped, b.data(), 1}) == "no trap vs trap unreachable");
+
+  // In a scenario report: the event's own slice of the host calls.
+  ScenarioReport x, y;
+  ScenarioEvent ev;
+  ev.time_ms = 100;
+  ev.export_name = "control_loop";
+  ev.host_call_count = 2;
+  x.events = y.events = {ev};
+  x.host_calls = a;
+  y.host_calls = {on, off};
+  CHECK(FirstEngineDifference(x, "interp", y, "aot") ==
+        "the engines disagree at 100 ms, control_loop: host call 2: called host env.set_heater(i32:1) => vs "
+        "called host env.set_heater(i32:0) => (interp vs aot)");
 }

@@ -6,7 +6,7 @@
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
-#include "runtime/stream_input.h"
+#include "scenario/stream_input.h"
 #include "support/test_support.h"
 
 using namespace wasmiot;

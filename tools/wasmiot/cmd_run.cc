@@ -1,21 +1,17 @@
 // wasmiot run MODULE [--manifest M] --invoke EXPORT [ARGS...]
 // Runs one export on the reference runtime with the manifest's host functions
 // simulated and its memory and table budgets enforced.
-#include <algorithm>
-#include <map>
 #include <memory>
 
 #include <fmt/format.h>
 
-#include "check/check.h"
 #include "command.h"
 #include "core/limits.h"
-#include "output.h"
-#include "runtime/engine.h"
 #include "engine_choice.h"
-#include "runtime/aot_engine.h"
-#include "runtime/stream_input.h"
-#include "scenario_files.h"
+#include "output.h"
+#include "scenario/run_call.h"
+#include "scenario/scenario_files.h"
+#include "scenario_json.h"
 
 namespace wasmiot::tool {
 namespace {
@@ -47,15 +43,10 @@ std::optional<std::pair<std::string, std::string>> SplitAssignment(const std::st
   return std::make_pair(text.substr(0, eq), text.substr(eq + 1));
 }
 
-// Inputs name what the device has: a sensor channel, a buffer_in stream, a
-// host function. Anything else is a typo that would silently do nothing.
-void LoadInputs(const RunOptions& options, const Manifest& manifest, SimulatedHost& host, Diagnostics& diagnostics) {
-  const std::vector<std::string> channels = SensorChannels(manifest);
-  const std::vector<std::string> streams_known = InputStreams(manifest);
-  const std::vector<std::string> functions = HostFunctionNames(manifest);
-  auto known = [](const std::vector<std::string>& names, const std::string& name) {
-    return std::find(names.begin(), names.end(), name) != names.end();
-  };
+// --sensor, --input and --host-latency as the device inputs they give; the
+// library checks their names against the device.
+DeviceInputs ParseInputs(const RunOptions& options, Diagnostics& diagnostics) {
+  DeviceInputs inputs;
   for (const std::string& s : options.sensors) {
     auto kv = SplitAssignment(s);
     std::vector<double> values;
@@ -68,48 +59,24 @@ void LoadInputs(const RunOptions& options, const Manifest& manifest, SimulatedHo
         if (ok) values.push_back(v->f64());
       }
     }
-    if (!ok) {
-      diagnostics.AddError("usage", "wasmiot", fmt::format("--sensor \"{}\": give CHANNEL=VALUE[,VALUE...]", s));
-    } else if (!known(channels, kv->first)) {
-      diagnostics.AddError("usage", "wasmiot",
-                           fmt::format("--sensor \"{}\": the device has no sensor channel \"{}\"{}", s, kv->first,
-                                       DidYouMean(kv->first, channels)));
-    } else {
-      host.SetSensor(kv->first, std::move(values));
-    }
+    if (!ok) diagnostics.AddError("usage", "wasmiot", fmt::format("--sensor \"{}\": give CHANNEL=VALUE[,VALUE...]", s));
+    else inputs.sensors.push_back({fmt::format("--sensor \"{}\"", s), kv->first, std::move(values)});
   }
-  std::map<std::string, std::vector<std::string>> streams;  // a stream given twice gets both files, in order
   for (const std::string& s : options.inputs) {
     auto kv = SplitAssignment(s);
-    if (!kv || kv->second.empty()) {
-      diagnostics.AddError("usage", "wasmiot", fmt::format("--input \"{}\": give STREAM=FILE", s));
-      continue;
-    }
-    if (!known(streams_known, kv->first)) {  // and its file is not read
-      diagnostics.AddError("usage", "wasmiot",
-                           fmt::format("--input \"{}\": no buffer_in function of the device reads a stream \"{}\"{}", s,
-                                       kv->first, DidYouMean(kv->first, streams_known)));
-      continue;
-    }
-    streams[kv->first].push_back(kv->second);
-  }
-  for (const auto& [stream, files] : streams) {
-    Result<Bytes> bytes = LoadStreamFiles(files, diagnostics);
-    if (bytes) host.SetInputStream(stream, std::move(bytes).value());
+    if (!kv || kv->second.empty()) diagnostics.AddError("usage", "wasmiot", fmt::format("--input \"{}\": give STREAM=FILE", s));
+    else inputs.streams.push_back({fmt::format("--input \"{}\"", s), kv->first, kv->second});
   }
   for (const std::string& s : options.latencies) {
     auto kv = SplitAssignment(s);
     Result<Value> ms = kv ? ParseValue(kv->second, ValueType::kI64) : Result<Value>(Error{ErrorKind::kInvalidInput, ""});
     if (!kv || !ms || static_cast<int64_t>(ms->i64()) < 0) {
       diagnostics.AddError("usage", "wasmiot", fmt::format("--host-latency \"{}\": give MODULE.NAME=MILLISECONDS", s));
-    } else if (!known(functions, kv->first)) {
-      diagnostics.AddError("usage", "wasmiot",
-                           fmt::format("--host-latency \"{}\": the device has no host function {}{}", s, kv->first,
-                                       DidYouMean(kv->first, functions)));
     } else {
-      host.SetLatency(kv->first, ms->i64());
+      inputs.latencies.push_back({fmt::format("--host-latency \"{}\"", s), kv->first, ms->i64()});
     }
   }
+  return inputs;
 }
 
 nlohmann::json ValuesJson(const std::vector<Value>& values) {
@@ -148,7 +115,7 @@ int RunWithScenario(const RunOptions& options) {
   if (!diagnostics.HasErrors()) engines = ResolveEngines(options.engine, diagnostics);
   if (!engines.empty()) {
     run = RunScenarioFile(options.scenario, ModuleOverride{options.module_path, options.manifest_path, options.module_dir},
-                          engines, diagnostics);
+                          engines, AotSettingsFromEnvironment(), diagnostics);
   }
   if (!options.common.json) PrintDiagnostics(diagnostics, options.common);  // the verdict is printed below
   AddScenarioVerdict(run, options.scenario, diagnostics);
@@ -181,7 +148,7 @@ int RunWithGateway(const RunOptions& options) {
   GatewayRun run;
   std::vector<EngineKind> engines;
   if (!diagnostics.HasErrors()) engines = ResolveEngines(options.engine, diagnostics);
-  if (!engines.empty()) run = RunGatewayFile(options.gateway, options.module_dir, engines, diagnostics);
+  if (!engines.empty()) run = RunGatewayFile(options.gateway, options.module_dir, engines, AotSettingsFromEnvironment(), diagnostics);
   if (!options.common.json) PrintDiagnostics(diagnostics, options.common);
   if (run.report && !run.report->passed) {
     const std::string& d = run.report->divergence;
@@ -215,123 +182,33 @@ int RunRun(const RunOptions& options) {
   if (!options.scenario.empty()) return RunWithScenario(options);
   Diagnostics diagnostics;
   if (options.invoke.empty()) diagnostics.AddError("usage", "wasmiot", "give --invoke EXPORT or --scenario FILE");
-  std::optional<Manifest> manifest = LoadOptionalManifest(options.manifest_path, diagnostics);
-  std::optional<ModuleInfo> module;
-  Bytes wasm;
-  if (!diagnostics.HasErrors()) {
-    Result<Bytes> bytes = ReadInput(options.module_path, kMaxModuleFileBytes, "module-too-large", diagnostics);
-    if (bytes) {
-      wasm = std::move(bytes).value();
-      // With a device, the module must pass check before it runs on it.
-      Result<ModuleInfo> m = manifest ? ReadAndCheckModule(wasm, options.module_path, *manifest, diagnostics)
-                                      : ReadModule(wasm, options.module_path, diagnostics);
-      if (m && !diagnostics.HasErrors()) module = std::move(m).value();
-    }
-  }
-  if (module && !manifest && !diagnostics.HasErrors()) {
-    for (const ImportInfo& i : module->imports) {
-      diagnostics.AddError("manifest-required", options.module_path,
-                           fmt::format("the module imports {}: give the device with --manifest", i.QualifiedName()));
-    }
-  }
-  // The export and its arguments.
-  std::vector<Value> args;
-  const ExportInfo* target = nullptr;
-  if (module && !diagnostics.HasErrors()) {
-    for (const ExportInfo& e : module->exports) {
-      if (e.name == options.invoke && e.kind == ExternKind::kFunc) target = &e;
-    }
-    if (!target) {
-      diagnostics.AddError("export-unknown", options.module_path,
-                           fmt::format("no exported function \"{}\"", options.invoke));
-    } else if (target->signature.params.size() != options.args.size()) {
-      diagnostics.AddError("usage", "wasmiot",
-                           fmt::format("{} takes {} {}, not {}", options.invoke,
-                                       Plural(target->signature.params.size(), "argument"),
-                                       target->signature.ToString(), options.args.size()));
-    } else {
-      for (size_t i = 0; i < options.args.size(); ++i) {
-        Result<ValueType> type = ParseValueType(target->signature.params[i]);
-        Result<Value> v = type ? ParseValue(options.args[i], *type) : Result<Value>(type.error());
-        if (!v) diagnostics.AddError("usage", "wasmiot", fmt::format("argument {}: {}", i + 1, v.error().message));
-        else args.push_back(*v);
-      }
-    }
-  }
-  std::unique_ptr<SimulatedHost> inputs = manifest ? std::make_unique<SimulatedHost>() : nullptr;
-  if (inputs) {
-    LoadInputs(options, *manifest, *inputs, diagnostics);
-  } else if (options.manifest_path.empty() &&
-             (!options.sensors.empty() || !options.inputs.empty() || !options.latencies.empty())) {
+  CallRequest request;
+  request.inputs = ParseInputs(options, diagnostics);
+  if (options.manifest_path.empty() && !request.inputs.empty()) {
     diagnostics.AddError("usage", "wasmiot",
                          "--sensor, --input and --host-latency feed the device's host functions: give the device "
                          "with --manifest");
   }
-  std::vector<EngineKind> engines;
-  if (module && !diagnostics.HasErrors()) engines = ResolveEngines(options.engine, diagnostics);
-
-  // On each engine with a fresh host; the first engine's outcome is reported.
-  std::optional<CallOutcome> outcome;
-  std::unique_ptr<SimulatedHost> host;
-  uint64_t memory_bytes = 0;
-  RunLimits limits = LimitsFromManifest(manifest ? &*manifest : nullptr);
-  if (options.max_pages) limits.max_memory_pages = *options.max_pages;
-  if (options.fuel) limits.fuel_per_call = *options.fuel;
-  if (options.wall_ms) limits.wall_ms_per_call = *options.wall_ms;
-  limits.max_call_depth = options.max_call_depth;
-  uint64_t fuel_budget = limits.fuel_per_call;
-  for (EngineKind engine : engines) {
-    if (diagnostics.HasErrors()) break;
-    auto engine_host = inputs ? std::make_unique<SimulatedHost>(*inputs) : nullptr;
-    std::optional<CallOutcome> engine_outcome;
-    Result<Instantiation> inst = Instantiate(engine, wasm, manifest ? &*manifest : nullptr, engine_host.get(), limits,
-                                             AotSettingsFromEnvironment());
-    if (!inst) {
-      diagnostics.AddError("instantiation-refused", options.module_path, inst.error().message);
-      break;
-    }
-    if (inst->trap) {
-      engine_outcome.emplace();
-      engine_outcome->trap = inst->trap;
-    } else {
-      engine_outcome = inst->instance->Call(options.invoke, args);
-    }
-    if (!outcome) {
-      outcome = std::move(engine_outcome);
-      host = std::move(engine_host);
-      if (inst->instance) memory_bytes = inst->instance->memory_bytes();
-      continue;
-    }
-    std::string d = CompareOutcomes(*outcome, *engine_outcome);
-    size_t a = host ? host->calls().size() : 0, b = engine_host ? engine_host->calls().size() : 0;
-    if (d.empty() && a != b) d = fmt::format("{} vs {} host calls", a, b);
-    for (size_t i = 0; d.empty() && i < a; ++i) {
-      const HostCall& p = host->calls()[i];
-      const HostCall& q = engine_host->calls()[i];
-      if (!SameHostCall(p, q)) {
-        d = fmt::format("host call {}: {} vs {}", i + 1, FormatHostCall(p), FormatHostCall(q));
-      }
-    }
-    if (!d.empty()) {
-      diagnostics.AddError("engines-disagree", options.module_path,
-                           fmt::format("{} on {} vs {}: {}", options.invoke, EngineKindName(engines.front()),
-                                       EngineKindName(engine), d));
-    }
+  if (!diagnostics.HasErrors()) request.engines = ResolveEngines(options.engine, diagnostics);
+  CallRun run;
+  if (!diagnostics.HasErrors()) {
+    request.module_path = options.module_path;
+    request.manifest_path = options.manifest_path;
+    request.export_name = options.invoke;
+    request.args = options.args;
+    request.aot = AotSettingsFromEnvironment();
+    request.max_pages = options.max_pages;
+    request.fuel = options.fuel;
+    request.wall_ms = options.wall_ms;
+    request.max_call_depth = options.max_call_depth;
+    request.manifest_option = "--manifest";
+    run = RunCall(request, diagnostics);
   }
-  if (outcome && outcome->fuel_used) {
-    diagnostics.Add(Severity::kNote, "fuel-used", options.module_path,
-                    fmt::format("{}: {} of {} of fuel", options.invoke, *outcome->fuel_used,
-                                Plural(fuel_budget, "instruction")));
-  }
-  if (outcome && outcome->trap) {
-    const Trap& t = *outcome->trap;
-    diagnostics.AddError("trap-" + std::string(TrapKindName(t.kind)), options.module_path,
-                         t.export_name.empty() ? fmt::format("trap while instantiating: {}", t.message)
-                                               : fmt::format("{}: trap: {}", t.export_name, t.message));
-  }
+  const std::vector<EngineKind>& engines = request.engines;
+  const std::vector<Value>& args = run.args;
+  const std::optional<CallOutcome>& outcome = run.outcome;
+  const std::vector<HostCall>& calls = run.host_calls;
   int exit_code = ExitCodeFor(diagnostics);
-  const std::vector<HostCall> no_calls;
-  const std::vector<HostCall>& calls = host ? host->calls() : no_calls;
   if (options.common.json) {
     nlohmann::json doc = JsonDocument("run", exit_code, diagnostics);
     doc["module"] = options.module_path;
@@ -347,8 +224,8 @@ int RunRun(const RunOptions& options) {
       nlohmann::json host_calls = nlohmann::json::array();
       for (const HostCall& c : calls) host_calls.push_back(HostCallJson(c));
       doc["host_calls"] = host_calls;
-      doc["memory_bytes"] = memory_bytes;
-      doc["fuel"] = {{"budget", fuel_budget},
+      doc["memory_bytes"] = run.memory_bytes;
+      doc["fuel"] = {{"budget", run.fuel_budget},
                      {"used", outcome->fuel_used ? nlohmann::json(*outcome->fuel_used) : nlohmann::json(nullptr)}};
     }
     PrintJson(doc);

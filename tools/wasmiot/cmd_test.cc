@@ -8,7 +8,8 @@
 #include "command.h"
 #include "output.h"
 #include "engine_choice.h"
-#include "scenario_files.h"
+#include "scenario/scenario_files.h"
+#include "scenario_json.h"
 
 namespace wasmiot::tool {
 namespace {
@@ -40,7 +41,8 @@ struct Verdict {
 
 Verdict TestScenario(const std::string& file, const TestOptions& options, const std::vector<EngineKind>& engines,
                      Diagnostics& own) {
-  ScenarioRun run = RunScenarioFile(file, ModuleOverride{"", "", options.module_dir}, engines, own);
+  ScenarioRun run = RunScenarioFile(file, ModuleOverride{"", "", options.module_dir}, engines,
+                                    AotSettingsFromEnvironment(), own);
   Verdict v;
   v.pass = run.report && run.report->passed && !own.HasErrors();
   v.name = run.scenario ? run.scenario->name : file;
@@ -57,7 +59,7 @@ Verdict TestScenario(const std::string& file, const TestOptions& options, const 
 
 Verdict TestGateway(const std::string& file, const TestOptions& options, const std::vector<EngineKind>& engines,
                     Diagnostics& own) {
-  GatewayRun run = RunGatewayFile(file, options.module_dir, engines, own);
+  GatewayRun run = RunGatewayFile(file, options.module_dir, engines, AotSettingsFromEnvironment(), own);
   Verdict v;
   v.pass = run.report && run.report->passed && !own.HasErrors();
   v.name = run.gateway ? run.gateway->name : file;

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "runtime/scenario.h"
+#include "scenario/session.h"
 
 namespace wasmiot {
 

@@ -1,15 +1,14 @@
-#include "scenario_files.h"
+#include "scenario/scenario_files.h"
 
 #include <filesystem>
 
 #include <fmt/format.h>
 
 #include "check/check.h"
-#include "engine_choice.h"
 #include "module/module_info.h"
 #include "runtime/aot_engine.h"
 
-namespace wasmiot::tool {
+namespace wasmiot {
 
 LoadedScenario LoadScenarioInputs(const std::string& scenario_path, const ModuleOverride& overrides,
                                   Diagnostics& diagnostics) {
@@ -44,7 +43,8 @@ LoadedScenario LoadScenarioInputs(const std::string& scenario_path, const Module
 }
 
 ScenarioRun RunScenarioFile(const std::string& scenario_path, const ModuleOverride& overrides,
-                            const std::vector<EngineKind>& engines, Diagnostics& diagnostics) {
+                            const std::vector<EngineKind>& engines, const AotSettings& aot,
+                            Diagnostics& diagnostics) {
   ScenarioRun run;
   run.engines = engines;
   LoadedScenario loaded = LoadScenarioInputs(scenario_path, overrides, diagnostics);
@@ -57,7 +57,7 @@ ScenarioRun RunScenarioFile(const std::string& scenario_path, const ModuleOverri
   const ModuleInfo* module = &*loaded.module;
   for (EngineKind engine : engines) {
     Instantiator instantiate = [&](SimulatedHost& host, const RunLimits& limits) {
-      return Instantiate(engine, *wasm, &manifest, &host, limits, AotSettingsFromEnvironment());
+      return Instantiate(engine, *wasm, &manifest, &host, limits, aot);
     };
     Result<ScenarioReport> report = RunScenario(*scenario, manifest, *module, instantiate, diagnostics);
     if (!report) return run;
@@ -81,29 +81,8 @@ void AddScenarioVerdict(const ScenarioRun& run, const std::string& scenario_path
   }
 }
 
-nlohmann::json ScenarioReportJson(const ScenarioRun& run) {
-  nlohmann::json j = {{"scenario", run.scenario ? run.scenario->path : ""},
-                      {"name", run.scenario ? run.scenario->name : ""},
-                      {"passed", run.report && run.report->passed}};
-  if (!run.report) return j;
-  j["divergence"] = run.report->divergence;
-  nlohmann::json events = nlohmann::json::array();
-  for (const ScenarioEvent& ev : run.report->events) {
-    nlohmann::json e = {{"time_ms", ev.time_ms}, {"export", ev.export_name}, {"args", FormatValues(ev.args)},
-                        {"results", FormatValues(ev.outcome.results)}, {"host_calls", ev.host_call_count}};
-    e["trap"] = ev.outcome.trap ? nlohmann::json{{"kind", TrapKindName(ev.outcome.trap->kind)},
-                                                 {"message", ev.outcome.trap->message}}
-                                : nlohmann::json(nullptr);
-    if (ev.outcome.fuel_used) e["fuel_used"] = *ev.outcome.fuel_used;
-    events.push_back(std::move(e));
-  }
-  j["events"] = events;
-  j["host_calls"] = run.report->host_calls.size();
-  return j;
-}
-
 GatewayRun RunGatewayFile(const std::string& gateway_path, const std::string& module_dir,
-                          const std::vector<EngineKind>& engines, Diagnostics& diagnostics) {
+                          const std::vector<EngineKind>& engines, const AotSettings& aot, Diagnostics& diagnostics) {
   GatewayRun run;
   run.engines = engines;
   Result<Gateway> gateway = LoadGateway(gateway_path, diagnostics);
@@ -118,9 +97,8 @@ GatewayRun RunGatewayFile(const std::string& gateway_path, const std::string& mo
     for (size_t i = 0; i < run.tenants.size(); ++i) {
       const LoadedScenario* t = &run.tenants[i];
       setups.push_back({gateway->tenants[i].name, &*t->scenario, t->manifest.get(), &*t->module,
-                        [t, engine](SimulatedHost& host, const RunLimits& limits) {
-                          return Instantiate(engine, t->wasm, t->manifest.get(), &host, limits,
-                                             AotSettingsFromEnvironment());
+                        [t, engine, &aot](SimulatedHost& host, const RunLimits& limits) {
+                          return Instantiate(engine, t->wasm, t->manifest.get(), &host, limits, aot);
                         },
                         gateway->tenants[i].expect_stopped});
     }
@@ -147,26 +125,4 @@ GatewayRun RunGatewayFile(const std::string& gateway_path, const std::string& mo
   return run;
 }
 
-nlohmann::json GatewayReportJson(const GatewayRun& run) {
-  nlohmann::json j = {{"gateway", run.gateway ? run.gateway->path : ""},
-                      {"name", run.gateway ? run.gateway->name : ""},
-                      {"passed", run.report && run.report->passed}};
-  if (!run.report) return j;
-  j["divergence"] = run.report->divergence;
-  nlohmann::json tenants = nlohmann::json::array();
-  for (const TenantReport& t : run.report->tenants) {
-    tenants.push_back({{"name", t.name},
-                       {"calls", t.calls},
-                       {"fuel_used", t.fuel_used},
-                       {"traps", t.traps},
-                       {"peak_memory_bytes", t.peak_memory_bytes},
-                       {"stopped_at_ms", t.stopped_at_ms ? nlohmann::json(*t.stopped_at_ms) : nlohmann::json(nullptr)},
-                       {"stopped_by", t.stopped_at_ms ? nlohmann::json(t.stopped_by) : nlohmann::json(nullptr)},
-                       {"passed", t.report.passed},
-                       {"host_calls", t.report.host_calls.size()}});
-  }
-  j["tenants"] = tenants;
-  return j;
-}
-
-}  // namespace wasmiot::tool
+}  // namespace wasmiot

@@ -1,4 +1,4 @@
-#include "runtime/stream_input.h"
+#include "scenario/stream_input.h"
 
 #include <cctype>
 

@@ -1,19 +1,19 @@
-// A scenario file with the module and manifest it names (or the command line
-// gives), checked and run on the reference runtime: shared by `run --scenario`
-// and `test`.
+// A scenario file with the module and manifest it names (or the caller
+// gives), checked and run on each engine asked for, the engines compared:
+// `run --scenario`, `run --gateway` and `test`.
 #pragma once
 
 #include <memory>
 #include <optional>
 #include <string>
 
-#include <nlohmann/json.hpp>
-
-#include "runtime/gateway.h"
-#include "runtime/scenario.h"
+#include "scenario/gateway.h"
+#include "runtime/aot_engine.h"
+#include "scenario/scenario.h"
+#include "scenario/session.h"
 #include "support/diagnostics.h"
 
-namespace wasmiot::tool {
+namespace wasmiot {
 
 // Where the modules come from, instead of what the scenario names: one file,
 // or a folder holding the scenario's module by its file name (built artifacts).
@@ -44,14 +44,13 @@ struct ScenarioRun {
 // Empty overrides take the scenario's own "module" and "manifest". On two
 // engines the scenario runs on each, and the report fails where they differ.
 ScenarioRun RunScenarioFile(const std::string& scenario_path, const ModuleOverride& overrides,
-                            const std::vector<EngineKind>& engines, Diagnostics& diagnostics);
+                            const std::vector<EngineKind>& engines, const AotSettings& aot,
+                            Diagnostics& diagnostics);
 
 // A failed scenario as an error diagnostic (its first divergence line).
 void AddScenarioVerdict(const ScenarioRun& run, const std::string& scenario_path, Diagnostics& diagnostics);
 
-nlohmann::json ScenarioReportJson(const ScenarioRun& run);
-
-// A gateway file (runtime/gateway.h) with each tenant's scenario, device and
+// A gateway file (scenario/gateway.h) with each tenant's scenario, device and
 // module; on two engines, run on each, failing where they differ.
 struct GatewayRun {
   std::optional<Gateway> gateway;
@@ -60,7 +59,6 @@ struct GatewayRun {
   std::vector<EngineKind> engines;
 };
 GatewayRun RunGatewayFile(const std::string& gateway_path, const std::string& module_dir,
-                          const std::vector<EngineKind>& engines, Diagnostics& diagnostics);
-nlohmann::json GatewayReportJson(const GatewayRun& run);
+                          const std::vector<EngineKind>& engines, const AotSettings& aot, Diagnostics& diagnostics);
 
-}  // namespace wasmiot::tool
+}  // namespace wasmiot

@@ -1,4 +1,4 @@
-#include "runtime/gateway.h"
+#include "scenario/gateway.h"
 
 #include <algorithm>
 #include <filesystem>

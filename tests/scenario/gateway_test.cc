@@ -4,7 +4,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "runtime/gateway.h"
+#include "scenario/gateway.h"
 #include "support/test_support.h"
 
 using namespace wasmiot;

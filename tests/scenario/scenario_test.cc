@@ -4,7 +4,8 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "runtime/scenario.h"
+#include "scenario/scenario.h"
+#include "scenario/session.h"
 #include "support/test_support.h"
 
 using namespace wasmiot;

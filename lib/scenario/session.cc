@@ -1,0 +1,268 @@
+// A scenario run: checked against the module and device, its calls made in
+// time order on one engine, and held to its expectations.
+#include "scenario/session.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "runtime/host.h"
+#include "support/text.h"
+#include "scenario/stream_input.h"
+#include "support/file_io.h"
+#include "scenario/expectations.h"
+
+namespace wasmiot {
+namespace {
+
+double SensorAt(const SensorSeries& series, uint64_t t) {
+  double v = series.empty() ? 0 : series.front().second;  // before the first step: its value
+  for (const auto& [from, value] : series) {
+    if (from <= t) v = value;
+  }
+  return v;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<ScenarioSession>> ScenarioSession::Start(const Scenario& s, const Manifest& manifest,
+                                                                 const ModuleInfo& module,
+                                                                 const Instantiator& instantiate,
+                                                                 Diagnostics& diagnostics) {
+  std::unique_ptr<ScenarioSession> session(new ScenarioSession(s));
+  // The calls must name exports the module has, with the right number of arguments.
+  std::vector<Planned>& plan = session->plan_;
+  bool ok = true;
+  auto refuse = [&](std::string code, TextPosition position, std::string message) {
+    diagnostics.AddError(std::move(code), s.path, std::move(message)).position = position;
+    ok = false;
+  };
+  std::vector<std::string> functions;  // what the module exports that a device can call
+  for (const ExportInfo& x : module.exports) {
+    if (x.kind == ExternKind::kFunc) functions.push_back(x.name);
+  }
+  auto exported = [&](const std::string& name) {
+    return std::find(functions.begin(), functions.end(), name) != functions.end();
+  };
+  for (size_t i = 0; i < s.calls.size(); ++i) {
+    const ScenarioCall& c = s.calls[i];
+    auto e = std::find_if(module.exports.begin(), module.exports.end(),
+                          [&](const ExportInfo& x) { return x.name == c.export_name && x.kind == ExternKind::kFunc; });
+    if (e == module.exports.end()) {
+      refuse("scenario-export-unknown", c.position,
+             fmt::format("calls/{}: the module exports no function \"{}\"{}", i, c.export_name,
+                         DidYouMean(c.export_name, functions)));
+      continue;
+    }
+    if (e->signature.params.size() != c.args.size()) {
+      refuse("scenario-invalid", c.position,
+             fmt::format("calls/{}: {} takes {} {}, not {}", i, c.export_name,
+                         Plural(e->signature.params.size(), "argument"), e->signature.ToString(), c.args.size()));
+      continue;
+    }
+    // Each argument must fit its parameter exactly: never clamped, rounded or truncated.
+    std::vector<Value> args;
+    for (size_t k = 0; k < c.args.size(); ++k) {
+      // A v128 or reference parameter (a SIMD device may export one) has no
+      // scenario spelling: refused, not dereferenced.
+      Result<ValueType> type = ParseValueType(e->signature.params[k]);
+      if (!type) {
+        refuse("scenario-invalid", c.args[k].position,
+               fmt::format("calls/{}/args/{}: {} takes a {} parameter, which a scenario cannot pass (only i32, i64, "
+                           "f32 and f64)",
+                           i, k, c.export_name, e->signature.params[k]));
+        continue;
+      }
+      Result<Value> v = ArgumentValue(c.args[k], *type);
+      if (v) {
+        args.push_back(*v);
+      } else {
+        refuse("scenario-invalid", c.args[k].position,
+               fmt::format("calls/{}/args/{}: {} (argument {} of {} {})", i, k, v.error().message, k + 1,
+                           c.export_name, e->signature.ToString()));
+      }
+    }
+    if (args.size() != c.args.size()) continue;
+    uint64_t until = c.until_ms.value_or(s.duration_ms);
+    for (uint64_t t = c.at_ms; t < until || (c.every_ms == 0 && t == c.at_ms); t += c.every_ms) {
+      if (plan.size() >= kMaxScenarioEvents) {
+        diagnostics.AddError("scenario-invalid", s.path, fmt::format("more than {} calls", kMaxScenarioEvents));
+        return Error{ErrorKind::kInvalidInput, "too many calls"};
+      }
+      plan.push_back({t, &c, args});
+      if (c.every_ms == 0) break;
+    }
+  }
+  // The expectations must name what the module and device have: an expectation
+  // about "log" (not "env.log") would otherwise just fail, or pass vacuously.
+  const std::vector<std::string> host_functions = HostFunctionNames(manifest);
+  for (size_t i = 0; i < s.host_calls.size(); ++i) {
+    const ExpectedHostCall& e = s.host_calls[i];
+    if (std::find(host_functions.begin(), host_functions.end(), e.function) == host_functions.end()) {
+      refuse("scenario-host-unknown", e.function_position,
+             fmt::format("expect/host_calls/{}/function: the device has no host function \"{}\"{}", i, e.function,
+                         DidYouMean(e.function, host_functions)));
+    }
+  }
+  for (size_t i = 0; i < s.results.size(); ++i) {
+    const ExpectedResult& e = s.results[i];
+    if (!exported(e.export_name)) {
+      refuse("scenario-export-unknown", e.export_position,
+             fmt::format("expect/results/{}/export: the module exports no function \"{}\"{}", i, e.export_name,
+                         DidYouMean(e.export_name, functions)));
+    }
+  }
+  for (size_t i = 0; i < s.traps.size(); ++i) {
+    const ExpectedTrap& e = s.traps[i];
+    bool start = e.export_name == "(start)" && module.start_function;  // how a trapping start function is reported
+    if (!exported(e.export_name) && !start) {
+      refuse("scenario-export-unknown", e.export_position,
+             fmt::format("expect/traps/{}/export: the module exports no function \"{}\"{}", i, e.export_name,
+                         DidYouMean(e.export_name, functions)));
+    }
+  }
+  const std::vector<std::string> channels = SensorChannels(manifest);
+  for (const auto& [channel, input] : s.sensors) {
+    if (std::find(channels.begin(), channels.end(), channel) == channels.end()) {
+      diagnostics.AddError("scenario-sensor-unknown", s.path,
+                           fmt::format("sensors: the device has no sensor channel \"{}\"{}", channel,
+                                       DidYouMean(channel, channels)));
+      ok = false;
+    }
+  }
+  const std::vector<std::string> streams = InputStreams(manifest);
+  for (const auto& [stream, files] : s.streams) {
+    if (std::find(streams.begin(), streams.end(), stream) == streams.end()) {
+      diagnostics.AddError("scenario-stream-unknown", s.path,
+                           fmt::format("streams: no buffer_in function of the device reads a stream \"{}\"{}", stream,
+                                       DidYouMean(stream, streams)));
+      ok = false;
+    }
+  }
+  for (const auto& [function, ms] : s.host_latency_ms) {
+    if (std::find(host_functions.begin(), host_functions.end(), function) == host_functions.end()) {
+      diagnostics.AddError("scenario-host-unknown", s.path,
+                           fmt::format("host_latency_ms: the device has no host function {}{}", function,
+                                       DidYouMean(function, host_functions)));
+      ok = false;
+    }
+  }
+  if (!ok) return Error{ErrorKind::kInvalidInput, "the scenario does not fit the module or device"};
+  std::stable_sort(plan.begin(), plan.end(), [](const Planned& a, const Planned& b) { return a.time < b.time; });
+
+  SimulatedHost& host = *session->host_;
+  for (const auto& [stream, files] : s.streams) {
+    Result<Bytes> bytes = LoadStreamFiles(files, diagnostics);
+    if (!bytes) return bytes.error();
+    host.SetInputStream(stream, std::move(bytes).value());
+  }
+  for (const auto& [function, ms] : s.host_latency_ms) host.SetLatency(function, ms);
+  RunLimits limits = LimitsFromManifest(&manifest);
+  if (s.max_pages) limits.max_memory_pages = *s.max_pages;
+  if (s.fuel_per_call) limits.fuel_per_call = *s.fuel_per_call;
+  if (s.max_call_depth) limits.max_call_depth = *s.max_call_depth;
+  if (s.wall_ms_per_call) limits.wall_ms_per_call = *s.wall_ms_per_call;
+  session->limits_ = limits;
+  Result<Instantiation> inst = instantiate(host, limits);
+  if (!inst) {
+    diagnostics.AddError("instantiation-refused", s.module.empty() ? s.path : s.module, inst.error().message);
+    return inst.error();
+  }
+  if (inst->trap) {
+    ScenarioEvent ev;
+    ev.export_name = "(start)";
+    ev.outcome.trap = inst->trap;
+    session->events_.push_back(std::move(ev));
+    session->next_ = plan.size();  // nothing more to call
+  }
+  session->instance_ = std::move(inst->instance);
+  return session;
+}
+
+ScenarioSession::ScenarioSession(const Scenario& s)
+    : scenario_(s), host_(std::make_unique<SimulatedHost>()) {}
+
+ScenarioSession::~ScenarioSession() = default;
+
+const ScenarioEvent& ScenarioSession::Step() {
+  const Scenario& s = scenario_;
+  const Planned& p = plan_[next_++];
+  SimulatedHost& host = *host_;
+  host.SetTimeUs(p.time * 1000);
+  for (const auto& [channel, input] : s.sensors) {
+    std::vector<double> values;
+    if (input.elements.empty()) values.push_back(SensorAt(input.series, p.time));
+    for (const SensorSeries& e : input.elements) values.push_back(SensorAt(e, p.time));
+    host.SetSensor(channel, std::move(values));
+  }
+  ScenarioEvent ev;
+  ev.time_ms = p.time;
+  ev.export_name = p.call->export_name;
+  ev.args = p.args;
+  ev.first_host_call = host.calls().size();
+  ev.outcome = instance_->Call(ev.export_name, ev.args);
+  ev.host_call_count = host.calls().size() - ev.first_host_call;
+  for (size_t r = 0; r < s.results.size(); ++r) {  // what the device reads back after this call
+    const ExpectedResult& e = s.results[r];
+    if (!e.memory || e.export_name != ev.export_name || (e.at_ms && *e.at_ms != ev.time_ms)) continue;
+    if (std::optional<Bytes> m = instance_->ReadMemory(e.memory->at, e.memory->bytes.size())) {
+      ev.memory_read[r] = std::move(*m);
+    }
+  }
+  events_.push_back(std::move(ev));
+  return events_.back();
+}
+
+uint64_t ScenarioSession::memory_bytes() const { return instance_ ? instance_->memory_bytes() : 0; }
+
+ScenarioReport ScenarioSession::Finish() {
+  ScenarioReport report;
+  report.events = std::move(events_);
+  report.host_calls = host_->calls();
+  report.divergence = FirstUnmetExpectation(scenario_, report);
+  report.passed = report.divergence.empty();
+  return report;
+}
+
+Result<ScenarioReport> RunScenario(const Scenario& s, const Manifest& manifest, const ModuleInfo& module,
+                                   const Instantiator& instantiate, Diagnostics& diagnostics) {
+  Result<std::unique_ptr<ScenarioSession>> session = ScenarioSession::Start(s, manifest, module, instantiate, diagnostics);
+  if (!session) return session.error();
+  while (!(*session)->done()) (*session)->Step();
+  return (*session)->Finish();
+}
+
+std::string FirstEngineDifference(const ScenarioReport& a, std::string_view a_name, const ScenarioReport& b,
+                                  std::string_view b_name) {
+  std::string engines = fmt::format("{} vs {}", a_name, b_name);
+  if (a.events.size() != b.events.size()) {
+    return fmt::format("the engines made different numbers of calls ({}): {} vs {}", engines, a.events.size(),
+                       b.events.size());
+  }
+  for (size_t i = 0; i < a.events.size(); ++i) {
+    const ScenarioEvent& x = a.events[i];
+    const ScenarioEvent& y = b.events[i];
+    std::string d = CompareCalls({x.outcome, a.host_calls.data() + x.first_host_call, x.host_call_count},
+                                 {y.outcome, b.host_calls.data() + y.first_host_call, y.host_call_count});
+    if (!d.empty()) return fmt::format("the engines disagree at {} ms, {}: {} ({})", x.time_ms, x.export_name, d, engines);
+  }
+  return "";
+}
+
+std::string FormatScenarioTrace(const ScenarioReport& report) {
+  std::string out;
+  for (const ScenarioEvent& ev : report.events) {
+    std::string results = ev.outcome.trap ? fmt::format(" trap {}: {}", TrapKindName(ev.outcome.trap->kind),
+                                                         ev.outcome.trap->message)
+                                          : ev.outcome.results.empty() ? "" : " " + FormatValues(ev.outcome.results);
+    out += fmt::format("[{:>6} ms] {}({}) =>{}\n", ev.time_ms, ev.export_name, FormatValues(ev.args), results);
+    for (size_t k = 0; k < ev.host_call_count; ++k) {
+      const HostCall& c = report.host_calls[ev.first_host_call + k];
+      out += fmt::format("             {}{}\n", FormatHostCall(c),
+                         c.function->sim.kind == SimKind::kLog ? " " + Quoted(c.text) : "");
+    }
+  }
+  return out;
+}
+
+}  // namespace wasmiot
