@@ -55,7 +55,7 @@ TEST_CASE("RunCall: imports need a device, named as the caller spells it") {
                                                  "[manifest-required]"));
 }
 
-TEST_CASE("RunCall: inputs must name what the device has; traps and the engines' comparison") {
+TEST_CASE("RunCall: inputs must name what the device has, then traps and the engines compared") {
   TempDir dir;
   CallRequest r = Request(dir, R"((module (import "env" "read_temperature" (func (result f32)))
     (func (export "read") (result f32) (call 0))
