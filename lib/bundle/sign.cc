@@ -39,10 +39,10 @@ Result<Bytes> AotPayload(const SignRequest& r, const Bytes& module, Diagnostics&
     size_t at = FirstDifference(*given, *compiled);
     Diagnostic& d = diagnostics.AddError(
         "payload-not-from-module", r.payload_path,
-        fmt::format("not what 'wasmiot aot {} --target {} --name {} -m {}' makes here ({} bytes, {} expected; they "
-                    "differ from byte {}): built from another module, name, target or compiler? Leave out "
-                    "--payload and sign compiles the module itself",
-                    r.module_path, r.target, name, r.manifest_path, given->size(), compiled->size(), at));
+        fmt::format("not the library the AOT compile of {} for {} as {} makes here ({} bytes, {} expected; they "
+                    "differ from byte {}): built from another module, name, target or compiler? Without {}, "
+                    "signing compiles the module itself",
+                    r.module_path, r.target, name, given->size(), compiled->size(), at, r.payload_option));
     d.offset = at;
     return kRefused;
   }
@@ -78,8 +78,8 @@ Result<SignedBundle> SignModule(const SignRequest& r, const SecretKey& key, Diag
   uint64_t max_payload = uint64_t{WASMIOT_BUNDLE_MAX_CHUNKS} * r.chunk_size;
   if (spec.payload.size() > max_payload) {
     diagnostics.AddError("payload-too-large", r.target.empty() ? r.module_path : r.target,
-                         fmt::format("{} bytes need more than {} chunks of {}: use a larger --chunk-size",
-                                     spec.payload.size(), WASMIOT_BUNDLE_MAX_CHUNKS, r.chunk_size));
+                         fmt::format("{} bytes need more than {} chunks of {}: raise {}", spec.payload.size(),
+                                     WASMIOT_BUNDLE_MAX_CHUNKS, r.chunk_size, r.chunk_size_option));
     return kRefused;
   }
   Result<Bytes> built = BuildBundle(spec, key);

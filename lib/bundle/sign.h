@@ -27,6 +27,9 @@ struct SignRequest {
   std::string module_name;   // the C name of its symbols ("" from module_path)
   std::string payload_path;  // a library `aot` wrote, held to what this compile makes ("" to use the compile)
   std::string scratch_beside;  // the compile's scratch folder goes beside this path
+  // How the caller names these inputs, for the fixes diagnostics suggest.
+  std::string payload_option = "a payload file";
+  std::string chunk_size_option = "the chunk size";
 };
 
 struct SignedBundle {

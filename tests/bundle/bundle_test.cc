@@ -434,12 +434,21 @@ TEST_CASE("AOT code is signed only as what the module compiles to, for a target 
   RunResult text = sign("x.bundle", {"--target", "cortex-m4f", "--payload", dir.File("lib.a")});
   CHECK(text.exit_code == 1);
   CHECK_THAT(text.err, Catch::Contains("[payload-not-from-module]"));
-  CHECK_THAT(text.err, Catch::Contains("Leave out --payload"));
+  CHECK_THAT(text.err, Catch::Contains("Without --payload, signing compiles the module itself"));
   REQUIRE(RunWasmiot({"aot", module, "--target", "cortex-m4f", "-m", device, "--name", "other", "-o",
                       dir.File("aot")}).exit_code == 0);
   CHECK(sign("x.bundle", {"--target", "cortex-m4f", "--payload", dir.File("aot/libother.a")}).exit_code == 1);
   CHECK(sign("x.bundle", {"--target", "cortex-m4f", "--name", "other", "--payload", dir.File("aot/libother.a")})
             .exit_code == 0);
+  // --name becomes file names and C symbols: an identifier, or nothing is signed.
+  std::filesystem::remove(dir.File("x.bundle"));
+  for (std::string name : {"../../evil", "int", "a-b"}) {
+    RunResult bad = sign("x.bundle", {"--target", "cortex-m4f", "--name", name});
+    INFO(name << "\n" << bad.err);
+    CHECK(bad.exit_code == 2);
+    CHECK_THAT(bad.err, Catch::Contains("the module name must be a C identifier"));
+    CHECK_FALSE(std::filesystem::exists(dir.File("x.bundle")));
+  }
   REQUIRE(RunWasmiot({"aot", module, "--target", "host", "-m", device, "-o", dir.File("host")}).exit_code == 0);
   RunResult x86 = sign("x.bundle", {"--target", "cortex-m4f", "--payload", dir.File("host/libt.a")});
   CHECK(x86.exit_code == 1);

@@ -73,6 +73,8 @@ int RunSign(const SignOptions& options) {
     request.module_name = options.module_name;
     request.payload_path = options.payload_path;
     request.scratch_beside = options.output;
+    request.payload_option = "--payload";
+    request.chunk_size_option = "--chunk-size";
     Result<SignedBundle> signed_bundle = SignModule(request, *key->secret, diagnostics);
     if (signed_bundle) {
       Status s = WriteFileAtomically(options.output, signed_bundle->bytes.data(), signed_bundle->bytes.size());
