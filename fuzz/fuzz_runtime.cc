@@ -74,8 +74,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const ExportInfo& e : module->exports) {
     if (e.kind != ExternKind::kFunc) continue;
     std::vector<Value> args;
-    for (const std::string& p : e.signature.params) {
-      Result<ValueType> type = ParseValueType(p);
+    for (WasmType p : e.signature.params) {
+      std::optional<ValueType> type = NumericType(p);
       if (!type) break;
       args.push_back(Value::FromNumber(*type, 0));
     }

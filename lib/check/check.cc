@@ -10,17 +10,13 @@
 namespace wasmiot {
 namespace {
 
-std::vector<std::string> Names(const std::vector<ValueType>& types) {
-  std::vector<std::string> out;
-  for (ValueType t : types) out.emplace_back(ValueTypeName(t));
+std::vector<WasmType> Types(const std::vector<ValueType>& types) {
+  std::vector<WasmType> out;
+  for (ValueType t : types) out.push_back(WasmTypeOf(t));
   return out;
 }
 
-std::string List(const std::vector<std::string>& types) {
-  std::string out = "(";
-  for (size_t i = 0; i < types.size(); ++i) out += (i ? ", " : "") + types[i];
-  return out + ")";
-}
+std::string List(const std::vector<WasmType>& types) { return FormatTypeList(types); }
 
 // The names of the flat wasm parameters: a pointer gives its own and its length's.
 std::vector<std::string> ParamNames(const Signature& sig) {
@@ -35,8 +31,8 @@ std::vector<std::string> ParamNames(const Signature& sig) {
 // Says how the module's signature differs from the declared one, or "" if it does not.
 std::string DescribeMismatch(const FuncSignature& actual, const Signature& declared,
                              std::string_view provider) {
-  std::vector<std::string> want_params = Names(declared.WasmParams());
-  std::vector<std::string> want_results = Names(declared.WasmResults());
+  std::vector<WasmType> want_params = Types(declared.WasmParams());
+  std::vector<WasmType> want_results = Types(declared.WasmResults());
   std::vector<std::string> problems;
   if (actual.params.size() != want_params.size()) {
     problems.push_back(fmt::format("takes {} {}, {} {} {}", Plural(actual.params.size(), "parameter"),
@@ -46,7 +42,7 @@ std::string DescribeMismatch(const FuncSignature& actual, const Signature& decla
     for (size_t i = 0; i < want_params.size(); ++i) {
       if (actual.params[i] != want_params[i]) {
         problems.push_back(fmt::format("parameter {} ({}) type {}, {} {}", i, names[i],
-                                       actual.params[i], provider, want_params[i]));
+                                       WasmTypeName(actual.params[i]), provider, WasmTypeName(want_params[i])));
       }
     }
   }
@@ -58,8 +54,8 @@ std::string DescribeMismatch(const FuncSignature& actual, const Signature& decla
     for (size_t i = 0; i < want_results.size(); ++i) {
       if (actual.results[i] != want_results[i]) {
         std::string which = want_results.size() == 1 ? "result" : fmt::format("result {}", i);
-        problems.push_back(fmt::format("{} type {}, {} {}", which, actual.results[i], provider,
-                                       want_results[i]));
+        problems.push_back(fmt::format("{} type {}, {} {}", which, WasmTypeName(actual.results[i]), provider,
+                                       WasmTypeName(want_results[i])));
       }
     }
   }

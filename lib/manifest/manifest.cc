@@ -9,7 +9,6 @@ namespace wasmiot {
 using json_walker::EnumName;
 using namespace manifest_enums;
 
-std::string_view ValueTypeName(ValueType type) { return EnumName(kValueTypes, type); }
 std::string_view BufferAccessName(BufferAccess access) { return EnumName(kAccesses, access); }
 std::string_view SimKindName(SimKind kind) { return EnumName(kSimKinds, kind); }
 std::string_view ClockUnitName(ClockUnit unit) { return EnumName(kClockUnits, unit); }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/features.h"
+#include "core/value_types.h"
 #include "support/diagnostics.h"
 #include "support/result.h"
 
@@ -19,8 +20,6 @@ inline constexpr int kManifestFormatVersion = 1;
 inline constexpr uint64_t kMaxManifestBytes = 1 << 20;
 inline constexpr uint32_t kWasmPageBytes = 65536;
 
-enum class ValueType { kI32, kI64, kF32, kF64 };
-std::string_view ValueTypeName(ValueType type);
 
 enum class BufferAccess { kRead, kWrite, kReadWrite };
 std::string_view BufferAccessName(BufferAccess access);

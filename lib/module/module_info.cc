@@ -14,12 +14,7 @@ std::string_view ExternKindName(ExternKind kind) {
 }
 
 std::string FuncSignature::ToString() const {
-  auto list = [](const std::vector<std::string>& types) {
-    std::string out = "(";
-    for (size_t i = 0; i < types.size(); ++i) out += (i ? ", " : "") + types[i];
-    return out + ")";
-  };
-  return list(params) + " -> " + list(results);
+  return FormatTypeList(params) + " -> " + FormatTypeList(results);
 }
 
 const ExportInfo* ModuleInfo::FindExport(std::string_view name) const {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/features.h"
+#include "core/value_types.h"
 #include "support/diagnostics.h"
 #include "support/file_io.h"
 #include "support/result.h"
@@ -19,10 +20,9 @@ inline constexpr uint64_t kMaxModuleFileBytes = 256ull << 20;
 enum class ExternKind { kFunc, kTable, kMemory, kGlobal, kTag };
 std::string_view ExternKindName(ExternKind kind);
 
-// Value types by their text-format names ("i32", "v128", "funcref", ...).
 struct FuncSignature {
-  std::vector<std::string> params;
-  std::vector<std::string> results;
+  std::vector<WasmType> params;
+  std::vector<WasmType> results;
   std::string ToString() const;  // "(f32, i32) -> (i32)"
   bool operator==(const FuncSignature& other) const {
     return params == other.params && results == other.results;
@@ -37,12 +37,12 @@ struct Limits {
 };
 
 struct TableInfo {
-  std::string element_type;
+  WasmType element_type = WasmType::kFuncRef;
   Limits limits;
 };
 
 struct GlobalInfo {
-  std::string type;
+  WasmType type = WasmType::kI32;
   bool is_mutable = false;
 };
 

@@ -319,10 +319,24 @@ FeatureSet WithoutFeature(Feature f) {
   return without;
 }
 
+WasmType TypeOf(const wabt::Type& t) {
+  switch (static_cast<wabt::Type::Enum>(t)) {
+    case wabt::Type::I32: return WasmType::kI32;
+    case wabt::Type::I64: return WasmType::kI64;
+    case wabt::Type::F32: return WasmType::kF32;
+    case wabt::Type::F64: return WasmType::kF64;
+    case wabt::Type::V128: return WasmType::kV128;
+    case wabt::Type::FuncRef: return WasmType::kFuncRef;
+    case wabt::Type::ExternRef: return WasmType::kExternRef;
+    case wabt::Type::Reference: return WasmType::kRef;
+    default: return WasmType::kOther;
+  }
+}
+
 FuncSignature SignatureOf(const wabt::FuncSignature& sig) {
   FuncSignature out;
-  for (const wabt::Type& t : sig.param_types) out.params.push_back(t.GetName());
-  for (const wabt::Type& t : sig.result_types) out.results.push_back(t.GetName());
+  for (const wabt::Type& t : sig.param_types) out.params.push_back(TypeOf(t));
+  for (const wabt::Type& t : sig.result_types) out.results.push_back(TypeOf(t));
   return out;
 }
 
@@ -359,7 +373,7 @@ void Describe(const wabt::Module& m, ModuleInfo& info) {
     } else if (auto* t = wabt::dyn_cast<wabt::TableImport>(import)) {
       i.limits = LimitsOf(t->table.elem_limits);
     } else if (auto* g = wabt::dyn_cast<wabt::GlobalImport>(import)) {
-      i.global = GlobalInfo{g->global.type.GetName(), g->global.mutable_};
+      i.global = GlobalInfo{TypeOf(g->global.type), g->global.mutable_};
     }
     info.imports.push_back(std::move(i));
   }
@@ -377,10 +391,10 @@ void Describe(const wabt::Module& m, ModuleInfo& info) {
     info.memories.push_back(LimitsOf(m.memories[i]->page_limits));
   }
   for (size_t i = m.num_table_imports; i < m.tables.size(); ++i) {
-    info.tables.push_back(TableInfo{m.tables[i]->elem_type.GetName(), LimitsOf(m.tables[i]->elem_limits)});
+    info.tables.push_back(TableInfo{TypeOf(m.tables[i]->elem_type), LimitsOf(m.tables[i]->elem_limits)});
   }
   for (size_t i = m.num_global_imports; i < m.globals.size(); ++i) {
-    info.globals.push_back(GlobalInfo{m.globals[i]->type.GetName(), m.globals[i]->mutable_});
+    info.globals.push_back(GlobalInfo{TypeOf(m.globals[i]->type), m.globals[i]->mutable_});
   }
   info.function_count = static_cast<uint32_t>(m.funcs.size() - m.num_func_imports);
   if (!m.starts.empty()) info.start_function = m.starts.front()->index();

@@ -307,11 +307,11 @@ class AotInstance : public Instance {
   std::optional<Error> host_error_;
 };
 
-Result<std::vector<ValueType>> Types(const std::vector<std::string>& names) {
+Result<std::vector<ValueType>> Types(const std::vector<WasmType>& types) {
   std::vector<ValueType> out;
-  for (const std::string& n : names) {
-    Result<ValueType> t = ParseValueType(n);
-    if (!t) return t.error();
+  for (WasmType type : types) {
+    std::optional<ValueType> t = NumericType(type);
+    if (!t) return Error{ErrorKind::kInvalidInput, fmt::format("the AOT engine passes only numbers, not {}", WasmTypeName(type))};
     out.push_back(*t);
   }
   return out;

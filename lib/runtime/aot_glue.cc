@@ -18,12 +18,15 @@ struct CType {
   const char* from_slot;
 };
 
-Result<CType> CTypeOf(const std::string& type) {
-  if (type == "i32") return CType{"u32", 'i', "(uint64_t)", "(u32)"};
-  if (type == "i64") return CType{"u64", 'j', "(uint64_t)", "(u64)"};
-  if (type == "f32") return CType{"f32", 'f', "from_f32", "to_f32"};
-  if (type == "f64") return CType{"f64", 'd', "from_f64", "to_f64"};
-  return Error{ErrorKind::kInvalidInput, fmt::format("the AOT engine passes only numbers, not {}", type)};
+Result<CType> CTypeOf(WasmType type) {
+  switch (type) {
+    case WasmType::kI32: return CType{"u32", 'i', "(uint64_t)", "(u32)"};
+    case WasmType::kI64: return CType{"u64", 'j', "(uint64_t)", "(u64)"};
+    case WasmType::kF32: return CType{"f32", 'f', "from_f32", "to_f32"};
+    case WasmType::kF64: return CType{"f64", 'd', "from_f64", "to_f64"};
+    default: break;
+  }
+  return Error{ErrorKind::kInvalidInput, fmt::format("the AOT engine passes only numbers, not {}", WasmTypeName(type))};
 }
 
 struct CSignature {
@@ -41,7 +44,7 @@ struct CSignature {
 Result<CSignature> CSignatureOf(const FuncSignature& sig, const std::string& what) {
   CSignature out;
   for (const auto* list : {&sig.params, &sig.results}) {
-    for (const std::string& t : *list) {
+    for (WasmType t : *list) {
       Result<CType> c = CTypeOf(t);
       if (!c) return Error{ErrorKind::kInvalidInput, fmt::format("{}: {}", what, c.error().message)};
       (list == &sig.params ? out.params : out.results).push_back(*c);

@@ -60,14 +60,6 @@ Value Value::FromNumber(ValueType type, double n) {
   return I32(0);
 }
 
-Result<ValueType> ParseValueType(std::string_view name) {
-  if (name == "i32") return ValueType::kI32;
-  if (name == "i64") return ValueType::kI64;
-  if (name == "f32") return ValueType::kF32;
-  if (name == "f64") return ValueType::kF64;
-  return Error{ErrorKind::kInvalidInput, fmt::format("\"{}\" is not a value type (i32, i64, f32, f64)", name)};
-}
-
 Result<Value> ParseValue(std::string_view text, ValueType type) {
   std::string s(text);
   Error bad{ErrorKind::kInvalidInput, fmt::format("\"{}\" is not an {} value", s, ValueTypeName(type))};

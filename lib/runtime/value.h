@@ -31,8 +31,6 @@ struct Value {
   bool operator==(const Value& o) const { return type == o.type && bits == o.bits; }
 };
 
-// "i32", "i64", "f32", "f64".
-Result<ValueType> ParseValueType(std::string_view name);
 
 // Parses a command-line argument as `type`: decimal (negative allowed) or
 // 0x-hex for integers, decimal/exponent, "nan", "inf", "-inf" for floats.

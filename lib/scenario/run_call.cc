@@ -78,8 +78,14 @@ std::vector<Value> Arguments(const CallRequest& r, const ModuleInfo& module, Dia
     return args;
   }
   for (size_t i = 0; i < r.args.size(); ++i) {
-    Result<ValueType> type = ParseValueType(sig.params[i]);
-    Result<Value> v = type ? ParseValue(r.args[i], *type) : Result<Value>(type.error());
+    std::optional<ValueType> type = NumericType(sig.params[i]);
+    if (!type) {
+      diagnostics.AddError("usage", r.caller,
+                           fmt::format("argument {}: a {} cannot be given as text; call an export that takes numbers",
+                                       i + 1, WasmTypeName(sig.params[i])));
+      continue;
+    }
+    Result<Value> v = ParseValue(r.args[i], *type);
     if (!v) diagnostics.AddError("usage", r.caller, fmt::format("argument {}: {}", i + 1, v.error().message));
     else args.push_back(*v);
   }

@@ -65,12 +65,12 @@ Result<std::unique_ptr<ScenarioSession>> ScenarioSession::Start(const Scenario& 
     for (size_t k = 0; k < c.args.size(); ++k) {
       // A v128 or reference parameter (a SIMD device may export one) has no
       // scenario spelling: refused, not dereferenced.
-      Result<ValueType> type = ParseValueType(e->signature.params[k]);
+      std::optional<ValueType> type = NumericType(e->signature.params[k]);
       if (!type) {
         refuse("scenario-invalid", c.args[k].position,
                fmt::format("calls/{}/args/{}: {} takes a {} parameter, which a scenario cannot pass (only i32, i64, "
                            "f32 and f64)",
-                           i, k, c.export_name, e->signature.params[k]));
+                           i, k, c.export_name, WasmTypeName(e->signature.params[k])));
         continue;
       }
       Result<Value> v = ArgumentValue(c.args[k], *type);

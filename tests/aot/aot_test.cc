@@ -54,14 +54,14 @@ std::vector<std::string> Normalize(const std::string& output) {
 // C implementations of the module's imported functions that behave like
 // wasm-interp --dummy-import-func: log the call with its arguments, return zero.
 std::string DummyImports(const ModuleInfo& module) {
-  auto format = [](const std::string& type) {
-    return type == "i32" ? "i32:%s" : type == "i64" ? "i64:%s" : type == "f32" ? "f32:%f" : "f64:%f";
+  auto format = [](WasmType type) {
+    return type == WasmType::kI32 ? "i32:%s" : type == WasmType::kI64 ? "i64:%s" : type == WasmType::kF32 ? "f32:%f" : "f64:%f";
   };
-  auto value = [](const std::string& type, const std::string& var) {
-    return type == "i32" || type == "i64" ? "dec(" + var + ")" : var;
+  auto value = [](WasmType type, const std::string& var) {
+    return type == WasmType::kI32 || type == WasmType::kI64 ? "dec(" + var + ")" : var;
   };
-  auto ctype = [](const std::string& type) {
-    return type == "i32" ? "u32" : type == "i64" ? "u64" : type == "f32" ? "f32" : "f64";
+  auto ctype = [](WasmType type) {
+    return type == WasmType::kI32 ? "u32" : type == WasmType::kI64 ? "u64" : type == WasmType::kF32 ? "f32" : "f64";
   };
   std::string c;
   for (const ImportInfo& i : module.imports) {
@@ -140,7 +140,7 @@ std::string Harness(const std::string& name, const ModuleInfo& module, bool stat
     } else if (e.signature.results.empty()) {
       ok = call + "; printf(\"" + e.name + "() =>\\n\");";
     } else {
-      std::string type = e.signature.results[0];
+      std::string type(WasmTypeName(e.signature.results[0]));
       ok = "uint64_t r = " + call + "; printf(\"" + e.name + "() => " + type + ":%s\\n\", dec(r));";
     }
     if (!bare_metal) trapped = "printf(\"" + e.name + "() => trap %s\\n\", category(trap));";

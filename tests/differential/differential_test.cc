@@ -153,7 +153,12 @@ TEST_CASE("differential: random modules agree on the interpreter, host AOT and V
     nlohmann::json to_call = nlohmann::json::array();
     for (const ExportInfo& e : info->exports) {
       if (e.kind != ExternKind::kFunc) continue;
-      to_call.push_back({{"name", e.name}, {"params", e.signature.params}, {"results", e.signature.results}});
+      auto names = [](const std::vector<WasmType>& types) {
+        std::vector<std::string> out;
+        for (WasmType t : types) out.emplace_back(WasmTypeName(t));
+        return out;
+      };
+      to_call.push_back({{"name", e.name}, {"params", names(e.signature.params)}, {"results", names(e.signature.results)}});
     }
     RunResult v8 = Run({"node", script, module, to_call.dump()});
     INFO(v8.err);

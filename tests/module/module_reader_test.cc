@@ -104,9 +104,9 @@ TEST_CASE("custom sections, start function, globals and tables are reported") {
   CHECK(m->start_function == std::optional<uint32_t>(0));
   REQUIRE(m->globals.size() == 2);
   CHECK(m->globals[0].is_mutable);
-  CHECK(m->globals[1].type == "i64");
+  CHECK(m->globals[1].type == WasmType::kI64);
   REQUIRE(m->tables.size() == 1);
-  CHECK(m->tables[0].element_type == "funcref");
+  CHECK(m->tables[0].element_type == WasmType::kFuncRef);
   CHECK(m->tables[0].limits.initial == 2);
   CHECK_FALSE(m->tables[0].limits.max.has_value());
   const SectionInfo& last = m->sections.back();

@@ -40,6 +40,10 @@ TEST_CASE("RunCall: arguments are read as the export's parameter types") {
   Diagnostics value;
   CHECK_FALSE(RunCall(Request(dir, kAdd, "add", {"1", "x"}), value).outcome);
   CHECK_THAT(DiagnosticsText(value), Catch::Contains("argument 2: "));
+  // v128 has no spelling as text: refused as a usage error, never a crash.
+  Diagnostics simd;
+  CHECK_FALSE(RunCall(Request(dir, R"((module (func (export "v") (param v128))))", "v", {"0"}), simd).outcome);
+  CHECK_THAT(DiagnosticsText(simd), Catch::Contains("argument 1: a v128 cannot be given as text"));
   Diagnostics unknown;
   CHECK_FALSE(RunCall(Request(dir, kAdd, "sub"), unknown).outcome);
   CHECK_THAT(DiagnosticsText(unknown), Catch::Contains("no exported function \"sub\" [export-unknown]"));

@@ -13,8 +13,15 @@ nlohmann::json LimitsJson(const Limits& l) {
   return j;
 }
 
+// Types by name: a WasmType given to nlohmann::json would become its number.
+nlohmann::json TypesJson(const std::vector<WasmType>& types) {
+  nlohmann::json out = nlohmann::json::array();
+  for (WasmType t : types) out.push_back(WasmTypeName(t));
+  return out;
+}
+
 nlohmann::json SignatureJson(const FuncSignature& s) {
-  return {{"params", s.params}, {"results", s.results}};
+  return {{"params", TypesJson(s.params)}, {"results", TypesJson(s.results)}};
 }
 
 std::string LimitsText(const Limits& l, std::string_view unit) {
@@ -39,7 +46,7 @@ nlohmann::json ModuleJson(const ModuleInfo& m) {
     nlohmann::json j = {{"module", i.module}, {"name", i.name}, {"kind", ExternKindName(i.kind)}};
     if (i.kind == ExternKind::kFunc) j["signature"] = SignatureJson(i.signature);
     if (i.kind == ExternKind::kMemory || i.kind == ExternKind::kTable) j["limits"] = LimitsJson(i.limits);
-    if (i.kind == ExternKind::kGlobal) j["global"] = {{"type", i.global.type}, {"mutable", i.global.is_mutable}};
+    if (i.kind == ExternKind::kGlobal) j["global"] = {{"type", WasmTypeName(i.global.type)}, {"mutable", i.global.is_mutable}};
     imports.push_back(std::move(j));
   }
   nlohmann::json exports = nlohmann::json::array();
@@ -51,9 +58,9 @@ nlohmann::json ModuleJson(const ModuleInfo& m) {
   nlohmann::json memories = nlohmann::json::array();
   for (const Limits& l : m.memories) memories.push_back(LimitsJson(l));
   nlohmann::json tables = nlohmann::json::array();
-  for (const TableInfo& t : m.tables) tables.push_back({{"element_type", t.element_type}, {"limits", LimitsJson(t.limits)}});
+  for (const TableInfo& t : m.tables) tables.push_back({{"element_type", WasmTypeName(t.element_type)}, {"limits", LimitsJson(t.limits)}});
   nlohmann::json globals = nlohmann::json::array();
-  for (const GlobalInfo& g : m.globals) globals.push_back({{"type", g.type}, {"mutable", g.is_mutable}});
+  for (const GlobalInfo& g : m.globals) globals.push_back({{"type", WasmTypeName(g.type)}, {"mutable", g.is_mutable}});
   nlohmann::json data = nlohmann::json::array();
   for (const DataSegmentInfo& d : m.data_segments) {
     data.push_back({{"index", d.index}, {"passive", d.passive}, {"size", d.size}});
@@ -88,7 +95,7 @@ void PrintModule(const std::string& path, const ModuleInfo& m) {
     std::string detail = i.kind == ExternKind::kFunc ? i.signature.ToString()
                        : i.kind == ExternKind::kMemory ? LimitsText(i.limits, "page")
                        : i.kind == ExternKind::kTable ? LimitsText(i.limits, "element")
-                       : i.kind == ExternKind::kGlobal ? (i.global.is_mutable ? "mut " : "") + i.global.type
+                       : i.kind == ExternKind::kGlobal ? (i.global.is_mutable ? "mut " : "") + std::string(WasmTypeName(i.global.type))
                        : std::string();
     Print("  {:<32} {:<6} {}\n", i.QualifiedName(), ExternKindName(i.kind), detail);
   }
@@ -102,11 +109,11 @@ void PrintModule(const std::string& path, const ModuleInfo& m) {
   for (size_t i = 0; i < m.memories.size(); ++i) Print("  [{}] {}\n", i, LimitsText(m.memories[i], "page"));
   Print("tables ({}):\n", m.tables.size());
   for (size_t i = 0; i < m.tables.size(); ++i) {
-    Print("  [{}] {} {}\n", i, m.tables[i].element_type, LimitsText(m.tables[i].limits, "element"));
+    Print("  [{}] {} {}\n", i, WasmTypeName(m.tables[i].element_type), LimitsText(m.tables[i].limits, "element"));
   }
   Print("globals ({}):\n", m.globals.size());
   for (size_t i = 0; i < m.globals.size(); ++i) {
-    Print("  [{}] {}{}\n", i, m.globals[i].is_mutable ? "mut " : "", m.globals[i].type);
+    Print("  [{}] {}{}\n", i, m.globals[i].is_mutable ? "mut " : "", WasmTypeName(m.globals[i].type));
   }
   Print("start function: {}\n", m.start_function ? std::to_string(*m.start_function) : "none");
   Print("data segments ({}):\n", m.data_segments.size());
