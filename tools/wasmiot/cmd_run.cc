@@ -11,6 +11,7 @@
 #include "output.h"
 #include "scenario/run_call.h"
 #include "scenario/scenario_files.h"
+#include "scenario/test_files.h"
 #include "scenario_json.h"
 
 namespace wasmiot::tool {
@@ -150,10 +151,7 @@ int RunWithGateway(const RunOptions& options) {
   if (!diagnostics.HasErrors()) engines = ResolveEngines(options.engine, diagnostics);
   if (!engines.empty()) run = RunGatewayFile(options.gateway, options.module_dir, engines, AotSettingsFromEnvironment(), diagnostics);
   if (!options.common.json) PrintDiagnostics(diagnostics, options.common);
-  if (run.report && !run.report->passed) {
-    const std::string& d = run.report->divergence;
-    diagnostics.AddError("gateway-failed", options.gateway, d.substr(0, d.find('\n')));
-  }
+  AddGatewayVerdict(run, options.gateway, diagnostics);
   int exit_code = ExitCodeFor(diagnostics);
   if (options.common.json) {
     nlohmann::json doc = JsonDocument("run", exit_code, diagnostics);

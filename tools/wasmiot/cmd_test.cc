@@ -1,6 +1,4 @@
 // wasmiot test [DIR]: every *.scenario.json under DIR, on the reference runtime.
-#include <algorithm>
-#include <filesystem>
 #include <memory>
 
 #include <fmt/format.h>
@@ -9,12 +7,12 @@
 #include "output.h"
 #include "engine_choice.h"
 #include "scenario/scenario_files.h"
+#include "scenario/test_files.h"
 #include "scenario_json.h"
 
 namespace wasmiot::tool {
 namespace {
 
-namespace fs = std::filesystem;
 
 struct TestOptions {
   CommonOptions common;
@@ -22,13 +20,6 @@ struct TestOptions {
   std::string engine = "interp";
   std::string module_dir;
 };
-
-constexpr std::string_view kSuffix = ".scenario.json";
-constexpr std::string_view kGatewaySuffix = ".gateway.json";
-
-bool EndsWith(const std::string& name, std::string_view suffix) {
-  return name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 // One file's verdict: for a scenario or a gateway alike.
 struct Verdict {
@@ -68,30 +59,14 @@ Verdict TestGateway(const std::string& file, const TestOptions& options, const s
     v.divergence = run.report->divergence;
   }
   if (!options.common.json && !v.pass) PrintDiagnostics(own, options.common);
-  if (run.report && !run.report->passed) {
-    own.AddError("gateway-failed", file, v.divergence.substr(0, v.divergence.find('\n')));
-  }
+  AddGatewayVerdict(run, file, own);
   if (options.common.json) v.json = GatewayReportJson(run);
   return v;
 }
 
 int RunTest(const TestOptions& options) {
   Diagnostics diagnostics;
-  std::vector<std::string> files;
-  std::error_code ec;
-  if (!fs::is_directory(options.dir, ec)) {
-    diagnostics.AddError("io-error", options.dir, "is not a folder");
-  } else {
-    for (fs::recursive_directory_iterator it(options.dir, ec), end; !ec && it != end; it.increment(ec)) {
-      std::string name = it->path().filename().string();
-      if (it->is_regular_file() && (EndsWith(name, kSuffix) || EndsWith(name, kGatewaySuffix))) {
-        files.push_back(it->path().string());
-      }
-    }
-    if (ec) diagnostics.AddError("io-error", options.dir, fmt::format("cannot list: {}", ec.message()));
-    else if (files.empty()) diagnostics.AddError("scenario-missing", options.dir, "no *.scenario.json or *.gateway.json files under it");
-  }
-  std::sort(files.begin(), files.end());
+  std::vector<std::string> files = FindTestFiles(options.dir, diagnostics);
   Diagnostics engine_choice;
   std::vector<EngineKind> engines = ResolveEngines(options.engine, engine_choice);
   if (!options.common.json) PrintDiagnostics(engine_choice, options.common);
@@ -102,7 +77,7 @@ int RunTest(const TestOptions& options) {
   nlohmann::json gateways = nlohmann::json::array();
   for (const std::string& file : files) {
     Diagnostics own;
-    bool gateway = EndsWith(file, kGatewaySuffix);
+    bool gateway = IsGatewayFile(file);
     Verdict v = gateway ? TestGateway(file, options, engines, own) : TestScenario(file, options, engines, own);
     passed += v.pass;
     if (options.common.json) {
@@ -114,14 +89,7 @@ int RunTest(const TestOptions& options) {
       Print("{} {}{}\n", v.pass ? "PASS" : "FAIL", v.name, v.counts);
       if (!v.pass) Print("{}", Lines{v.divergence});
     }
-    if (!v.pass) {
-      // The file's own worst problem decides the exit status (a missing file is an I/O error).
-      const Diagnostic* worst = nullptr;
-      for (const Diagnostic& d : own.list()) {
-        if (d.severity == Severity::kError && (!worst || d.code == "io-error")) worst = &d;
-      }
-      diagnostics.AddError(worst ? worst->code : "scenario-failed", file, v.name + " failed");
-    }
+    if (!v.pass) diagnostics.AddError(FailureCode(own), file, v.name + " failed");
   }
   int exit_code = ExitCodeFor(diagnostics);
   if (options.common.json) {
