@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bundle/bundle.h"
+#include "bundle/chunk_files.h"
 #include "bundle/chunks.h"
 #include "keys/keys.h"
 #include "support/file_io.h"
@@ -143,6 +144,27 @@ TEST_CASE("chunk overhead at 1 KiB chunks stays under 3% of the payload") {
   INFO(a.err);
   CHECK(a.exit_code == 0);
   CHECK(ReadBytes(r.dir.File("lib.out")) == ReadBytes(r.dir.File("lib.a")));
+
+  // The same through the library: a folder and a stream, the same figures.
+  ChunkRequest request;
+  request.bundle_path = bundle;
+  request.output_dir = r.dir.File("m4.chunks");
+  request.stream_path = r.dir.File("m4-lib.stream");
+  Diagnostics d;
+  Result<ChunkReport> report = WriteChunks(request, d);
+  INFO(DiagnosticsText(d));
+  REQUIRE(report.ok());
+  CHECK(report->chunks == 200);
+  CHECK(report->frames == 1 + report->table_parts + 200);
+  CHECK(report->overhead_bytes == j["overhead_bytes"].get<uint64_t>());
+  CHECK(ReadBytes(request.stream_path) == ReadBytes(r.dir.File("m4.stream")));
+  CHECK(std::filesystem::exists(r.dir.File("m4.chunks/000000.chunk")));
+  Diagnostics again;
+  CHECK_FALSE(WriteChunks(request, again).ok());
+  CHECK_THAT(DiagnosticsText(again), Catch::Contains("holds chunk files already; ask to replace them [output-exists]"));
+  request.replace_chunks = true;
+  Diagnostics replaced;
+  CHECK(WriteChunks(request, replaced).ok());
 }
 
 TEST_CASE("assemble takes frames in any order, with the same result") {
