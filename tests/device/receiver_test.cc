@@ -2,6 +2,8 @@
 // attacks and faults of issue 4. Every test runs over a slot that records any
 // access outside its bounds; none may ever happen.
 #include <algorithm>
+#include <array>
+#include <filesystem>
 #include <cstring>
 #include <random>
 
@@ -9,6 +11,7 @@
 
 #include "bundle/bundle.h"
 #include "bundle/chunks.h"
+#include "bundle/receive.h"
 #include "support/test_support.h"
 
 using namespace wasmiot;
@@ -556,4 +559,70 @@ TEST_CASE("Reassemble: assemble's receiver as a library call, resumed from the s
   CHECK(two.report.final_state == WASMIOT_RX_COMPLETE);
   CHECK(two.report.payload == payload);
   CHECK(SlotCapacity(d.policy) == WASMIOT_BUNDLE_PAYLOAD_OFFSET(WASMIOT_BUNDLE_MAX_CHUNKS) + d.policy.max_payload_size);
+}
+
+TEST_CASE("VerifyBundleFile and AssembleFiles: verify and assemble as library calls") {
+  Device d;
+  TempDir dir;
+  Bytes payload = Payload(3000, 22);
+  BundleSpec spec;
+  spec.payload = payload;
+  spec.sequence = 7;
+  spec.version = SemanticVersion{1, 0, 0};
+  spec.manifest = &Thermostat();
+  spec.chunk_size = 256;
+  Result<Bytes> bundle = BuildBundle(spec, d.key);
+  REQUIRE(bundle.ok());
+  WriteBytes(dir.File("b.bundle"), *bundle);
+  std::array<uint8_t, 32> pk;
+  std::copy(d.pk.begin(), d.pk.end(), pk.begin());
+  DeviceChoices choices;
+  choices.installed_sequence = 6;
+  Diagnostics setup;
+  std::unique_ptr<DevicePolicy> device = MakeDevicePolicy({pk}, Thermostat(), choices, setup);
+  REQUIRE_FALSE(setup.HasErrors());
+
+  Diagnostics verified;
+  VerifyOutcome v = VerifyBundleFile(dir.File("b.bundle"), *device, verified);
+  CHECK(v.result == WASMIOT_BUNDLE_OK);
+  REQUIRE(v.header);
+  CHECK(v.header->sequence == 7);
+  choices.installed_sequence = 7;
+  std::unique_ptr<DevicePolicy> newer = MakeDevicePolicy({pk}, Thermostat(), choices, setup);
+  Diagnostics rollback;
+  CHECK(VerifyBundleFile(dir.File("b.bundle"), *newer, rollback).result == WASMIOT_BUNDLE_ROLLBACK);
+  CHECK_THAT(DiagnosticsText(rollback), Catch::Contains("sequence 7 is not above the installed 7 [bundle-rollback]"));
+
+  // Half the frames, into a slot file; then the rest resumes from it.
+  Result<std::vector<Bytes>> frames = SliceBundle(*bundle);
+  REQUIRE(frames.ok());
+  Bytes first, rest;
+  for (size_t i = 0; i < frames->size(); ++i) {
+    Bytes& to = i < frames->size() / 2 ? first : rest;
+    to.insert(to.end(), (*frames)[i].begin(), (*frames)[i].end());
+  }
+  WriteBytes(dir.File("first.stream"), first);
+  WriteBytes(dir.File("rest.stream"), rest);
+  AssembleRequest request;
+  request.input_path = dir.File("first.stream");
+  request.output_path = dir.File("out.wasm");
+  request.slot_path = dir.File("device.slot");
+  Diagnostics partial;
+  AssembleOutcome one = AssembleFiles(request, *device, partial);
+  CHECK_FALSE(one.complete);
+  CHECK_THAT(DiagnosticsText(partial), Catch::Contains("[chunks-incomplete]") && Catch::Contains("[chunks-saved]"));
+  CHECK_FALSE(std::filesystem::exists(request.output_path));
+  request.input_path = dir.File("rest.stream");
+  Diagnostics resumed;
+  AssembleOutcome two = AssembleFiles(request, *device, resumed);
+  INFO(DiagnosticsText(resumed));
+  CHECK(two.complete);
+  CHECK(two.resumed == "accepted");
+  CHECK(ReadBytes(request.output_path) == payload);
+
+  // An output that is an input is refused before anything is read.
+  request.output_path = request.input_path;
+  Diagnostics clobber;
+  CHECK_FALSE(AssembleFiles(request, *device, clobber).report);
+  CHECK(ReadBytes(request.input_path) == rest);
 }

@@ -3,9 +3,8 @@
 
 #include <fmt/format.h>
 
-#include "bundle/bundle.h"
+#include "bundle/receive.h"
 #include "command.h"
-#include "key_sources.h"
 #include "bundle_printer.h"
 #include "device_policy.h"
 #include "output.h"
@@ -21,26 +20,11 @@ struct VerifyOptions {
 
 int RunVerify(const VerifyOptions& options) {
   Diagnostics diagnostics;
-  Status init = InitCrypto();
-  if (!init) diagnostics.AddError("internal-error", "wasmiot", init.error().message);
   std::unique_ptr<DevicePolicy> device = LoadDevicePolicy(options.policy, diagnostics);
-  std::optional<wasmiot_bundle_header> header;
-  wasmiot_bundle_result result = WASMIOT_BUNDLE_OK;
-  if (!diagnostics.HasErrors()) {
-    Result<Bytes> bytes = ReadInput(options.bundle, uint64_t{kMaxAotPayload} + 0x200000, "bundle-too-large", diagnostics);
-    if (bytes) {
-      const wasmiot_device_policy& policy = device->policy;
-      const Manifest* manifest = device->manifest ? &*device->manifest : nullptr;
-      wasmiot_bundle_header h{};
-      result = wasmiot_bundle_verify(bytes->data(), bytes->size(), &HostCrypto(), &policy, &h);
-      if (result == WASMIOT_BUNDLE_OK) {
-        header = h;
-      } else {
-        diagnostics.AddError(std::string("bundle-") + wasmiot_bundle_result_name(result), options.bundle,
-                             BundleRefusal(result, h, policy, manifest));
-      }
-    }
-  }
+  VerifyOutcome verified;
+  if (!diagnostics.HasErrors()) verified = VerifyBundleFile(options.bundle, *device, diagnostics);
+  const std::optional<wasmiot_bundle_header>& header = verified.header;
+  wasmiot_bundle_result result = verified.result;
   int exit_code = ExitCodeFor(diagnostics);
   if (options.common.json) {
     nlohmann::json doc = JsonDocument("verify", exit_code, diagnostics);
