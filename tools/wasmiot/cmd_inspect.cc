@@ -1,14 +1,11 @@
 // wasmiot inspect FILE
 // Recognises what FILE is by its magic number, then prints one description in
 // two renderings: human text or JSON. A folder is a folder of chunk files.
-#include <cstring>
-#include <filesystem>
 #include <memory>
 
 #include <fmt/format.h>
 
-#include "bundle/chunks.h"
-#include "keys/sodium_bridge.h"
+#include "pipeline/inspect.h"
 #include "bundle_printer.h"
 #include "command.h"
 #include "module/module_info.h"
@@ -22,23 +19,6 @@ struct InspectOptions {
   CommonOptions common;
   std::string path;
 };
-
-// ---- dispatch by file kind ---------------------------------------------------
-
-struct FileKind {
-  std::string_view name;
-  std::string_view magic;
-};
-constexpr FileKind kWasmModule{"module", std::string_view("\0asm", 4)};
-constexpr FileKind kBundle{"bundle", std::string_view(WASMIOT_BUNDLE_MAGIC, WASMIOT_BUNDLE_MAGIC_SIZE)};
-constexpr std::string_view kChunkStream = "chunk-stream";
-constexpr std::string_view kChunkFolder = "chunk-folder";
-
-// A stream starts with its header frame, whose data starts with the bundle magic.
-bool IsChunkStream(const Bytes& b) {
-  return b.size() >= WASMIOT_FRAME_HEADER_SIZE + kBundle.magic.size() && b[0] == WASMIOT_FRAME_HEADER &&
-         std::memcmp(b.data() + WASMIOT_FRAME_HEADER_SIZE, kBundle.magic.data(), kBundle.magic.size()) == 0;
-}
 
 // ---- chunk streams and folders -------------------------------------------------
 
@@ -67,7 +47,7 @@ nlohmann::json ChunksJson(const StreamSummary& s) {
 }
 
 void PrintChunks(const std::string& path, std::string_view kind, const StreamSummary& s) {
-  Print("{}: wasmiot {}, {}, {}\n", path, kind == kChunkStream ? "chunk stream" : "chunk folder",
+  Print("{}: wasmiot {}, {}, {}\n", path, kind == kInspectChunkStream ? "chunk stream" : "chunk folder",
         Plural(s.frames, "frame"), Plural(s.bytes, "byte"));
   if (!s.has_header) return;
   Print("  bundle {}: {}, {} of {}, {} of {} of {}\n", s.bundle_id, Plural(s.header_frames, "header"),
@@ -84,82 +64,13 @@ void PrintChunks(const std::string& path, std::string_view kind, const StreamSum
   if (!s.missing_chunks.empty()) Print("  missing:    {}\n", Plural(s.missing_chunks.size(), "chunk"));
 }
 
-// Problems worth a warning: what a device would refuse.
-void WarnAboutChunks(const std::string& path, const StreamSummary& s, Diagnostics& diagnostics) {
-  if (!s.has_header) {
-    diagnostics.AddError("chunks-no-header", path, "no header frame: the bundle cannot be identified");
-    return;
-  }
-  if (s.table_ok && !*s.table_ok) diagnostics.Add(Severity::kWarning, "chunks-table-mismatch", path, "the chunk table does not match its digest");
-  if (!s.corrupt_chunks.empty()) {
-    diagnostics.Add(Severity::kWarning, "chunks-corrupt", path,
-                    s.corrupt_chunks.size() == 1
-                        ? std::string("1 chunk does not match its digest")
-                        : fmt::format("{} chunks do not match their digests", s.corrupt_chunks.size()));
-  }
-  if (s.conflicts) {
-    diagnostics.Add(Severity::kWarning, "chunks-conflict", path,
-                    s.conflicts == 1 ? std::string("1 frame conflicts with another of the same index")
-                                     : fmt::format("{} frames conflict with others of the same index", s.conflicts));
-  }
-}
-
 int RunInspect(const InspectOptions& options) {
   Diagnostics diagnostics;
-  nlohmann::json body;
-  std::string kind;
-  std::optional<ModuleInfo> module;
-  std::optional<wasmiot_bundle_header> bundle;
-  std::optional<StreamSummary> chunks;
-  auto describe_frames = [&](std::string_view what, const std::vector<SourcedFrame>& frames) {
-    kind = what;
-    if (diagnostics.HasErrors()) return;
-    chunks = DescribeFrames(frames);
-    if (chunks->has_header) bundle = chunks->header;
-    WarnAboutChunks(options.path, *chunks, diagnostics);
-  };
-
-  std::error_code ec;
-  Result<Bytes> bytes = Error{ErrorKind::kIo, "not read"};
-  if (std::filesystem::is_directory(options.path, ec)) {
-    describe_frames(kChunkFolder, ReadFrames(options.path, diagnostics));
-  } else {
-    bytes = ReadInput(options.path, kMaxModuleFileBytes, "input-too-large", diagnostics);
-  }
-  if (!bytes) {
-    // ReadInput reported it, or it is a folder.
-  } else if (IsChunkStream(*bytes)) {
-    Result<std::vector<SourcedFrame>> frames = SplitStream(*bytes, options.path);
-    if (!frames) diagnostics.AddError("chunks-malformed", options.path, frames.error().message).offset = frames.error().offset;
-    describe_frames(kChunkStream, frames ? *frames : std::vector<SourcedFrame>{});
-  } else if (bytes->size() >= 4 && std::memcmp(bytes->data(), kWasmModule.magic.data(), 4) == 0) {
-    kind = kWasmModule.name;
-    Result<ModuleInfo> m = ReadModule(*bytes, options.path, diagnostics);
-    if (m) module = std::move(m).value();
-  } else if (bytes->size() >= kBundle.magic.size() &&
-             std::memcmp(bytes->data(), kBundle.magic.data(), kBundle.magic.size()) == 0) {
-    // Describes the header as written. Without a key its signature cannot be
-    // checked (`wasmiot verify` does that), but everything else a device checks
-    // without one is: the header's own consistency, then the bundle's size,
-    // its chunk table and its payload against the header's digests.
-    kind = kBundle.name;
-    wasmiot_bundle_header h{};
-    wasmiot_bundle_result r = wasmiot_bundle_parse_header(bytes->data(), bytes->size(), &h);
-    if (r == WASMIOT_BUNDLE_OK) {
-      bundle = h;
-      Status init = InitCrypto();
-      if (!init) diagnostics.AddError("internal-error", "wasmiot", init.error().message);
-      else r = wasmiot_bundle_check_body(bytes->data(), bytes->size(), &h, &HostCrypto());
-    }
-    if (r != WASMIOT_BUNDLE_OK) {
-      diagnostics.AddError(std::string("bundle-") + wasmiot_bundle_result_name(r), options.path,
-                           BundleRefusal(r, h, wasmiot_device_policy{}, nullptr));
-    }
-  } else {
-    Diagnostic& d = diagnostics.AddError("unknown-file-kind", options.path,
-                                         "not a WebAssembly module, a wasmiot bundle or a chunk stream (unknown magic number)");
-    d.offset = 0;
-  }
+  Inspection inspected = InspectFile(options.path, diagnostics);
+  const std::string& kind = inspected.kind;
+  const std::optional<ModuleInfo>& module = inspected.module;
+  const std::optional<wasmiot_bundle_header>& bundle = inspected.bundle;
+  const std::optional<StreamSummary>& chunks = inspected.chunks;
   int exit_code = ExitCodeFor(diagnostics);
 
   if (options.common.json) {
