@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "keys/key_pair.h"
 #include "keys/keys.h"
 #include "support/test_support.h"
 
@@ -273,4 +274,46 @@ TEST_CASE("keygen and pubkey --json match their schemas") {
     INFO(r.out);
     CHECK(SchemaVerdicts(schema, {file})[0] == "valid " + file);
   }
+}
+
+TEST_CASE("WriteNewKeyPair and ExportPublicKey: keygen and pubkey as library calls") {
+  TempDir dir;
+  KeyPairRequest request;
+  request.prefix = dir.File("release");
+  request.password = "correct horse";
+  Diagnostics d;
+  Result<KeyPairFiles> pair = WriteNewKeyPair(request, d);
+  INFO(DiagnosticsText(d));
+  REQUIRE(pair.ok());
+  CHECK(pair->encrypted);
+  struct stat st{};
+  REQUIRE(stat(pair->secret_path.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+  Result<LoadedKey> loaded = ParseKey(ReadBytes(pair->secret_path), std::string("correct horse"));
+  REQUIRE(loaded.ok());
+  CHECK(KeyIdOf(loaded->public_key) == pair->key_id);
+
+  // Never over an existing key, and the caller says how to ask for it.
+  Bytes before = ReadBytes(pair->secret_path);
+  request.overwrite_hint = "unless --force";
+  Diagnostics again;
+  CHECK_FALSE(WriteNewKeyPair(request, again).ok());
+  CHECK_THAT(DiagnosticsText(again), Catch::Contains("already exists: a key is never overwritten unless --force"));
+  CHECK(ReadBytes(pair->secret_path) == before);
+  request.overwrite = true;
+  request.password.reset();
+  Diagnostics replaced;
+  Result<KeyPairFiles> plain = WriteNewKeyPair(request, replaced);
+  REQUIRE(plain.ok());
+  CHECK_FALSE(plain->encrypted);
+  CHECK(ReadBytes(pair->secret_path) != before);
+
+  PublicKey pk = loaded->public_key;
+  CHECK(ExportPublicKey(pk, "raw", "")->size() == 32);
+  CHECK_THAT(*ExportPublicKey(pk, "pem", ""), Catch::StartsWith("-----BEGIN PUBLIC KEY-----"));
+  CHECK_THAT(*ExportPublicKey(pk, "rust", "RELEASE_KEY"), Catch::Contains("RELEASE_KEY"));
+  Result<std::string> evil = ExportPublicKey(pk, "c", "x; system(\"rm\")");
+  REQUIRE_FALSE(evil.ok());
+  CHECK_THAT(evil.error().message, Catch::Contains("is not a C and Rust identifier"));
+  CHECK_FALSE(ExportPublicKey(pk, "der", "").ok());
 }

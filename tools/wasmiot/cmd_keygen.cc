@@ -1,12 +1,12 @@
 // wasmiot keygen -o PREFIX [--password-env VAR | --password-file FILE] [--force]
 #include <sys/stat.h>
 
-#include <filesystem>
 #include <memory>
 
 #include <fmt/format.h>
 
 #include "command.h"
+#include "keys/key_pair.h"
 #include "key_sources.h"
 #include "output.h"
 
@@ -22,60 +22,38 @@ struct KeygenOptions {
 
 int RunKeygen(const KeygenOptions& options) {
   Diagnostics diagnostics;
-  std::string secret_path = options.prefix + ".key";
-  std::string public_path = options.prefix + ".pub.pem";
-  std::optional<KeyId> key_id;
-  bool encrypted = false;
-
-  Status init = InitCrypto();
-  if (!init) diagnostics.AddError("internal-error", "wasmiot", init.error().message);
-  for (const std::string& path : {secret_path, public_path}) {
-    if (!options.force && std::filesystem::exists(path)) {
-      diagnostics.AddError("usage", path, "already exists: a key is never overwritten unless --force");
-    }
-  }
-  for (const std::string& path : {secret_path, public_path}) {
-    RefuseOverwritingInputs(path, "-o", false, {{"--password-file", options.password.password_file}}, diagnostics);
-  }
+  std::optional<KeyPairFiles> written;
   Result<std::optional<std::string>> password = LoadPassword(options.password);
-  if (!password) diagnostics.AddError("io-error", "wasmiot", password.error().message);
-
-  if (!diagnostics.HasErrors()) {
-    SecretKey key = SecretKey::Generate();
-    encrypted = password->has_value();
-    Result<std::string> secret_pem = encrypted ? SecretKeyToEncryptedPem(key, **password)
-                                               : Result<std::string>(SecretKeyToPem(key));
-    if (!secret_pem) {
-      diagnostics.AddError("usage", "wasmiot", secret_pem.error().message);
-    } else {
-      std::string public_pem = PublicKeyToPem(key.Public());
-      Status s = WriteFileAtomically(secret_path, secret_pem->data(), secret_pem->size(), 0600);
-      Wipe(secret_pem->data(), secret_pem->size());
-      if (!s) diagnostics.AddError("io-error", secret_path, s.error().message);
-      Status p = s ? WriteFileAtomically(public_path, public_pem.data(), public_pem.size(), 0644) : s;
-      if (s && !p) {
-        diagnostics.AddError("io-error", public_path, p.error().message);
-        std::filesystem::remove(secret_path);  // never one half of a pair
-      }
-      if (s && p) key_id = KeyIdOf(key.Public());
-    }
+  if (!password) {
+    diagnostics.AddError("io-error", "wasmiot", password.error().message);
+  } else {
+    KeyPairRequest request;
+    request.prefix = options.prefix;
+    request.password = *password;
+    request.overwrite = options.force;
+    request.inputs = {{"--password-file", options.password.password_file}};
+    request.output_name = "-o";
+    request.overwrite_hint = "unless --force";
+    Result<KeyPairFiles> files = WriteNewKeyPair(request, diagnostics);
+    if (password->has_value()) Wipe((*password)->data(), (*password)->size());
+    if (files) written = std::move(files).value();
   }
   int exit_code = ExitCodeFor(diagnostics);
   if (options.common.json) {
     nlohmann::json doc = JsonDocument("keygen", exit_code, diagnostics);
-    if (key_id) {
-      doc["key_id"] = KeyIdHex(*key_id);
-      doc["secret_key"] = secret_path;
-      doc["public_key"] = public_path;
-      doc["encrypted"] = encrypted;
+    if (written) {
+      doc["key_id"] = KeyIdHex(written->key_id);
+      doc["secret_key"] = written->secret_path;
+      doc["public_key"] = written->public_path;
+      doc["encrypted"] = written->encrypted;
     }
     PrintJson(doc);
     return exit_code;
   }
   PrintDiagnostics(diagnostics, options.common);
-  if (key_id) {
-    Print("key id {}\nsecret key: {} (mode 0600{})\npublic key: {}\n", KeyIdHex(*key_id), secret_path,
-          encrypted ? ", password-protected" : "", public_path);
+  if (written) {
+    Print("key id {}\nsecret key: {} (mode 0600{})\npublic key: {}\n", KeyIdHex(written->key_id), written->secret_path,
+          written->encrypted ? ", password-protected" : "", written->public_path);
   }
   return exit_code;
 }

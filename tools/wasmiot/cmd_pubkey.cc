@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "command.h"
+#include "keys/key_pair.h"
 #include "key_sources.h"
 #include "output.h"
 #include "support/text.h"
@@ -41,11 +42,10 @@ int RunPubkey(const PubkeyOptions& options) {
     if (key) {
       const PublicKey& pk = key->public_key;
       key_id = KeyIdOf(pk);
-      if (options.format == "pem") exported = PublicKeyToPem(pk);
-      if (options.format == "raw") exported.assign(pk.begin(), pk.end());
-      if (options.format == "c") exported = PublicKeyToC(pk, options.name);
-      if (options.format == "rust") exported = PublicKeyToRust(pk, options.name);
-      if (!options.output.empty()) {
+      Result<std::string> text = ExportPublicKey(pk, options.format, options.name);
+      if (!text) diagnostics.AddError("usage", options.name, text.error().message);
+      else exported = std::move(text).value();
+      if (text && !options.output.empty()) {
         Status s = WriteFileAtomically(options.output, exported.data(), exported.size());
         if (!s) diagnostics.AddError("io-error", options.output, s.error().message);
       }
