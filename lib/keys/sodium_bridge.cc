@@ -41,12 +41,6 @@ bool VerifySignature(const PublicKey& key, const Ed25519Signature& signature, co
   return crypto_sign_verify_detached(signature.data(), message, size, key.data()) == 0;
 }
 
-Sha256 HashSha256(const uint8_t* data, size_t size) {
-  Sha256 out;
-  crypto_hash_sha256(out.data(), data, size);
-  return out;
-}
-
 namespace {
 
 static_assert(sizeof(crypto_hash_sha256_state) <= sizeof(wasmiot_sha256_ctx), "the device hash context is too small");

@@ -1,11 +1,12 @@
-// The one door to libsodium: Ed25519, SHA-256, Argon2id and secretbox, on
-// plain byte arrays. Secret material is wiped by the callers with Wipe().
+// libsodium for keys: Ed25519, Argon2id and secretbox, on plain byte arrays
+// (hashing alone is core/sha256.h). Secret material is wiped by the callers with Wipe().
 #pragma once
 
 #include <array>
 #include <cstdint>
 #include <string_view>
 
+#include "core/sha256.h"
 #include "support/file_io.h"
 #include "support/result.h"
 #include "wasmiot_bundle.h"
@@ -15,7 +16,6 @@ namespace wasmiot {
 using Seed = std::array<uint8_t, 32>;       // an Ed25519 secret key, as RFC 8032 and PKCS#8 store it
 using PublicKey = std::array<uint8_t, 32>;
 using Ed25519Signature = std::array<uint8_t, 64>;
-using Sha256 = std::array<uint8_t, 32>;
 
 Status InitCrypto();
 void RandomBytes(uint8_t* out, size_t size);
@@ -26,7 +26,6 @@ PublicKey PublicKeyFromSeed(const Seed& seed);
 bool IsValidPublicKey(const PublicKey& key);
 Ed25519Signature SignMessage(const Seed& seed, const uint8_t* message, size_t size);
 bool VerifySignature(const PublicKey& key, const Ed25519Signature& signature, const uint8_t* message, size_t size);
-Sha256 HashSha256(const uint8_t* data, size_t size);
 
 // libsodium behind the device library's crypto interface, so the host tools
 // verify bundles and chunks with the same C code firmware runs.

@@ -17,7 +17,7 @@
 #include "aot/aot.h"
 #include "aot/embedded_sources.h"
 #include "aot/wasm2c_bridge.h"
-#include "keys/sodium_bridge.h"
+#include "core/sha256.h"
 #include "module/module_info.h"
 #include "runtime/aot_glue.h"
 #include "runtime/metering.h"
