@@ -50,9 +50,9 @@ struct CallRequest {
   std::optional<uint64_t> fuel;
   std::optional<uint64_t> wall_ms;
   uint32_t max_call_depth = kDefaultMaxCallDepth;
-  // The caller's names, for diagnostics: its own ("wasmiot") for usage errors,
+  // The caller's names, for diagnostics: its own (the tool: "wasmiot") for usage errors,
   // and how a device is given ("--manifest").
-  std::string caller = "wasmiot";
+  std::string caller = "run";
   std::string manifest_option = "a manifest";
 };
 

@@ -199,6 +199,7 @@ int RunRun(const RunOptions& options) {
     request.fuel = options.fuel;
     request.wall_ms = options.wall_ms;
     request.max_call_depth = options.max_call_depth;
+    request.caller = "wasmiot";
     request.manifest_option = "--manifest";
     run = RunCall(request, diagnostics);
   }
