@@ -67,6 +67,9 @@ TEST_CASE("chunk writes a folder and a stream, assemble rebuilds the module from
   INFO(c.err);
   REQUIRE(c.exit_code == 0);
   CHECK_THAT(c.out, Catch::Contains("9 frames (header, 2 table parts, 6 chunks of 64 bytes)"));
+  // One of a kind is said so: the module fits one 1024-byte chunk.
+  RunResult one = RunWasmiot({"chunk", r.Sign("one.bundle", 8, 1024), "--stream", r.dir.File("one.stream")});
+  CHECK_THAT(one.out, Catch::Contains("3 frames (header, 1 table part, 1 chunk of 1024 bytes)"));
   std::vector<std::string> files = r.ChunkFiles(folder);
   REQUIRE(files.size() == 9);
   CHECK(fs::path(files[0]).filename() == "000000.chunk");

@@ -62,8 +62,8 @@ int RunChunk(const ChunkOptions& options) {
     std::string where = options.output_dir.empty() ? options.stream
                         : options.stream.empty()   ? options.output_dir
                                                    : options.output_dir + " and " + options.stream;
-    Print("{}: bundle {}: {} frames (header, {} table parts, {} chunks of {} bytes)\n", where, report->bundle_id,
-          report->frames, report->table_parts, report->chunks, report->chunk_size);
+    Print("{}: bundle {}: {} (header, {}, {} of {})\n", where, report->bundle_id, Plural(report->frames, "frame"),
+          Plural(report->table_parts, "table part"), Plural(report->chunks, "chunk"), Plural(report->chunk_size, "byte"));
     Print("  {} bytes for a {}-byte payload: overhead {} bytes, {:.2f}% ({:.2f}% per full chunk)\n",
           report->stream_bytes, report->payload_bytes, report->overhead_bytes, report->overhead_percent,
           report->per_chunk_overhead_percent);
