@@ -16,8 +16,6 @@ std::vector<WasmType> Types(const std::vector<ValueType>& types) {
   return out;
 }
 
-std::string List(const std::vector<WasmType>& types) { return FormatTypeList(types); }
-
 // The names of the flat wasm parameters: a pointer gives its own and its length's.
 std::vector<std::string> ParamNames(const Signature& sig) {
   std::vector<std::string> out;
@@ -36,7 +34,7 @@ std::string DescribeMismatch(const FuncSignature& actual, const Signature& decla
   std::vector<std::string> problems;
   if (actual.params.size() != want_params.size()) {
     problems.push_back(fmt::format("takes {} {}, {} {} {}", Plural(actual.params.size(), "parameter"),
-                                   List(actual.params), provider, want_params.size(), List(want_params)));
+                                   FormatTypeList(actual.params), provider, want_params.size(), FormatTypeList(want_params)));
   } else {
     std::vector<std::string> names = ParamNames(declared);
     for (size_t i = 0; i < want_params.size(); ++i) {
@@ -48,8 +46,8 @@ std::string DescribeMismatch(const FuncSignature& actual, const Signature& decla
   }
   if (actual.results.size() != want_results.size()) {
     problems.push_back(fmt::format("returns {} {}, {} {} {}", Plural(actual.results.size(), "value"),
-                                   List(actual.results), provider, want_results.size(),
-                                   List(want_results)));
+                                   FormatTypeList(actual.results), provider, want_results.size(),
+                                   FormatTypeList(want_results)));
   } else {
     for (size_t i = 0; i < want_results.size(); ++i) {
       if (actual.results[i] != want_results[i]) {

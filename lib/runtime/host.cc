@@ -92,6 +92,21 @@ std::vector<std::string> HostFunctionNames(const Manifest& manifest) {
   return NamesOf(manifest, [](const HostFunction& f) -> std::optional<std::string> { return f.QualifiedName(); });
 }
 
+std::string UnknownDeviceInput(const Manifest& manifest, DeviceInputKind kind, const std::string& name) {
+  std::vector<std::string> known = kind == DeviceInputKind::kSensorChannel ? SensorChannels(manifest)
+                                   : kind == DeviceInputKind::kStream      ? InputStreams(manifest)
+                                                                           : HostFunctionNames(manifest);
+  if (std::find(known.begin(), known.end(), name) != known.end()) return "";
+  switch (kind) {
+    case DeviceInputKind::kSensorChannel:
+      return fmt::format("the device has no sensor channel \"{}\"{}", name, DidYouMean(name, known));
+    case DeviceInputKind::kStream:
+      return fmt::format("no buffer_in function of the device reads a stream \"{}\"{}", name, DidYouMean(name, known));
+    case DeviceInputKind::kHostFunction: break;
+  }
+  return fmt::format("the device has no host function {}{}", name, DidYouMean(name, known));
+}
+
 std::string DidYouMean(std::string_view word, const std::vector<std::string>& names) {
   std::vector<std::string_view> candidates(names.begin(), names.end());
   std::optional<std::string> near = ClosestQualifiedMatch(word, candidates);

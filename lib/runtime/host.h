@@ -56,6 +56,15 @@ std::vector<std::string> SensorChannels(const Manifest& manifest);
 std::vector<std::string> InputStreams(const Manifest& manifest);
 std::vector<std::string> HostFunctionNames(const Manifest& manifest);
 
+// What a device input names: a sensor channel, the stream of a buffer_in
+// function, or a host function (MODULE.NAME).
+enum class DeviceInputKind { kSensorChannel, kStream, kHostFunction };
+
+// Why the device has no such input, with a "did you mean" ("the device has
+// no sensor channel \"temprature\" (did you mean ...)"); "" if it has one. The
+// one check behind the command line's inputs and a scenario's.
+std::string UnknownDeviceInput(const Manifest& manifest, DeviceInputKind kind, const std::string& name);
+
 // " (did you mean \"temperature\"?)" for the nearest of `names`, or "".
 std::string DidYouMean(std::string_view word, const std::vector<std::string>& names);
 

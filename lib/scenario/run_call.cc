@@ -1,6 +1,5 @@
 #include "scenario/run_call.h"
 
-#include <algorithm>
 #include <map>
 
 #include <fmt/format.h>
@@ -15,47 +14,27 @@
 namespace wasmiot {
 namespace {
 
-bool Known(const std::vector<std::string>& names, const std::string& name) {
-  return std::find(names.begin(), names.end(), name) != names.end();
-}
-
 // Inputs name what the device has: a sensor channel, a buffer_in stream, a
 // host function. Anything else is a typo that would silently do nothing.
 void LoadInputs(const CallRequest& r, const Manifest& manifest, SimulatedHost& host, Diagnostics& diagnostics) {
-  const std::vector<std::string> channels = SensorChannels(manifest);
-  const std::vector<std::string> streams_known = InputStreams(manifest);
-  const std::vector<std::string> functions = HostFunctionNames(manifest);
+  auto known = [&](DeviceInputKind kind, const std::string& name, const std::string& label) {
+    std::string problem = UnknownDeviceInput(manifest, kind, name);
+    if (!problem.empty()) diagnostics.AddError("usage", r.caller, fmt::format("{}: {}", label, problem));
+    return problem.empty();
+  };
   for (const DeviceInputs::Sensor& s : r.inputs.sensors) {
-    if (!Known(channels, s.channel)) {
-      diagnostics.AddError("usage", r.caller,
-                           fmt::format("{}: the device has no sensor channel \"{}\"{}", s.label, s.channel,
-                                       DidYouMean(s.channel, channels)));
-    } else {
-      host.SetSensor(s.channel, s.values);
-    }
+    if (known(DeviceInputKind::kSensorChannel, s.channel, s.label)) host.SetSensor(s.channel, s.values);
   }
   std::map<std::string, std::vector<std::string>> streams;
   for (const DeviceInputs::Stream& s : r.inputs.streams) {
-    if (!Known(streams_known, s.stream)) {  // and its file is not read
-      diagnostics.AddError("usage", r.caller,
-                           fmt::format("{}: no buffer_in function of the device reads a stream \"{}\"{}", s.label,
-                                       s.stream, DidYouMean(s.stream, streams_known)));
-      continue;
-    }
-    streams[s.stream].push_back(s.file);
+    if (known(DeviceInputKind::kStream, s.stream, s.label)) streams[s.stream].push_back(s.file);  // else not read
   }
   for (const auto& [stream, files] : streams) {
     Result<Bytes> bytes = LoadStreamFiles(files, diagnostics);
     if (bytes) host.SetInputStream(stream, std::move(bytes).value());
   }
   for (const DeviceInputs::Latency& l : r.inputs.latencies) {
-    if (!Known(functions, l.function)) {
-      diagnostics.AddError("usage", r.caller,
-                           fmt::format("{}: the device has no host function {}{}", l.label, l.function,
-                                       DidYouMean(l.function, functions)));
-    } else {
-      host.SetLatency(l.function, l.ms);
-    }
+    if (known(DeviceInputKind::kHostFunction, l.function, l.label)) host.SetLatency(l.function, l.ms);
   }
 }
 

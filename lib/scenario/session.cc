@@ -121,31 +121,20 @@ Result<std::unique_ptr<ScenarioSession>> ScenarioSession::Start(const Scenario& 
                          DidYouMean(e.export_name, functions)));
     }
   }
-  const std::vector<std::string> channels = SensorChannels(manifest);
+  auto known = [&](DeviceInputKind kind, const std::string& name, const char* code, const char* field) {
+    std::string problem = UnknownDeviceInput(manifest, kind, name);
+    if (problem.empty()) return;
+    diagnostics.AddError(code, s.path, fmt::format("{}: {}", field, problem));
+    ok = false;
+  };
   for (const auto& [channel, input] : s.sensors) {
-    if (std::find(channels.begin(), channels.end(), channel) == channels.end()) {
-      diagnostics.AddError("scenario-sensor-unknown", s.path,
-                           fmt::format("sensors: the device has no sensor channel \"{}\"{}", channel,
-                                       DidYouMean(channel, channels)));
-      ok = false;
-    }
+    known(DeviceInputKind::kSensorChannel, channel, "scenario-sensor-unknown", "sensors");
   }
-  const std::vector<std::string> streams = InputStreams(manifest);
   for (const auto& [stream, files] : s.streams) {
-    if (std::find(streams.begin(), streams.end(), stream) == streams.end()) {
-      diagnostics.AddError("scenario-stream-unknown", s.path,
-                           fmt::format("streams: no buffer_in function of the device reads a stream \"{}\"{}", stream,
-                                       DidYouMean(stream, streams)));
-      ok = false;
-    }
+    known(DeviceInputKind::kStream, stream, "scenario-stream-unknown", "streams");
   }
   for (const auto& [function, ms] : s.host_latency_ms) {
-    if (std::find(host_functions.begin(), host_functions.end(), function) == host_functions.end()) {
-      diagnostics.AddError("scenario-host-unknown", s.path,
-                           fmt::format("host_latency_ms: the device has no host function {}{}", function,
-                                       DidYouMean(function, host_functions)));
-      ok = false;
-    }
+    known(DeviceInputKind::kHostFunction, function, "scenario-host-unknown", "host_latency_ms");
   }
   if (!ok) return Error{ErrorKind::kInvalidInput, "the scenario does not fit the module or device"};
   std::stable_sort(plan.begin(), plan.end(), [](const Planned& a, const Planned& b) { return a.time < b.time; });

@@ -75,7 +75,7 @@ void RegisterPubkeyCommand(CLI::App& app, Invocation& invocation) {
   CLI::App* cmd = app.add_subcommand("pubkey", "Export a public key for firmware or OpenSSL");
   cmd->add_option("key", options->source.path, "A secret or public key file, or - for stdin");
   cmd->add_option("-f,--format", options->format, "pem (SubjectPublicKeyInfo), raw (32 bytes), c or rust")
-      ->check(CLI::IsMember({"pem", "raw", "c", "rust"}));
+      ->check(CLI::IsMember(std::vector<std::string>(std::begin(kPublicKeyFormats), std::end(kPublicKeyFormats))));
   cmd->add_option("-o,--output", options->output, "Write to this file instead of stdout");
   cmd->add_option("--name", options->name, "Symbol name for --format c or rust");
   AddKeySourceOptions(*cmd, options->source);
