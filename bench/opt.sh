@@ -36,6 +36,6 @@ in=$work/export-all/motion_detector.wasm
 hyperfine --warmup 3 --runs 30 --style none --export-markdown "$work/speed.md" \
   -n "wasm-opt -Oz" "wasm-opt -Oz $in -o $work/a.wasm" \
   -n "wasmiot opt -Oz" "$wasmiot opt -Oz $in -o $work/b.wasm" \
-  -n "wasmiot opt -Oz --manifest" "$wasmiot opt -Oz $in -o $work/c.wasm --manifest $root/templates/devices/camera.device.json" \
+  -n "wasmiot opt -Oz --manifest" "$wasmiot opt -Oz $in -o $work/c.wasm --manifest $root/templates/motion-detector/device.json" \
   >/dev/null
 cat "$work/speed.md"

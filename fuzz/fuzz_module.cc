@@ -1,5 +1,5 @@
 // fuzz_module: a WebAssembly binary, read and checked as `wasmiot check` does
-// against the thermostat device (templates/devices/thermostat.device.json):
+// against the thermostat device (templates/thermostat/device.json):
 // ReadModule (limits, wabt's reader and validator, feature detection), then
 // CheckModule and ValidateWithFeatures with exactly the device's features
 // (ReadAndCheckModule), then every diagnostic formatted as the tool prints it.

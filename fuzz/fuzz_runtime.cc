@@ -1,7 +1,7 @@
 // fuzz_runtime: a WebAssembly binary run on the reference runtime's
 // interpreter as `wasmiot run` runs it: ReadModule (inputs that fail it are
 // skipped); a module without imports runs without a device, one with imports
-// on the thermostat device (templates/devices/thermostat.device.json) after
+// on the thermostat device (templates/thermostat/device.json) after
 // passing `wasmiot check` against it, with every sensor channel given values.
 // Instantiate(EngineKind::kInterp) meters it (runtime/metering.h) with 10000
 // instructions of fuel per call, at most 16 pages of memory (the thermostat's

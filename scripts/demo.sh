@@ -9,20 +9,20 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bash "$root/scripts/build.sh" build
 wasmiot="$root/build/tools/wasmiot/wasmiot"
-device="$root/templates/devices/thermostat.device.json"
+device="$root/templates/thermostat/device.json"
 out="$root/build/demo"
 rm -rf "$out"
 mkdir -p "$out"
 
-echo "== compile templates/thermostat-c/thermostat.c to wasm32"
+echo "== compile templates/thermostat/src/thermostat.c to wasm32"
 clang --target=wasm32 -mcpu=mvp -O2 -nostdlib -Wall -Wextra -Werror \
   -Wl,--no-entry -Wl,--initial-memory=131072 -Wl,--max-memory=131072 -Wl,-z,stack-size=8192 \
-  -o "$out/thermostat.wasm" "$root/templates/thermostat-c/thermostat.c"
+  -o "$out/thermostat.wasm" "$root/templates/thermostat/src/thermostat.c"
 
 echo "== wasmiot inspect thermostat.wasm"
 "$wasmiot" inspect "$out/thermostat.wasm"
 
-echo "== wasmiot check thermostat.wasm --manifest templates/devices/thermostat.device.json"
+echo "== wasmiot check thermostat.wasm --manifest templates/thermostat/device.json"
 "$wasmiot" check "$out/thermostat.wasm" --manifest "$device"
 
 echo "== wasmiot opt: optimize for the device"

@@ -82,7 +82,7 @@ phase "build"
 export ASAN_OPTIONS=detect_leaks=0
 wasmiot=$build/tools/wasmiot/wasmiot
 seedgen=$build/fuzz/fuzz_seed_corpus
-thermostat=$root/templates/devices/thermostat.device.json
+thermostat=$root/templates/thermostat/device.json
 corpus=$build/corpus
 tmp=$build/seed-work
 rm -rf "$corpus" "$tmp"
@@ -107,9 +107,9 @@ cp "$tmp"/wasm/*.wasm "$corpus/module/"
 cp "$tmp"/wasm/*.wasm "$corpus/runtime/"
 
 # Manifests, scenarios (and the gateway's tenants, which are scenarios), gateways.
-cp "$root"/templates/devices/*.json "$root"/tests/data/manifests/*.json "$corpus/manifest/"
-for f in "$root"/templates/*/*.scenario.json "$root"/templates/gateway/*.tenant.json; do
-  cp "$f" "$corpus/scenario/$(basename "$(dirname "$f")")-$(basename "$f")"
+cp "$root"/templates/*/device.json "$root"/tests/data/manifests/*.json "$corpus/manifest/"
+for f in "$root"/templates/*/tests/*.scenario.json "$root"/templates/gateway/*.tenant.json; do
+  cp "$f" "$corpus/scenario/$(basename "$f")"
 done
 cp "$root"/templates/gateway/*.json "$corpus/gateway/"
 # fuzz_scenario: after a NUL byte, the contents of series.csv and series.json.

@@ -442,7 +442,7 @@ TEST_CASE("aot: bad inputs and failing tools leave nothing behind") {
   }
   SECTION("a module that fails check: exit 1") {
     RunResult r = RunWasmiot({"aot", module, "--target", "host", "-o", out, "-m",
-                              SourceDir() + "/templates/devices/thermostat.device.json"});
+                              SourceDir() + "/templates/thermostat/device.json"});
     CHECK(r.exit_code == 1);
     CHECK_THAT(r.err, Catch::Contains("[export-missing]"));
     nothing_left();
@@ -520,7 +520,7 @@ TEST_CASE("the firmware example in docs/ runs on the host and links for Cortex-M
   TempDir dir;
   std::string wasm = dir.File("thermostat.wasm");
   WriteBytes(wasm, WatToWasm(ReadText(DataDir() + "/modules/thermostat.wat")));
-  std::string manifest = SourceDir() + "/templates/devices/thermostat.device.json";
+  std::string manifest = SourceDir() + "/templates/thermostat/device.json";
   std::string example = SourceDir() + "/docs/examples/firmware/thermostat_firmware.c";
 
   REQUIRE(RunWasmiot({"aot", wasm, "--target", "host", "-o", dir.File("host"), "-m", manifest}).exit_code == 0);

@@ -20,7 +20,7 @@ const Manifest& Device(const std::string& file) {
   auto it = cache.find(file);
   if (it == cache.end()) {
     Diagnostics d;
-    Result<Manifest> m = LoadManifest(SourceDir() + "/templates/devices/" + file, d);
+    Result<Manifest> m = LoadManifest(SourceDir() + "/templates/" + file + "/device.json", d);
     REQUIRE(m.ok());
     it = cache.emplace(file, std::move(m).value()).first;
   }
@@ -31,10 +31,10 @@ struct Fixture {
   Fixture() { REQUIRE(InitCrypto().ok()); }
   SecretKey key = SecretKey::Generate();
   PublicKey pk = key.Public();
-  DeviceId thermostat = DeviceIdOf(Device("thermostat.device.json").device);
+  DeviceId thermostat = DeviceIdOf(Device("thermostat").device);
 
   Bytes Build(Bytes payload, uint64_t sequence = 7, int kind = WASMIOT_PAYLOAD_WASM, std::string target = "",
-              uint32_t chunk_size = 1024, const std::string& device = "thermostat.device.json") {
+              uint32_t chunk_size = 1024, const std::string& device = "thermostat") {
     BundleSpec spec;
     spec.payload = std::move(payload);
     spec.sequence = sequence;
@@ -100,10 +100,10 @@ TEST_CASE("the device id is SHA-256 of a label, vendor and class, cut to 16 byte
   REQUIRE(InitCrypto().ok());
   std::string text("wasmiot-device\0acme\0thermostat-t100", 35);
   Sha256 expected = HashSha256(reinterpret_cast<const uint8_t*>(text.data()), text.size());
-  DeviceId id = DeviceIdOf(Device("thermostat.device.json").device);
+  DeviceId id = DeviceIdOf(Device("thermostat").device);
   CHECK(std::equal(id.begin(), id.end(), expected.begin()));
   CHECK(HexString(id.data(), id.size()) == "41c35fc84a4f265f6f2410a3012d4125");  // as docs/bundle.md says
-  CHECK(DeviceIdOf(Device("camera.device.json").device) != id);
+  CHECK(DeviceIdOf(Device("motion-detector").device) != id);
 }
 
 TEST_CASE("a format-1 bundle, an unknown target id and a wasm module digest that lies are refused") {
@@ -156,7 +156,7 @@ TEST_CASE("a format-1 bundle, an unknown target id and a wasm module digest that
   no_module.kind = WASMIOT_PAYLOAD_AOT;
   no_module.target = "cortex-m4f";
   no_module.sequence = 1;
-  no_module.manifest = &Device("thermostat.device.json");
+  no_module.manifest = &Device("thermostat");
   CHECK_FALSE(BuildBundle(no_module, f.key).ok());
 }
 
@@ -222,7 +222,7 @@ TEST_CASE("the library signs a sequence above 2^53 only when told to") {
 
 TEST_CASE("wrong device, wrong kind, wrong target, too large") {
   Fixture f;
-  CHECK(f.Verify(f.Build(Payload(500), 7, WASMIOT_PAYLOAD_WASM, "", 1024, "camera.device.json")) ==
+  CHECK(f.Verify(f.Build(Payload(500), 7, WASMIOT_PAYLOAD_WASM, "", 1024, "motion-detector")) ==
         WASMIOT_BUNDLE_WRONG_DEVICE);
   Bytes aot = f.Build(Payload(500), 7, WASMIOT_PAYLOAD_AOT, "cortex-m7");
   wasmiot_device_policy m4 = f.Policy();
@@ -292,7 +292,7 @@ TEST_CASE("declared payload sizes: 0, 1, one chunk, one chunk plus one, 2^32-1")
   }
   Fixture g;
   BundleSpec empty;
-  empty.manifest = &Device("thermostat.device.json");
+  empty.manifest = &Device("thermostat");
   empty.sequence = 1;
   CHECK_FALSE(BuildBundle(empty, g.key).ok());
 }
@@ -324,7 +324,7 @@ TEST_CASE("sign and verify on the command line") {
   TempDir dir;
   std::string module = dir.File("t.wasm");
   WriteBytes(module, WatToWasm(ReadText(DataDir() + "/modules/thermostat.wat")));
-  std::string device = SourceDir() + "/templates/devices/thermostat.device.json";
+  std::string device = SourceDir() + "/templates/thermostat/device.json";
   REQUIRE(RunWasmiot({"keygen", "-o", dir.File("k")}).exit_code == 0);
   std::string bundle = dir.File("t.bundle");
   RunResult s = RunWasmiot({"sign", module, "--key", dir.File("k.key"), "-m", device, "--version", "1.2.0", "--seq",
@@ -338,13 +338,13 @@ TEST_CASE("sign and verify on the command line") {
   CHECK(old.exit_code == 1);
   CHECK(old.err == bundle + ": error: sequence 7 is not above the installed 7 [bundle-rollback]\n");
   RunResult other = RunWasmiot({"verify", bundle, "-p", dir.File("k.pub.pem"), "-m",
-                                SourceDir() + "/templates/devices/camera.device.json"});
+                                SourceDir() + "/templates/motion-detector/device.json"});
   CHECK(other.exit_code == 1);
   CHECK_THAT(other.err, Catch::Contains("[bundle-wrong-device]"));
 
   // sign refuses a module that fails check, and a public key.
   RunResult bad = RunWasmiot({"sign", module, "--key", dir.File("k.key"), "-m",
-                              SourceDir() + "/templates/devices/camera.device.json", "--version", "1.0.0", "--seq", "1",
+                              SourceDir() + "/templates/motion-detector/device.json", "--version", "1.0.0", "--seq", "1",
                               "-o", dir.File("x.bundle")});
   CHECK(bad.exit_code == 1);
   CHECK_FALSE(std::filesystem::exists(dir.File("x.bundle")));
@@ -385,7 +385,7 @@ TEST_CASE("AOT code is signed only as what the module compiles to, for a target 
   TempDir dir;
   std::string module = dir.File("t.wasm");
   WriteBytes(module, WatToWasm(ReadText(DataDir() + "/modules/thermostat.wat")));
-  std::string device = SourceDir() + "/templates/devices/thermostat.device.json";  // cortex-m4f, host
+  std::string device = SourceDir() + "/templates/thermostat/device.json";  // cortex-m4f, host
   REQUIRE(RunWasmiot({"keygen", "-o", dir.File("k")}).exit_code == 0);
   auto sign = [&](const std::string& out, const std::vector<std::string>& extra) {
     std::vector<std::string> argv{"sign", module, "--key", dir.File("k.key"), "-m", device, "--version", "1.0.0",
@@ -491,7 +491,7 @@ TEST_CASE("more chunks than a frame can number are refused") {
   BundleSpec spec;
   spec.payload = Bytes(65535 * 64 + 1, 0x5a);
   spec.sequence = 1;
-  spec.manifest = &Device("thermostat.device.json");
+  spec.manifest = &Device("thermostat");
   spec.chunk_size = 64;
   Result<Bytes> big = BuildBundle(spec, f.key);
   REQUIRE_FALSE(big.ok());
@@ -504,7 +504,7 @@ TEST_CASE("sequence numbers on the command line never wrap") {
   TempDir dir;
   std::string module = dir.File("t.wasm");
   WriteBytes(module, WatToWasm(ReadText(DataDir() + "/modules/thermostat.wat")));
-  std::string device = SourceDir() + "/templates/devices/thermostat.device.json";
+  std::string device = SourceDir() + "/templates/thermostat/device.json";
   REQUIRE(RunWasmiot({"keygen", "-o", dir.File("k")}).exit_code == 0);
   auto sign = [&](const std::vector<std::string>& extra) {
     std::vector<std::string> argv{"sign", module, "--key", dir.File("k.key"), "-m", device, "--version", "1.0.0",
@@ -556,8 +556,8 @@ TEST_CASE("SignModule: the sign policy as a library call") {
   WriteBytes(module, WatToWasm(ReadText(DataDir() + "/modules/thermostat.wat")));
   SignRequest request;
   request.module_path = module;
-  request.manifest = &Device("thermostat.device.json");
-  request.manifest_path = SourceDir() + "/templates/devices/thermostat.device.json";
+  request.manifest = &Device("thermostat");
+  request.manifest_path = SourceDir() + "/templates/thermostat/device.json";
   request.version = SemanticVersion{1, 0, 0};
   request.sequence = 7;
   request.scratch_beside = dir.File("out.bundle");
@@ -575,7 +575,7 @@ TEST_CASE("SignModule: the sign policy as a library call") {
   CHECK_THAT(DiagnosticsText(m7), Catch::Contains("[target-not-accepted]"));
   Diagnostics camera;
   request.target = "";
-  request.manifest = &Device("camera.device.json");
+  request.manifest = &Device("motion-detector");
   CHECK_FALSE(SignModule(request, f.key, camera).ok());
   CHECK(camera.HasErrors());
   CHECK_FALSE(std::filesystem::exists(dir.File("out.bundle")));  // SignModule writes nothing

@@ -54,7 +54,7 @@ struct Release {
 
   TempDir dir;
   std::string module = dir.File("t.wasm");
-  std::string device = SourceDir() + "/templates/devices/thermostat.device.json";
+  std::string device = SourceDir() + "/templates/thermostat/device.json";
 };
 
 }  // namespace
@@ -321,7 +321,7 @@ TEST_CASE("assemble refuses corrupt, conflicting, foreign and unauthenticated fr
     CHECK(unknown.exit_code == 1);
     CHECK_THAT(unknown.err, Catch::Contains("which is not among the trusted keys [bundle-unknown-key]"));
     CHECK_THAT(unknown.err, !Catch::Contains("warning"));
-    RunResult camera = r.Assemble(folder, out, {"-m", SourceDir() + "/templates/devices/camera.device.json"});
+    RunResult camera = r.Assemble(folder, out, {"-m", SourceDir() + "/templates/motion-detector/device.json"});
     CHECK(camera.exit_code == 1);
     CHECK_THAT(camera.err, Catch::Contains("[bundle-wrong-device]"));
     RunResult rollback = r.Assemble(folder, out, {"--installed-seq", "7"});

@@ -11,7 +11,7 @@ namespace wasmiot::test {
 
 TEST_CASE("MakeDevicePolicy: the manifest's device, budget and AOT targets") {
   Diagnostics d;
-  Result<Manifest> thermostat = LoadManifest(SourceDir() + "/templates/devices/thermostat.device.json", d);
+  Result<Manifest> thermostat = LoadManifest(SourceDir() + "/templates/thermostat/device.json", d);
   REQUIRE(thermostat.ok());
   std::array<uint8_t, 32> key{};
   key[0] = 7;

@@ -11,7 +11,7 @@ namespace {
 const Manifest& Thermostat() {
   static const Manifest manifest = [] {
     Diagnostics d;
-    Result<Manifest> m = LoadManifest(SourceDir() + "/templates/devices/thermostat.device.json", d);
+    Result<Manifest> m = LoadManifest(SourceDir() + "/templates/thermostat/device.json", d);
     REQUIRE(m.ok());
     return std::move(m).value();
   }();

@@ -22,7 +22,7 @@ namespace {
 const Manifest& Thermostat() {
   static Manifest m = [] {
     Diagnostics d;
-    Result<Manifest> r = LoadManifest(SourceDir() + "/templates/devices/thermostat.device.json", d);
+    Result<Manifest> r = LoadManifest(SourceDir() + "/templates/thermostat/device.json", d);
     REQUIRE(r.ok());
     return std::move(r).value();
   }();

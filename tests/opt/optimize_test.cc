@@ -18,7 +18,7 @@ Manifest LoadOrFail(const std::string& path) {
 }
 
 const Manifest& Thermostat() {
-  static const Manifest m = LoadOrFail(SourceDir() + "/templates/devices/thermostat.device.json");
+  static const Manifest m = LoadOrFail(SourceDir() + "/templates/thermostat/device.json");
   return m;
 }
 const Manifest& Minimal() {

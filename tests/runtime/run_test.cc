@@ -289,7 +289,7 @@ TEST_CASE("run: imports need a device that provides them") {
   CHECK(bare.exit_code == 1);
   CHECK_THAT(bare.err, Catch::Contains("the module imports env.read_level: give the device with --manifest [manifest-required]"));
   // With a device the module must pass check first.
-  RunResult other = RunOn(engine, {"run", lab.module, "-m", SourceDir() + "/templates/devices/thermostat.device.json",
+  RunResult other = RunOn(engine, {"run", lab.module, "-m", SourceDir() + "/templates/thermostat/device.json",
                                 "--invoke", "open"});
   CHECK(other.exit_code == 1);
   CHECK_THAT(other.err, Catch::Contains("[import-unknown]"));
@@ -300,7 +300,7 @@ TEST_CASE("run: the thermostat's control loop with simulated sensors") {
   const std::string engine = GENERATE(as<std::string>{}, "interp", "both");
   TempDir dir;
   std::string m = Module(dir, "t.wasm", ReadText(DataDir() + "/modules/thermostat.wat"));
-  std::string device = SourceDir() + "/templates/devices/thermostat.device.json";
+  std::string device = SourceDir() + "/templates/thermostat/device.json";
   RunResult cold = RunOn(engine, {"run", m, "-m", device, "--sensor", "temperature=17.5", "--sensor", "humidity=70",
                                "--invoke", "control_loop"});
   CHECK(cold.exit_code == 0);

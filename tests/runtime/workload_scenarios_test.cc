@@ -69,7 +69,7 @@ TEST_CASE("motion detector: still scene, a moving block, noise, a missing frame,
   std::string scenario = dir.File("motion.scenario.json");
   WriteText(scenario, fmt::format(R"json({{
     "scenario_version": 1, "name": "motion", "module": "motion_detector.wasm",
-    "manifest": "{}/templates/devices/camera.device.json",
+    "manifest": "{}/templates/motion-detector/device.json",
     "duration_ms": 600,
     "calls": [
       {{ "export": "init" }},
@@ -154,7 +154,7 @@ TEST_CASE("PGM frames: decoded, and bad images refused with the byte offset") {
   TempDir dir;
   WriteText(dir.File("short.pgm"), "P5 320 240 255\nabc");
   RunResult r = RunWasmiot({"run", BuildWorkload("motion_detector", dir), "-m",
-                            SourceDir() + "/templates/devices/camera.device.json", "--input",
+                            SourceDir() + "/templates/motion-detector/device.json", "--input",
                             "frames=" + dir.File("short.pgm"), "--invoke", "detect_motion"});
   CHECK(r.exit_code == 1);
   CHECK_THAT(r.err, Catch::Contains(dir.File("short.pgm") + ":0x12: error: 320x240 pixels need 76800 bytes, only 3 "

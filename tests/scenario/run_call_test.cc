@@ -65,7 +65,7 @@ TEST_CASE("RunCall: inputs must name what the device has, then traps and the eng
     (func (export "read") (result f32) (call 0))
     (memory (export "memory") 1) (func (export "init")) (func (export "control_loop"))
     (func (export "boom") unreachable)))", "read");
-  r.manifest_path = SourceDir() + "/templates/devices/thermostat.device.json";
+  r.manifest_path = SourceDir() + "/templates/thermostat/device.json";
   r.inputs.sensors.push_back({"sensor input 1", "temprature", {20}});
   Diagnostics typo;
   CHECK_FALSE(RunCall(r, typo).outcome);

@@ -24,7 +24,7 @@ struct Project {
   "scenario_version": 1,
   "name": ")" + name + R"(",
   "module": "thermostat.wasm",
-  "manifest": ")" + SourceDir() + R"(/templates/devices/thermostat.device.json",
+  "manifest": ")" + SourceDir() + R"(/templates/thermostat/device.json",
 )" + body + "\n}\n");
     return path;
   }
@@ -110,7 +110,7 @@ TEST_CASE("scenario: results, tolerance, traps expected and unexpected") {
     (func (export "temp") (result f32) (call $t))
     (func (export "spin") (loop (br 0)))
     (func (export "div") (param i32) (result i32) (i32.div_u (i32.const 10) (local.get 0)))))"));
-  std::string device = SourceDir() + "/templates/devices/thermostat.device.json";
+  std::string device = SourceDir() + "/templates/thermostat/device.json";
   auto scenario = [&](const std::string& name, const std::string& body) {
     std::string path = p.dir.File(name + ".json");
     WriteText(path, R"({ "scenario_version": 1, "module": "calc.wasm", "manifest": ")" + device + "\", " + body + "}");
@@ -236,7 +236,7 @@ TEST_CASE("scenario schema and parser agree on good and bad files") {
   "expect": { "host_calls": [{ "function": "env.log", "fields": [{ "at": 0, "type": "u24", "value": 1 }] }] })");
   std::string bad_result = p.Scenario("bad_result", R"(  "duration_ms": 10, "calls": [{ "export": "init" }],
   "expect": { "results": [{ "export": "init" }] })");
-  std::string workload = SourceDir() + "/templates/thermostat-c/thermostat.scenario.json";
+  std::string workload = SourceDir() + "/templates/thermostat/tests/thermostat.scenario.json";
   const std::vector<std::string> files = {good,    old_good,  workload,  bad_kind,  bad_until,
                                           bad_sensor, bad_memory, bad_field, bad_result};
   std::vector<std::string> verdicts = SchemaVerdicts("scenario.schema.json", files);
@@ -306,7 +306,7 @@ TEST_CASE("scenario: arguments must fit their parameter types exactly") {
     (func (export "i") (param i32) (result i32) (local.get 0))
     (func (export "l") (param i64) (result i64) (local.get 0))
     (func (export "f") (param f32) (result f32) (local.get 0))))"));
-  std::string device = SourceDir() + "/templates/devices/thermostat.device.json";
+  std::string device = SourceDir() + "/templates/thermostat/device.json";
   auto scenario = [&](const std::string& name, const std::string& calls) {
     std::string path = p.dir.File(name + ".json");
     WriteText(path, "{ \"scenario_version\": 1, \"module\": \"id.wasm\", \"manifest\": \"" + device +
@@ -357,7 +357,7 @@ TEST_CASE("scenario: arguments must fit their parameter types exactly") {
 
 TEST_CASE("scenario: a v128 parameter on a SIMD device is refused, not a crash") {
   Project p;
-  std::string device = ReadText(SourceDir() + "/templates/devices/thermostat.device.json");
+  std::string device = ReadText(SourceDir() + "/templates/thermostat/device.json");
   const std::string features = "\"features\": [\"mutable-globals\", \"sign-extension\"]";
   size_t at = device.find(features);
   REQUIRE(at != std::string::npos);
@@ -428,7 +428,7 @@ TEST_CASE("scenario: expectations must name the device's host functions and the 
     (func $s unreachable) (start $s) (func (export "init")) (func (export "control_loop"))))"));
   std::string start = p.dir.File("start.json");
   WriteText(start, R"({ "scenario_version": 1, "manifest": ")" + SourceDir() +
-                       R"x(/templates/devices/thermostat.device.json", "duration_ms": 10, "calls": [{ "export": "init" }],
+                       R"x(/templates/thermostat/device.json", "duration_ms": 10, "calls": [{ "export": "init" }],
     "expect": { "traps": [{ "export": "(start)", "kind": "unreachable" }] } })x");
   RunResult trapped = RunWasmiot({"run", p.dir.File("start.wasm"), "--scenario", start});
   INFO(trapped.out << trapped.err);

@@ -13,7 +13,7 @@ using nlohmann::json;
 
 namespace {
 
-std::string Thermostat() { return SourceDir() + "/templates/devices/thermostat.device.json"; }
+std::string Thermostat() { return SourceDir() + "/templates/thermostat/device.json"; }
 
 // A folder with the thermostat module compiled from .wat.
 struct Fixture {

@@ -23,7 +23,7 @@ std::string WatFile(const TempDir& dir, const std::string& name, const std::stri
 
 TEST_CASE("every command refuses a module over a limit with exit 1 and module-over-limit") {
   TempDir dir;
-  std::string device = SourceDir() + "/templates/devices/thermostat.device.json";
+  std::string device = SourceDir() + "/templates/thermostat/device.json";
   std::vector<std::pair<std::string, Bytes>> modules = {{"deep.wasm", NestedBlocksModule(kMaxControlDepth + 1)},
                                                         {"deeper.wasm", NestedBlocksModule(1'000'000)}};
   for (const std::string& file : DataFiles("binaries", "over-limit-", ".hex")) {

@@ -27,7 +27,7 @@ struct Inputs {
 
   Inputs() {
     WriteBytes(module, WatToWasm(ReadText(DataDir() + "/modules/thermostat.wat")));
-    fs::copy_file(SourceDir() + "/templates/devices/thermostat.device.json", device);
+    fs::copy_file(SourceDir() + "/templates/thermostat/device.json", device);
     WriteText(password, "correct horse\n");
     REQUIRE(RunWasmiot({"keygen", "-o", dir.File("k"), "--password-file", password}).exit_code == 0);
     REQUIRE(RunWasmiot({"sign", module, "--key", key, "--password-file", password, "-m", device, "--version", "1.0.0",
