@@ -107,7 +107,10 @@ cp "$tmp"/wasm/*.wasm "$corpus/module/"
 cp "$tmp"/wasm/*.wasm "$corpus/runtime/"
 
 # Manifests, scenarios (and the gateway's tenants, which are scenarios), gateways.
-cp "$root"/templates/*/device.json "$root"/tests/data/manifests/*.json "$corpus/manifest/"
+cp "$root"/tests/data/manifests/*.json "$corpus/manifest/"
+for f in "$root"/templates/*/device.json; do
+  cp "$f" "$corpus/manifest/$(basename "$(dirname "$f")").device.json"
+done
 for f in "$root"/templates/*/tests/*.scenario.json "$root"/templates/gateway/*.tenant.json; do
   cp "$f" "$corpus/scenario/$(basename "$f")"
 done

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "aot/aot.h"
+#include "bundle/device_policy.h"
 #include "check/check.h"
 #include "support/file_io.h"
 
@@ -23,6 +24,7 @@ size_t FirstDifference(const Bytes& a, const Bytes& b) {
 }
 
 Result<Bytes> AotPayload(const SignRequest& r, const Bytes& module, Diagnostics& diagnostics) {
+  if (r.payload_compiled_by_caller) return ReadInput(r.payload_path, kMaxAotPayload, "payload-too-large", diagnostics);
   AotOptions aot;
   aot.target = r.target;
   aot.output_dir = r.scratch_beside + ".aot";  // never created: only a scratch folder beside it

@@ -26,6 +26,9 @@ struct SignRequest {
   std::string target;
   std::string module_name;   // the C name of its symbols ("" from module_path)
   std::string payload_path;  // a library `aot` wrote, held to what this compile makes ("" to use the compile)
+  // The caller compiled payload_path itself, from this module with the device's
+  // budget, in this process (`wasmiot build`): it is signed as it is, not compiled again.
+  bool payload_compiled_by_caller = false;
   std::string scratch_beside;  // the compile's scratch folder goes beside this path
   // How the caller names these inputs, for the fixes diagnostics suggest.
   std::string payload_option = "a payload file";

@@ -91,7 +91,10 @@ class Checker {
     for (Feature f : module_.features_used.List()) {
       if (!manifest_.features.Has(f)) {
         Error("feature-unsupported", std::string(FeatureName(f)),
-              "the module uses this feature; the device does not support it");
+              "the module uses this feature; the device does not support it: compile for the device's features "
+              "only (clang: -mcpu=mvp plus one -m<feature> per feature the manifest lists; rustc: -C "
+              "target-cpu=mvp -C target-feature=+...; `wasmiot build` derives them), or let `wasmiot opt "
+              "--manifest` lower it");
       }
     }
   }
@@ -104,9 +107,16 @@ class Checker {
         if (!fn) {
           bool known_module = std::any_of(manifest_.host_functions.begin(), manifest_.host_functions.end(),
               [&](const HostFunction& f) { return f.module == import.module; });
+          std::string hint;
+          if (import.module.rfind("wasi", 0) == 0) {
+            hint = ": the device offers no WASI; build freestanding (clang: --target=wasm32 -nostdlib, not "
+                   "wasm32-wasi; Rust: --target wasm32-unknown-unknown with #![no_std]) and call the device's "
+                   "host functions instead";
+          }
           Error("import-unknown", item,
-                known_module ? "the device provides no such function"
-                             : fmt::format("the device provides no import module \"{}\"", import.module));
+                (known_module ? std::string("the device provides no such function")
+                              : fmt::format("the device provides no import module \"{}\"", import.module)) +
+                    hint);
           continue;
         }
         used_.insert(item);
@@ -167,15 +177,21 @@ class Checker {
     const Budgets& b = manifest_.budgets;
     if (limits.initial > b.initial_pages) {
       Error("memory-over-budget", item,
-            fmt::format("initial size {} ({} KiB), budget allows {}", Plural(limits.initial, "page"),
-                        limits.initial * 64, Plural(b.initial_pages, "page")));
+            fmt::format("initial size {} ({} KiB), budget allows {}: link with --initial-memory={} (clang: "
+                        "-Wl,--initial-memory={}; rustc: -C link-arg=--initial-memory={})",
+                        Plural(limits.initial, "page"), limits.initial * 64, Plural(b.initial_pages, "page"),
+                        uint64_t{b.initial_pages} * 65536, uint64_t{b.initial_pages} * 65536,
+                        uint64_t{b.initial_pages} * 65536));
     }
     if (!limits.max) {
       Add(Severity::kWarning, "memory-unbounded", item,
           fmt::format("declares no maximum; the device caps growth at {}", Plural(b.max_pages, "page")));
     } else if (*limits.max > b.max_pages) {
       Error("memory-over-budget", item,
-            fmt::format("maximum size {}, budget allows {}", Plural(*limits.max, "page"), Plural(b.max_pages, "page")));
+            fmt::format("maximum size {}, budget allows {}: link with --max-memory={} (clang: "
+                        "-Wl,--max-memory={}; rustc: -C link-arg=--max-memory={})",
+                        Plural(*limits.max, "page"), Plural(b.max_pages, "page"), uint64_t{b.max_pages} * 65536,
+                        uint64_t{b.max_pages} * 65536, uint64_t{b.max_pages} * 65536));
     }
   }
 
@@ -208,7 +224,9 @@ class Checker {
     uint64_t budget = manifest_.budgets.max_module_bytes;
     if (module_.size_bytes > budget) {
       Error("module-too-large", "module",
-            fmt::format("{}, budget allows {}", Plural(module_.size_bytes, "byte"), budget));
+            fmt::format("{}, budget allows {}: `wasmiot opt --manifest` shrinks it (-Oz), or compile with -Oz / "
+                        "-C opt-level=z",
+                        Plural(module_.size_bytes, "byte"), budget));
     }
   }
 

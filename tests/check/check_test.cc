@@ -54,6 +54,16 @@ TEST_CASE("the thermostat module fits the thermostat device") {
   CHECK(d.empty());
 }
 
+TEST_CASE("a WASI import says the device offers no WASI and how to build without it") {
+  std::string wat = Replace(ThermostatWat(), "(memory",
+                            "(import \"wasi_snapshot_preview1\" \"fd_write\" (func (param i32 i32 i32 i32) (result i32)))\n  (memory");
+  const Diagnostic e = OnlyError(Check(wat));
+  CHECK(e.code == "import-unknown");
+  CHECK_THAT(e.message, Catch::Contains("the device offers no WASI"));
+  CHECK_THAT(e.message, Catch::Contains("-nostdlib"));
+  CHECK_THAT(e.message, Catch::Contains("wasm32-unknown-unknown"));
+}
+
 TEST_CASE("an undeclared import is one error") {
   std::string wat = Replace(ThermostatWat(), "(memory",
                             "(import \"env\" \"read_pressure\" (func (result f32)))\n  (memory");
@@ -115,13 +125,16 @@ TEST_CASE("memory over budget is one error") {
   REQUIRE(d.Count(Severity::kError) == 2);
   CHECK(d.list()[0].code == "memory-over-budget");
   CHECK(d.list()[0].item == "memory[0]");
-  CHECK(d.list()[0].message == "initial size 8 pages (512 KiB), budget allows 2 pages");
-  CHECK(d.list()[1].message == "maximum size 8 pages, budget allows 4 pages");
+  CHECK(d.list()[0].message == "initial size 8 pages (512 KiB), budget allows 2 pages: link with --initial-memory=131072 "
+                                "(clang: -Wl,--initial-memory=131072; rustc: -C link-arg=--initial-memory=131072)");
+  CHECK(d.list()[1].message == "maximum size 8 pages, budget allows 4 pages: link with --max-memory=262144 (clang: "
+                                "-Wl,--max-memory=262144; rustc: -C link-arg=--max-memory=262144)");
 
   std::string initial_only = Replace(ThermostatWat(), "(memory (export \"memory\") 2 2)", "(memory (export \"memory\") 3 4)");
   const Diagnostic e = OnlyError(Check(initial_only));
   CHECK(e.code == "memory-over-budget");
-  CHECK(e.message == "initial size 3 pages (192 KiB), budget allows 2 pages");
+  CHECK_THAT(e.message, Catch::StartsWith("initial size 3 pages (192 KiB), budget allows 2 pages: link with "
+                                          "--initial-memory=131072"));
 }
 
 TEST_CASE("a memory without a maximum is a warning, not an error") {
@@ -198,13 +211,15 @@ TEST_CASE("tables, size and features are held to the device") {
                                   std::string(20000, 'x') + "\")");
     const Diagnostic e = OnlyError(Check(wat));
     CHECK(e.code == "module-too-large");
-    CHECK_THAT(e.message, Catch::EndsWith("bytes, budget allows 16384"));
+    CHECK_THAT(e.message, Catch::Contains("bytes, budget allows 16384: `wasmiot opt --manifest` shrinks it"));
   }
   SECTION("a feature the device does not support") {
     std::string wat = Replace(ThermostatWat(), "(memory", "(func (result v128) v128.const i32x4 0 0 0 0)\n  (memory");
     const Diagnostic e = OnlyError(Check(wat));
     CHECK(e.code == "feature-unsupported");
     CHECK(e.item == "simd");
+    CHECK_THAT(e.message, Catch::Contains("-mcpu=mvp"));
+    CHECK_THAT(e.message, Catch::Contains("-C target-cpu=mvp"));
   }
   SECTION("a feature the device supports") {
     std::string wat = Replace(ThermostatWat(), "(memory", "(func (param i32) (result i32) local.get 0 i32.extend8_s)\n  (memory");

@@ -63,5 +63,7 @@ void RegisterChunkCommand(CLI::App& app, Invocation& invocation);
 void RegisterAssembleCommand(CLI::App& app, Invocation& invocation);
 void RegisterRunCommand(CLI::App& app, Invocation& invocation);
 void RegisterTestCommand(CLI::App& app, Invocation& invocation);
+void RegisterNewCommand(CLI::App& app, Invocation& invocation);
+void RegisterBuildCommand(CLI::App& app, Invocation& invocation);
 
 }  // namespace wasmiot::tool

@@ -16,6 +16,8 @@ namespace wasmiot::tool {
 namespace {
 
 constexpr CommandInfo kCommands[] = {
+    {"new", RegisterNewCommand},
+    {"build", RegisterBuildCommand},
     {"check", RegisterCheckCommand},
     {"inspect", RegisterInspectCommand},
     {"opt", RegisterOptCommand},
@@ -61,6 +63,7 @@ int Main(int argc, char** argv) {
   app.set_version_flag("--version", std::string(kVersion));
   app.footer(
       "Examples:\n"
+      "  wasmiot new thermostat my-thermostat && wasmiot build my-thermostat\n"
       "  wasmiot check thermostat.wasm --manifest thermostat.device.json\n"
       "  wasmiot inspect thermostat.wasm --json\n"
       "  wasmiot opt thermostat.wasm -o thermostat.opt.wasm --manifest thermostat.device.json\n"

@@ -17,6 +17,8 @@ int ExitCodeForError(std::string_view code) {
       {"usage", kExitUsage},
       {"unknown-target", kExitUsage},
       {"output-is-input", kExitUsage},
+      {"project-missing", kExitUsage},
+      {"unknown-template", kExitUsage},
       {"io-error", kExitIoError},
       {"internal-error", kExitIoError},
       {"compiler-missing", kExitIoError},

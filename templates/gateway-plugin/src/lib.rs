@@ -1,0 +1,225 @@
+//! Tenant plugin for the acme/gateway-g8 multi-tenant gateway
+//! (templates/gateway-plugin/device.json), the Rust port of gateway_plugin.c.
+//!
+//! Build: rustc --edition 2021 --target wasm32-unknown-unknown --crate-type cdylib -C opt-level=s -C panic=abort -C target-cpu=mvp -C target-feature=+mutable-globals,+sign-ext,+multivalue -C debuginfo=0 -C strip=debuginfo -C link-arg=--initial-memory=65536 -C link-arg=--max-memory=65536 -C link-arg=-zstack-size=2048 -o gateway_plugin.wasm src/lib.rs
+//!
+//! Each update() reads sensors 0..2 and publishes one JSON message such as
+//!   {"seq":7,"t_ms":123456,"sensors":[21.50,-3.25,null]}
+//! Values carry two decimals; a NaN, infinite or out-of-range (|v| >= 1e7)
+//! reading is published as null, since JSON has no NaN. If publish() reports
+//! an error the plugin logs "publish failed: <status>".
+//!
+//! The chapter shows only the gateway's host side. This plugin is written for
+//! the budget that side gives a tenant (2 KiB stack, one 64 KiB page): no heap
+//! and no `format!` (core::fmt alone would take much of the 8 KiB module
+//! budget), the message built in one module-owned 128-byte buffer that the host
+//! sees only as publish()'s argument, and the stack limited with
+//! -zstack-size=2048 (rustc's default is 1 MiB, which does not fit in the page).
+#![no_std]
+
+use core::cell::{Cell, UnsafeCell};
+
+// ---- Host functions (module "env", see device.json) -----------------------
+
+mod env {
+    #[link(wasm_import_module = "env")]
+    extern "C" {
+        pub fn read_sensor(sensor_id: i32) -> f32;
+        pub fn get_time_ms() -> i64;
+        pub fn publish(payload: *const u8, payload_len: i32) -> i32;
+        pub fn log(message: *const u8, length: i32);
+    }
+}
+
+// Safe wrappers. SAFETY (all of them): the host implements these functions as
+// device.json declares them; they take and return plain numbers, and `publish`
+// and `log` only read the bytes they are given during the call. Every buffer
+// here is at most MESSAGE_CAPACITY bytes, so its length fits in an i32.
+
+fn read_sensor(sensor_id: i32) -> f32 {
+    unsafe { env::read_sensor(sensor_id) }
+}
+
+fn get_time_ms() -> i64 {
+    unsafe { env::get_time_ms() }
+}
+
+/// 0 queued, negative on error.
+fn publish(payload: &[u8]) -> i32 {
+    unsafe { env::publish(payload.as_ptr(), payload.len() as i32) }
+}
+
+fn log(message: &[u8]) {
+    unsafe { env::log(message.as_ptr(), message.len() as i32) }
+}
+
+const SENSOR_COUNT: usize = 3;
+const MESSAGE_CAPACITY: usize = 128;
+
+// ---- Pure formatting (no imports) ------------------------------------------
+
+/// Appends bytes to a buffer; every push fails (`None`) once the buffer is full.
+struct Writer<'a> {
+    buffer: &'a mut [u8],
+    len: usize,
+}
+
+impl<'a> Writer<'a> {
+    fn new(buffer: &'a mut [u8]) -> Self {
+        Self { buffer, len: 0 }
+    }
+
+    /// The bytes written so far.
+    fn into_written(self) -> &'a [u8] {
+        let Self { buffer, len } = self;
+        // `len` never exceeds the buffer's length, so this is all of `buffer`
+        // at worst; `get` keeps the panic path (and core::fmt) out of the module.
+        buffer.get(..len).unwrap_or(&[])
+    }
+
+    fn push(&mut self, byte: u8) -> Option<()> {
+        *self.buffer.get_mut(self.len)? = byte;
+        self.len += 1;
+        Some(())
+    }
+
+    fn push_str(&mut self, text: &str) -> Option<()> {
+        text.bytes().try_for_each(|byte| self.push(byte))
+    }
+
+    /// `value` in decimal, zero-padded to at least `min_digits` digits.
+    fn push_unsigned(&mut self, value: u64, min_digits: u32) -> Option<()> {
+        if value >= 10 || min_digits > 1 {
+            self.push_unsigned(value / 10, min_digits.saturating_sub(1))?;
+        }
+        self.push(b'0' + (value % 10) as u8)
+    }
+
+    fn push_signed(&mut self, value: i64) -> Option<()> {
+        if value < 0 {
+            self.push(b'-')?;
+        }
+        // unsigned_abs is also right for i64::MIN.
+        self.push_unsigned(value.unsigned_abs(), 1)
+    }
+
+    /// `value` with two decimals, rounded half away from zero; null when it is
+    /// not a finite number below 1e7 in magnitude (so the hundredths fit in 32 bits).
+    fn push_hundredths(&mut self, value: f32) -> Option<()> {
+        const LIMIT: f32 = 1e7;
+        let in_range = value > -LIMIT && value < LIMIT; // false for NaN
+        if !in_range {
+            return self.push_str("null");
+        }
+        let rounding = if value < 0.0 { -0.5 } else { 0.5 };
+        let hundredths = (value * 100.0 + rounding) as i32;
+        if hundredths < 0 {
+            self.push(b'-')?;
+        }
+        let magnitude = hundredths.unsigned_abs();
+        self.push_unsigned((magnitude / 100).into(), 1)?;
+        self.push(b'.')?;
+        self.push_unsigned((magnitude % 100).into(), 2)
+    }
+}
+
+/// {"seq":S,"t_ms":T,"sensors":[v0,v1,...]} in `out`; None if it does not fit.
+fn format_message<'a>(out: &'a mut [u8], seq: u32, t_ms: i64, values: &[f32]) -> Option<&'a [u8]> {
+    let mut message = Writer::new(out);
+    message.push_str("{\"seq\":")?;
+    message.push_unsigned(seq.into(), 1)?;
+    message.push_str(",\"t_ms\":")?;
+    message.push_signed(t_ms)?;
+    message.push_str(",\"sensors\":[")?;
+    for (i, &value) in values.iter().enumerate() {
+        if i > 0 {
+            message.push(b',')?;
+        }
+        message.push_hundredths(value)?;
+    }
+    message.push_str("]}")?;
+    Some(message.into_written())
+}
+
+/// "publish failed: <status>" in `out`; None if it does not fit.
+fn format_publish_failure(out: &mut [u8], status: i32) -> Option<&[u8]> {
+    let mut line = Writer::new(out);
+    line.push_str("publish failed: ")?;
+    line.push_signed(status.into())?;
+    Some(line.into_written())
+}
+
+// ---- Plugin state and entry points -----------------------------------------
+
+/// A module-global value, lent out one exclusive borrow at a time.
+struct Global<T> {
+    value: UnsafeCell<T>,
+    borrowed: Cell<bool>,
+}
+
+// SAFETY: without the atomics feature a wasm module has exactly one thread, so
+// the value is never shared between threads (with atomics this does not compile).
+#[cfg(not(target_feature = "atomics"))]
+unsafe impl<T> Sync for Global<T> {}
+
+impl<T> Global<T> {
+    const fn new(value: T) -> Self {
+        Self {
+            value: UnsafeCell::new(value),
+            borrowed: Cell::new(false),
+        }
+    }
+
+    /// Runs `f` on the value. Traps if the value is already borrowed, which
+    /// only the host calling an export from inside a host function could cause.
+    fn with<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
+        if self.borrowed.replace(true) {
+            core::arch::wasm32::unreachable();
+        }
+        // SAFETY: the flag makes this the only reference until `f` returns.
+        let result = f(unsafe { &mut *self.value.get() });
+        self.borrowed.set(false);
+        result
+    }
+}
+
+struct Plugin {
+    message: [u8; MESSAGE_CAPACITY],
+    sequence: u32,
+}
+
+static PLUGIN: Global<Plugin> = Global::new(Plugin {
+    message: [0; MESSAGE_CAPACITY],
+    sequence: 0,
+});
+
+#[no_mangle]
+pub extern "C" fn init() {
+    PLUGIN.with(|plugin| plugin.sequence = 0);
+    log(b"gateway plugin ready");
+}
+
+#[no_mangle]
+pub extern "C" fn update() {
+    let values: [f32; SENSOR_COUNT] = core::array::from_fn(|id| read_sensor(id as i32));
+    PLUGIN.with(|plugin| {
+        let sequence = plugin.sequence;
+        plugin.sequence = sequence.wrapping_add(1);
+        let message = match format_message(&mut plugin.message, sequence, get_time_ms(), &values) {
+            Some(message) => message,
+            None => return log(b"message did not fit; not published"),
+        };
+        let status = publish(message);
+        if status != 0 {
+            // Reuses the message buffer: the failed payload is not needed any more.
+            if let Some(line) = format_publish_failure(&mut plugin.message, status) {
+                log(line);
+            }
+        }
+    });
+}
+
+#[panic_handler]
+fn panic(_info: &core::panic::PanicInfo) -> ! {
+    core::arch::wasm32::unreachable()
+}
