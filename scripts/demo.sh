@@ -1,55 +1,46 @@
 #!/usr/bin/env bash
-# The main job on the bundled example: build wasmiot, compile the thermostat
-# module from C to wasm32, then inspect it, check it against the thermostat's
-# device manifest, optimize it for the device, compile it ahead of time for a
-# Cortex-M4F, make the release signing key the firmware will embed, sign the
-# module into a bundle, slice it into OTA chunks, and reassemble those as the
-# device would, out of order, with the device library's receiver.
+# The main job on a fresh machine: build wasmiot, make a thermostat project
+# from its template, and build it: compiled from C to wasm32 with the flags its
+# device implies, checked against the device, optimized, precompiled for the
+# host and the thermostat's Cortex-M4F, its scenarios run on both engines,
+# signed with the project's freshly generated development key and sliced into
+# OTA chunks. Then the chunks are reassembled in reverse order by the device
+# library's receiver, and the result is the signed module, byte for byte.
+# With --lang rust, the same module from Rust (no_std, Debian's rustc).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+lang=c
+[ "${1:-}" = "--lang" ] && lang=$2
 bash "$root/scripts/build.sh" build
 wasmiot="$root/build/tools/wasmiot/wasmiot"
-device="$root/templates/thermostat/device.json"
 out="$root/build/demo"
 rm -rf "$out"
 mkdir -p "$out"
+project="$out/thermostat"
 
-echo "== compile templates/thermostat/src/thermostat.c to wasm32"
-clang --target=wasm32 -mcpu=mvp -O2 -nostdlib -Wall -Wextra -Werror \
-  -Wl,--no-entry -Wl,--initial-memory=131072 -Wl,--max-memory=131072 -Wl,-z,stack-size=8192 \
-  -o "$out/thermostat.wasm" "$root/templates/thermostat/src/thermostat.c"
+echo "== wasmiot new thermostat build/demo/thermostat --lang $lang"
+"$wasmiot" new thermostat "$project" --lang "$lang"
 
-echo "== wasmiot inspect thermostat.wasm"
-"$wasmiot" inspect "$out/thermostat.wasm"
+echo "== wasmiot build build/demo/thermostat (host and cortex-m4f, scenarios on both engines, signed, chunked)"
+"$wasmiot" build "$project"
 
-echo "== wasmiot check thermostat.wasm --manifest templates/thermostat/device.json"
-"$wasmiot" check "$out/thermostat.wasm" --manifest "$device"
+echo "== the same build again: nothing to do"
+"$wasmiot" build "$project" | head -1
 
-echo "== wasmiot opt: optimize for the device"
-"$wasmiot" opt "$out/thermostat.wasm" -o "$out/thermostat.opt.wasm" --manifest "$device"
+echo "== wasmiot inspect: the signed bundle's header"
+"$wasmiot" inspect "$project/build/thermostat.bundle"
 
-echo "== wasmiot aot: precompile for the thermostat's Cortex-M4F"
-"$wasmiot" aot "$out/thermostat.opt.wasm" --name thermostat --target cortex-m4f -o "$out/aot-cortex-m4f" \
-  --manifest "$device"
-
-echo "== wasmiot keygen, and the public key as C for the firmware"
-"$wasmiot" keygen -o "$out/release"
-"$wasmiot" pubkey "$out/release.key" --format c --name release_key -o "$out/release_key.c"
-echo "wrote $out/release_key.c"
-
-echo "== wasmiot sign: a bundle for the thermostat, sequence 1"
-"$wasmiot" sign "$out/thermostat.opt.wasm" --key "$out/release.key" --manifest "$device" --version 1.0.0 --seq 1 \
-  -o "$out/thermostat.bundle"
-"$wasmiot" verify "$out/thermostat.bundle" --pubkey "$out/release.pub.pem" --manifest "$device"
-
-echo "== wasmiot chunk: OTA frames of 256 bytes (a bundle signed with --chunk-size 256)"
-"$wasmiot" sign "$out/thermostat.opt.wasm" --key "$out/release.key" --manifest "$device" --version 1.0.0 --seq 1 \
-  --chunk-size 256 -o "$out/thermostat-256.bundle" >/dev/null
-"$wasmiot" chunk "$out/thermostat-256.bundle" -o "$out/chunks" --stream "$out/thermostat.stream"
-
-echo "== wasmiot assemble: the frames in reverse order, as a device receives them"
+echo "== wasmiot assemble: the chunks in reverse order, as a device may receive them"
 mkdir "$out/reversed"
 n=0
-for f in $(ls -r "$out/chunks"); do cp "$out/chunks/$f" "$out/reversed/$(printf %06d $n).chunk"; n=$((n + 1)); done
-"$wasmiot" assemble "$out/reversed" --pubkey "$out/release.pub.pem" --manifest "$device" -o "$out/received.wasm"
-cmp "$out/received.wasm" "$out/thermostat.opt.wasm" && echo "received.wasm is the signed module, byte for byte"
+for f in $(ls -r "$project/build/chunks/thermostat"); do
+  cp "$project/build/chunks/thermostat/$f" "$out/reversed/$(printf %06d $n).chunk"
+  n=$((n + 1))
+done
+"$wasmiot" assemble "$out/reversed" --pubkey "$project/keys/dev.pub.pem" --manifest "$project/device.json" \
+  -o "$out/received.wasm"
+cmp "$out/received.wasm" "$project/build/thermostat.wasm" && echo "received.wasm is the signed module, byte for byte"
+
+echo "== wasmiot pubkey: the development key as C for the firmware"
+"$wasmiot" pubkey "$project/keys/dev.pub.pem" --format c --name dev_key -o "$out/dev_key.c"
+echo "wrote $out/dev_key.c"

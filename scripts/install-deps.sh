@@ -10,7 +10,8 @@ packages=(
   build-essential cmake ninja-build pkg-config
   wabt binaryen
   libcli11-dev libsodium-dev libfmt-dev catch2 nlohmann-json3-dev
-  clang lld            # module sources -> wasm32
+  clang lld            # C module sources -> wasm32
+  rustc libstd-rust-dev-wasm32   # Rust module sources -> wasm32 (Debian's rustc, no cargo registry)
   nodejs               # ajv: cross-checks our manifest parser against the JSON Schema
   # wasmiot aot: a C compiler per target, and qemu-user to run the Linux ones in tests
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross

@@ -308,6 +308,7 @@ class Builder {
       for (const std::string& f : beside) key.AddFile(f);
       ScenarioVerdict verdict;
       verdict.file = scenario;
+      verdict.engines = p_.engine == "both" ? "interp+aot" : p_.engine;
       bool passed = RunStep("test", scenario, key.Hex(), {}, [&]() -> bool {
         Diagnostics found;
         if (IsGatewayFile(path)) {
@@ -517,7 +518,7 @@ std::string BuildReportJson(const BuildReport& r) {
   nlohmann::json scenarios = nlohmann::json::array();
   for (const ScenarioVerdict& v : r.scenarios) {
     scenarios.push_back({{"file", v.file}, {"passed", v.passed}, {"up_to_date", v.up_to_date},
-                         {"message", v.message}});
+                         {"engines", v.engines}, {"message", v.message}});
   }
   nlohmann::json doc = {{"name", r.name},       {"version", r.version},     {"build_dir", r.build_dir},
                         {"ok", r.failed_step.empty()}, {"failed_step", r.failed_step}, {"steps", steps},

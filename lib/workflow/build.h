@@ -57,6 +57,7 @@ struct ScenarioVerdict {
   std::string file;  // relative to the project's folder
   bool passed = false;
   bool up_to_date = false;  // passed in an earlier build with these very inputs
+  std::string engines;      // "interp", "aot" or "interp+aot": where it ran, compared
   std::string message;      // the first divergence, when it failed
 };
 

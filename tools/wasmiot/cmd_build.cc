@@ -58,7 +58,8 @@ void PrintSummary(const BuildReport& r) {
     }
   }
   for (const ScenarioVerdict& v : r.scenarios) {
-    Print("  {} {}{}\n", v.passed ? "PASS" : "FAIL", v.file, v.up_to_date ? " (unchanged since it passed)" : "");
+    Print("  {} {} on {}{}\n", v.passed ? "PASS" : "FAIL", v.file, v.engines,
+          v.up_to_date ? " (unchanged since it passed)" : "");
   }
   if (r.sequence) Print("  signed as version {}, sequence {}\n", r.version, *r.sequence);
 }
