@@ -25,6 +25,12 @@ Diagnostic& Diagnostics::Add(Severity severity, std::string code, std::string pa
   return d;
 }
 
+void Diagnostics::PromoteWarningsToErrors() {
+  for (Diagnostic& d : list_) {
+    if (d.severity == Severity::kWarning) d.severity = Severity::kError;
+  }
+}
+
 size_t Diagnostics::Count(Severity severity) const {
   return static_cast<size_t>(std::count_if(list_.begin(), list_.end(),
       [severity](const Diagnostic& d) { return d.severity == severity; }));

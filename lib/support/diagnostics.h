@@ -42,6 +42,8 @@ class Diagnostics {
   void Append(const Diagnostic& diagnostic) { list_.push_back(diagnostic); }
 
   const std::vector<Diagnostic>& list() const { return list_; }
+  // --warnings-as-errors: every warning becomes an error (its code kept).
+  void PromoteWarningsToErrors();
   size_t Count(Severity severity) const;
   bool HasErrors() const { return Count(Severity::kError) > 0; }
   bool empty() const { return list_.empty(); }

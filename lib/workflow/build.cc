@@ -264,6 +264,10 @@ class Builder {
     });
     bool all = true;
     for (size_t i = 0; i < p_.targets.size(); ++i) {
+      if (o_.warnings_as_errors && found[i].Count(Severity::kWarning) > 0) {
+        found[i].PromoteWarningsToErrors();
+        ok[i] = false;
+      }
       diagnostics_.Append(found[i]);
       if (!ok[i]) all = false;
       else Remember(AotLibrary(p_.targets[i]), "aot-library", p_.targets[i]);
@@ -411,8 +415,13 @@ class Builder {
       Started(r);
     }
     Clock::time_point start = Clock::now();
+    size_t warnings_before = diagnostics_.Count(Severity::kWarning);
     bool ok = work();
     std::lock_guard<std::mutex> lock(mutex_);
+    if (o_.warnings_as_errors && diagnostics_.Count(Severity::kWarning) > warnings_before) {
+      diagnostics_.PromoteWarningsToErrors();
+      ok = false;
+    }
     r.seconds = SecondsSince(start);
     r.status = ok ? StepStatus::kBuilt : StepStatus::kFailed;
     if (ok) {

@@ -33,6 +33,7 @@ struct BuildOptions {
   std::optional<uint64_t> source_date_epoch;  // SOURCE_DATE_EPOCH, for the sequence policy that asks for it
   AotSettings host_aot;  // the scenarios' AOT engine
   bool force = false;    // rebuild every step
+  bool warnings_as_errors = false;  // a step that warns fails (its warnings become errors)
 };
 
 enum class StepStatus { kBuilt, kUpToDate, kFailed, kNotRun };

@@ -1,5 +1,5 @@
 // A misbehaving tenant for the acme/gateway-g8 gateway
-// (templates/devices/gateway.device.json), to show the gateway stopping it.
+// (templates/gateway-plugin/device.json), to show the gateway stopping it.
 //
 // Build: clang --target=wasm32 -O2 -nostdlib -Wall -Wextra -Werror -Wl,--no-entry -Wl,--initial-memory=65536 -Wl,--max-memory=65536 -Wl,-z,stack-size=2048 -o runaway_plugin.wasm runaway_plugin.c
 //

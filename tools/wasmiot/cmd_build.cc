@@ -77,6 +77,7 @@ int RunBuild(const BuildCommandOptions& options) {
     build.source_date_epoch = SourceDateEpoch();
     build.host_aot = AotSettingsFromEnvironment();
     build.force = options.rebuild;
+    build.warnings_as_errors = options.common.warnings_as_errors;
     std::optional<SecretKey> key;
     if (project->signing.key != KeySourceKind::kNone) {
       if (std::optional<SecretKey> loaded = LoadProjectKey(*project, false, diagnostics)) key.emplace(*loaded);
@@ -108,6 +109,7 @@ void RegisterBuildCommand(CLI::App& app, Invocation& invocation) {
   cmd->add_option("-j,--jobs", options->jobs, "AOT targets compiled at once (default: the number of cores)")
       ->check(CLI::Range(1u, 256u));
   cmd->add_flag("--rebuild", options->rebuild, "Run every step, even those whose inputs did not change");
+  AddWarningsAsErrorsOption(*cmd, options->common);
   AddCommonOptions(*cmd, options->common);
   cmd->footer(
       "Build the project a wasmiot.json describes (docs/projects.md), in process: compile the\n"

@@ -22,6 +22,7 @@ int RunCheck(const CheckOptions& options) {
   // Without a manifest the module is still read, so that its problems show too.
   Result<ModuleInfo> module = manifest ? LoadAndCheckModule(options.module_path, *manifest, diagnostics)
                                        : LoadModule(options.module_path, diagnostics);
+  if (options.common.warnings_as_errors) diagnostics.PromoteWarningsToErrors();
   int exit_code = ExitCodeFor(diagnostics);
 
   if (options.common.json) {
@@ -54,6 +55,7 @@ void RegisterCheckCommand(CLI::App& app, Invocation& invocation) {
   CLI::App* cmd = app.add_subcommand("check", "Hold a module against a device manifest");
   cmd->add_option("module", options->module_path, "The .wasm module to check")->required();
   cmd->add_option("-m,--manifest", options->manifest_path, "The device manifest (JSON)")->required();
+  AddWarningsAsErrorsOption(*cmd, options->common);
   AddCommonOptions(*cmd, options->common);
   cmd->footer(
       "Validate MODULE with exactly the WebAssembly features the device supports, then check it\n"

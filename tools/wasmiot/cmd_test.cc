@@ -1,4 +1,5 @@
 // wasmiot test [DIR]: every *.scenario.json under DIR, on the reference runtime.
+#include <chrono>
 #include <memory>
 
 #include <fmt/format.h>
@@ -6,6 +7,8 @@
 #include "command.h"
 #include "output.h"
 #include "engine_choice.h"
+#include "junit.h"
+#include "support/file_io.h"
 #include "scenario/scenario_files.h"
 #include "scenario/test_files.h"
 #include "scenario_json.h"
@@ -19,6 +22,7 @@ struct TestOptions {
   std::string dir = ".";
   std::string engine = "interp";
   std::string module_dir;
+  std::string junit;  // a JUnit XML report, "" for none
 };
 
 // One file's verdict: for a scenario or a gateway alike.
@@ -73,12 +77,15 @@ int RunTest(const TestOptions& options) {
   diagnostics.Append(engine_choice);
   if (engines.empty()) files.clear();
   size_t passed = 0;
+  std::vector<JUnitCase> junit;
   nlohmann::json results = nlohmann::json::array();
   nlohmann::json gateways = nlohmann::json::array();
   for (const std::string& file : files) {
     Diagnostics own;
     bool gateway = IsGatewayFile(file);
+    auto start = std::chrono::steady_clock::now();
     Verdict v = gateway ? TestGateway(file, options, engines, own) : TestScenario(file, options, engines, own);
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     passed += v.pass;
     if (options.common.json) {
       nlohmann::json ds = nlohmann::json::array();
@@ -89,7 +96,29 @@ int RunTest(const TestOptions& options) {
       Print("{} {}{}\n", v.pass ? "PASS" : "FAIL", v.name, v.counts);
       if (!v.pass) Print("{}", Lines{v.divergence});
     }
+    if (options.common.warnings_as_errors && own.Count(Severity::kWarning) > 0 && v.pass) {
+      own.PromoteWarningsToErrors();
+      if (!options.common.json) PrintDiagnostics(own, options.common);
+      v.pass = false;
+      passed -= 1;
+    }
     if (!v.pass) diagnostics.AddError(FailureCode(own), file, v.name + " failed");
+    JUnitCase& c = junit.emplace_back(JUnitCase{gateway ? "gateway" : "scenario", file, seconds, !v.pass, "", ""});
+    if (!v.pass) {
+      std::string details = v.divergence;
+      for (const Diagnostic& d : own.list()) details += FormatDiagnostic(d) + "\n";
+      c.message = details.substr(0, details.find('\n'));
+      c.details = details;
+    }
+  }
+  if (!options.junit.empty()) {
+    std::vector<NamedInput> inputs;
+    for (const std::string& f : files) inputs.push_back({"a test file", f});
+    if (RefuseOverwritingInputs(options.junit, "--junit", false, inputs, diagnostics)) {
+      std::string xml = JUnitXml("wasmiot test " + options.dir, junit);
+      Status written = WriteFileAtomically(options.junit, xml.data(), xml.size());
+      if (!written) diagnostics.AddError("io-error", options.junit, written.error().message);
+    }
   }
   int exit_code = ExitCodeFor(diagnostics);
   if (options.common.json) {
@@ -119,6 +148,8 @@ void RegisterTestCommand(CLI::App& app, Invocation& invocation) {
   cmd->add_option("dir", options->dir, "The folder to search for *.scenario.json and *.gateway.json (default: .)");
   AddEngineOption(*cmd, options->engine);
   cmd->add_option("--module-dir", options->module_dir, "Take each scenario's module from this folder, by its file name");
+  cmd->add_option("--junit", options->junit, "Also write a JUnit XML report (one test case per file) to this file");
+  AddWarningsAsErrorsOption(*cmd, options->common);
   AddCommonOptions(*cmd, options->common);
   cmd->footer(
       "Run every *.scenario.json and *.gateway.json under DIR, in name order. A scenario\n"
@@ -134,6 +165,7 @@ void RegisterTestCommand(CLI::App& app, Invocation& invocation) {
       "  wasmiot test\n"
       "  wasmiot test scenarios/ --json\n"
       "  wasmiot test templates/ --module-dir build/workloads --engine both\n"
+      "  wasmiot test tests/ --module-dir build --engine both --junit report.xml\n"
       "\n"
       "Exit status: 0 every file passed, 1 one failed (or none was found), 2 usage error,\n"
       "3 I/O error.");

@@ -22,6 +22,8 @@ enum ExitCode : int {
 struct CommonOptions {
   bool json = false;
   bool verbose = false;
+  bool quiet = false;  // no notes, and each kind of warning once
+  bool warnings_as_errors = false;  // for the commands that add the flag
 };
 
 // The outcome of the command that ran, read by main after parsing.
@@ -41,8 +43,10 @@ struct CommandInfo {
 // bundle no device can ever be updated past.
 const CLI::Validator& UnsignedInteger();
 
-// Adds --json and --verbose to a subcommand.
+// Adds --json, --verbose and --quiet to a subcommand.
 void AddCommonOptions(CLI::App& command, CommonOptions& options);
+// Adds --warnings-as-errors (check, build, test: the commands CI gates on).
+void AddWarningsAsErrorsOption(CLI::App& command, CommonOptions& options);
 
 // --password-env / --password-file, for commands that write or read a protected key.
 void AddPasswordOptions(CLI::App& command, KeySource& source);

@@ -9,7 +9,10 @@
 #include <fmt/format.h>
 
 #include "command.h"
+#include "engine_choice.h"
 #include "output.h"
+#include "project_environment.h"
+#include "support/process.h"
 #include "support/text.h"
 
 namespace wasmiot::tool {
@@ -57,10 +60,30 @@ int UsageError(std::string_view command, const std::string& message, bool json) 
   return kExitUsage;
 }
 
+// The first line a program prints for --version, or why there is none.
+std::string ProgramVersion(const std::string& program) {
+  if (program.empty()) return "not found";
+  Result<ProcessResult> r = RunProcess({program, "--version"});
+  if (!r || r->exit_code != 0) return program + ": does not run";
+  std::string first = r->out.substr(0, r->out.find('\n'));
+  return first + " (" + program + ")";
+}
+
+void PrintVersion() {
+  Print("wasmiot {}\n", kVersion);
+  Print("  wabt {} (reader, interpreter, wasm2c), Binaryen {}, libsodium {}\n", WASMIOT_WABT_VERSION,
+        WASMIOT_BINARYEN_VERSION, WASMIOT_SODIUM_VERSION);
+  Print("  C modules:    {}\n", ProgramVersion(FindClang()));
+  Print("  Rust modules: {}\n", ProgramVersion(FindRustc()));
+  std::string cc = AotSettingsFromEnvironment().compiler;
+  Print("  host AOT:     {}\n", ProgramVersion(cc.find('/') != std::string::npos ? cc : FindInPath(cc)));
+}
+
 int Main(int argc, char** argv) {
   CLI::App app("wasmiot: build, check, package and run WebAssembly modules for IoT devices", "wasmiot");
   app.require_subcommand(1, 1);
-  app.set_version_flag("--version", std::string(kVersion));
+  bool version = false;
+  app.add_flag("--version", version, "Print the version of wasmiot, its libraries and the compilers it would use");
   app.footer(
       "Examples:\n"
       "  wasmiot new thermostat my-thermostat && wasmiot build my-thermostat\n"
@@ -84,6 +107,10 @@ int Main(int argc, char** argv) {
       if (auto near = ClosestMatch(given, names)) hint = fmt::format(" (did you mean '{}'?)", *near);
       return UsageError("", fmt::format("unknown command '{}'{}", given, hint), json);
     }
+  }
+  if (argc == 2 && std::strcmp(argv[1], "--version") == 0) {
+    PrintVersion();
+    return kExitOk;
   }
   try {
     app.parse(argc, argv);
@@ -117,7 +144,13 @@ const CLI::Validator& UnsignedInteger() {
 
 void AddCommonOptions(CLI::App& command, CommonOptions& options) {
   command.add_flag("--json", options.json, "Print one JSON document on stdout (also on failure)");
-  command.add_flag("-v,--verbose", options.verbose, "Also print notes");
+  CLI::Option* verbose = command.add_flag("-v,--verbose", options.verbose, "Also print notes");
+  command.add_flag("-q,--quiet", options.quiet, "Print no notes, and each kind of warning once")->excludes(verbose);
+}
+
+void AddWarningsAsErrorsOption(CLI::App& command, CommonOptions& options) {
+  command.add_flag("--warnings-as-errors", options.warnings_as_errors,
+                   "Treat every warning as an error (exit 1), for CI gates");
 }
 
 void AddPasswordOptions(CLI::App& command, KeySource& source) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
 #include <utility>
 
 #include <fmt/format.h>
@@ -95,9 +96,14 @@ nlohmann::json JsonDocument(std::string_view command, int exit_code, const Diagn
 }
 
 void PrintDiagnostics(const Diagnostics& diagnostics, const CommonOptions& options) {
+  std::map<std::string, size_t> warnings_by_code;
   for (const Diagnostic& d : diagnostics.list()) {
-    if (d.severity == Severity::kNote && !options.verbose) continue;
+    if (d.severity == Severity::kNote && (!options.verbose || options.quiet)) continue;
+    if (d.severity == Severity::kWarning && options.quiet && warnings_by_code[d.code]++ > 0) continue;
     PrintError("{}\n", FormatDiagnostic(d));  // one line: a newline in it is escaped too
+  }
+  for (const auto& [code, count] : warnings_by_code) {
+    if (count > 1) PrintError("wasmiot: {} more warning{} [{}] not shown (--quiet)\n", count - 1, count > 2 ? "s" : "", code);
   }
 }
 

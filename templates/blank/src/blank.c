@@ -2,7 +2,7 @@
 // the smallest useful starting point. init() logs "ready"; each update()
 // reads the sensor and logs when the reading crosses a threshold.
 //
-// Build: clang --target=wasm32 -mcpu=mvp -msign-ext -mmutable-globals -O2 -nostdlib -Wall -Wextra -Werror -Wl,--no-entry -Wl,--initial-memory=65536 -Wl,--max-memory=65536 -Wl,-z,stack-size=4096 -o blank.wasm src/blank.c
+// Build: wasmiot build (the flags the device implies: docs/projects.md, docs/first-module.md)
 // Check: wasmiot check blank.wasm --manifest device.json
 // Test:  wasmiot test tests --module-dir .  (tests/blank.scenario.json)
 //

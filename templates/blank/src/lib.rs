@@ -2,7 +2,7 @@
 //! the Rust twin of blank.c: init() logs "ready"; each update() reads the
 //! sensor and logs when the reading crosses a threshold.
 //!
-//! Build: rustc --edition 2021 --target wasm32-unknown-unknown --crate-type cdylib -C opt-level=s -C panic=abort -C target-cpu=mvp -C target-feature=+mutable-globals,+sign-ext -C debuginfo=0 -C strip=debuginfo -C link-arg=--initial-memory=65536 -C link-arg=--max-memory=65536 -C link-arg=-zstack-size=4096 -D warnings -o blank.wasm src/lib.rs
+//! Build: wasmiot build (the flags the device implies: docs/projects.md, docs/first-module.md)
 //! Check: wasmiot check blank.wasm --manifest device.json
 //! Test:  wasmiot test tests --module-dir .  (tests/blank.scenario.json)
 //!

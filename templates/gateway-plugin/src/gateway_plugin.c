@@ -1,7 +1,7 @@
 // Tenant plugin for the acme/gateway-g8 multi-tenant gateway
-// (templates/devices/gateway.device.json).
+// (device.json).
 //
-// Build: clang --target=wasm32 -O2 -nostdlib -Wall -Wextra -Werror -Wl,--no-entry -Wl,--initial-memory=65536 -Wl,--max-memory=65536 -Wl,-z,stack-size=2048 -o gateway_plugin.wasm gateway_plugin.c
+// Build: wasmiot build (the flags the device implies: docs/projects.md, docs/first-module.md)
 //
 // Each update() reads sensors 0..2 and publishes one JSON message such as
 //   {"seq":7,"t_ms":123456,"sensors":[21.50,-3.25,null]}

@@ -1,7 +1,7 @@
 //! Tenant plugin for the acme/gateway-g8 multi-tenant gateway
 //! (templates/gateway-plugin/device.json), the Rust port of gateway_plugin.c.
 //!
-//! Build: rustc --edition 2021 --target wasm32-unknown-unknown --crate-type cdylib -C opt-level=s -C panic=abort -C target-cpu=mvp -C target-feature=+mutable-globals,+sign-ext,+multivalue -C debuginfo=0 -C strip=debuginfo -C link-arg=--initial-memory=65536 -C link-arg=--max-memory=65536 -C link-arg=-zstack-size=2048 -o gateway_plugin.wasm src/lib.rs
+//! Build: wasmiot build (the flags the device implies: docs/projects.md, docs/first-module.md)
 //!
 //! Each update() reads sensors 0..2 and publishes one JSON message such as
 //!   {"seq":7,"t_ms":123456,"sensors":[21.50,-3.25,null]}

@@ -1,7 +1,7 @@
 //! Motion detection module for the acme/camera-m320 device
 //! (templates/motion-detector/device.json), the Rust port of motion_detector.c.
 //!
-//! Build: rustc --edition 2021 --target wasm32-unknown-unknown --crate-type cdylib -C opt-level=s -C panic=abort -C target-cpu=mvp -C target-feature=+mutable-globals,+sign-ext,+bulk-memory -C debuginfo=0 -C strip=debuginfo -C link-arg=--initial-memory=262144 -C link-arg=--max-memory=262144 -C link-arg=-zstack-size=16384 -o motion_detector.wasm src/lib.rs
+//! Build: wasmiot build (the flags the device implies: docs/projects.md, docs/first-module.md)
 //!
 //! Corrected from the book chapter:
 //!  - read_camera_frame gets the buffer's length, and its result (bytes written)

@@ -1,7 +1,7 @@
 // Motion detection module for the acme/camera-m320 device
-// (templates/devices/camera.device.json).
+// (device.json).
 //
-// Build: clang --target=wasm32 -O2 -nostdlib -Wall -Wextra -Werror -Wl,--no-entry -Wl,--initial-memory=262144 -Wl,--max-memory=262144 -Wl,-z,stack-size=16384 -o motion_detector.wasm motion_detector.c
+// Build: wasmiot build (the flags the device implies: docs/projects.md, docs/first-module.md)
 //
 // Corrected from the book chapter:
 //  - read_camera_frame gets the buffer's length, and its result (bytes written)

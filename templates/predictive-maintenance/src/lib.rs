@@ -2,7 +2,7 @@
 //! (templates/predictive-maintenance/device.json), the Rust port of
 //! predictive_maintenance.c.
 //!
-//! Build: rustc --edition 2021 --target wasm32-unknown-unknown --crate-type cdylib -C opt-level=s -C panic=abort -C target-cpu=mvp -C target-feature=+mutable-globals,+sign-ext,+nontrapping-fptoint -C debuginfo=0 -C strip=debuginfo -C link-arg=--initial-memory=65536 -C link-arg=--max-memory=131072 -C link-arg=-zstack-size=4096 -o predictive_maintenance.wasm src/lib.rs
+//! Build: wasmiot build (the flags the device implies: docs/projects.md, docs/first-module.md)
 //!
 //! Each call of analyze_equipment_health reads one vibration and one bearing
 //! temperature sample into two 100-entry ring buffers, then classifies the pump

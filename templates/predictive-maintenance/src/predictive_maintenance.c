@@ -1,7 +1,7 @@
 // Predictive maintenance module for the acme/pump-monitor-p2 device
-// (templates/devices/predictive-maintenance.device.json).
+// (device.json).
 //
-// Build: clang --target=wasm32 -O2 -nostdlib -Wall -Wextra -Werror -Wl,--no-entry -Wl,--initial-memory=65536 -Wl,--max-memory=131072 -Wl,-z,stack-size=4096 -o predictive_maintenance.wasm predictive_maintenance.c
+// Build: wasmiot build (the flags the device implies: docs/projects.md, docs/first-module.md)
 //
 // Each call of analyze_equipment_health reads one vibration and one bearing
 // temperature sample into two 100-entry ring buffers, then classifies the pump

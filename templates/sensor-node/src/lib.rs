@@ -1,7 +1,7 @@
 //! Telemetry module for the acme/sensor-node-s4 device
 //! (templates/sensor-node/device.json), the Rust port of sensor_node.c.
 //!
-//! Build: rustc --edition 2021 --target wasm32-unknown-unknown --crate-type cdylib -C opt-level=s -C panic=abort -C target-cpu=mvp -C target-feature=+mutable-globals -C debuginfo=0 -C strip=debuginfo -C link-arg=--initial-memory=65536 -C link-arg=--max-memory=65536 -C link-arg=-zstack-size=4096 -o sensor_node.wasm src/lib.rs
+//! Build: wasmiot build (the flags the device implies: docs/projects.md, docs/first-module.md)
 //!
 //! Telemetry packet, format version 1. All multi-byte fields little-endian,
 //! no implicit padding; every byte is written explicitly. Total 8 + 20*count

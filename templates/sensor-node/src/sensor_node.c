@@ -1,7 +1,7 @@
 // Telemetry module for the acme/sensor-node-s4 device
-// (templates/devices/sensor-node.device.json).
+// (device.json).
 //
-// Build: clang --target=wasm32 -O2 -nostdlib -Wall -Wextra -Werror -Wl,--no-entry -Wl,--initial-memory=65536 -Wl,--max-memory=65536 -Wl,-z,stack-size=4096 -o sensor_node.wasm sensor_node.c
+// Build: wasmiot build (the flags the device implies: docs/projects.md, docs/first-module.md)
 //
 // Telemetry packet, format version 1. All multi-byte fields little-endian,
 // no implicit padding; every byte is written explicitly. Total 8 + 20*count

@@ -1,7 +1,7 @@
 //! Thermostat control module for the acme/thermostat-t100 device
 //! (templates/thermostat/device.json), the Rust port of thermostat.c.
 //!
-//! Build: rustc --edition 2021 --target wasm32-unknown-unknown --crate-type cdylib -C opt-level=s -C panic=abort -C target-cpu=mvp -C target-feature=+mutable-globals,+sign-ext -C debuginfo=0 -C strip=debuginfo -C link-arg=--initial-memory=131072 -C link-arg=--max-memory=262144 -C link-arg=-zstack-size=8192 -o thermostat.wasm src/lib.rs
+//! Build: wasmiot build (the flags the device implies: docs/projects.md, docs/first-module.md)
 //!
 //! Corrected from the book chapter: the configuration lives in the module's own
 //! memory and is set through exports (init takes no host pointer), the fan

@@ -1,5 +1,5 @@
 // Thermostat control module for the acme/thermostat-t100 device
-// (templates/devices/thermostat.device.json).
+// (device.json).
 //
 // Corrected from the book chapter: the configuration lives in the module's own
 // memory and is set through exports (never a host pointer passed in), the fan

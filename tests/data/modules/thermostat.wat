@@ -1,5 +1,5 @@
 ;; The thermostat's contract as a hand-written module: the imports and
-;; exports of templates/devices/thermostat.device.json, exactly.
+;; exports of templates/thermostat/device.json, exactly.
 (module
   (import "env" "read_temperature" (func $read_temperature (result f32)))
   (import "env" "read_humidity" (func $read_humidity (result f32)))
