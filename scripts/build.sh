@@ -6,5 +6,6 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-build}
 shift || true
 bash "$root/scripts/install-deps.sh"
-cmake -S "$root" -B "$root/$build" -G Ninja "$@" >/dev/null
+# Developers keep debug info; an install configured without a build type is Release.
+cmake -S "$root" -B "$root/$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
 ninja -C "$root/$build"

@@ -54,12 +54,18 @@ std::string ProgramStamp(const std::string& program) {
   return fmt::format("{} {} {}", path, st.st_size, st.st_mtim.tv_sec);
 }
 
+std::string BuildDir(const Project& project, const BuildOptions& options) {
+  std::string dir = options.build_dir.empty() ? project.Resolve(project.build_dir) : options.build_dir;
+  return fs::absolute(dir).lexically_normal().string();
+}
+
 class Builder {
  public:
   Builder(const Project& project, const BuildOptions& options, const BuildObserver& observer, Diagnostics& diagnostics)
       : p_(project), o_(options), observer_(observer), diagnostics_(diagnostics) {
-    build_dir_ = fs::absolute(project.Resolve(project.build_dir)).lexically_normal().string();
+    build_dir_ = BuildDir(project, options);
     state_path_ = build_dir_ + "/" + std::string(kBuildStateFile);
+    targets_ = options.targets.empty() ? project.targets : options.targets;
   }
 
   BuildReport Run() {
@@ -94,6 +100,13 @@ class Builder {
       if (!fs::is_regular_file(p_.Resolve(p_.sources[i]), ec)) {
         p_.ErrorAt(diagnostics_, "source-missing", fmt::format("/sources/{}", i),
                    fmt::format("sources: {} is not a file in {}", Quoted(p_.sources[i]), p_.dir));
+      }
+    }
+    for (const std::string& t : o_.targets) {
+      if (std::find(p_.targets.begin(), p_.targets.end(), t) == p_.targets.end()) {
+        p_.ErrorAt(diagnostics_, "target-not-in-project", "/targets",
+                   fmt::format("{} is not one of the project's targets ({}): add it to \"targets\"", Quoted(t),
+                               fmt::join(p_.targets, ", ")));
       }
     }
     for (size_t i = 0; i < p_.targets.size(); ++i) {
@@ -244,14 +257,14 @@ class Builder {
       diagnostics_.AddError("io-error", module_, wasm.error().message);
       return Fail("aot", "");
     }
-    std::vector<bool> ok(p_.targets.size(), false);
-    std::vector<Diagnostics> found(p_.targets.size());
+    std::vector<bool> ok(targets_.size(), false);
+    std::vector<Diagnostics> found(targets_.size());
     std::atomic<size_t> next{0};
     auto work = [&]() {
-      for (size_t i = next++; i < p_.targets.size(); i = next++) ok[i] = CompileTarget(*wasm, p_.targets[i], found[i]);
+      for (size_t i = next++; i < targets_.size(); i = next++) ok[i] = CompileTarget(*wasm, targets_[i], found[i]);
     };
     std::vector<std::thread> threads;
-    size_t workers = std::min<size_t>(std::max(1u, o_.jobs), p_.targets.size());
+    size_t workers = std::min<size_t>(std::max(1u, o_.jobs), targets_.size());
     for (size_t i = 1; i < workers; ++i) threads.emplace_back(work);
     if (workers > 0) work();
     for (std::thread& t : threads) t.join();
@@ -259,18 +272,18 @@ class Builder {
     auto first_aot = std::find_if(report_.steps.begin(), report_.steps.end(),
                                   [](const StepReport& s) { return s.step == "aot"; });
     std::stable_sort(first_aot, report_.steps.end(), [&](const StepReport& a, const StepReport& b) {
-      auto index = [&](const std::string& t) { return std::find(p_.targets.begin(), p_.targets.end(), t); };
+      auto index = [&](const std::string& t) { return std::find(targets_.begin(), targets_.end(), t); };
       return index(a.detail) < index(b.detail);
     });
     bool all = true;
-    for (size_t i = 0; i < p_.targets.size(); ++i) {
+    for (size_t i = 0; i < targets_.size(); ++i) {
       if (o_.warnings_as_errors && found[i].Count(Severity::kWarning) > 0) {
         found[i].PromoteWarningsToErrors();
         ok[i] = false;
       }
       diagnostics_.Append(found[i]);
       if (!ok[i]) all = false;
-      else Remember(AotLibrary(p_.targets[i]), "aot-library", p_.targets[i]);
+      else Remember(AotLibrary(targets_[i]), "aot-library", targets_[i]);
     }
     return all || Fail("aot", "");
   }
@@ -340,7 +353,7 @@ class Builder {
   bool SignAndChunk() {
     if (!o_.key) return true;
     std::vector<std::string> targets{""};
-    targets.insert(targets.end(), p_.targets.begin(), p_.targets.end());
+    targets.insert(targets.end(), targets_.begin(), targets_.end());
     report_.sequence = sequence_;
     PublicKey public_key = o_.key->Public();
     for (const std::string& target : targets) {
@@ -479,6 +492,7 @@ class Builder {
   uint64_t sequence_ = 0;
   std::string compiled_;  // the compiler's output
   std::string module_;    // the optimized module: what is tested, compiled and signed
+  std::vector<std::string> targets_;  // the ones this build compiles
   BuildReport report_;
 
  public:
@@ -504,7 +518,7 @@ BuildReport BuildProject(const Project& project, const BuildOptions& options, co
   BuildReport report = builder.Run();
   // The last build's summary beside its outputs (not itself an input of any step).
   std::string summary = BuildReportJson(report) + "\n";
-  std::string dir = fs::absolute(project.Resolve(project.build_dir)).lexically_normal().string();
+  std::string dir = BuildDir(project, options);
   std::error_code ec;
   if (fs::is_directory(dir, ec)) {
     Status written = WriteFileAtomically(dir + "/" + std::string(kBuildSummaryFile), summary.data(), summary.size());

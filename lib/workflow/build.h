@@ -34,6 +34,8 @@ struct BuildOptions {
   AotSettings host_aot;  // the scenarios' AOT engine
   bool force = false;    // rebuild every step
   bool warnings_as_errors = false;  // a step that warns fails (its warnings become errors)
+  std::string build_dir;             // instead of the project's (e.g. a CMake build folder); "" for the project's
+  std::vector<std::string> targets;  // only these of the project's targets; empty for all
 };
 
 enum class StepStatus { kBuilt, kUpToDate, kFailed, kNotRun };

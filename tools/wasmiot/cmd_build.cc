@@ -23,6 +23,8 @@ struct BuildCommandOptions {
   std::string dir = ".";
   unsigned jobs = 0;  // 0: the number of cores
   bool rebuild = false;
+  std::string build_dir;
+  std::vector<std::string> targets;
 };
 
 // Progress on a terminal: one line per step as it ends. Quiet when stderr is
@@ -78,6 +80,8 @@ int RunBuild(const BuildCommandOptions& options) {
     build.host_aot = AotSettingsFromEnvironment();
     build.force = options.rebuild;
     build.warnings_as_errors = options.common.warnings_as_errors;
+    build.build_dir = options.build_dir;
+    build.targets = options.targets;
     std::optional<SecretKey> key;
     if (project->signing.key != KeySourceKind::kNone) {
       if (std::optional<SecretKey> loaded = LoadProjectKey(*project, false, diagnostics)) key.emplace(*loaded);
@@ -109,6 +113,9 @@ void RegisterBuildCommand(CLI::App& app, Invocation& invocation) {
   cmd->add_option("-j,--jobs", options->jobs, "AOT targets compiled at once (default: the number of cores)")
       ->check(CLI::Range(1u, 256u));
   cmd->add_flag("--rebuild", options->rebuild, "Run every step, even those whose inputs did not change");
+  cmd->add_option("--target", options->targets, "Compile (and sign) only this of the project's targets; repeatable");
+  cmd->add_option("--build-dir", options->build_dir,
+                  "Write the outputs here instead of the project's build folder (a CMake build tree, say)");
   AddWarningsAsErrorsOption(*cmd, options->common);
   AddCommonOptions(*cmd, options->common);
   cmd->footer(
@@ -127,6 +134,7 @@ void RegisterBuildCommand(CLI::App& app, Invocation& invocation) {
       "  wasmiot new thermostat my-thermostat && wasmiot build my-thermostat\n"
       "  wasmiot build --json | jq '.build.artifacts[] | {path, sha256}'\n"
       "  SOURCE_DATE_EPOCH=$(git log -1 --format=%ct) wasmiot build -j 4\n"
+      "  wasmiot build module/ --target cortex-m4f --build-dir out/module -q\n"
       "\n"
       "Exit status: 0 built, 1 a step failed (check, test, ...), 2 usage or project-file\n"
       "error (no wasmiot.json), 3 I/O error or a missing compiler.");

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "command.h"
+#include "completion.h"
 #include "engine_choice.h"
 #include "output.h"
 #include "project_environment.h"
@@ -110,6 +111,11 @@ int Main(int argc, char** argv) {
   }
   if (argc == 2 && std::strcmp(argv[1], "--version") == 0) {
     PrintVersion();
+    return kExitOk;
+  }
+  // Not in --help: the build runs it to write the completion script it installs.
+  if (argc == 2 && std::strcmp(argv[1], "--bash-completion") == 0) {
+    fmt::print("{}", BashCompletion(app));
     return kExitOk;
   }
   try {
