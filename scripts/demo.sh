@@ -25,7 +25,8 @@ echo "== wasmiot build build/demo/thermostat (host and cortex-m4f, scenarios on 
 "$wasmiot" build "$project"
 
 echo "== the same build again: nothing to do"
-"$wasmiot" build "$project" | head -1
+"$wasmiot" build "$project" >"$out/rebuild.txt"
+head -1 "$out/rebuild.txt"
 
 echo "== wasmiot inspect: the signed bundle's header"
 "$wasmiot" inspect "$project/build/thermostat.bundle"

@@ -22,7 +22,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$root/build-fuzz
 
-all_targets=(module manifest scenario gateway keys bundle receiver pgm runtime)
+all_targets=(module manifest scenario gateway keys bundle receiver pgm runtime project)
 mode=ci
 hours=
 case "${1:-}" in
@@ -162,6 +162,19 @@ printf 'P5 4 2 15\n\x00\x01\x02\x03\x0c\x0d\x0e\x0f' > "$corpus/pgm/maxval15.pgm
 printf 'P2\n# 4x3, maxval 9\n4 3\n9\n0 1 2 3\n4 5 6 7\n8 9 0 1\n' > "$corpus/pgm/text.pgm"
 printf 'P2 2 2 255 0 128 255 7' > "$corpus/pgm/one-line.pgm"
 printf 'P5\n0 0\n255\n' > "$corpus/pgm/empty.pgm"
+
+# Project files as `wasmiot new` writes them (C and Rust, signed and not), and
+# a build state file.
+for t in thermostat sensor-node; do
+  "$wasmiot" new "$t" "$tmp/project-$t" --no-key >/dev/null
+  cp "$tmp/project-$t/wasmiot.json" "$corpus/project/$t.json"
+  "$wasmiot" new "$t" "$tmp/project-$t-rust" --lang rust >/dev/null
+  cp "$tmp/project-$t-rust/wasmiot.json" "$corpus/project/$t-rust.json"
+done
+printf '{"project_version":1,"name":"m","version":"1.2.3","language":"c","sources":["a.c","b/c.c"],"compile_flags":["-DX"],"manifest":"../d.json","targets":["host"],"signing":{"key":{"env":"K"},"sequence":7},"chunk_size":64}' \
+  > "$corpus/project/env-key.json"
+printf '{"state_version":1,"steps":{"compile":{"key":"key","outputs":[["/tmp/x.wasm",12,1700000000000000000]]},"aot:host":{"key":"","outputs":[]}}}' \
+  > "$corpus/project/state.json"
 rm -rf "$tmp"
 phase "seed corpora"
 
@@ -196,7 +209,7 @@ fi
 # ---- fuzzing ---------------------------------------------------------------------
 max_len() {
   case $1 in
-    gateway|keys) echo 4096 ;;
+    gateway|keys|project) echo 4096 ;;
     manifest|scenario|pgm|runtime) echo 16384 ;;
     *) echo 65536 ;;
   esac

@@ -27,13 +27,14 @@ for f in bin/wasmiot share/man/man1/wasmiot-check.1 share/man/man1/wasmiot-build
   [ -f "$prefix/$f" ] || { echo "missing: $f"; exit 1; }
 done
 [ ! -e "$prefix/share/wasmiot/templates/workloads.tsv" ] || { echo "test fixtures installed"; exit 1; }
-MANPATH=$prefix/share/man man -w wasmiot-check | grep -q "$prefix/share/man/man1/wasmiot-check.1"
-if file "$prefix/bin/wasmiot" | grep -q 'with debug_info'; then echo "installed binary has debug info"; exit 1; fi
+[ "$(MANPATH=$prefix/share/man man -w wasmiot-check)" = "$prefix/share/man/man1/wasmiot-check.1" ]
+if [[ "$(file "$prefix/bin/wasmiot")" == *"with debug_info"* ]]; then echo "installed binary has debug info"; exit 1; fi
 echo "installed binary: $(stat -c %s "$prefix/bin/wasmiot") bytes"
 
 step "the installed binary, with the installed templates"
 ( cd "$work" && env -u WASMIOT_TEMPLATES "$prefix/bin/wasmiot" new thermostat module >/dev/null )
-"$prefix/bin/wasmiot" build "$work/module" -q | head -1
+"$prefix/bin/wasmiot" build "$work/module" -q >"$work/module.out"
+head -1 "$work/module.out"
 
 step "bash completion, generated from the command table"
 complete_words() {
@@ -52,13 +53,14 @@ cmake -S "$root/docs/examples/cmake" -B "$work/host" -G Ninja -DCMAKE_PREFIX_PAT
 cmake --build "$work/host" >/dev/null
 "$work/host/firmware" | tee "$work/host.out"
 grep -q '^log: thermostat ready$' "$work/host.out"
-cmake --build "$work/host" | grep -q 'wasmiot build'  # the module step runs, and does nothing
+cmake --build "$work/host" >"$work/host-again.out"  # the module step runs, and does nothing
+grep -q 'wasmiot build' "$work/host-again.out"
 
 step "the same for a Cortex-M4F (arm-none-eabi)"
 cmake -S "$root/docs/examples/cmake" -B "$work/m4" -G Ninja -DCMAKE_PREFIX_PATH="$prefix" \
   -DTHERMOSTAT_PROJECT="$work/module" -DCMAKE_TOOLCHAIN_FILE="$m4_toolchain" -DWASMIOT_MODULE_TARGET=cortex-m4f >/dev/null
 cmake --build "$work/m4" >/dev/null
-file "$work/m4/firmware" | grep -q 'ELF 32-bit LSB executable, ARM'
+[[ "$(file "$work/m4/firmware")" == *"ELF 32-bit LSB executable, ARM"* ]]
 arm-none-eabi-size "$work/m4/firmware"
 
 step "the device library alone, C99, for arm-none-eabi"
@@ -69,9 +71,12 @@ arm-none-eabi-size -t "$work/device-m4/libwasmiot_device.a" | tail -1
 step "cpack -G DEB, installed into a scratch root with dpkg -x"
 ( cd "$build" && cpack -G DEB -B "$work/deb" >/dev/null )
 deb=$(ls "$work"/deb/wasmiot_*.deb)
-dpkg-deb --info "$deb" | grep -E 'Package|Version|Depends'
+dpkg-deb --info "$deb" >"$work/deb-info.out"
+grep -E 'Package|Version|Depends' "$work/deb-info.out"
 dpkg -x "$deb" "$work/root"
-"$work/root/usr/bin/wasmiot" --version | head -2
+"$work/root/usr/bin/wasmiot" --version >"$work/version.out"
+head -2 "$work/version.out"
 ( cd "$work" && env -u WASMIOT_TEMPLATES "$work/root/usr/bin/wasmiot" new blank from-deb --lang rust >/dev/null )
-"$work/root/usr/bin/wasmiot" build "$work/from-deb" -q | head -1
+"$work/root/usr/bin/wasmiot" build "$work/from-deb" -q >"$work/from-deb.out"
+head -1 "$work/from-deb.out"
 echo "install test passed"

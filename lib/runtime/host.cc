@@ -213,7 +213,9 @@ Result<std::vector<Value>> SimulatedHost::Call(const HostFunction& f, const std:
       call.bytes.assign(*at, *at + b.length);
       Bytes& out = outputs_[sim.stream.empty() ? f.name : sim.stream];
       out.insert(out.end(), call.bytes.begin(), call.bytes.end());
-      call.results = ResultOf(f, sim.status ? *sim.status : b.length);
+      // A signed status stays signed: -5 is -5, not 2^32 - 5 (a uint32 length and an int32 status
+      // would meet in unsigned arithmetic).
+      call.results = ResultOf(f, sim.status ? static_cast<double>(*sim.status) : static_cast<double>(b.length));
       break;
     }
   }

@@ -50,10 +50,14 @@ bool BuildState::StampOf(const std::string& path, Stamp& stamp) {
 }
 
 BuildState BuildState::Load(const std::string& path) {
-  BuildState state;
   Result<Bytes> bytes = ReadInputFile(path, kMaxStateBytes);
-  if (!bytes) return state;
-  nlohmann::json doc = nlohmann::json::parse(bytes->begin(), bytes->end(), nullptr, false);
+  if (!bytes) return BuildState();
+  return FromJson(std::string_view(reinterpret_cast<const char*>(bytes->data()), bytes->size()));
+}
+
+BuildState BuildState::FromJson(std::string_view text) {
+  BuildState state;
+  nlohmann::json doc = nlohmann::json::parse(text.begin(), text.end(), nullptr, false);
   if (!doc.is_object() || doc.value("state_version", 0) != kStateVersion) return state;
   const auto steps = doc.find("steps");
   if (steps == doc.end() || !steps->is_object()) return state;

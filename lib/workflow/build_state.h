@@ -34,6 +34,7 @@ class BuildState {
  public:
   // An unreadable or foreign state file is an empty state: everything is rebuilt.
   static BuildState Load(const std::string& path);
+  static BuildState FromJson(std::string_view text);
   Status Save(const std::string& path) const;
 
   bool UpToDate(const std::string& step, const std::string& key) const;

@@ -560,3 +560,32 @@ TEST_CASE("run: counts in messages are singular for one") {
   CHECK_THAT(RunWasmiot({"run", m, "--invoke", "nop", "--fuel", "1", "-v"}).err,
              Catch::Contains("nop: 0 of 1 instruction of fuel [fuel-used]"));
 }
+
+TEST_CASE("run: a buffer_out's negative status reaches the module as that negative number") {
+  TempDir dir;
+  WriteText(dir.File("d.json"), R"({
+  "manifest_version": 1,
+  "device": { "vendor": "acme", "class": "uplink", "api_version": "1.0.0" },
+  "imports": { "env": {
+    "publish": { "params": [{ "name": "b", "type": "ptr", "len": "n", "access": "read" }],
+                 "results": [{ "name": "status", "type": "i32" }],
+                 "sim": { "kind": "buffer_out", "stream": "uplink", "status": -5 } } } },
+  "exports": {},
+  "budgets": { "memory": { "initial_pages": 1, "max_pages": 1 }, "table": { "max_elements": 0 },
+               "stack_bytes": 1024, "heap_bytes": 0, "fuel_per_call": 100000, "wall_ms_per_call": 20,
+               "max_module_bytes": 4096 },
+  "features": [], "aot_targets": ["host"] })");
+  std::string module = Module(dir, "m.wasm", R"((module
+  (import "env" "publish" (func $publish (param i32 i32) (result i32)))
+  (memory (export "memory") 1 1)
+  (func (export "send") (result i32) (call $publish (i32.const 0) (i32.const 4))))
+)");
+  for (const char* engine : {"interp", "aot"}) {
+    INFO(engine);
+    RunResult r = RunOn(engine, {"run", module, "-m", dir.File("d.json"), "--invoke", "send", "--json"});
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    nlohmann::json doc = nlohmann::json::parse(r.out);
+    CHECK(doc["results"][0]["value"] == -5);  // was 2147483647: -5 as uint32, saturated
+  }
+}
