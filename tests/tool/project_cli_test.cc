@@ -120,3 +120,27 @@ TEST_CASE("build: the sequence number from SOURCE_DATE_EPOCH when the project as
   CHECK(set.exit_code == 0);
   CHECK(nlohmann::json::parse(set.out)["build"]["sequence"] == 1764460800);
 }
+
+TEST_CASE("build: progress on a terminal, one line per step, and none in CI or with -q") {
+  TempDir tmp;
+  std::string dir = tmp.File("t");
+  REQUIRE(RunWasmiot({"new", "blank", dir}).exit_code == 0);
+  // script(1) gives the build a terminal.
+  auto on_terminal = [&](const std::string& env, const std::string& flags) {
+    return Run({"env", "-u", "CI", "sh", "-c",
+                env + " script -qec '" + WasmiotExe() + " build " + dir + " --rebuild " + flags + "' /dev/null"});
+  };
+  RunResult tty = on_terminal("", "");
+  INFO(tty.out << tty.err);
+  CHECK(tty.exit_code == 0);
+  CHECK_THAT(tty.out, Catch::Contains("compile "));
+  CHECK_THAT(tty.out, Catch::Contains("aot cortex-m4f"));
+  CHECK_THAT(tty.out, Catch::Contains("test tests/blank.scenario.json"));
+  CHECK_THAT(tty.out, Catch::Contains(" built "));
+  RunResult ci = on_terminal("CI=true", "");
+  CHECK(ci.exit_code == 0);
+  CHECK_THAT(ci.out, !Catch::Contains("compile "));
+  RunResult quiet = on_terminal("", "-q");
+  CHECK_THAT(quiet.out, !Catch::Contains("compile "));
+  CHECK_THAT(quiet.out, Catch::Contains("blank 0.1.0: built in"));
+}

@@ -3,11 +3,12 @@
 
 #include <cstdlib>
 #include <memory>
-#include <mutex>
+#include <optional>
 #include <thread>
 
 #include <fmt/format.h>
 
+#include "build_progress.h"
 #include "command.h"
 #include "engine_choice.h"
 #include "output.h"
@@ -26,25 +27,6 @@ struct BuildCommandOptions {
   std::string build_dir;
   std::vector<std::string> targets;
 };
-
-// Progress on a terminal: one line per step as it ends. Quiet when stderr is
-// not a terminal, in CI, or for --json.
-BuildObserver ProgressPrinter(bool enabled) {
-  BuildObserver observer;
-  if (!enabled) return observer;
-  observer.finished = [](const StepReport& s) {
-    std::string what = s.detail.empty() ? s.step : s.step + " " + s.detail;
-    if (s.status == StepStatus::kUpToDate) {
-      PrintError("  {:<40} up to date\n", what);
-    } else {
-      PrintError("  {:<40} {} {:.2f} s\n", what, StepStatusName(s.status), s.seconds);
-    }
-  };
-  observer.started = [](const StepReport& s) {
-    if (s.status == StepStatus::kBuilt && s.step == "aot") PrintError("  {:<40} compiling...\n", "aot " + s.detail);
-  };
-  return observer;
-}
 
 void PrintSummary(const BuildReport& r) {
   size_t built = 0;
@@ -88,8 +70,11 @@ int RunBuild(const BuildCommandOptions& options) {
     }
     build.key = key ? &*key : nullptr;
     if (!diagnostics.HasErrors()) {
-      bool progress = !options.common.json && isatty(STDERR_FILENO) && !std::getenv("CI");
-      report = BuildProject(*project, build, ProgressPrinter(progress), diagnostics);
+      // Progress only on a terminal, and never in CI logs or around --json.
+      bool progress = !options.common.json && !options.common.quiet && isatty(STDERR_FILENO) && !std::getenv("CI");
+      std::optional<BuildProgress> printer;
+      if (progress) printer.emplace();
+      report = BuildProject(*project, build, printer ? printer->Observer() : BuildObserver{}, diagnostics);
     }
   }
   int exit_code = ExitCodeFor(diagnostics);
