@@ -10,7 +10,7 @@
 # Environment:
 #   FUZZ_SECONDS   seconds per target in CI mode (default 60)
 #   FUZZ_JOBS      targets fuzzed at the same time (default 2: one per core)
-#   FUZZ_TARGETS   the targets to run, space separated (default: all nine)
+#   FUZZ_TARGETS   the targets to run, space separated (default: all ten)
 #   FUZZ_KEEP_GOING=1  fuzz on past crashes (libFuzzer's -fork=1 -ignore_crashes=1) for the
 #                  whole time, e.g. while a known defect is not fixed yet; crashes still fail the run
 #   BUILD_JOBS     ninja -j (default 2)
