@@ -58,7 +58,13 @@ BuildState BuildState::Load(const std::string& path) {
 BuildState BuildState::FromJson(std::string_view text) {
   BuildState state;
   nlohmann::json doc = nlohmann::json::parse(text.begin(), text.end(), nullptr, false);
-  if (!doc.is_object() || doc.value("state_version", 0) != kStateVersion) return state;
+  // Types first: nlohmann's value() and get() throw on a wrong type (the fuzzer
+  // found "state_version": {} ending the process).
+  if (!doc.is_object()) return state;
+  const auto version = doc.find("state_version");
+  if (version == doc.end() || !version->is_number_integer() || version->get<int64_t>() != kStateVersion) {
+    return state;
+  }
   const auto steps = doc.find("steps");
   if (steps == doc.end() || !steps->is_object()) return state;
   for (const auto& [name, value] : steps->items()) {

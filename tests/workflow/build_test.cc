@@ -316,3 +316,16 @@ TEST_CASE("new: the project takes only the chosen language's sources") {
   CHECK(project->language == SourceLanguage::kRust);
   CHECK(project->sources == std::vector<std::string>{"src/lib.rs"});
 }
+
+TEST_CASE("build: a corrupted state file means a full rebuild, never a crash") {
+  ProjectFixture p;
+  size_t steps = p.BuildOk().steps.size();
+  for (const char* state : {"{\"state_version\":{\"a\":1}}", "[1,2]", "not json", "",
+                            "{\"state_version\":1,\"steps\":{\"compile\":{\"key\":7,\"outputs\":[]},"
+                            "\"opt\":{\"key\":\"k\",\"outputs\":[[\"a\",\"b\",1]]},\"check\":[]}}",
+                            "{\"state_version\":1,\"steps\":[]}"}) {
+    INFO(state);
+    WriteText(p.File("build/" + std::string(kBuildStateFile)), state);
+    CHECK(Built(p.BuildOk()).size() == steps);
+  }
+}
