@@ -10,14 +10,13 @@
 #include <string>
 #include <vector>
 
+#include "core/opt_levels.h"
 #include "manifest/manifest.h"
 #include "support/diagnostics.h"
 #include "support/file_io.h"
 
 namespace wasmiot {
 
-// "0".."4", "s", "z" as in -O0..-O4, -Os, -Oz.
-inline constexpr std::string_view kOptLevels[] = {"0", "1", "2", "3", "4", "s", "z"};
 
 struct OptimizeOptions {
   std::string level = "z";

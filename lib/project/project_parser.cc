@@ -1,10 +1,12 @@
 // Project files (docs/projects.md): JSON to a Project, every problem a
 // diagnostic with line:column.
+#include <algorithm>
 #include <filesystem>
 #include <set>
 
 #include <fmt/format.h>
 
+#include "core/opt_levels.h"
 #include "json/json_walker.h"
 #include "project/project.h"
 #include "support/file_io.h"
@@ -33,10 +35,7 @@ bool IsPath(std::string_view s) { return !s.empty() && s.find('\0') == std::stri
 bool IsFlag(std::string_view s) { return s.size() >= 2 && s[0] == '-' && s.find('\0') == std::string_view::npos; }
 
 bool IsOptLevel(std::string_view s) {
-  for (std::string_view level : {"0", "1", "2", "3", "4", "s", "z"}) {
-    if (s == level) return true;
-  }
-  return false;
+  return std::find(std::begin(kOptLevels), std::end(kOptLevels), s) != std::end(kOptLevels);
 }
 
 // Target names (aot/targets.h): lower-case letters, digits, '-' and '_'.

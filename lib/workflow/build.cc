@@ -65,6 +65,7 @@ class Builder {
       : p_(project), o_(options), observer_(observer), diagnostics_(diagnostics) {
     build_dir_ = BuildDir(project, options);
     state_path_ = build_dir_ + "/" + std::string(kBuildStateFile);
+    state_ = BuildState::Load(state_path_);
     targets_ = options.targets.empty() ? project.targets : options.targets;
   }
 
@@ -72,9 +73,9 @@ class Builder {
     Clock::time_point start = Clock::now();
     report_.name = p_.name;
     report_.version = p_.version;
-    report_.build_dir = p_.build_dir;
-    bool ok = Prepare() && Compile() && Check() && Optimize() && Aot() && Test() && SignAndChunk();
-    (void)ok;
+    report_.build_dir = Relative(build_dir_);
+    // Each step stops the chain when it fails; failed_step says which.
+    (void)(Prepare() && Compile() && Check() && Optimize() && Aot() && Test() && SignAndChunk());
     report_.seconds = SecondsSince(start);
     return std::move(report_);
   }
@@ -83,11 +84,21 @@ class Builder {
   // -- the project against the device, before anything runs --
 
   bool Prepare() {
-    Result<Manifest> manifest = LoadManifest(p_.Resolve(p_.manifest), diagnostics_);
+    std::string manifest_path = p_.Resolve(p_.manifest);
+    Result<Bytes> manifest_bytes = ReadInput(manifest_path, kMaxManifestBytes, "manifest-invalid", diagnostics_);
+    if (!manifest_bytes) return Fail("project", "");
+    Result<Manifest> manifest =
+        ParseManifest(std::string(manifest_bytes->begin(), manifest_bytes->end()), manifest_path, diagnostics_);
     if (!manifest) return Fail("project", "");
     manifest_ = std::move(manifest).value();
-    Result<Bytes> manifest_bytes = ReadInputFile(p_.Resolve(p_.manifest), kMaxManifestBytes);
-    if (manifest_bytes) manifest_digest_ = DigestHex(*manifest_bytes);
+    manifest_digest_ = DigestHex(*manifest_bytes);
+    // --build-dir may name any folder: never the project's own, where its inputs are.
+    std::error_code ec;
+    if (fs::exists(build_dir_, ec) && fs::equivalent(build_dir_, p_.dir, ec)) {
+      diagnostics_.AddError("output-is-input", build_dir_,
+                            "is the project's folder: build into a folder of its own (the project's is build/)");
+      return Fail("project", "");
+    }
     Result<SemanticVersion> version = ParseSemanticVersion(p_.version);
     if (!version) {
       p_.ErrorAt(diagnostics_, "project-invalid", "/version",
@@ -96,7 +107,6 @@ class Builder {
       version_ = *version;
     }
     for (size_t i = 0; i < p_.sources.size(); ++i) {
-      std::error_code ec;
       if (!fs::is_regular_file(p_.Resolve(p_.sources[i]), ec)) {
         p_.ErrorAt(diagnostics_, "source-missing", fmt::format("/sources/{}", i),
                    fmt::format("sources: {} is not a file in {}", Quoted(p_.sources[i]), p_.dir));
@@ -120,7 +130,6 @@ class Builder {
       }
     }
     for (size_t i = 0; i < p_.scenarios.size(); ++i) {
-      std::error_code ec;
       if (!fs::is_regular_file(p_.Resolve(p_.scenarios[i]), ec)) {
         p_.ErrorAt(diagnostics_, "scenario-missing", fmt::format("/scenarios/{}", i),
                    fmt::format("scenarios: {} is not a file in {}", Quoted(p_.scenarios[i]), p_.dir));
@@ -484,7 +493,7 @@ class Builder {
   Diagnostics& diagnostics_;
   std::string build_dir_;
   std::string state_path_;
-  BuildState state_ = BuildState();
+  BuildState state_;
   std::mutex mutex_;
   std::optional<Manifest> manifest_;
   std::string manifest_digest_;
@@ -494,9 +503,6 @@ class Builder {
   std::string module_;    // the optimized module: what is tested, compiled and signed
   std::vector<std::string> targets_;  // the ones this build compiles
   BuildReport report_;
-
- public:
-  void LoadState() { state_ = BuildState::Load(state_path_); }
 };
 
 }  // namespace
@@ -514,7 +520,6 @@ std::string_view StepStatusName(StepStatus status) {
 BuildReport BuildProject(const Project& project, const BuildOptions& options, const BuildObserver& observer,
                          Diagnostics& diagnostics) {
   Builder builder(project, options, observer, diagnostics);
-  builder.LoadState();
   BuildReport report = builder.Run();
   // The last build's summary beside its outputs (not itself an input of any step).
   std::string summary = BuildReportJson(report) + "\n";

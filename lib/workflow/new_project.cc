@@ -107,16 +107,13 @@ Result<NewProjectReport> CreateProject(const NewProjectRequest& r, Diagnostics& 
   // What to copy: everything but the other language's sources.
   std::string_view suffix = r.language == SourceLanguage::kRust ? ".rs" : ".c";
   std::vector<std::string> copy, sources, scenarios;
-  std::string template_module;
+  std::string template_module;  // the first C source's name, in either language
   for (const std::string& f : FilesUnder(from)) {
     bool source = f.rfind("src/", 0) == 0;
     bool rust_file = EndsWith(f, ".rs");
     bool c_file = EndsWith(f, ".c") || EndsWith(f, ".h");
-    if (source && (r.language == SourceLanguage::kRust ? c_file : rust_file)) {
-      if (EndsWith(f, ".c") && template_module.empty()) template_module = fs::path(f).stem().string();
-      continue;
-    }
     if (source && EndsWith(f, ".c") && template_module.empty()) template_module = fs::path(f).stem().string();
+    if (source && (r.language == SourceLanguage::kRust ? c_file : rust_file)) continue;
     copy.push_back(f);
     if (source && EndsWith(f, suffix) && (r.language == SourceLanguage::kC || f == "src/lib.rs")) sources.push_back(f);
     if (f.rfind("tests/", 0) == 0 && (EndsWith(f, ".scenario.json") || EndsWith(f, ".gateway.json"))) {

@@ -329,3 +329,22 @@ TEST_CASE("build: a corrupted state file means a full rebuild, never a crash") {
     CHECK(Built(p.BuildOk()).size() == steps);
   }
 }
+
+TEST_CASE("build: a build folder given instead of the project's is never the project's own folder") {
+  ProjectFixture p;
+  Result<Project> project = [&] {
+    Diagnostics d;
+    return LoadProject(p.dir, d);
+  }();
+  REQUIRE(project.ok());
+  BuildOptions o;
+  o.c_compiler = FindInPath("clang");
+  o.tool_identity = "build_test";
+  o.build_dir = p.dir + "/./";
+  Diagnostics d;
+  BuildReport r = BuildProject(*project, o, {}, d);
+  CHECK(r.failed_step == "project");
+  CHECK_THAT(DiagnosticsText(d), Catch::Contains("is the project's folder: build into a folder of its own"));
+  CHECK_FALSE(fs::exists(p.File(std::string(kBuildStateFile))));
+  CHECK_FALSE(fs::exists(p.File("wasm")));
+}
