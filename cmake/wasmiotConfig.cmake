@@ -28,7 +28,9 @@ endif()
 # at build time (`wasmiot build --target T --build-dir ...`: checked against its
 # device, optimized, tested, compiled ahead of time; a no-op when nothing
 # changed) and makes NAME a library target: the module's static library and the
-# folder of its generated header (NAME.h, wasm-rt.h and the runtime's header).
+# folder of its generated header (NAME.h, wasm-rt.h and the runtime's header),
+# plus the glue of `wasmiot gen host --lang wasm2c` (wasmiot_wasm2c.h, and its
+# .c as an interface source): the firmware implements the typed host functions.
 function(wasmiot_add_module name)
   cmake_parse_arguments(PARSE_ARGV 1 arg "" "PROJECT_DIR;TARGET" "")
   if(NOT arg_PROJECT_DIR OR NOT arg_TARGET)
@@ -44,15 +46,23 @@ function(wasmiot_add_module name)
   set(out "${CMAKE_CURRENT_BINARY_DIR}/wasmiot/${name}")
   set(aot "${out}/aot/${arg_TARGET}")
   set(library "${aot}/lib${module_name}.a")
-  # Always run: wasmiot build itself skips every step whose inputs did not change.
+  string(JSON manifest ERROR_VARIABLE no_manifest GET "${project_json}" manifest)
+  get_filename_component(manifest "${manifest}" ABSOLUTE BASE_DIR "${project_dir}")
+  set(glue "${out}/glue")
+  # Always run: wasmiot build itself skips every step whose inputs did not
+  # change. Then the firmware's glue for the module (docs/gen.md): the import
+  # functions wasm2c calls, checking buffers, and typed calls of the exports.
   add_custom_target(${name}_wasmiot_build
     COMMAND "${WASMIOT_EXECUTABLE}" build "${project_dir}" --target "${arg_TARGET}" --build-dir "${out}" -q
-    BYPRODUCTS "${library}"
+    COMMAND "${WASMIOT_EXECUTABLE}" gen host --lang wasm2c --name "${module_name}" --manifest "${manifest}"
+            --module "${out}/${module_name}.wasm" -o "${glue}" -q
+    BYPRODUCTS "${library}" "${glue}/wasmiot_wasm2c.c" "${glue}/wasmiot_wasm2c.h"
     COMMENT "wasmiot build ${arg_PROJECT_DIR} --target ${arg_TARGET}"
     VERBATIM)
-  file(MAKE_DIRECTORY "${aot}")
+  file(MAKE_DIRECTORY "${aot}" "${glue}")
   add_library(${name} INTERFACE)
-  target_include_directories(${name} INTERFACE "${aot}")
+  target_include_directories(${name} INTERFACE "${aot}" "${glue}")
+  target_sources(${name} INTERFACE "${glue}/wasmiot_wasm2c.c")
   target_link_libraries(${name} INTERFACE "${library}")
   add_dependencies(${name} ${name}_wasmiot_build)
 endfunction()

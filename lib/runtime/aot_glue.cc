@@ -72,19 +72,6 @@ static f64 to_f64(uint64_t slot) { f64 v; memcpy(&v, &slot, 8); return v; }
 
 }  // namespace
 
-std::string MangleForWasm2c(std::string_view name) {
-  std::string out = "Z_";
-  for (char c : name) {
-    auto u = static_cast<unsigned char>(c);
-    if ((std::isalnum(u) && c != 'Z') || c == '_') {
-      out += c;
-    } else {
-      out += fmt::format("Z{:02X}", u);
-    }
-  }
-  return out;
-}
-
 Result<std::string> GenerateGlue(const ModuleInfo& module) {
   const std::string prefix = MangleForWasm2c(kGlueModuleName);
   std::string c(kPrologue);

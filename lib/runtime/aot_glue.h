@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/wasm2c_names.h"
 #include "module/module_info.h"
 #include "support/result.h"
 
@@ -30,9 +31,6 @@ inline constexpr const char* kGlueModuleName = "m";  // wasm2c's module name: sy
 // Host function callback: `import_index` counts the module's function imports.
 using GlueHostFn = int (*)(void* ctx, uint32_t import_index, const uint64_t* args, uint64_t* results);
 
-// wasm2c's (wabt 1.0.32) C name for a wasm name: "Z_" then the name with
-// every byte other than [A-Za-z0-9_] (and 'Z' itself) as "Z" + two hex digits.
-std::string MangleForWasm2c(std::string_view name);
 
 // The bridge's C source for a prepared module (runtime/engine.h
 // PrepareModule). Export index i is the i-th function export of `module`.

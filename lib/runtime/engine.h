@@ -9,30 +9,15 @@
 #include <string>
 #include <vector>
 
-#include "manifest/manifest.h"
 #include "core/limits.h"
+#include "core/trap_kinds.h"
+#include "manifest/manifest.h"
 #include "runtime/host.h"
 #include "runtime/value.h"
 #include "support/file_io.h"
 #include "support/result.h"
 
 namespace wasmiot {
-
-enum class TrapKind {
-  kUnreachable,
-  kMemoryOutOfBounds,
-  kDivideByZero,
-  kIntegerOverflow,
-  kInvalidConversion,
-  kIndirectCall,     // null or mismatched table entry, index past the table
-  kStackExhausted,   // recursion deeper than the engine's call stack
-  kFuelExhausted,    // the call's instruction budget ran out (runtime/metering.h)
-  kHost,             // a host function refused the call (bad buffer, missing input)
-  kTimeout,          // the call ran past its wall-clock limit (stopped in a host call)
-  kOther,
-};
-std::string_view TrapKindName(TrapKind kind);  // "unreachable", "memory-out-of-bounds", ...
-bool IsTrapKindName(std::string_view name);
 
 struct Trap {
   TrapKind kind = TrapKind::kOther;

@@ -69,7 +69,7 @@ TEST_CASE("each command's man page documents exactly its --help options and exam
       {"opt", "wasmiot-opt.1"}, {"aot", "wasmiot-aot.1"}, {"keygen", "wasmiot-keygen.1"},
       {"pubkey", "wasmiot-pubkey.1"}, {"sign", "wasmiot-sign.1"}, {"verify", "wasmiot-verify.1"},
       {"chunk", "wasmiot-chunk.1"}, {"assemble", "wasmiot-assemble.1"}, {"run", "wasmiot-run.1"}, {"test", "wasmiot-test.1"},
-      {"new", "wasmiot-new.1"}, {"build", "wasmiot-build.1"}}));
+      {"new", "wasmiot-new.1"}, {"build", "wasmiot-build.1"}, {"gen", "wasmiot-gen.1"}}));
   std::vector<std::string> args;
   if (!command.empty()) args.push_back(command);
   args.push_back("--help");

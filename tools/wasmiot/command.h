@@ -69,5 +69,6 @@ void RegisterRunCommand(CLI::App& app, Invocation& invocation);
 void RegisterTestCommand(CLI::App& app, Invocation& invocation);
 void RegisterNewCommand(CLI::App& app, Invocation& invocation);
 void RegisterBuildCommand(CLI::App& app, Invocation& invocation);
+void RegisterGenCommand(CLI::App& app, Invocation& invocation);
 
 }  // namespace wasmiot::tool

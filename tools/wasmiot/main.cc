@@ -26,6 +26,7 @@ constexpr CommandInfo kCommands[] = {
     {"inspect", RegisterInspectCommand},
     {"opt", RegisterOptCommand},
     {"aot", RegisterAotCommand},
+    {"gen", RegisterGenCommand},
     {"keygen", RegisterKeygenCommand},
     {"pubkey", RegisterPubkeyCommand},
     {"sign", RegisterSignCommand},

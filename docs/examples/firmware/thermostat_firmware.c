@@ -1,90 +1,64 @@
 /*
- * Firmware side of the thermostat, linking `wasmiot aot` output:
+ * Firmware side of the thermostat, linking `wasmiot aot` output through the
+ * glue `wasmiot gen` writes from the device's manifest:
  *
- *   wasmiot aot thermostat.wasm --target cortex-m4f -o aot --manifest thermostat.device.json
- *   arm-none-eabi-gcc <flags from --list-targets> -Iaot thermostat_firmware.c aot/libthermostat.a ...
+ *   wasmiot aot thermostat.wasm --target cortex-m4f -o aot --manifest device.json
+ *   wasmiot gen host --lang wasm2c --name thermostat --manifest device.json -o aot
+ *   arm-none-eabi-gcc <flags from --list-targets> -Iaot thermostat_firmware.c \
+ *       aot/wasmiot_wasm2c.c aot/libthermostat.a ...
  *
- * It implements the device's host functions (the manifest's imports), calls the
- * module's exports, and turns traps into errors. The same file builds for a
+ * The firmware writes only what is its own: the host functions, as typed C
+ * functions (the glue has checked every buffer against the module's memory
+ * before they see it), and the calls it makes. The same file builds for a
  * Linux target (wabt's runtime) and for bare metal (wasmiot's static runtime).
- * See docs/aot.md.
+ * See docs/gen.md and docs/aot.md.
  */
-#include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
 
-#include "thermostat.h"
+#include "wasmiot_wasm2c.h"
 
-#if defined(__linux__)
-#include "wasm-rt-impl.h"
-#define TRY_CALL() ((int)wasm_rt_impl_try())
-#else
-#include "wasmiot_rt_static.h"
-static jmp_buf g_trap_jump;
-static volatile int g_trap;
-/* The runtime calls this on a trap; it must not return. */
-void wasmiot_trap_handler(wasm_rt_trap_t trap) {
-  g_trap = (int)trap;
-  longjmp(g_trap_jump, 1);
-}
-#define TRY_CALL() (setjmp(g_trap_jump) ? g_trap : 0)
-#endif
-
-/* wasm2c passes the second argument of Z_thermostat_instantiate() to every
- * host function: the firmware defines what it holds. Here: the module, so that
- * pointer arguments can be checked against its memory. */
-struct Z_env_instance_t {
-  Z_thermostat_instance_t* module;
+/* What the host functions read and drive; the glue hands it back as `user`. */
+struct room {
   float temperature;
   float humidity;
 };
 
 /* Sensors and actuators (real firmware talks to hardware here). */
-f32 Z_envZ_read_temperature(struct Z_env_instance_t* env) { return env->temperature; }
-f32 Z_envZ_read_humidity(struct Z_env_instance_t* env) { return env->humidity; }
-void Z_envZ_set_hvac_mode(struct Z_env_instance_t* env, u32 mode) {
-  (void)env;
-  printf("hvac mode %u\n", (unsigned)mode);
+float env_read_temperature(void* user) { return ((const struct room*)user)->temperature; }
+float env_read_humidity(void* user) { return ((const struct room*)user)->humidity; }
+void env_set_hvac_mode(void* user, int32_t mode) {
+  (void)user;
+  printf("hvac mode %d\n", (int)mode);
 }
-void Z_envZ_set_fan_speed(struct Z_env_instance_t* env, u32 percent) {
-  (void)env;
-  printf("fan speed %u\n", (unsigned)percent);
+void env_set_fan_speed(void* user, int32_t percent) {
+  (void)user;
+  printf("fan speed %d\n", (int)percent);
 }
-
-/* A "ptr" parameter arrives as a wasm address and a length. Check them against
- * the module's memory, without overflow, before touching a byte: a bad pointer
- * traps the module, it never reads firmware memory. */
-static const uint8_t* GuestBytes(struct Z_env_instance_t* env, u32 address, u32 length) {
-  const wasm_rt_memory_t* memory = &env->module->w2c_memory;
-  if (length > memory->size || address > memory->size - length) wasm_rt_trap(WASM_RT_TRAP_OOB);
-  return memory->data + address;
-}
-
-void Z_envZ_log(struct Z_env_instance_t* env, u32 message, u32 length) {
-  const uint8_t* text = GuestBytes(env, message, length);
-  printf("log: %.*s\n", (int)length, (const char*)text);
+void env_log(void* user, const uint8_t* message, uint32_t message_len) {
+  (void)user;
+  printf("log: %.*s\n", (int)message_len, (const char*)message);
 }
 
 int main(void) {
-  static Z_thermostat_instance_t thermostat;
-  static struct Z_env_instance_t env = {&thermostat, 18.0f, 40.0f};
+  static wasmiot_instance thermostat;
+  static struct room room = {18.0f, 40.0f};
+  wasmiot_status status;
+
   wasm_rt_init();
   Z_thermostat_init_module();
-  Z_thermostat_instantiate(&thermostat, &env);
-
-  int trap = TRY_CALL();
-  if (trap == 0) Z_thermostatZ_init(&thermostat);
-  if (trap == 0) trap = TRY_CALL();
-  if (trap == 0) Z_thermostatZ_control_loop(&thermostat); /* 18 C: heat */
-  env.temperature = 25.0f;
-  env.humidity = 70.0f;
-  if (trap == 0) trap = TRY_CALL();
-  if (trap == 0) Z_thermostatZ_control_loop(&thermostat); /* 25 C and humid: cool, fan 50 */
-  if (trap != 0) {
-    printf("trap: %s\n", wasm_rt_strerror((wasm_rt_trap_t)trap));
+  status = wasmiot_instantiate(&thermostat, &room);
+  if (status == WASMIOT_OK) status = wasmiot_call_init(&thermostat);
+  if (status == WASMIOT_OK) status = wasmiot_call_control_loop(&thermostat); /* 18 C: heat */
+  room.temperature = 25.0f;
+  room.humidity = 70.0f;
+  if (status == WASMIOT_OK) status = wasmiot_call_control_loop(&thermostat); /* 25 C and humid: cool, fan 50 */
+  /* A trap is a status, not a crash. */
+  if (status != WASMIOT_OK) {
+    printf("trap: %s\n", wasmiot_status_name(status));
     return 1;
   }
-  Z_thermostat_free(&thermostat);
+  wasmiot_free(&thermostat);
   wasm_rt_free();
   return 0;
 }
