@@ -4,13 +4,15 @@
 // use one: the thermostat module (tests/data/modules/thermostat.wat) checked
 // against it as `wasmiot check` does (CheckModule, then ValidateWithFeatures
 // with its features), its budgets as run limits, its inputs' names, and every
-// host function's and export's signature formatted.
+// host function's and export's signature formatted, and the glue of
+// `wasmiot gen` written in all four languages (refusals are diagnostics).
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
 
 #include "check/check.h"
+#include "gen/gen.h"
 #include "runtime/engine.h"
 #include "runtime/host.h"
 
@@ -52,5 +54,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     (void)m.FindExport(e.name);
   }
   (void)m.features.Names();
+  for (GenLanguage language : {GenLanguage::kC, GenLanguage::kRust, GenLanguage::kWamr, GenLanguage::kWasm2c}) {
+    GenRequest request;
+    request.language = language;
+    request.manifest = &m;
+    request.manifest_name = "fuzz.device.json";
+    request.module_name = "fuzzed";
+    Diagnostics gen;
+    (void)Generate(request, gen);
+    for (const Diagnostic& d : gen.list()) (void)FormatDiagnostic(d);
+  }
   return 0;
 }
