@@ -57,7 +57,7 @@ std::string_view CompilerPackages(SourceLanguage language) {
 }
 
 CompileCommand MakeCompileCommand(const Project& project, const Manifest& manifest, const std::string& compiler,
-                                  const std::string& output) {
+                                  const std::string& gen_dir, const std::string& output) {
   const Budgets& b = manifest.budgets;
   std::string initial = std::to_string(PageBytes(b.initial_pages));
   std::string max = std::to_string(PageBytes(b.max_pages));
@@ -75,7 +75,7 @@ CompileCommand MakeCompileCommand(const Project& project, const Manifest& manife
     a.insert(a.end(), {"-O2", "-g0", "-nostdlib", "-ffreestanding", "-Wall", "-Wextra", "-fno-color-diagnostics",
                        "-ffile-prefix-map=" + prefix_map + "=.", "-Wl,--no-entry", "-Wl,--strip-debug",
                        "-Wl,--initial-memory=" + initial, "-Wl,--max-memory=" + max,
-                       "-Wl,-z,stack-size=" + stack});
+                       "-Wl,-z,stack-size=" + stack, "-I" + gen_dir});
     a.insert(a.end(), project.compile_flags.begin(), project.compile_flags.end());
     a.insert(a.end(), {"-o", output});
     a.insert(a.end(), project.sources.begin(), project.sources.end());
@@ -94,6 +94,7 @@ CompileCommand MakeCompileCommand(const Project& project, const Manifest& manife
                        "--remap-path-prefix=" + prefix_map + "=.", "--color", "never"});
     a.insert(a.end(), project.compile_flags.begin(), project.compile_flags.end());
     a.insert(a.end(), {"-o", output, project.sources.front()});
+    c.env.push_back(std::string(kGenDirVariable) + "=" + gen_dir);
   }
   return c;
 }

@@ -25,11 +25,18 @@ std::string_view CompilerPackages(SourceLanguage language);
 
 struct CompileCommand {
   std::vector<std::string> argv;  // argv[0] is the compiler
+  std::vector<std::string> env;   // "NAME=value" to add to the compiler's environment
 };
 
-// Compiles the project's sources into `output` (a .wasm, an absolute path).
-// Run in the project's folder: the sources are named relative to it.
+// The variable naming the folder of the generated bindings for Rust sources:
+// include!(concat!(env!("WASMIOT_GEN_DIR"), "/wasmiot_guest.rs")).
+inline constexpr const char* kGenDirVariable = "WASMIOT_GEN_DIR";
+
+// Compiles the project's sources into `output` (a .wasm, an absolute path),
+// with `gen_dir` (absolute) holding the generated bindings (wasmiot gen guest):
+// an include folder for C, WASMIOT_GEN_DIR for Rust. Run in the project's
+// folder: the sources are named relative to it.
 CompileCommand MakeCompileCommand(const Project& project, const Manifest& manifest, const std::string& compiler,
-                                  const std::string& output);
+                                  const std::string& gen_dir, const std::string& output);
 
 }  // namespace wasmiot

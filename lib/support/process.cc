@@ -2,6 +2,9 @@
 
 #include <fcntl.h>
 #include <spawn.h>
+
+#include <algorithm>
+#include <string_view>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -29,7 +32,8 @@ std::string Slurp(const std::string& path) {
 
 }  // namespace
 
-Result<ProcessResult> RunProcess(const std::vector<std::string>& argv, const std::string& working_dir) {
+Result<ProcessResult> RunProcess(const std::vector<std::string>& argv, const std::string& working_dir,
+                                 const std::vector<std::string>& extra_env) {
   if (argv.empty()) return Error{ErrorKind::kInternal, "no program to run"};
   // Output goes to files, not pipes: no deadlock however much a compiler says.
   char dir_template[] = "/tmp/wasmiot-run-XXXXXX";
@@ -47,8 +51,19 @@ Result<ProcessResult> RunProcess(const std::vector<std::string>& argv, const std
   std::vector<char*> args;
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
+  std::vector<char*> env;
+  for (char** e = environ; *e; ++e) {
+    std::string_view entry(*e);
+    bool replaced = std::any_of(extra_env.begin(), extra_env.end(), [&](const std::string& x) {
+      size_t eq = x.find('=');
+      return entry.substr(0, eq + 1) == std::string_view(x).substr(0, eq + 1);
+    });
+    if (!replaced) env.push_back(*e);
+  }
+  for (const std::string& x : extra_env) env.push_back(const_cast<char*>(x.c_str()));
+  env.push_back(nullptr);
   pid_t pid = 0;
-  int spawned = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
+  int spawned = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), env.data());
   posix_spawn_file_actions_destroy(&actions);
   ProcessResult r;
   if (spawned == 0) {

@@ -19,6 +19,9 @@
 #include "bundle/chunk_files.h"
 #include "bundle/sign.h"
 #include "check/check.h"
+#include "core/sha256.h"
+#include "gen/gen.h"
+#include "module/module_info.h"
 #include "opt/optimize.h"
 #include "pipeline/aot_for_device.h"
 #include "project/compile_flags.h"
@@ -75,7 +78,7 @@ class Builder {
     report_.version = p_.version;
     report_.build_dir = Relative(build_dir_);
     // Each step stops the chain when it fails; failed_step says which.
-    (void)(Prepare() && Compile() && Check() && Optimize() && Aot() && Test() && SignAndChunk());
+    (void)(Prepare() && GenerateBindings() && Compile() && Check() && Optimize() && Aot() && Test() && SignAndChunk());
     report_.seconds = SecondsSince(start);
     return std::move(report_);
   }
@@ -92,6 +95,8 @@ class Builder {
     if (!manifest) return Fail("project", "");
     manifest_ = std::move(manifest).value();
     manifest_digest_ = DigestHex(*manifest_bytes);
+    manifest_sha256_ = HashSha256(manifest_bytes->data(), manifest_bytes->size());
+    manifest_name_ = fs::path(manifest_path).filename().string();
     // --build-dir may name any folder: never the project's own, where its inputs are.
     std::error_code ec;
     if (fs::exists(build_dir_, ec) && fs::equivalent(build_dir_, p_.dir, ec)) {
@@ -165,6 +170,39 @@ class Builder {
 
   // -- steps --
 
+  // The glue of `wasmiot gen guest` for the sources' language, in build/gen/:
+  // C includes wasmiot_guest.h (-I), Rust include!s wasmiot_guest.rs.
+  bool GenerateBindings() {
+    gen_dir_ = build_dir_ + "/gen";
+    GenRequest request;
+    request.language = p_.language == SourceLanguage::kRust ? GenLanguage::kRust : GenLanguage::kC;
+    request.manifest = &*manifest_;
+    request.manifest_name = manifest_name_;
+    request.manifest_digest = manifest_sha256_;
+    Result<std::vector<GeneratedFile>> files = Generate(request, diagnostics_);
+    if (!files) return Fail("gen", "");
+    std::vector<std::string> outputs;
+    for (const GeneratedFile& f : *files) outputs.push_back(gen_dir_ + "/" + f.name);
+    StepKey key;
+    key.Add("gen").Add(o_.tool_identity).Add(manifest_digest_).Add(manifest_name_).Add(GenLanguageName(request.language));
+    return RunStep("gen", "", key.Hex(), outputs, [&]() -> bool {
+      return WriteGenerated(*files, gen_dir_);
+    }) || Fail("gen", "");
+  }
+
+  bool WriteGenerated(const std::vector<GeneratedFile>& files, const std::string& dir) {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    for (const GeneratedFile& f : files) {
+      Status written = WriteFileAtomically(dir + "/" + f.name, f.text.data(), f.text.size());
+      if (!written) {
+        diagnostics_.AddError("io-error", dir + "/" + f.name, written.error().message);
+        return false;
+      }
+    }
+    return true;
+  }
+
   bool Compile() {
     bool rust = p_.language == SourceLanguage::kRust;
     const std::string& compiler = rust ? o_.rust_compiler : o_.c_compiler;
@@ -176,16 +214,19 @@ class Builder {
       return Fail("compile", "");
     }
     compiled_ = build_dir_ + "/wasm/" + p_.name + ".wasm";
-    CompileCommand command = MakeCompileCommand(p_, *manifest_, compiler, "OUTPUT");
+    CompileCommand command =
+        MakeCompileCommand(p_, *manifest_, compiler, fs::absolute(gen_dir_).lexically_normal().string(), "OUTPUT");
     StepKey key;
     key.Add("compile").Add(o_.tool_identity).Add(ProgramStamp(compiler));
     for (const std::string& arg : command.argv) key.Add(arg);
+    for (const std::string& var : command.env) key.Add(var);
+    key.Add(manifest_digest_);  // the generated bindings the sources include
     if (!AddSourceFolders(key)) return Fail("compile", "");
     return RunStep("compile", "", key.Hex(), {compiled_}, [&]() -> bool {
       fs::create_directories(build_dir_ + "/wasm");
       std::string scratch = compiled_ + fmt::format(".tmp{}", getpid());
       std::replace(command.argv.begin(), command.argv.end(), std::string("OUTPUT"), scratch);
-      Result<ProcessResult> r = RunProcess(command.argv, p_.dir);
+      Result<ProcessResult> r = RunProcess(command.argv, p_.dir, command.env);
       if (!r) {
         diagnostics_.AddError("compiler-missing", compiler,
                               fmt::format("cannot run {}: {}; install Debian's {}", compiler, r.error().message,
@@ -266,6 +307,25 @@ class Builder {
       diagnostics_.AddError("io-error", module_, wasm.error().message);
       return Fail("aot", "");
     }
+    // The firmware's glue for each target's output (gen host --lang wasm2c),
+    // instantiating with exactly the import modules this module uses.
+    Diagnostics read;
+    Result<ModuleInfo> info = ReadModule(*wasm, module_, read);
+    if (!info) {
+      diagnostics_.Append(read);
+      return Fail("aot", "");
+    }
+    GenRequest request;
+    request.language = GenLanguage::kWasm2c;
+    request.manifest = &*manifest_;
+    request.manifest_name = manifest_name_;
+    request.manifest_digest = manifest_sha256_;
+    request.module_name = p_.name;
+    request.module_import_modules.emplace();
+    for (const ImportInfo& i : info->imports) request.module_import_modules->insert(i.module);
+    Result<std::vector<GeneratedFile>> glue = Generate(request, diagnostics_);
+    if (!glue) return Fail("aot", "");
+    glue_ = std::move(glue).value();
     std::vector<bool> ok(targets_.size(), false);
     std::vector<Diagnostics> found(targets_.size());
     std::atomic<size_t> next{0};
@@ -305,12 +365,22 @@ class Builder {
     StepKey key;
     key.Add("aot").Add(o_.tool_identity).Add(wasm).Add(manifest_digest_).Add(target).Add(p_.name);
     if (t) key.Add(ProgramStamp(TargetTool(*t, "gcc")));
-    return RunStep("aot", target, key.Hex(), {AotLibrary(target)}, [&]() -> bool {
+    std::vector<std::string> outputs{AotLibrary(target)};
+    for (const GeneratedFile& f : glue_) outputs.push_back(AotDir(target) + "/" + f.name);
+    return RunStep("aot", target, key.Hex(), outputs, [&]() -> bool {
       AotOptions options;
       options.target = target;
       options.output_dir = AotDir(target);
       options.module_name = p_.name;
-      return CompileAotForDevice(wasm, module_, &*manifest_, options, found).ok();
+      if (!CompileAotForDevice(wasm, module_, &*manifest_, options, found).ok()) return false;
+      for (const GeneratedFile& f : glue_) {
+        Status written = WriteFileAtomically(AotDir(target) + "/" + f.name, f.text.data(), f.text.size());
+        if (!written) {
+          found.AddError("io-error", AotDir(target) + "/" + f.name, written.error().message);
+          return false;
+        }
+      }
+      return true;
     });
   }
 
@@ -497,6 +567,10 @@ class Builder {
   std::mutex mutex_;
   std::optional<Manifest> manifest_;
   std::string manifest_digest_;
+  Sha256 manifest_sha256_{};
+  std::string manifest_name_;  // its file name, for the generated files' first line
+  std::string gen_dir_;        // build/gen: the guest bindings
+  std::vector<GeneratedFile> glue_;  // each AOT folder's firmware glue
   SemanticVersion version_;
   uint64_t sequence_ = 0;
   std::string compiled_;  // the compiler's output

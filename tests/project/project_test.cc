@@ -179,19 +179,21 @@ TEST_CASE("compile commands hold the device's budgets and exactly its features")
   m.budgets.stack_bytes = 8192;
   m.features.Add(Feature::kMutableGlobals);
   m.features.Add(Feature::kSignExtension);
-  std::vector<std::string> c = MakeCompileCommand(*p.project, m, "clang", "/o/x.wasm").argv;
+  std::vector<std::string> c = MakeCompileCommand(*p.project, m, "clang", "/o/gen", "/o/x.wasm").argv;
   auto has = [](const std::vector<std::string>& v, const std::string& s) {
     return std::find(v.begin(), v.end(), s) != v.end();
   };
   for (const char* flag : {"--target=wasm32", "-mcpu=mvp", "-mmutable-globals", "-msign-ext", "-nostdlib", "-g0",
                            "-Wl,--no-entry", "-Wl,--initial-memory=131072", "-Wl,--max-memory=262144",
-                           "-Wl,-z,stack-size=8192", "-DNDEBUG", "src/thermostat.c", "src/util.c"}) {
+                           "-Wl,-z,stack-size=8192", "-DNDEBUG", "-I/o/gen", "src/thermostat.c", "src/util.c"}) {
     CHECK(has(c, flag));
   }
   CHECK_FALSE(has(c, "-mbulk-memory"));
   p.project->language = SourceLanguage::kRust;
   p.project->sources = {"src/lib.rs"};
-  std::vector<std::string> rust = MakeCompileCommand(*p.project, m, "/usr/bin/rustc", "/o/x.wasm").argv;
+  CompileCommand rust_command = MakeCompileCommand(*p.project, m, "/usr/bin/rustc", "/o/gen", "/o/x.wasm");
+  CHECK(rust_command.env == std::vector<std::string>{"WASMIOT_GEN_DIR=/o/gen"});
+  std::vector<std::string> rust = rust_command.argv;
   for (const char* flag : {"wasm32-unknown-unknown", "target-cpu=mvp", "target-feature=+mutable-globals",
                            "link-arg=--initial-memory=131072", "link-arg=--max-memory=262144",
                            "link-arg=-zstack-size=8192", "debuginfo=0", "panic=abort", "src/lib.rs"}) {

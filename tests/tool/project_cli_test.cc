@@ -57,7 +57,7 @@ TEST_CASE("new and build --json match their schemas, and a quiet build prints no
   CHECK(human.exit_code == 0);
   CHECK(human.err.empty());
   CHECK_THAT(human.out, Catch::Contains("thermostat 0.1.0: built in"));
-  CHECK_THAT(human.out, Catch::Contains("(0 of 12 steps ran)"));
+  CHECK_THAT(human.out, Catch::Contains("(0 of 13 steps ran)"));
   CHECK_THAT(human.out, Catch::Contains("PASS tests/thermostat.scenario.json on interp+aot (unchanged since it passed)"));
 
   RunResult list = RunWasmiot({"new", "--list", "--json"});

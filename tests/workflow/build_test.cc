@@ -105,7 +105,7 @@ TEST_CASE("build: a new thermostat builds whole, and a second build runs no step
   BuildReport first = p.BuildOk();
   CHECK(CountStatus(first, StepStatus::kUpToDate) == 0);
   // compile, check, opt, aot x2, test, sign x3, chunk x3
-  CHECK(Built(first) == std::vector<std::string>{"compile", "check", "opt", "aot cortex-m4f", "aot host",
+  CHECK(Built(first) == std::vector<std::string>{"gen", "compile", "check", "opt", "aot cortex-m4f", "aot host",
                                                  "test tests/thermostat.scenario.json", "sign wasm", "chunk wasm",
                                                  "sign cortex-m4f", "chunk cortex-m4f", "sign host", "chunk host"});
   REQUIRE(first.scenarios.size() == 1);

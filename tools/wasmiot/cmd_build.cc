@@ -93,7 +93,7 @@ int RunBuild(const BuildCommandOptions& options) {
 
 void RegisterBuildCommand(CLI::App& app, Invocation& invocation) {
   auto options = std::make_shared<BuildCommandOptions>();
-  CLI::App* cmd = app.add_subcommand("build", "Build a project: compile, check, opt, aot, test, sign, chunk");
+  CLI::App* cmd = app.add_subcommand("build", "Build a project: gen, compile, check, opt, aot, test, sign, chunk");
   cmd->add_option("DIR", options->dir, "The project's folder, or its wasmiot.json (default: .)");
   cmd->add_option("-j,--jobs", options->jobs, "AOT targets compiled at once (default: the number of cores)")
       ->check(CLI::Range(1u, 256u));
