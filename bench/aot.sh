@@ -10,7 +10,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 m4=(-Os -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -ffunction-sections -fdata-sections)
 
-bash "$root/scripts/build-workloads.sh" "$work/wasm"
+WASMIOT="$wasmiot" bash "$root/scripts/build-workloads.sh" "$work/wasm"
 text() { arm-none-eabi-size "$1" | awk 'NR == 2 { print $1 }'; }
 echo "## Code size on Cortex-M4F (.text bytes): AOT object vs the same C compiled natively"
 echo

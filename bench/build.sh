@@ -28,9 +28,10 @@ o=$work/separate
 w=$wasmiot
 rm -rf "\$o"; mkdir -p "\$o"
 m=\$p/device.json
+"\$w" gen guest -m "\$m" --lang c -o "\$o/gen" -q
 clang --target=wasm32 -mcpu=mvp -mmutable-globals -msign-ext -O2 -g0 -nostdlib -ffreestanding -Wall -Wextra \
   -Wl,--no-entry -Wl,--strip-debug -Wl,--initial-memory=131072 -Wl,--max-memory=262144 -Wl,-z,stack-size=8192 \
-  -o "\$o/compiled.wasm" "\$p/src/thermostat.c"
+  -I"\$o/gen" -o "\$o/compiled.wasm" "\$p/src/thermostat.c"
 "\$w" check "\$o/compiled.wasm" -m "\$m" -q >/dev/null
 "\$w" opt "\$o/compiled.wasm" -o "\$o/thermostat.wasm" -m "\$m" -Oz >/dev/null
 for t in cortex-m4f host riscv32imac; do

@@ -9,7 +9,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 wasmiot=$root/build/tools/wasmiot/wasmiot
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-bash "$root/scripts/build-workloads.sh" "$work"
+WASMIOT="$wasmiot" bash "$root/scripts/build-workloads.sh" "$work"
 "$wasmiot" keygen -o "$work/k" >/dev/null
 
 # chunk --json prints payload_bytes, stream_bytes and the overhead.

@@ -8,10 +8,10 @@ wasmiot=$root/build/tools/wasmiot/wasmiot
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-bash "$root/scripts/build-workloads.sh" "$work/plain"
+WASMIOT="$wasmiot" bash "$root/scripts/build-workloads.sh" "$work/plain"
 # Every function exported, as `-Wl,--export-all` or a careless build leaves it:
 # exports the device never calls, which only a manifest-aware optimizer can drop.
-bash "$root/scripts/build-workloads.sh" "$work/export-all" -Wl,--export-all
+WASMIOT="$wasmiot" bash "$root/scripts/build-workloads.sh" "$work/export-all" -Wl,--export-all
 
 size() { stat -c %s "$1"; }
 echo "## Size: wasmiot opt -Oz --manifest vs wasm-opt -Oz (bytes)"

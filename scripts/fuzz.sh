@@ -98,7 +98,7 @@ done
 for hex in "$root"/tests/data/binaries/*.hex; do
   "$seedgen" hex "$hex" "$tmp/wasm/$(basename "${hex%.hex}").wasm"
 done
-if bash "$root/scripts/build-workloads.sh" "$tmp/workloads" >/dev/null 2>&1; then
+if WASMIOT="$wasmiot" bash "$root/scripts/build-workloads.sh" "$tmp/workloads" >/dev/null 2>&1; then
   cp "$tmp"/workloads/*.wasm "$tmp/wasm/"
 else
   echo "fuzz.sh: note: the C workloads did not build; their modules are not seeds"

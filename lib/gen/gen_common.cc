@@ -74,6 +74,13 @@ Result<Names> ResolveNames(const Manifest& manifest, Diagnostics& diagnostics) {
   SymbolTable rust_modules("Rust module", diagnostics);
   rust_modules.Add("budgets", "the generated module of budget constants");
   rust_modules.Add("exports", "the generated module of export types");
+  for (const char* crate : {"core", "std", "alloc"}) rust_modules.Add(crate, "a crate every no_std module uses");
+  // Export types live in `mod exports` beside the primitive types they use.
+  SymbolTable rust_export_types("Rust type", diagnostics);
+  for (const char* primitive : {"i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128",
+                                "usize", "f32", "f64", "bool", "char", "str"}) {
+    rust_export_types.Add(primitive, "a Rust primitive type");
+  }
   std::map<std::string, SymbolTable> rust_functions;
   for (const HostFunction& fn : manifest.host_functions) {
     ImportNames n;
@@ -101,6 +108,7 @@ Result<Names> ResolveNames(const Manifest& manifest, Diagnostics& diagnostics) {
     n.spec = &e;
     n.c_name = SymbolPart(e.name);
     c_symbols.Add(n.c_name, "export " + e.name);
+    rust_export_types.Add(n.c_name, "export " + e.name);
     CheckParams("export " + e.name, e.signature, diagnostics);
     names.exports.push_back(std::move(n));
   }
@@ -205,30 +213,35 @@ std::string WrapperParams(const Signature& signature, std::string first) {
   return first;
 }
 
-std::vector<std::string> FunctionDoc(const std::string& doc, const Signature& signature, bool host_reads_buffers) {
+std::vector<std::string> FunctionDoc(const std::string& doc, const Signature& signature, const DocOptions& options) {
   std::vector<std::string> lines = CommentLines(doc);
-  auto add = [&](std::string line, const std::string& param_doc) {
-    std::vector<std::string> more = CommentLines(param_doc);
-    if (!more.empty()) line += ": " + more[0];
-    lines.push_back(std::move(line));
-    for (size_t i = 1; i < more.size(); ++i) lines.push_back("  " + more[i]);
+  std::vector<std::string> tags;
+  auto add = [&](std::string line, const std::string& item_doc) {
+    std::vector<std::string> more = CommentLines(item_doc);
+    if (!more.empty()) line += " " + more[0];
+    tags.push_back(std::move(line));
+    for (size_t i = 1; i < more.size(); ++i) tags.push_back("  " + more[i]);
   };
-  if (!lines.empty() && !signature.params.empty()) lines.emplace_back();
   for (const Param& p : signature.params) {
     if (!p.is_pointer) {
-      add(fmt::format("@param {} {}", SymbolPart(p.name), ValueTypeName(p.type)), p.doc);
+      add(fmt::format("@param {}", SymbolPart(p.name)), p.doc);
       continue;
     }
-    std::string_view who = host_reads_buffers ? "the host" : "the module";
+    std::string_view who = options.host_side ? "the host" : "the module";
     std::string_view does = p.access == BufferAccess::kRead    ? "reads"
                             : p.access == BufferAccess::kWrite ? "writes"
                                                                : "reads and writes";
-    add(fmt::format("@param {} a buffer in the module's memory that {} {}", SymbolPart(p.name), who, does), p.doc);
-    lines.push_back(fmt::format("@param {} its length in bytes", SymbolPart(p.length_name)));
+    if (options.slices) {
+      add(fmt::format("@param {} bytes {} {}.", SymbolPart(p.name), who, does), p.doc);
+    } else {
+      add(fmt::format("@param {} a buffer in the module's memory {} {}.", SymbolPart(p.name), who, does), p.doc);
+      tags.push_back(fmt::format("@param {} its length in bytes.", SymbolPart(p.length_name)));
+    }
   }
-  for (const NamedResult& r : signature.results) {
-    add(fmt::format("@return {} {}", r.name, ValueTypeName(r.type)), r.doc);
-  }
+  for (const NamedResult& r : signature.results) add(fmt::format("@return {}", SymbolPart(r.name)), r.doc);
+  if (!options.status.empty()) lines.push_back(options.status);
+  if (!lines.empty() && !tags.empty()) lines.emplace_back();
+  lines.insert(lines.end(), tags.begin(), tags.end());
   return lines;
 }
 

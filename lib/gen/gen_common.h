@@ -60,8 +60,13 @@ std::string CParams(const Signature& signature, std::string first);
 // buffer as its guest address and length (uint32_t), then a pointer per result.
 std::string WrapperParams(const Signature& signature, std::string first);
 
-// Doc lines for a function: its doc, then one per parameter and result.
-std::vector<std::string> FunctionDoc(const std::string& doc, const Signature& signature, bool host_reads_buffers);
+// Doc lines for a function: its doc, then one tag per parameter and result.
+struct DocOptions {
+  bool host_side = true;   // a host function (the host touches its buffers), else an export
+  bool slices = false;     // Rust's safe wrappers: a buffer is one slice, no length
+  std::string status;      // a last sentence of the description ("Required.")
+};
+std::vector<std::string> FunctionDoc(const std::string& doc, const Signature& signature, const DocOptions& options);
 
 // #defines for the device identity and budgets (WASMIOT_MEMORY_MAX_PAGES ...).
 std::string BudgetDefines(const Manifest& manifest);

@@ -37,20 +37,21 @@ Result<std::vector<GeneratedFile>> GenerateGuestC(const GenRequest& request, con
       module = fn.module;
       h += fmt::format("\n/* ---- Host functions: import module \"{}\" ---- */\n", module);
     }
-    h += "\n" + CDocComment(FunctionDoc(fn.doc, fn.signature, true));
+    h += "\n" + CDocComment(FunctionDoc(fn.doc, fn.signature, {}));
     h += fmt::format("WASMIOT_IMPORT(\"{}\", \"{}\") {} {}({});\n", fn.module, fn.name, ResultType(fn.signature),
                      i.c_name, CParams(fn.signature, ""));
   }
   h += "\n/* ---- Exports the device calls: define these in the module ---- */\n";
   for (const ExportSpec& e : m.exports) {
     if (e.kind == ExportKind::kMemory) {
-      h += fmt::format("\n/* Memory export \"{}\" ({}): wasm-ld exports the module's memory as \"memory\". */\n",
-                       e.name, e.required ? "required" : "optional");
+      h += fmt::format("\n/* Memory export \"{}\" ({}): wasm-ld exports the module's memory as \"memory\"{}. */\n",
+                       e.name, e.required ? "required" : "optional",
+                       e.name == "memory" ? "" : "; export it under this name instead (-Wl,--export-memory=NAME)");
     }
   }
   for (const ExportNames& e : names.exports) {
-    std::vector<std::string> doc = FunctionDoc(e.spec->doc, e.spec->signature, false);
-    doc.insert(doc.begin(), e.spec->required ? "Required." : "Optional.");
+    std::vector<std::string> doc = FunctionDoc(
+        e.spec->doc, e.spec->signature, {false, false, e.spec->required ? "Required." : "Optional."});
     h += "\n" + CDocComment(doc);
     h += fmt::format("WASMIOT_EXPORT(\"{}\") {} {}({});\n", e.spec->name, ResultType(e.spec->signature), e.c_name,
                      CParams(e.spec->signature, ""));

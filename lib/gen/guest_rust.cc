@@ -75,15 +75,16 @@ Result<std::vector<GeneratedFile>> GenerateGuestRust(const GenRequest& request, 
       const HostFunction& fn = *i.function;
       if (fn.module != module) continue;
       rust_module = i.rust_module;
-      std::vector<std::string> doc = FunctionDoc(fn.doc, fn.signature, true);
-      raw += "\n" + RustDocComment(doc, "            ");
+      raw += "\n" + RustDocComment(FunctionDoc(fn.doc, fn.signature, {}), "            ");
       if (i.rust_name != fn.name) raw += fmt::format("            #[link_name = \"{}\"]\n", fn.name);
       raw += fmt::format("            pub fn {}({}){};\n", i.rust_name, RawParams(fn.signature), ReturnArrow(fn.signature));
       auto [params, args] = SafeParams(fn.signature);
-      safe += "\n" + RustDocComment(doc, "    ");
+      safe += "\n" + RustDocComment(FunctionDoc(fn.doc, fn.signature, {true, true, ""}), "    ");
       safe += fmt::format("    #[inline]\n    pub fn {}({}){} {{\n", i.rust_name, params, ReturnArrow(fn.signature));
-      safe += "        // SAFETY: the device implements this import as the manifest declares it and\n"
-              "        // touches a buffer only within the slice it is given, during the call.\n";
+      bool buffers = fn.signature.WasmParams().size() > fn.signature.params.size();
+      safe += buffers ? "        // SAFETY: the device implements this import as the manifest declares it and\n"
+                        "        // touches a buffer only within the slice it is given, during the call.\n"
+                      : "        // SAFETY: the device implements this import as the manifest declares it.\n";
       safe += fmt::format("        unsafe {{ raw::{}({}) }}\n    }}\n", i.rust_name, args);
     }
     rs += fmt::format("\n/// Host functions of import module \"{}\".\n#[allow(dead_code, non_snake_case)]\npub mod {} {{\n",
@@ -98,8 +99,8 @@ Result<std::vector<GeneratedFile>> GenerateGuestRust(const GenRequest& request, 
         "/// device's signature with `const _: exports::NAME = NAME;`.\n"
         "#[allow(dead_code, non_camel_case_types)]\npub mod exports {";
   for (const ExportNames& e : names.exports) {
-    std::vector<std::string> doc = FunctionDoc(e.spec->doc, e.spec->signature, false);
-    doc.insert(doc.begin(), e.spec->required ? "Required." : "Optional.");
+    std::vector<std::string> doc = FunctionDoc(
+        e.spec->doc, e.spec->signature, {false, false, e.spec->required ? "Required." : "Optional."});
     rs += "\n" + RustDocComment(doc, "    ");
     rs += fmt::format("    pub type {} = extern \"C\" fn({}){};\n", e.c_name, RawParams(e.spec->signature),
                       ReturnArrow(e.spec->signature));

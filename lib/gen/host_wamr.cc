@@ -265,7 +265,7 @@ Result<std::vector<GeneratedFile>> GenerateHostWamr(const GenRequest& request, c
       module = fn.module;
       h += fmt::format("\n/* ---- Host functions the firmware implements: import module \"{}\" ---- */\n", module);
     }
-    std::vector<std::string> doc = FunctionDoc(fn.doc, fn.signature, true);
+    std::vector<std::string> doc = FunctionDoc(fn.doc, fn.signature, {});
     doc.push_back(fmt::format("WAMR signature \"{}\"{}.", NativeSignature(fn.signature),
                               fn.signature.WasmParams().size() > fn.signature.params.size()
                                   ? ": WAMR has checked each buffer lies inside the module's memory"

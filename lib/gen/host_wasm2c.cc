@@ -156,7 +156,7 @@ Result<std::vector<GeneratedFile>> GenerateHostWasm2c(const GenRequest& request,
       module = fn.module;
       h += fmt::format("\n/* ---- Host functions the firmware implements: import module \"{}\" ---- */\n", module);
     }
-    std::vector<std::string> doc = FunctionDoc(fn.doc, fn.signature, true);
+    std::vector<std::string> doc = FunctionDoc(fn.doc, fn.signature, {});
     doc.push_back("`user` is what the firmware gave wasmiot_instantiate.");
     h += "\n" + CDocComment(doc);
     h += fmt::format("{} {}({});\n", ResultC(fn.signature), i.c_name, CParams(fn.signature, "void* user"));

@@ -1,7 +1,9 @@
 // A misbehaving tenant for the acme/gateway-g8 gateway
 // (templates/gateway-plugin/device.json), to show the gateway stopping it.
 //
-// Build: clang --target=wasm32 -O2 -nostdlib -Wall -Wextra -Werror -Wl,--no-entry -Wl,--initial-memory=65536 -Wl,--max-memory=65536 -Wl,-z,stack-size=2048 -o runaway_plugin.wasm runaway_plugin.c
+// Build (scripts/build-workloads.sh does both steps):
+//   wasmiot gen guest --manifest ../gateway-plugin/device.json --lang c -o gen
+//   clang --target=wasm32 -mcpu=mvp -O2 -nostdlib -Wall -Wextra -Werror -Wl,--no-entry -Wl,--initial-memory=65536 -Wl,--max-memory=65536 -Wl,-z,stack-size=2048 -Igen -o runaway_plugin.wasm runaway_plugin.c
 //
 // The bug, on purpose: update() waits for sensor 0 to "settle" below 100 by
 // polling it in a loop with no bound. While the reading is normal the loop
@@ -10,20 +12,17 @@
 // the gateway stops this tenant, and the others keep their schedule.
 #include <stdint.h>
 
-#define IMPORT(name) __attribute__((import_module("env"), import_name(name)))
-#define EXPORT(name) __attribute__((export_name(name)))
-
-IMPORT("read_sensor") float read_sensor(int32_t sensor_id);
-IMPORT("log") void device_log(const char* message, int32_t length);
+// The host functions (env_*) and the exports, generated from the gateway's device.json.
+#include "wasmiot_guest.h"
 
 static uint32_t updates = 0;
 
-EXPORT("init") void init(void) { updates = 0; }
+void init(void) { updates = 0; }
 
-EXPORT("update") void update(void) {
-  while (read_sensor(0) > 100.0f) {
+void update(void) {
+  while (env_read_sensor(0) > 100.0f) {
     // waits for a sensor that never settles
   }
   ++updates;
-  device_log("settled", 7);
+  env_log((const uint8_t*)"settled", 7);
 }

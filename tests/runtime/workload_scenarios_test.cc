@@ -43,7 +43,8 @@ int ChangedPercent(const Frame& a, const Frame& b) {
 }
 
 std::string BuildWorkload(const std::string& name, const TempDir& dir) {
-  RunResult r = Run({"env", "WORKLOAD=" + name, "bash", SourceDir() + "/scripts/build-workloads.sh", dir.path()});
+  RunResult r = Run({"env", "WORKLOAD=" + name, "WASMIOT=" + WasmiotExe(), "bash", SourceDir() + "/scripts/build-workloads.sh",
+                     dir.path()});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   return dir.File(name + ".wasm");

@@ -8,23 +8,22 @@
 //
 // There is no C library (-nostdlib): no printf, malloc or string.h. Keep
 // state in static variables and write text into static buffers. Every host
-// function used here must be declared in device.json, with the same
-// signature; add your device's functions there first, then declare them below.
+// function used here must be declared in device.json; add your device's
+// functions there first. wasmiot build generates their declarations from it
+// into wasmiot_guest.h (build/gen), so module and device cannot disagree.
 #include <stdint.h>
 
-#define IMPORT(name) __attribute__((import_module("env"), import_name(name)))
-#define EXPORT(name) __attribute__((export_name(name)))
+// The host functions (env_*) and the exports, generated from device.json.
+#include "wasmiot_guest.h"
 
 // ---- Host functions (device.json, "imports" -> "env") ---------------------
-// Declare more here: IMPORT("set_led") void set_led(int32_t on);
-
-IMPORT("read_sensor") float read_sensor(void);
-IMPORT("log") void device_log(const char* message, int32_t length);
+// wasmiot_guest.h declares each one as env_<name>: add "set_led" with an i32
+// parameter to device.json, build, and call env_set_led(1).
 
 static void LogText(const char* text) {
-  int32_t n = 0;
+  uint32_t n = 0;
   while (text[n]) ++n;
-  device_log(text, n);
+  env_log((const uint8_t*)text, n);
 }
 
 // ---- Your settings and state ----------------------------------------------
@@ -36,16 +35,17 @@ static const float kThreshold = 50.0f;
 static int above = 0;
 
 // ---- Exports (device.json, "exports") --------------------------------------
+// Defined here with the signatures wasmiot_guest.h declares for them.
 
 // Called once at start-up: reset your state here.
-EXPORT("init") void init(void) {
+void init(void) {
   above = 0;
   LogText("ready");
 }
 
 // Called periodically by the firmware: put your logic here.
-EXPORT("update") void update(void) {
-  float value = read_sensor();
+void update(void) {
+  float value = env_read_sensor();
   int now_above = value > kThreshold;  // false for NaN: a failed read counts as below
   if (now_above != above) {
     above = now_above;

@@ -7,35 +7,21 @@
 //! Test:  wasmiot test tests --module-dir .  (tests/blank.scenario.json)
 //!
 //! no_std and no allocator: no `format!`, `String` or `Vec`. Keep state in
-//! statics and write text into fixed buffers. Every host function used here
-//! must be declared in device.json, with the same signature; add your
-//! device's functions there first, then declare them below.
+//! statics and write text into fixed buffers. Every host function and export
+//! comes from device.json: add your device's functions and exports there
+//! first, and the build generates their declarations (included below).
 #![no_std]
 
 use core::sync::atomic::{AtomicBool, Ordering};
 
-// ---- Host functions (device.json, "imports" -> "env") ----------------------
+// ---- Host functions and export types (device.json) -------------------------
 
-mod env {
-    #[link(wasm_import_module = "env")]
-    extern "C" {
-        pub fn read_sensor() -> f32;
-        pub fn log(message: *const u8, length: i32);
-        // Declare more here: pub fn set_led(on: i32);
-    }
-}
-
-// Safe wrappers. SAFETY: the host implements these functions as device.json
-// declares them; `log` only reads the `length` bytes at `message` during the call.
-
-fn read_sensor() -> f32 {
-    unsafe { env::read_sensor() }
-}
-
-fn log(message: &str) {
-    // Messages are short literals, so the length fits in an i32.
-    unsafe { env::log(message.as_ptr(), message.len() as i32) }
-}
+// The build generates these from device.json (into build/gen/wasmiot_guest.rs):
+// env::read_sensor() and env::log(b"...") (safe; a buffer is a slice),
+// env::raw::* (the imports exactly as declared) and exports::* (the signature
+// the device calls each export with). Add a host function to device.json, e.g.
+// set_led with an i32 parameter, and env::set_led(1) is here on the next build.
+include!(concat!(env!("WASMIOT_GEN_DIR"), "/wasmiot_guest.rs"));
 
 // ---- Your settings and state -----------------------------------------------
 
@@ -47,24 +33,33 @@ const THRESHOLD: f32 = 50.0;
 static ABOVE: AtomicBool = AtomicBool::new(false);
 
 // ---- Exports (device.json, "exports") ---------------------------------------
+// After each, `const _: exports::NAME = NAME;` makes the compiler check it has
+// the signature device.json gives.
 
 /// Called once at start-up: reset your state here.
 #[no_mangle]
 pub extern "C" fn init() {
     ABOVE.store(false, Ordering::Relaxed);
-    log("ready");
+    env::log(b"ready");
 }
+const _: exports::init = init;
 
 /// Called periodically by the firmware: put your logic here.
 #[no_mangle]
 pub extern "C" fn update() {
-    let value = read_sensor();
+    let value = env::read_sensor();
     let now_above = value > THRESHOLD; // false for NaN: a failed read counts as below
     if ABOVE.swap(now_above, Ordering::Relaxed) != now_above {
-        log(if now_above { "above threshold" } else { "below threshold" });
+        let message: &[u8] = if now_above {
+            b"above threshold"
+        } else {
+            b"below threshold"
+        };
+        env::log(message);
     }
     // Add your logic here: filter the reading, drive an actuator, ...
 }
+const _: exports::update = update;
 
 #[panic_handler]
 fn panic(_info: &core::panic::PanicInfo) -> ! {

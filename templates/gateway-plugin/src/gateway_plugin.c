@@ -16,13 +16,8 @@
 // would not even fit in the one page).
 #include <stdint.h>
 
-#define IMPORT(name) __attribute__((import_module("env"), import_name(name)))
-#define EXPORT(name) __attribute__((export_name(name)))
-
-IMPORT("read_sensor") float read_sensor(int32_t sensor_id);
-IMPORT("get_time_ms") int64_t get_time_ms(void);
-IMPORT("publish") int32_t publish(const char* payload, int32_t payload_len);
-IMPORT("log") void device_log(const char* message, int32_t length);
+// The host functions (env_*) and the exports, generated from device.json.
+#include "wasmiot_guest.h"
 
 enum { kSensorCount = 3, kMessageCapacity = 128 };
 
@@ -95,32 +90,34 @@ static int32_t FormatMessage(char* out, int32_t limit, uint32_t seq, int64_t t_m
 static char message[kMessageCapacity];
 static uint32_t sequence = 0;
 
+static void Log(const char* text, uint32_t length) { env_log((const uint8_t*)text, length); }
+
 static void LogText(const char* text) {
-  int32_t n = 0;
+  uint32_t n = 0;
   while (text[n]) ++n;
-  device_log(text, n);
+  Log(text, n);
 }
 
-EXPORT("init") void init(void) {
+void init(void) {
   sequence = 0;
   LogText("gateway plugin ready");
 }
 
-EXPORT("update") void update(void) {
+void update(void) {
   float values[kSensorCount];
-  for (int32_t id = 0; id < kSensorCount; ++id) values[id] = read_sensor(id);
-  int32_t length = FormatMessage(message, kMessageCapacity, sequence++, get_time_ms(),
+  for (int32_t id = 0; id < kSensorCount; ++id) values[id] = env_read_sensor(id);
+  int32_t length = FormatMessage(message, kMessageCapacity, sequence++, env_get_time_ms(),
                                  values, kSensorCount);
   if (length == 0) {
     LogText("message did not fit; not published");
     return;
   }
-  int32_t status = publish(message, length);
+  int32_t status = env_publish((const uint8_t*)message, (uint32_t)length);
   if (status != 0) {
     // Reuses `message`: the failed payload is not needed any more.
     int32_t at = 0;
     if (AppendText(message, &at, kMessageCapacity, "publish failed: ") &&
         AppendSigned(message, &at, kMessageCapacity, status))
-      device_log(message, at);
+      Log(message, (uint32_t)at);
   }
 }

@@ -19,39 +19,14 @@
 
 use core::cell::{Cell, UnsafeCell};
 
-// ---- Host functions (module "env", see device.json) -----------------------
+// ---- Host functions and exports (device.json) ------------------------------
 
-mod env {
-    #[link(wasm_import_module = "env")]
-    extern "C" {
-        pub fn read_sensor(sensor_id: i32) -> f32;
-        pub fn get_time_ms() -> i64;
-        pub fn publish(payload: *const u8, payload_len: i32) -> i32;
-        pub fn log(message: *const u8, length: i32);
-    }
-}
-
-// Safe wrappers. SAFETY (all of them): the host implements these functions as
-// device.json declares them; they take and return plain numbers, and `publish`
-// and `log` only read the bytes they are given during the call. Every buffer
-// here is at most MESSAGE_CAPACITY bytes, so its length fits in an i32.
-
-fn read_sensor(sensor_id: i32) -> f32 {
-    unsafe { env::read_sensor(sensor_id) }
-}
-
-fn get_time_ms() -> i64 {
-    unsafe { env::get_time_ms() }
-}
-
-/// 0 queued, negative on error.
-fn publish(payload: &[u8]) -> i32 {
-    unsafe { env::publish(payload.as_ptr(), payload.len() as i32) }
-}
-
-fn log(message: &[u8]) {
-    unsafe { env::log(message.as_ptr(), message.len() as i32) }
-}
+// Generated from device.json by the build's gen step (`wasmiot gen guest --lang
+// rust`): `env::raw` declares the imports exactly as the device does, `env::*`
+// wraps them safely (`publish` and `log` take the bytes as a slice and pass
+// its length), and `exports::*` gives the signature the device calls each
+// export with.
+include!(concat!(env!("WASMIOT_GEN_DIR"), "/wasmiot_guest.rs"));
 
 const SENSOR_COUNT: usize = 3;
 const MESSAGE_CAPACITY: usize = 128;
@@ -196,28 +171,31 @@ static PLUGIN: Global<Plugin> = Global::new(Plugin {
 #[no_mangle]
 pub extern "C" fn init() {
     PLUGIN.with(|plugin| plugin.sequence = 0);
-    log(b"gateway plugin ready");
+    env::log(b"gateway plugin ready");
 }
+const _: exports::init = init;
 
 #[no_mangle]
 pub extern "C" fn update() {
-    let values: [f32; SENSOR_COUNT] = core::array::from_fn(|id| read_sensor(id as i32));
+    let values: [f32; SENSOR_COUNT] = core::array::from_fn(|id| env::read_sensor(id as i32));
     PLUGIN.with(|plugin| {
         let sequence = plugin.sequence;
         plugin.sequence = sequence.wrapping_add(1);
-        let message = match format_message(&mut plugin.message, sequence, get_time_ms(), &values) {
+        let t_ms = env::get_time_ms();
+        let message = match format_message(&mut plugin.message, sequence, t_ms, &values) {
             Some(message) => message,
-            None => return log(b"message did not fit; not published"),
+            None => return env::log(b"message did not fit; not published"),
         };
-        let status = publish(message);
+        let status = env::publish(message); // 0 queued, negative on error
         if status != 0 {
             // Reuses the message buffer: the failed payload is not needed any more.
             if let Some(line) = format_publish_failure(&mut plugin.message, status) {
-                log(line);
+                env::log(line);
             }
         }
     });
 }
+const _: exports::update = update;
 
 #[panic_handler]
 fn panic(_info: &core::panic::PanicInfo) -> ! {

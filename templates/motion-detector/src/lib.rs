@@ -26,41 +26,18 @@
 use core::cell::{Cell, UnsafeCell};
 use core::ops::Range;
 
-// ---- Host functions (module "env", see device.json) -----------------------
+// ---- Host functions and exports (device.json) ------------------------------
 
-mod env {
-    #[link(wasm_import_module = "env")]
-    extern "C" {
-        pub fn read_camera_frame(frame: *mut u8, frame_len: i32, width: i32, height: i32) -> i32;
-        pub fn trigger_alert(confidence: i32);
-        pub fn log(message: *const u8, length: i32);
-    }
-}
+// Generated from device.json by the build's gen step (`wasmiot gen guest --lang
+// rust`): `env::raw` declares the imports exactly as the device does, `env::*`
+// wraps them safely (buffers as slices, so read_camera_frame gets the frame's
+// length and the host writes at most that many bytes), and `exports::*` gives
+// the signature the device calls each export with.
+include!(concat!(env!("WASMIOT_GEN_DIR"), "/wasmiot_guest.rs"));
 
-// Safe wrappers. SAFETY (all of them): the host implements these functions as
-// device.json declares them; they take and return plain numbers, `log` only
-// reads the bytes it is given and `read_camera_frame` writes at most
-// `frame_len` bytes into `frame`, both during the call.
-
-/// Captures one frame into `frame`; returns the bytes written.
+/// Captures one WIDTH x HEIGHT frame into `frame`; returns the bytes written.
 fn read_camera_frame(frame: &mut Frame) -> i32 {
-    unsafe {
-        env::read_camera_frame(
-            frame.as_mut_ptr(),
-            PIXELS as i32,
-            WIDTH as i32,
-            HEIGHT as i32,
-        )
-    }
-}
-
-fn trigger_alert(confidence: i32) {
-    unsafe { env::trigger_alert(confidence) }
-}
-
-fn log(message: &str) {
-    // Messages are short literals, so the length fits in an i32.
-    unsafe { env::log(message.as_ptr(), message.len() as i32) }
+    env::read_camera_frame(frame, WIDTH as i32, HEIGHT as i32)
 }
 
 // ---- Frame geometry and thresholds ----------------------------------------
@@ -200,7 +177,7 @@ impl Detector {
         if read_camera_frame(incoming) != PIXELS as i32 {
             // frames[next] is now garbage, so there is no longer a valid pair.
             self.have_pair = false;
-            log("camera frame capture failed or short; frame skipped");
+            env::log(b"camera frame capture failed or short; frame skipped");
             return 0;
         }
         let mut changed_percent = 0;
@@ -208,7 +185,7 @@ impl Detector {
             let changed = count_changed(incoming, latest, 0..WIDTH, 0..HEIGHT);
             changed_percent = percent(changed, PIXELS as u32);
             if changed_percent > ALERT_PERCENT {
-                trigger_alert(changed_percent);
+                env::trigger_alert(changed_percent);
             }
         }
         self.have_pair = self.have_latest;
@@ -237,8 +214,9 @@ static DETECTOR: Global<Detector> = Global::new(Detector::new());
 #[no_mangle]
 pub extern "C" fn init() {
     DETECTOR.with(Detector::reset);
-    log("motion detector ready (320x240, threshold 30, alert > 5%)");
+    env::log(b"motion detector ready (320x240, threshold 30, alert > 5%)");
 }
+const _: exports::init = init;
 
 /// Captures a frame, compares it with the previous one, and returns the
 /// percentage (0..100) of changed pixels; alerts when it exceeds 5%. Returns 0
@@ -247,6 +225,7 @@ pub extern "C" fn init() {
 pub extern "C" fn detect_motion() -> i32 {
     DETECTOR.with(Detector::detect_motion)
 }
+const _: exports::detect_motion = detect_motion;
 
 /// Percentage (0..100) of changed pixels between the last two good frames
 /// inside the rectangle at (x, y) of size w x h, clamped to the frame. Returns
@@ -255,6 +234,7 @@ pub extern "C" fn detect_motion() -> i32 {
 pub extern "C" fn analyze_region(x: i32, y: i32, w: i32, h: i32) -> i32 {
     DETECTOR.with(|detector| detector.analyze_region(x, y, w, h))
 }
+const _: exports::analyze_region = analyze_region;
 
 #[panic_handler]
 fn panic(_info: &core::panic::PanicInfo) -> ! {

@@ -20,13 +20,8 @@
 // 16 KiB stack fit the device's 4-page (256 KiB) memory.
 #include <stdint.h>
 
-#define IMPORT(name) __attribute__((import_module("env"), import_name(name)))
-#define EXPORT(name) __attribute__((export_name(name)))
-
-IMPORT("read_camera_frame")
-int32_t read_camera_frame(uint8_t* frame, int32_t frame_len, int32_t width, int32_t height);
-IMPORT("trigger_alert") void trigger_alert(int32_t confidence);
-IMPORT("log") void device_log(const char* message, int32_t length);
+// The host functions (env_*) and the exports, generated from device.json.
+#include "wasmiot_guest.h"
 
 enum {
   kWidth = 320,
@@ -83,12 +78,12 @@ static int32_t have_latest = 0;  // frames[latest] holds a good frame
 static int32_t have_pair = 0;    // frames[1 - latest] holds the frame before it
 
 static void LogText(const char* text) {
-  int32_t n = 0;
+  uint32_t n = 0;
   while (text[n]) ++n;
-  device_log(text, n);
+  env_log((const uint8_t*)text, n);
 }
 
-EXPORT("init") void init(void) {
+void init(void) {
   latest = 0;
   have_latest = 0;
   have_pair = 0;
@@ -98,9 +93,9 @@ EXPORT("init") void init(void) {
 // Captures a frame, compares it with the previous one, and returns the
 // percentage (0..100) of changed pixels; alerts when it exceeds 5%. Returns 0
 // for the priming frame and when the capture fails.
-EXPORT("detect_motion") int32_t detect_motion(void) {
+int32_t detect_motion(void) {
   int32_t next = 1 - latest;  // overwrite the older of the two frames
-  int32_t written = read_camera_frame(frames[next], kPixels, kWidth, kHeight);
+  int32_t written = env_read_camera_frame(frames[next], kPixels, kWidth, kHeight);
   if (written != kPixels) {
     // frames[next] is now garbage, so there is no longer a valid pair.
     have_pair = 0;
@@ -111,7 +106,7 @@ EXPORT("detect_motion") int32_t detect_motion(void) {
   if (have_latest) {
     percent = Percent(CountChanged(frames[next], frames[latest], 0, 0, kWidth, kHeight),
                       kPixels);
-    if (percent > kAlertPercent) trigger_alert(percent);
+    if (percent > kAlertPercent) env_trigger_alert(percent);
   }
   have_pair = have_latest;
   have_latest = 1;
@@ -122,7 +117,7 @@ EXPORT("detect_motion") int32_t detect_motion(void) {
 // Percentage (0..100) of changed pixels between the last two good frames
 // inside the rectangle at (x, y) of size w x h, clamped to the frame. Returns
 // 0 when the clamped rectangle is empty or there is no pair of frames yet.
-EXPORT("analyze_region") int32_t analyze_region(int32_t x, int32_t y, int32_t w, int32_t h) {
+int32_t analyze_region(int32_t x, int32_t y, int32_t w, int32_t h) {
   int32_t x0, x1, y0, y1;
   if (!have_pair) return 0;
   ClampSpan(x, w, kWidth, &x0, &x1);

@@ -27,31 +27,13 @@
 
 use core::cell::{Cell, UnsafeCell};
 
-// ---- Host functions (module "env", see device.json) -----------------------
+// ---- Host functions and exports (device.json) ------------------------------
 
-mod env {
-    #[link(wasm_import_module = "env")]
-    extern "C" {
-        pub fn read_vibration_sensor() -> f32;
-        pub fn read_temperature() -> f32;
-        pub fn schedule_maintenance(urgency: i32);
-    }
-}
-
-// Safe wrappers. SAFETY (all of them): the host implements these functions as
-// device.json declares them; they take and return plain numbers.
-
-fn read_vibration_sensor() -> f32 {
-    unsafe { env::read_vibration_sensor() }
-}
-
-fn read_temperature() -> f32 {
-    unsafe { env::read_temperature() }
-}
-
-fn schedule_maintenance(urgency: Health) {
-    unsafe { env::schedule_maintenance(urgency as i32) }
-}
+// Generated from device.json by the build's gen step (`wasmiot gen guest --lang
+// rust`): `env::raw` declares the imports exactly as the device does, `env::*`
+// wraps them safely, and `exports::*` gives the signature the device calls each
+// export with.
+include!(concat!(env!("WASMIOT_GEN_DIR"), "/wasmiot_guest.rs"));
 
 // ---- Thresholds ------------------------------------------------------------
 
@@ -234,8 +216,8 @@ static PUMP: Global<Pump> = Global::new(Pump::new());
 /// 0 healthy, 1 degrading, 2 failing.
 #[no_mangle]
 pub extern "C" fn analyze_equipment_health() -> i32 {
-    let vibration = read_vibration_sensor();
-    let temperature = read_temperature();
+    let vibration = env::read_vibration_sensor();
+    let temperature = env::read_temperature();
     let health = PUMP.with(|pump| {
         // Keep the two series aligned: a bad reading on either drops the pair,
         // and the answer stays what the history already says.
@@ -245,13 +227,14 @@ pub extern "C" fn analyze_equipment_health() -> i32 {
         pump.record(vibration, temperature);
         let health = classify(&pump.summary());
         if health != pump.last_health && health != Health::Healthy {
-            schedule_maintenance(health);
+            env::schedule_maintenance(health as i32);
         }
         pump.last_health = health;
         health
     });
     health as i32
 }
+const _: exports::analyze_equipment_health = analyze_equipment_health;
 
 #[panic_handler]
 fn panic(_info: &core::panic::PanicInfo) -> ! {

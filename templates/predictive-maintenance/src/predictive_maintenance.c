@@ -21,12 +21,8 @@
 //  - NaN or infinite readings are dropped instead of poisoning 100 samples.
 #include <stdint.h>
 
-#define IMPORT(name) __attribute__((import_module("env"), import_name(name)))
-#define EXPORT(name) __attribute__((export_name(name)))
-
-IMPORT("read_vibration_sensor") float read_vibration_sensor(void);
-IMPORT("read_temperature") float read_temperature(void);
-IMPORT("schedule_maintenance") void schedule_maintenance(int32_t urgency);
+// The host functions (env_*) and the exports, generated from device.json.
+#include "wasmiot_guest.h"
 
 enum { kHealthy = 0, kDegrading = 1, kFailing = 2 };
 enum { kHistorySize = 100 };
@@ -101,9 +97,9 @@ static int32_t next_slot = 0;  // where the next sample goes
 static int32_t filled = 0;     // samples held, at most kHistorySize
 static int32_t last_urgency = kHealthy;
 
-EXPORT("analyze_equipment_health") int32_t analyze_equipment_health(void) {
-  float vibration = read_vibration_sensor();
-  float temperature = read_temperature();
+int32_t analyze_equipment_health(void) {
+  float vibration = env_read_vibration_sensor();
+  float temperature = env_read_temperature();
   // Keep the two series aligned: a bad reading on either drops the pair, and
   // the answer stays what the history already says.
   if (!IsFinite(vibration) || !IsFinite(temperature)) return last_urgency;
@@ -118,7 +114,7 @@ EXPORT("analyze_equipment_health") int32_t analyze_equipment_health(void) {
                              Average(temperature_history, filled),
                              TrendSlope(vibration_history, oldest, filled),
                              TrendSlope(temperature_history, oldest, filled), filled);
-  if (urgency != last_urgency && urgency > kHealthy) schedule_maintenance(urgency);
+  if (urgency != last_urgency && urgency > kHealthy) env_schedule_maintenance(urgency);
   last_urgency = urgency;
   return urgency;
 }

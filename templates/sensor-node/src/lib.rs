@@ -30,39 +30,22 @@
 //! layout decided by the compiler) and passed a usize length where the host
 //! expects a 32-bit one; a NaN reading classified as ok because every comparison
 //! with NaN is false. Here each field is serialized with `to_le_bytes`, the
-//! length is an i32, and the packet is a module-owned buffer lent to the host
-//! only for the duration of send_telemetry (no `static mut` for it to read).
+//! length is the packet slice's own (a usize in the generated binding: 32 bits
+//! on wasm32, as the host expects), and the packet is a module-owned buffer lent
+//! to the host only for the duration of send_telemetry (no `static mut` for it
+//! to read).
 #![no_std]
 
 use core::cell::{Cell, UnsafeCell};
 use core::ops::RangeInclusive;
 
-// ---- Host functions (module "env", see device.json) -----------------------
+// ---- Host functions and exports (device.json) ------------------------------
 
-mod env {
-    #[link(wasm_import_module = "env")]
-    extern "C" {
-        pub fn read_sensor(sensor_id: i32) -> f32;
-        pub fn send_telemetry(packet: *const u8, packet_len: i32);
-        pub fn get_timestamp() -> i64;
-    }
-}
-
-// Safe wrappers. SAFETY (all of them): the host implements these functions as
-// device.json declares them; they take and return plain numbers, and
-// `send_telemetry` only reads the `packet_len` bytes at `packet` during the call.
-
-fn read_sensor(sensor_id: i32) -> f32 {
-    unsafe { env::read_sensor(sensor_id) }
-}
-
-fn send_telemetry(packet: &[u8; PACKET_SIZE]) {
-    unsafe { env::send_telemetry(packet.as_ptr(), PACKET_SIZE as i32) }
-}
-
-fn get_timestamp() -> i64 {
-    unsafe { env::get_timestamp() }
-}
+// Generated from device.json by the build's gen step (`wasmiot gen guest --lang
+// rust`): `env::raw` declares the imports exactly as the device does, `env::*`
+// wraps them safely (send_telemetry takes the packet as a slice and passes its
+// length), and `exports::*` gives the signature the device calls each export with.
+include!(concat!(env!("WASMIOT_GEN_DIR"), "/wasmiot_guest.rs"));
 
 // ---- Packet layout ---------------------------------------------------------
 
@@ -172,8 +155,8 @@ pub extern "C" fn collect_and_send() {
         let (header, records) = packet.split_at_mut(HEADER_SIZE);
         header.copy_from_slice(&encode_header(SENSOR_COUNT as u8));
         for (sensor_id, record) in (0..).zip(records.chunks_exact_mut(RECORD_SIZE)) {
-            let timestamp_ms = get_timestamp() as u64;
-            let value = read_sensor(sensor_id);
+            let timestamp_ms = env::get_timestamp() as u64;
+            let value = env::read_sensor(sensor_id);
             let status = classify_reading(sensor_id, value);
             record.copy_from_slice(&encode_record(
                 timestamp_ms,
@@ -182,9 +165,11 @@ pub extern "C" fn collect_and_send() {
                 status,
             ));
         }
-        send_telemetry(packet);
+        // The whole PACKET_SIZE-byte packet.
+        env::send_telemetry(packet);
     });
 }
+const _: exports::collect_and_send = collect_and_send;
 
 #[panic_handler]
 fn panic(_info: &core::panic::PanicInfo) -> ! {

@@ -32,12 +32,8 @@
 // with NaN is false. The readings here are serialized field by field.
 #include <stdint.h>
 
-#define IMPORT(name) __attribute__((import_module("env"), import_name(name)))
-#define EXPORT(name) __attribute__((export_name(name)))
-
-IMPORT("read_sensor") float read_sensor(int32_t sensor_id);
-IMPORT("send_telemetry") void send_telemetry(const uint8_t* packet, int32_t packet_len);
-IMPORT("get_timestamp") int64_t get_timestamp(void);
+// The host functions (env_*) and the exports, generated from device.json.
+#include "wasmiot_guest.h"
 
 enum {
   kFormatVersion = 1,
@@ -122,13 +118,13 @@ static void WriteRecord(uint8_t* out, uint64_t timestamp_ms, uint32_t sensor_id,
 // In linear memory (not on the stack), so the host reads a stable buffer.
 static uint8_t packet[kPacketSize];
 
-EXPORT("collect_and_send") void collect_and_send(void) {
+void collect_and_send(void) {
   WriteHeader(packet, kSensorCount);
   for (int32_t id = 0; id < kSensorCount; ++id) {
-    uint64_t timestamp_ms = (uint64_t)get_timestamp();
-    float value = read_sensor(id);
+    uint64_t timestamp_ms = (uint64_t)env_get_timestamp();
+    float value = env_read_sensor(id);
     WriteRecord(packet + kHeaderSize + kRecordSize * id, timestamp_ms, (uint32_t)id,
                 value, ClassifyReading(id, value));
   }
-  send_telemetry(packet, kPacketSize);
+  env_send_telemetry(packet, kPacketSize);
 }

@@ -7,47 +7,23 @@
 //! memory and is set through exports (init takes no host pointer), the fan
 //! speed arithmetic stays in range, get_status formats without `format!` or a
 //! heap into the buffer the host passes (no `static mut` for the host to read),
-//! and every export has the signature the manifest gives.
+//! and every export has the signature the manifest gives (checked by the
+//! compiler against the bindings generated from device.json).
 #![no_std]
 
 use core::cell::{Cell, UnsafeCell};
 
-// ---- Host functions (module "env", see device.json) -----------------------
+// ---- Host functions and exports (device.json) ------------------------------
 
-mod env {
-    #[link(wasm_import_module = "env")]
-    extern "C" {
-        pub fn read_temperature() -> f32;
-        pub fn read_humidity() -> f32;
-        pub fn set_hvac_mode(mode: i32);
-        pub fn set_fan_speed(percent: i32);
-        pub fn log(message: *const u8, length: i32);
-    }
-}
+// Generated from device.json by the build's gen step (`wasmiot gen guest --lang
+// rust`): `env::raw` declares the imports exactly as the device does, `env::*`
+// wraps them safely (buffers as slices), and `exports::*` gives the signature
+// the device calls each export with.
+include!(concat!(env!("WASMIOT_GEN_DIR"), "/wasmiot_guest.rs"));
 
-// Safe wrappers. SAFETY (all of them): the host implements these functions as
-// device.json declares them; they take and return plain numbers, and `log`
-// only reads the `length` bytes at `message` during the call.
-
-fn read_temperature() -> f32 {
-    unsafe { env::read_temperature() }
-}
-
-fn read_humidity() -> f32 {
-    unsafe { env::read_humidity() }
-}
-
+/// The mode as the number set_hvac_mode takes.
 fn set_hvac_mode(mode: HvacMode) {
-    unsafe { env::set_hvac_mode(mode as i32) }
-}
-
-fn set_fan_speed(percent: i32) {
-    unsafe { env::set_fan_speed(percent) }
-}
-
-fn log(message: &str) {
-    // Messages are short literals, so the length fits in an i32.
-    unsafe { env::log(message.as_ptr(), message.len() as i32) }
+    env::set_hvac_mode(mode as i32)
 }
 
 // ---- Control constants -----------------------------------------------------
@@ -161,27 +137,29 @@ fn target_celsius() -> f32 {
 #[no_mangle]
 pub extern "C" fn init() {
     TARGET_CELSIUS.with(|target| *target = DEFAULT_TARGET_CELSIUS);
-    log("thermostat ready");
+    env::log(b"thermostat ready");
 }
+const _: exports::init = init;
 
 #[no_mangle]
 pub extern "C" fn control_loop() {
-    let celsius = read_temperature();
-    let humidity = read_humidity();
+    let celsius = env::read_temperature();
+    let humidity = env::read_humidity();
     let target = target_celsius();
     if celsius < target - HYSTERESIS {
         set_hvac_mode(HvacMode::Heat);
-        set_fan_speed(fan_speed_for(target - celsius));
+        env::set_fan_speed(fan_speed_for(target - celsius));
     } else if celsius > target + HYSTERESIS {
         set_hvac_mode(HvacMode::Cool);
-        set_fan_speed(fan_speed_for(celsius - target));
+        env::set_fan_speed(fan_speed_for(celsius - target));
     } else {
         set_hvac_mode(HvacMode::Off);
     }
     if humidity > HUMIDITY_FAN_THRESHOLD {
-        set_fan_speed(HUMIDITY_FAN_PERCENT);
+        env::set_fan_speed(HUMIDITY_FAN_PERCENT);
     }
 }
+const _: exports::control_loop = control_loop;
 
 /// Ignores targets outside 5..35 C (and NaN).
 #[no_mangle]
@@ -190,29 +168,32 @@ pub extern "C" fn set_target_temperature(celsius: f32) {
         TARGET_CELSIUS.with(|target| *target = celsius);
     }
 }
+const _: exports::set_target_temperature = set_target_temperature;
 
 /// Writes {"temp":21.5,"target":22.0} to `out`; returns the length, or 0 if
 /// the `out_len` bytes are too few.
 #[no_mangle]
-pub extern "C" fn get_status(out: *mut u8, out_len: i32) -> i32 {
-    // Address 0 is null to Rust, so it cannot be a buffer here.
-    if out.is_null() {
+pub extern "C" fn get_status(out: *mut u8, out_len: usize) -> i32 {
+    // Address 0 is null to Rust, so it cannot be a buffer here. A length above
+    // isize::MAX (a negative i32 from the host) is no slice either: no room.
+    if out.is_null() || out_len > isize::MAX as usize {
         return 0;
     }
-    let len = usize::try_from(out_len).unwrap_or(0);
     // SAFETY: by the device contract (device.json: `out` is a writable buffer
     // of `out_len` bytes) the host passes free memory of this module, outside
     // its statics and stack, and lends it for the duration of the call.
-    let out = unsafe { core::slice::from_raw_parts_mut(out, len) };
+    let out = unsafe { core::slice::from_raw_parts_mut(out, out_len) };
+    // At most out_len, so at most isize::MAX: the length fits in an i32.
     write_status(out).map_or(0, |written| written as i32)
 }
+const _: exports::get_status = get_status;
 
 /// The status object; None if it does not fit. The temperature is read only
 /// once there is room to start it, as in thermostat.c.
 fn write_status(out: &mut [u8]) -> Option<usize> {
     let mut status = Writer::new(out);
     status.push_str("{\"temp\":")?;
-    status.push_tenths(read_temperature())?;
+    status.push_tenths(env::read_temperature())?;
     status.push_str(",\"target\":")?;
     status.push_tenths(target_celsius())?;
     status.push_str("}")?;

@@ -6,20 +6,16 @@
 // speed arithmetic stays in range, and get_status formats without a heap.
 #include <stdint.h>
 
-#define IMPORT(name) __attribute__((import_module("env"), import_name(name)))
-#define EXPORT(name) __attribute__((export_name(name)))
-
-IMPORT("read_temperature") float read_temperature(void);
-IMPORT("read_humidity") float read_humidity(void);
-IMPORT("set_hvac_mode") void set_hvac_mode(int32_t mode);
-IMPORT("set_fan_speed") void set_fan_speed(int32_t percent);
-IMPORT("log") void device_log(const char* message, int32_t length);
+// The host functions (env_*) and the exports, generated from device.json.
+#include "wasmiot_guest.h"
 
 enum { kHvacOff = 0, kHvacHeat = 1, kHvacCool = 2 };
 
 static float target_celsius = 22.0f;
 static const float kHysteresis = 0.5f;
 static const float kHumidityFanThreshold = 60.0f;
+
+static void Log(const char* text, uint32_t length) { env_log((const uint8_t*)text, length); }
 
 static int32_t FanSpeedFor(float difference) {
   float speed = difference * 20.0f;
@@ -28,28 +24,28 @@ static int32_t FanSpeedFor(float difference) {
   return (int32_t)speed;
 }
 
-EXPORT("init") void init(void) {
+void init(void) {
   static const char kHello[] = "thermostat ready";
   target_celsius = 22.0f;
-  device_log(kHello, sizeof kHello - 1);
+  Log(kHello, sizeof kHello - 1);
 }
 
-EXPORT("control_loop") void control_loop(void) {
-  float celsius = read_temperature();
-  float humidity = read_humidity();
+void control_loop(void) {
+  float celsius = env_read_temperature();
+  float humidity = env_read_humidity();
   if (celsius < target_celsius - kHysteresis) {
-    set_hvac_mode(kHvacHeat);
-    set_fan_speed(FanSpeedFor(target_celsius - celsius));
+    env_set_hvac_mode(kHvacHeat);
+    env_set_fan_speed(FanSpeedFor(target_celsius - celsius));
   } else if (celsius > target_celsius + kHysteresis) {
-    set_hvac_mode(kHvacCool);
-    set_fan_speed(FanSpeedFor(celsius - target_celsius));
+    env_set_hvac_mode(kHvacCool);
+    env_set_fan_speed(FanSpeedFor(celsius - target_celsius));
   } else {
-    set_hvac_mode(kHvacOff);
+    env_set_hvac_mode(kHvacOff);
   }
-  if (humidity > kHumidityFanThreshold) set_fan_speed(50);
+  if (humidity > kHumidityFanThreshold) env_set_fan_speed(50);
 }
 
-EXPORT("set_target_temperature") void set_target_temperature(float celsius) {
+void set_target_temperature(float celsius) {
   if (celsius >= 5.0f && celsius <= 35.0f) target_celsius = celsius;
 }
 
@@ -86,12 +82,15 @@ static int AppendText(char* out, int32_t* at, int32_t limit, const char* text) {
 }
 
 // Writes {"temp":21.5,"target":22.0}; returns the length, or 0 if out is too small.
-EXPORT("get_status") int32_t get_status(char* out, int32_t out_len) {
+int32_t get_status(uint8_t* out, uint32_t out_len) {
+  char* text = (char*)out;
+  // The helpers count in int32_t; a length past INT32_MAX gets 0, as a too-small one.
+  int32_t limit = out_len > INT32_MAX ? 0 : (int32_t)out_len;
   int32_t at = 0;
-  int ok = AppendText(out, &at, out_len, "{\"temp\":") &&
-           AppendTenths(out, &at, out_len, read_temperature()) &&
-           AppendText(out, &at, out_len, ",\"target\":") &&
-           AppendTenths(out, &at, out_len, target_celsius) &&
-           AppendText(out, &at, out_len, "}");
+  int ok = AppendText(text, &at, limit, "{\"temp\":") &&
+           AppendTenths(text, &at, limit, env_read_temperature()) &&
+           AppendText(text, &at, limit, ",\"target\":") &&
+           AppendTenths(text, &at, limit, target_celsius) &&
+           AppendText(text, &at, limit, "}");
   return ok ? at : 0;
 }
