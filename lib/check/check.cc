@@ -1,6 +1,7 @@
 #include "check/check.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include <fmt/format.h>
@@ -75,6 +76,7 @@ class Checker {
     Memories();
     Tables();
     Size();
+    Stack();
     UnusedHostFunctions();
   }
 
@@ -227,6 +229,45 @@ class Checker {
             fmt::format("{}, budget allows {}: `wasmiot opt --manifest` shrinks it (-Oz), or compile with -Oz / "
                         "-C opt-level=z",
                         Plural(module_.size_bytes, "byte"), budget));
+    }
+  }
+
+  // Where the call graph allows a bound: the deepest chain of frames from each
+  // export and the start function, on the device's runtime, against its stack.
+  void Stack() {
+    uint64_t budget = manifest_.budgets.stack_bytes;
+    if (module_.frames.empty() || budget == 0) return;
+    FrameCostModel model = FrameCostModelFor(manifest_.runtime);
+    uint32_t imports = module_.FunctionImportCount();
+    std::map<uint32_t, std::string> names;
+    for (const ExportInfo& e : module_.exports) {
+      if (e.kind == ExternKind::kFunc) names.emplace(e.index, e.name);
+    }
+    auto name = [&](uint32_t index) {
+      auto it = names.find(index);
+      return it != names.end() ? it->second : fmt::format("function {}", index);
+    };
+    std::vector<std::pair<uint32_t, std::string>> entries;
+    for (const ExportInfo& e : module_.exports) {
+      if (e.kind == ExternKind::kFunc && manifest_.FindExport(e.name)) entries.push_back({e.index, e.name});
+    }
+    if (module_.start_function) entries.push_back({*module_.start_function, "start function"});
+    for (const auto& [index, item] : entries) {
+      StackBound bound = WorstCaseStack(module_.frames, imports, index, model);
+      if (!bound.bytes) {
+        Add(Severity::kNote, "stack-unbounded", item,
+            fmt::format("its stack has no static bound ({}); `wasmiot run` and scenarios stop it at the device's {} "
+                        "of stack",
+                        bound.unbounded, Plural(budget, "byte")));
+        continue;
+      }
+      if (*bound.bytes <= budget) continue;
+      std::string chain;
+      for (uint32_t f : bound.chain) chain += (chain.empty() ? "" : " -> ") + name(f);
+      Error("stack-over-budget", item,
+            fmt::format("needs up to {} of stack on {} ({}), the device gives {}: shorten the call chain or "
+                        "its largest frames, or raise budgets.stack_bytes",
+                        Plural(*bound.bytes, "byte"), DeviceRuntimeName(manifest_.runtime), chain, budget));
     }
   }
 

@@ -15,9 +15,9 @@ namespace wasmiot {
 //   errors:   feature-unsupported, import-unknown, import-kind-mismatch,
 //             import-signature-mismatch, import-kind-unsupported, export-missing,
 //             export-kind-mismatch, export-signature-mismatch, memory-over-budget,
-//             table-over-budget, module-too-large
+//             table-over-budget, module-too-large, stack-over-budget
 //   warnings: export-optional-missing, memory-unbounded, table-unbounded
-//   notes:    host-function-unused
+//   notes:    host-function-unused, stack-unbounded
 void CheckModule(const ModuleInfo& module, const Manifest& manifest, const std::string& module_path,
                  Diagnostics& diagnostics);
 

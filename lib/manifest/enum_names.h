@@ -21,6 +21,9 @@ inline constexpr EnumEntry<SimKind> kSimKinds[] = {
 inline constexpr EnumEntry<ClockUnit> kClockUnits[] = {
     {"s", ClockUnit::kSeconds}, {"ms", ClockUnit::kMilliseconds},
     {"us", ClockUnit::kMicroseconds}, {"ns", ClockUnit::kNanoseconds}};
+inline constexpr EnumEntry<DeviceRuntime> kDeviceRuntimes[] = {
+    {"wasm2c", DeviceRuntime::kWasm2c}, {"wamr-classic", DeviceRuntime::kWamrClassic},
+    {"wamr-fast", DeviceRuntime::kWamrFast}, {"wamr-aot", DeviceRuntime::kWamrAot}};
 inline constexpr EnumEntry<ExportKind> kExportKinds[] = {
     {"func", ExportKind::kFunc}, {"memory", ExportKind::kMemory}};
 

@@ -13,6 +13,7 @@ std::string_view BufferAccessName(BufferAccess access) { return EnumName(kAccess
 std::string_view SimKindName(SimKind kind) { return EnumName(kSimKinds, kind); }
 std::string_view ClockUnitName(ClockUnit unit) { return EnumName(kClockUnits, unit); }
 std::string_view ExportKindName(ExportKind kind) { return EnumName(kExportKinds, kind); }
+std::string_view DeviceRuntimeName(DeviceRuntime runtime) { return EnumName(kDeviceRuntimes, runtime); }
 
 std::vector<ValueType> Signature::WasmParams() const {
   std::vector<ValueType> out;

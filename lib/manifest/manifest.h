@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/device_runtime.h"
 #include "core/features.h"
 #include "core/value_types.h"
 #include "support/diagnostics.h"
@@ -85,6 +86,8 @@ struct HostFunction {
   std::string QualifiedName() const { return module + "." + name; }
 };
 
+std::string_view DeviceRuntimeName(DeviceRuntime runtime);  // "wasm2c", "wamr-classic", ...
+
 enum class ExportKind { kFunc, kMemory };
 std::string_view ExportKindName(ExportKind kind);
 
@@ -130,6 +133,7 @@ struct Manifest {
   Budgets budgets;
   FeatureSet features;
   std::vector<std::string> aot_targets;
+  DeviceRuntime runtime = DeviceRuntime::kWasm2c;  // "runtime": what runs modules on the device
 
   const HostFunction* FindHostFunction(std::string_view module, std::string_view name) const;
   const ExportSpec* FindExport(std::string_view name) const;

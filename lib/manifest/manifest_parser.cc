@@ -40,7 +40,7 @@ class ManifestParser : public JsonWalker {
     const json& root = doc_.root();
     if (!Object(root, "",
                 {"$schema", "manifest_version", "device", "imports", "memory_import", "exports",
-                 "budgets", "features", "aot_targets"},
+                 "budgets", "features", "aot_targets", "runtime"},
                 {"manifest_version", "device", "imports", "exports", "budgets", "features",
                  "aot_targets"})) {
       return false;
@@ -60,6 +60,9 @@ class ManifestParser : public JsonWalker {
     if (const json* v = Field(root, "exports")) Exports(*v, "/exports", m);
     if (const json* v = Field(root, "budgets")) BudgetsOf(*v, "/budgets", m.budgets);
     if (const json* v = Field(root, "aot_targets")) AotTargets(*v, "/aot_targets", m);
+    if (const json* v = Field(root, "runtime")) {
+      if (auto r = Enum(*v, "/runtime", kDeviceRuntimes, "runtime")) m.runtime = *r;
+    }
     return ok_;
   }
 

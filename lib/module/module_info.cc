@@ -24,4 +24,10 @@ const ExportInfo* ModuleInfo::FindExport(std::string_view name) const {
   return nullptr;
 }
 
+uint32_t ModuleInfo::FunctionImportCount() const {
+  uint32_t n = 0;
+  for (const ImportInfo& i : imports) n += i.kind == ExternKind::kFunc;
+  return n;
+}
+
 }  // namespace wasmiot

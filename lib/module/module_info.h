@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/features.h"
+#include "module/frames.h"
 #include "core/value_types.h"
 #include "support/diagnostics.h"
 #include "support/file_io.h"
@@ -89,6 +90,9 @@ struct ModuleInfo {
   std::optional<uint32_t> start_function;
   std::vector<DataSegmentInfo> data_segments;
   FeatureSet features_used;  // post-MVP features the module cannot do without
+  std::vector<FunctionFrame> frames;  // per defined function: what one call takes on a stack
+
+  uint32_t FunctionImportCount() const;
 
   const ExportInfo* FindExport(std::string_view name) const;
 };

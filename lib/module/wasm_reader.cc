@@ -463,6 +463,7 @@ Result<ModuleInfo> ReadModule(const Bytes& bytes, const std::string& path, Diagn
   info.sections = std::move(sections);
   Describe(parsed.module, info);
   info.features_used = FeaturesUsed(bytes, path);
+  if (Result<std::vector<FunctionFrame>> frames = AnalyzeFrames(bytes)) info.frames = std::move(frames).value();
   return info;
 }
 

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "module/frames.h"
 #include "runtime/metering.h"
 #include "support/text.h"
 
@@ -72,6 +73,8 @@ RunLimits LimitsFromManifest(const Manifest* manifest) {
   limits.max_table_elements = b.max_table_elements;
   if (b.fuel_per_call > 0) limits.fuel_per_call = b.fuel_per_call;
   limits.wall_ms_per_call = b.wall_ms_per_call;
+  limits.stack_bytes = b.stack_bytes;
+  limits.runtime = manifest->runtime;
   return limits;
 }
 
@@ -81,6 +84,15 @@ Result<Bytes> PrepareModule(const Bytes& wasm, const RunLimits& limits) {
   options.max_call_depth = limits.max_call_depth;
   options.max_memory_pages = limits.max_memory_pages;
   options.max_table_elements = limits.max_table_elements;
+  if (limits.stack_bytes > 0 && limits.max_call_depth > 0) {
+    Result<std::vector<FunctionFrame>> frames = AnalyzeFrames(wasm);
+    if (!frames) return frames.error();
+    StackBudget stack;
+    stack.limit_bytes = limits.stack_bytes;
+    FrameCostModel model = FrameCostModelFor(limits.runtime);
+    for (const FunctionFrame& f : *frames) stack.frame_bytes.push_back(FrameBytes(model, f));
+    options.stack = std::move(stack);
+  }
   Result<MeteredModule> m = InstrumentModule(wasm, options);
   if (!m) return m.error();
   return std::move(m->wasm);
@@ -104,6 +116,13 @@ bool ExplainMeteredTrap(const RunLimits& limits, int64_t fuel_left, uint32_t dep
   if (fuel_left < 0) {
     out.trap = Trap{TrapKind::kFuelExhausted,
                     fmt::format("fuel exhausted: the budget of {} ran out", Plural(budget, "instruction")), export_name};
+    return true;
+  }
+  if (depth == kStackBudgetExhaustedDepth && limits.stack_bytes > 0) {
+    out.trap = Trap{TrapKind::kStackExhausted,
+                    fmt::format("stack exhausted: the calls need more than the device's {} of stack ({} frames)",
+                                Plural(limits.stack_bytes, "byte"), DeviceRuntimeName(limits.runtime)),
+                    export_name};
     return true;
   }
   if (depth > limits.max_call_depth) {

@@ -58,6 +58,13 @@ struct RunLimits {
   // inside slow ones, so a module stuck in a host call is stopped (the
   // instruction budget bounds the time spent in the module itself).
   uint64_t wall_ms_per_call = 0;
+  // The device's stack for one call's chain of frames (the manifest's
+  // stack_bytes; 0: not modelled), each frame sized as `runtime` sizes it
+  // (core/device_runtime.h, docs/runtime.md "Stack"), counted by the same
+  // instrumentation as the call depth, so it runs out at the same call on
+  // every engine.
+  uint64_t stack_bytes = 0;
+  DeviceRuntime runtime = DeviceRuntime::kWasm2c;
 };
 
 // How two engines' outcomes of the same call differ, readably; "" if they

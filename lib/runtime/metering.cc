@@ -83,10 +83,10 @@ class Meter {
 
 wabt::Var IndexVar(wabt::Index index) { return wabt::Var(index, wabt::Location()); }
 
-// global.get g; i32.const 1; i32.add|sub; global.set g
-void Count(wabt::ExprList& out, wabt::Index g, wabt::Opcode op) {
+// global.get g; i32.const n; i32.add|sub; global.set g
+void Count(wabt::ExprList& out, wabt::Index g, wabt::Opcode op, uint32_t n = 1) {
   out.push_back(std::make_unique<wabt::GlobalGetExpr>(IndexVar(g)));
-  out.push_back(std::make_unique<wabt::ConstExpr>(wabt::Const::I32(1)));
+  out.push_back(std::make_unique<wabt::ConstExpr>(wabt::Const::I32(n)));
   out.push_back(std::make_unique<wabt::BinaryExpr>(op));
   out.push_back(std::make_unique<wabt::GlobalSetExpr>(IndexVar(g)));
 }
@@ -131,35 +131,73 @@ wabt::BlockDeclaration ResultsBlockType(wabt::Module& module, const wabt::FuncSi
   return decl;
 }
 
-// Wraps a body: depth++, trap above `max`, block { body }, depth--.
-Status LimitDepth(wabt::Module& module, wabt::Func& f, wabt::Index depth_global, uint32_t max) {
+// if (global > limit) { [global.set depth_marker (-1)] unreachable }
+void TrapAbove(wabt::ExprList& out, wabt::Index global, uint32_t limit, std::optional<wabt::Index> mark_depth) {
+  out.push_back(std::make_unique<wabt::GlobalGetExpr>(IndexVar(global)));
+  out.push_back(std::make_unique<wabt::ConstExpr>(wabt::Const::I32(limit)));
+  out.push_back(std::make_unique<wabt::CompareExpr>(wabt::Opcode::I32GtU));
+  auto trap = std::make_unique<wabt::IfExpr>();
+  if (mark_depth) {
+    trap->true_.exprs.push_back(std::make_unique<wabt::ConstExpr>(wabt::Const::I32(kStackBudgetExhaustedDepth)));
+    trap->true_.exprs.push_back(std::make_unique<wabt::GlobalSetExpr>(IndexVar(*mark_depth)));
+  }
+  trap->true_.exprs.push_back(std::make_unique<wabt::UnreachableExpr>());
+  out.push_back(std::move(trap));
+}
+
+// The stack a call takes on the device: the byte counter and this function's frame.
+struct StackCharge {
+  wabt::Index global;
+  uint32_t limit;
+  uint32_t frame;
+};
+
+// Wraps a body: depth++, trap above `max` [, stack += frame, trap above the
+// budget], block { body } [, stack -= frame], depth--. The outermost call
+// (depth 0, which every engine sets before a call) starts the stack at 0.
+Status LimitDepth(wabt::Module& module, wabt::Func& f, wabt::Index depth_global, uint32_t max,
+                  std::optional<StackCharge> stack) {
   Status s = ReturnsToBranches(f.exprs);
   if (!s) return s;
   auto body = std::make_unique<wabt::BlockExpr>();
   body->block.decl = ResultsBlockType(module, f.decl.sig);
   body->block.exprs = std::move(f.exprs);
   wabt::ExprList out;
+  if (stack) {
+    out.push_back(std::make_unique<wabt::GlobalGetExpr>(IndexVar(depth_global)));
+    out.push_back(std::make_unique<wabt::ConvertExpr>(wabt::Opcode::I32Eqz));
+    auto reset = std::make_unique<wabt::IfExpr>();
+    reset->true_.exprs.push_back(std::make_unique<wabt::ConstExpr>(wabt::Const::I32(0)));
+    reset->true_.exprs.push_back(std::make_unique<wabt::GlobalSetExpr>(IndexVar(stack->global)));
+    out.push_back(std::move(reset));
+  }
   Count(out, depth_global, wabt::Opcode::I32Add);
-  out.push_back(std::make_unique<wabt::GlobalGetExpr>(IndexVar(depth_global)));
-  out.push_back(std::make_unique<wabt::ConstExpr>(wabt::Const::I32(max)));
-  out.push_back(std::make_unique<wabt::CompareExpr>(wabt::Opcode::I32GtU));
-  auto trap = std::make_unique<wabt::IfExpr>();
-  trap->true_.exprs.push_back(std::make_unique<wabt::UnreachableExpr>());
-  out.push_back(std::move(trap));
+  TrapAbove(out, depth_global, max, std::nullopt);
+  if (stack) {
+    Count(out, stack->global, wabt::Opcode::I32Add, stack->frame);
+    TrapAbove(out, stack->global, stack->limit, depth_global);
+  }
   out.push_back(std::move(body));
+  if (stack) Count(out, stack->global, wabt::Opcode::I32Sub, stack->frame);
   Count(out, depth_global, wabt::Opcode::I32Sub);
   f.exprs = std::move(out);
   return Ok{};
 }
 
-// Appends an exported mutable global; returns its index.
-wabt::Index AddExportedGlobal(wabt::Module& module, const char* name, wabt::Type type, wabt::Const init) {
+// Appends a mutable global; returns its index.
+wabt::Index AddGlobal(wabt::Module& module, wabt::Type type, wabt::Const init) {
   wabt::Index index = static_cast<wabt::Index>(module.globals.size());
   auto global = std::make_unique<wabt::GlobalModuleField>();
   global->global.type = type;
   global->global.mutable_ = true;
   global->global.init_expr.push_back(std::make_unique<wabt::ConstExpr>(init));
   module.AppendField(std::move(global));
+  return index;
+}
+
+// Appends an exported mutable global; returns its index.
+wabt::Index AddExportedGlobal(wabt::Module& module, const char* name, wabt::Type type, wabt::Const init) {
+  wabt::Index index = AddGlobal(module, type, init);
   auto exported = std::make_unique<wabt::ExportModuleField>();
   exported->export_.name = name;
   exported->export_.kind = wabt::ExternalKind::Global;
@@ -234,10 +272,24 @@ Result<MeteredModule> InstrumentModule(const Bytes& wasm, const InstrumentOption
   wabt::Index fuel = AddExportedGlobal(module, kFuelGlobalExport, wabt::Type::I64, wabt::Const::I64(options.initial_fuel));
   Meter meter(fuel);
   for (wabt::Func* f : module.funcs) meter.Charge(f->exprs);  // imports have no body: nothing to charge
+  if (options.stack && !options.max_call_depth) {
+    return Error{ErrorKind::kInternal, "the stack budget is counted only with the call depth"};
+  }
+  if (options.stack && options.stack->frame_bytes.size() != module.funcs.size() - module.num_func_imports) {
+    return Error{ErrorKind::kInternal, "one frame size per defined function"};
+  }
   if (options.max_call_depth > 0) {
     wabt::Index depth = AddExportedGlobal(module, kDepthGlobalExport, wabt::Type::I32, wabt::Const::I32(0));
+    std::optional<wabt::Index> stack_global;
+    if (options.stack) stack_global = AddGlobal(module, wabt::Type::I32, wabt::Const::I32(0));
     for (wabt::Index i = module.num_func_imports; i < module.funcs.size(); ++i) {
-      Status s = LimitDepth(module, *module.funcs[i], depth, options.max_call_depth);
+      std::optional<StackCharge> charge;
+      if (options.stack) {
+        // Both are at most 256 MiB (the manifest's range) and a frame far less: i32 arithmetic.
+        charge = StackCharge{*stack_global, static_cast<uint32_t>(options.stack->limit_bytes),
+                             static_cast<uint32_t>(options.stack->frame_bytes[i - module.num_func_imports])};
+      }
+      Status s = LimitDepth(module, *module.funcs[i], depth, options.max_call_depth, charge);
       if (!s) return s.error();
     }
   }

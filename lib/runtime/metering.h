@@ -15,11 +15,18 @@
 // wrapped in a block and each `return` becomes a branch to that block, so no
 // exit skips the count. A trap with the depth above the limit is stack
 // exhaustion, at exactly the same depth on every engine.
+//
+// Stack: with a device's stack budget, every function also adds its frame's
+// bytes on the device (module/frames.h, the manifest's runtime) to an i32
+// global on entry and takes them off on exit; past the budget it sets the
+// depth global to kStackBudgetExhaustedDepth and traps, so the engine tells
+// it from the depth limit. The outermost call starts the count at 0.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "support/file_io.h"
 #include "support/result.h"
@@ -42,6 +49,14 @@ struct MeteredModule {
   uint64_t metered_sequences = 0;  // charge points inserted
 };
 
+// The depth global's value after the stack budget ran out (above any depth limit).
+inline constexpr uint32_t kStackBudgetExhaustedDepth = 0xffffffff;
+
+struct StackBudget {
+  uint64_t limit_bytes = 0;            // at most 256 MiB
+  std::vector<uint64_t> frame_bytes;  // per defined function, in order
+};
+
 struct InstrumentOptions {
   uint64_t initial_fuel = 0;    // the fuel global's value at instantiation
   uint32_t max_call_depth = 0;  // nested calls allowed; 0: no depth counting
@@ -50,6 +65,7 @@ struct InstrumentOptions {
   // on every engine); an initial size above it is refused.
   std::optional<uint64_t> max_memory_pages;
   std::optional<uint64_t> max_table_elements;
+  std::optional<StackBudget> stack;  // needs max_call_depth > 0
 };
 
 // Refused if the module already exports one of the names above, has an

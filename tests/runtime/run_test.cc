@@ -589,3 +589,40 @@ TEST_CASE("run: a buffer_out's negative status reaches the module as that negati
     CHECK(doc["results"][0]["value"] == -5);  // was 2147483647: -5 as uint32, saturated
   }
 }
+
+TEST_CASE("stack: the device's stack_bytes stops recursion at the same call on both engines, per runtime") {
+  // down(n) nests n + 1 frames of one param cell, two operand cells, two blocks
+  // and two constant cells (tests/module/frames_test.cc works out each size).
+  auto [runtime, frame] = GENERATE(table<std::string, uint64_t>(
+      {{"wamr-classic", 36 + 4 * 3 + 16 * 2}, {"wamr-fast", 20 + 4 * 5}, {"wasm2c", 16 + 4 * 3}, {"wamr-aot", 16 + 4 * 3}}));
+  INFO(runtime);
+  TempDir dir;
+  std::string m = Module(dir, "down.wasm", R"((module
+    (func $down (export "down") (param i32) (result i32)
+      (if (i32.eqz (local.get 0)) (then (return (i32.const 42))))
+      (call $down (i32.sub (local.get 0) (i32.const 1))))))");
+  std::string device = dir.File("device.json");
+  WriteText(device, R"({"manifest_version": 1, "device": {"vendor": "v", "class": "c", "api_version": "1.0.0"},
+    "imports": {}, "exports": {"down": {"required": true, "params": [{"name": "n", "type": "i32"}],
+                                        "results": [{"name": "r", "type": "i32"}]}},
+    "budgets": {"memory": {"initial_pages": 0, "max_pages": 0}, "table": {"max_elements": 0},
+      "stack_bytes": )" + std::to_string(10 * frame) + R"(, "heap_bytes": 0, "fuel_per_call": 100000,
+      "wall_ms_per_call": 1000, "max_module_bytes": 4096},
+    "features": [], "aot_targets": [], "runtime": ")" + runtime + R"("})");
+  auto run = [&](const std::string& n) { return RunOn("both", {"run", m, "-m", device, "--invoke", "down", n}); };
+  // Ten frames fit exactly; the eleventh is refused, on both engines alike.
+  CHECK(run("9").out == "down(i32:9) => i32:42\n");
+  RunResult over = run("10");
+  CHECK(over.exit_code == 1);
+  CHECK(over.err == m + ": error: down: trap: stack exhausted: the calls need more than the device's " +
+                        std::to_string(10 * frame) + " bytes of stack (" + runtime + " frames) [trap-stack-exhausted]\n");
+  // In one instance, as a device calls: after the trap the count starts again.
+  std::string scenario = dir.File("down.scenario.json");
+  WriteText(scenario, R"({"scenario_version": 1, "duration_ms": 10,
+    "calls": [{"export": "down", "args": [10]}, {"export": "down", "args": [9], "at_ms": 1}],
+    "expect": {"traps": [{"export": "down", "kind": "stack-exhausted", "at_ms": 0}],
+               "results": [{"export": "down", "at_ms": 1, "values": [42]}]}})");
+  RunResult again = RunOn("both", {"run", m, "-m", device, "--scenario", scenario});
+  INFO(again.out << again.err);
+  CHECK(again.exit_code == 0);
+}
