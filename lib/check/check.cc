@@ -77,6 +77,7 @@ class Checker {
     Tables();
     Size();
     Stack();
+    WamrShrinksMemory();
     UnusedHostFunctions();
   }
 
@@ -269,6 +270,28 @@ class Checker {
                         "its largest frames, or raise budgets.stack_bytes",
                         Plural(*bound.bytes, "byte"), DeviceRuntimeName(manifest_.runtime), chain, budget));
     }
+  }
+
+  // WAMR (WASM_ENABLE_SHRUNK_MEMORY, on by default) shrinks the memory of a
+  // module that never grows it and exports __heap_base and __data_end (a
+  // rustc cdylib does) to __heap_base, rounded up to 8: what lies above works
+  // in `wasmiot run` and traps on the device.
+  void WamrShrinksMemory() {
+    if (!IsWamr(manifest_.runtime) || module_.GrowsMemory()) return;
+    const ExportInfo* heap_base = module_.FindExport("__heap_base");
+    const ExportInfo* data_end = module_.FindExport("__data_end");
+    if (!heap_base || !data_end || heap_base->kind != ExternKind::kGlobal) return;
+    std::optional<uint64_t> base = module_.GlobalInitial(heap_base->index);
+    if (!base) return;
+    uint64_t shrunk = (*base + 7) / 8 * 8;
+    uint64_t initial = 0;
+    if (!module_.memories.empty()) initial = module_.memories[0].initial * uint64_t{65536};
+    if (shrunk > initial) return;
+    Add(Severity::kWarning, "wamr-memory-shrunk", "memory[0]",
+        fmt::format("{} shrinks this module's memory from {} to {} (__heap_base, as the module exports it and never "
+                    "grows memory): an access above that traps on the device, e.g. a buffer the host places there. "
+                    "Keep buffers below __heap_base, or do not export __heap_base and __data_end",
+                    DeviceRuntimeName(manifest_.runtime), Plural(initial, "byte"), Plural(shrunk, "byte")));
   }
 
   void UnusedHostFunctions() {

@@ -16,7 +16,8 @@ namespace wasmiot {
 //             import-signature-mismatch, import-kind-unsupported, export-missing,
 //             export-kind-mismatch, export-signature-mismatch, memory-over-budget,
 //             table-over-budget, module-too-large, stack-over-budget
-//   warnings: export-optional-missing, memory-unbounded, table-unbounded
+//   warnings: export-optional-missing, memory-unbounded, table-unbounded,
+//             wamr-memory-shrunk
 //   notes:    host-function-unused, stack-unbounded
 void CheckModule(const ModuleInfo& module, const Manifest& manifest, const std::string& module_path,
                  Diagnostics& diagnostics);

@@ -91,7 +91,10 @@ class FrameReader : public wabt::ExprVisitor::DelegateNop {
   }
   wabt::Result OnGlobalSetExpr(wabt::GlobalSetExpr*) override { return Pop(), wabt::Result::Ok; }
   wabt::Result OnMemorySizeExpr(wabt::MemorySizeExpr*) override { return PushCells(1), wabt::Result::Ok; }
-  wabt::Result OnMemoryGrowExpr(wabt::MemoryGrowExpr*) override { return Pops(1), PushCells(1), wabt::Result::Ok; }
+  wabt::Result OnMemoryGrowExpr(wabt::MemoryGrowExpr*) override {
+    out_.grows_memory = true;
+    return Pops(1), PushCells(1), wabt::Result::Ok;
+  }
   wabt::Result OnMemoryCopyExpr(wabt::MemoryCopyExpr*) override { return Pops(3), wabt::Result::Ok; }
   wabt::Result OnMemoryFillExpr(wabt::MemoryFillExpr*) override { return Pops(3), wabt::Result::Ok; }
   wabt::Result OnMemoryInitExpr(wabt::MemoryInitExpr*) override { return Pops(3), wabt::Result::Ok; }

@@ -30,4 +30,23 @@ uint32_t ModuleInfo::FunctionImportCount() const {
   return n;
 }
 
+uint32_t ModuleInfo::GlobalImportCount() const {
+  uint32_t n = 0;
+  for (const ImportInfo& i : imports) n += i.kind == ExternKind::kGlobal;
+  return n;
+}
+
+std::optional<uint64_t> ModuleInfo::GlobalInitial(uint32_t index) const {
+  uint32_t imported = GlobalImportCount();
+  if (index < imported || index - imported >= globals.size()) return std::nullopt;
+  return globals[index - imported].initial;
+}
+
+bool ModuleInfo::GrowsMemory() const {
+  for (const FunctionFrame& f : frames) {
+    if (f.grows_memory) return true;
+  }
+  return false;
+}
+
 }  // namespace wasmiot

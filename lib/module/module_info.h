@@ -45,6 +45,7 @@ struct TableInfo {
 struct GlobalInfo {
   WasmType type = WasmType::kI32;
   bool is_mutable = false;
+  std::optional<uint64_t> initial;  // defined globals set by an i32 or i64 constant (as unsigned bits)
 };
 
 struct ImportInfo {
@@ -93,6 +94,10 @@ struct ModuleInfo {
   std::vector<FunctionFrame> frames;  // per defined function: what one call takes on a stack
 
   uint32_t FunctionImportCount() const;
+  uint32_t GlobalImportCount() const;
+  // A defined global's constant initial value, by its index (imports first).
+  std::optional<uint64_t> GlobalInitial(uint32_t index) const;
+  bool GrowsMemory() const;  // some function has memory.grow
 
   const ExportInfo* FindExport(std::string_view name) const;
 };

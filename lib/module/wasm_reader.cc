@@ -373,7 +373,7 @@ void Describe(const wabt::Module& m, ModuleInfo& info) {
     } else if (auto* t = wabt::dyn_cast<wabt::TableImport>(import)) {
       i.limits = LimitsOf(t->table.elem_limits);
     } else if (auto* g = wabt::dyn_cast<wabt::GlobalImport>(import)) {
-      i.global = GlobalInfo{TypeOf(g->global.type), g->global.mutable_};
+      i.global = GlobalInfo{TypeOf(g->global.type), g->global.mutable_, std::nullopt};
     }
     info.imports.push_back(std::move(i));
   }
@@ -394,7 +394,15 @@ void Describe(const wabt::Module& m, ModuleInfo& info) {
     info.tables.push_back(TableInfo{TypeOf(m.tables[i]->elem_type), LimitsOf(m.tables[i]->elem_limits)});
   }
   for (size_t i = m.num_global_imports; i < m.globals.size(); ++i) {
-    info.globals.push_back(GlobalInfo{TypeOf(m.globals[i]->type), m.globals[i]->mutable_});
+    GlobalInfo g{TypeOf(m.globals[i]->type), m.globals[i]->mutable_, std::nullopt};
+    const wabt::ExprList& init = m.globals[i]->init_expr;
+    if (init.size() == 1) {
+      if (auto* c = wabt::dyn_cast<wabt::ConstExpr>(&init.front())) {
+        if (c->const_.type() == wabt::Type::I32) g.initial = c->const_.u32();
+        if (c->const_.type() == wabt::Type::I64) g.initial = c->const_.u64();
+      }
+    }
+    info.globals.push_back(g);
   }
   info.function_count = static_cast<uint32_t>(m.funcs.size() - m.num_func_imports);
   if (!m.starts.empty()) info.start_function = m.starts.front()->index();

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "module/frames.h"
+#include "module/module_info.h"
 #include "runtime/metering.h"
 #include "support/text.h"
 
@@ -75,8 +76,18 @@ RunLimits LimitsFromManifest(const Manifest* manifest) {
   limits.wall_ms_per_call = b.wall_ms_per_call;
   limits.stack_bytes = b.stack_bytes;
   limits.runtime = manifest->runtime;
+  if (IsWamr(manifest->runtime)) limits.heap_bytes = b.heap_bytes;
   return limits;
 }
+
+namespace {
+// WAMR uses a module's own malloc and free exports instead of an app heap.
+bool ExportsAllocator(const Bytes& wasm) {
+  Diagnostics ignored;
+  Result<ModuleInfo> info = ReadModule(wasm, "module", ignored);
+  return info && info->FindExport("malloc") && info->FindExport("free");
+}
+}  // namespace
 
 Result<Bytes> PrepareModule(const Bytes& wasm, const RunLimits& limits) {
   InstrumentOptions options;
@@ -92,6 +103,9 @@ Result<Bytes> PrepareModule(const Bytes& wasm, const RunLimits& limits) {
     FrameCostModel model = FrameCostModelFor(limits.runtime);
     for (const FunctionFrame& f : *frames) stack.frame_bytes.push_back(FrameBytes(model, f));
     options.stack = std::move(stack);
+  }
+  if (limits.heap_bytes > 0 && !ExportsAllocator(wasm)) {
+    options.appended_heap_pages = static_cast<uint32_t>((limits.heap_bytes + kWasmPageBytes - 1) / kWasmPageBytes);
   }
   Result<MeteredModule> m = InstrumentModule(wasm, options);
   if (!m) return m.error();

@@ -65,6 +65,9 @@ struct RunLimits {
   // every engine.
   uint64_t stack_bytes = 0;
   DeviceRuntime runtime = DeviceRuntime::kWasm2c;
+  // The WAMR app heap (the manifest's heap_bytes on a WAMR runtime): appended
+  // to the module's memory as WAMR does, unless the module exports malloc and free.
+  uint64_t heap_bytes = 0;
 };
 
 // How two engines' outcomes of the same call differ, readably; "" if they

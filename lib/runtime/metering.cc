@@ -257,6 +257,12 @@ Result<MeteredModule> InstrumentModule(const Bytes& wasm, const InstrumentOption
     Status s = ClampLimits(m->page_limits, options.max_memory_pages, "memory", "page");
     if (!s) return s.error();
   }
+  if (options.appended_heap_pages > 0 && module.memories.size() > module.num_memory_imports) {
+    wabt::Limits& limits = module.memories[module.num_memory_imports]->page_limits;
+    const uint64_t most = limits.is_64 ? (uint64_t{1} << 48) : 65536;
+    limits.initial = std::min<uint64_t>(limits.initial + options.appended_heap_pages, most);
+    if (limits.has_max) limits.max = std::min<uint64_t>(limits.max + options.appended_heap_pages, most);
+  }
   for (wabt::Table* t : module.tables) {
     Status s = ClampLimits(t->elem_limits, options.max_table_elements, "table", "element");
     if (!s) return s.error();

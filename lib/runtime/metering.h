@@ -66,6 +66,9 @@ struct InstrumentOptions {
   std::optional<uint64_t> max_memory_pages;
   std::optional<uint64_t> max_table_elements;
   std::optional<StackBudget> stack;  // needs max_call_depth > 0
+  // Pages a WAMR runtime appends to memory 0 for its app heap (heap_bytes):
+  // added to its initial size and its (budget-clamped) maximum.
+  uint32_t appended_heap_pages = 0;
 };
 
 // Refused if the module already exports one of the names above, has an

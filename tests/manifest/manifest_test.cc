@@ -129,6 +129,7 @@ TEST_CASE("bad manifests are refused with line and column") {
       {"bad-feature-dependency.json", "feature \"reference-types\" requires \"bulk-memory\"", 0, 0},
       {"bad-duplicate-feature.json", "feature \"simd\" is listed twice", 0, 0},
       {"bad-aot-target.json", "unknown AOT target \"cortex-m5\"", 0, 0},
+      {"bad-runtime.json", "unknown runtime \"wamr\"", 0, 0},
       {"bad-sim-kind.json", "unknown simulation kind \"thermometer\"", 0, 0},
       {"bad-sim-missing.json", "missing required field \"sim\"", 0, 0},
       {"bad-sensor-without-result.json", "a sensor returns exactly one result", 0, 0},
@@ -172,7 +173,7 @@ TEST_CASE("the bad-manifest table covers every bad-* and beyond-schema-* file") 
   // A new bad file without an expectation would otherwise go untested.
   size_t files = DataFiles("manifests", "bad-", ".json").size() +
                  DataFiles("manifests", "beyond-schema-", ".json").size();
-  CHECK(files == 43);
+  CHECK(files == 44);
 }
 
 TEST_CASE("one run reports every problem in a manifest") {

@@ -115,5 +115,27 @@ TEST_CASE("check: an export whose deepest chain does not fit the device's stack,
         std::string::npos);
 }
 
+TEST_CASE("check: on WAMR, a module that exports __heap_base and never grows memory is warned its memory shrinks") {
+  auto check = [&](const std::string& runtime, const std::string& grow) {
+    Bytes wasm = WatToWasm(R"((module
+      (import "env" "f" (func $f (param i32)))
+      (memory (export "memory") 2 2)
+      (global $sp (mut i32) (i32.const 65536))
+      (global (export "__data_end") i32 (i32.const 65600))
+      (global (export "__heap_base") i32 (i32.const 65601))
+      (func (export "a") )" + grow + R"()))");
+    Diagnostics d;
+    Result<Manifest> m = ParseManifest(Device(4096, runtime), "device.json", d);
+    REQUIRE(m.ok());
+    (void)ReadAndCheckModule(wasm, "m.wasm", *m, d);
+    return test::DiagnosticsText(d);
+  };
+  CHECK(check("wamr-classic", "").find("wamr-classic shrinks this module's memory from 131072 bytes to 65608 bytes "
+                                       "(__heap_base") != std::string::npos);
+  CHECK(check("wamr-aot", "").find("[wamr-memory-shrunk]") != std::string::npos);
+  CHECK(check("wasm2c", "").find("wamr-memory-shrunk") == std::string::npos);
+  CHECK(check("wamr-fast", "(drop (memory.grow (i32.const 0)))").find("wamr-memory-shrunk") == std::string::npos);
+}
+
 }  // namespace
 }  // namespace wasmiot

@@ -626,3 +626,37 @@ TEST_CASE("stack: the device's stack_bytes stops recursion at the same call on b
   INFO(again.out << again.err);
   CHECK(again.exit_code == 0);
 }
+
+TEST_CASE("heap: on WAMR runtimes the app heap is appended to memory, unless the module brings malloc and free") {
+  TempDir dir;
+  auto module = [&](const std::string& name, const std::string& extra) {
+    return Module(dir, name, R"((module (memory (export "memory") 1 2)
+      (func (export "size") (result i32) (memory.size))
+      (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))" + extra + ")");
+  };
+  std::string plain = module("plain.wasm", "");
+  std::string allocator = module("alloc.wasm", R"((func (export "malloc") (param i32) (result i32) (i32.const 0))
+      (func (export "free") (param i32)))");
+  auto device = [&](const std::string& runtime) {
+    std::string path = dir.File(runtime + ".json");
+    WriteText(path, R"({"manifest_version": 1, "device": {"vendor": "v", "class": "c", "api_version": "1.0.0"},
+      "imports": {}, "exports": {"memory": {"kind": "memory", "required": true}},
+      "budgets": {"memory": {"initial_pages": 1, "max_pages": 2}, "table": {"max_elements": 0},
+        "stack_bytes": 4096, "heap_bytes": 70000, "fuel_per_call": 100000,
+        "wall_ms_per_call": 1000, "max_module_bytes": 4096},
+      "features": [], "aot_targets": [], "runtime": ")" + runtime + R"("})");
+    return path;
+  };
+  auto call = [&](const std::string& m, const std::string& runtime, std::vector<std::string> invoke) {
+    std::vector<std::string> args{"run", m, "-m", device(runtime), "--invoke"};
+    args.insert(args.end(), invoke.begin(), invoke.end());
+    return RunOn("both", args).out;
+  };
+  // 70000 bytes take two pages: memory.size and the growth limit both move by two.
+  CHECK(call(plain, "wamr-classic", {"size"}) == "size() => i32:3\n");
+  CHECK(call(plain, "wamr-aot", {"grow", "1"}) == "grow(i32:1) => i32:3\n");
+  CHECK(call(plain, "wamr-fast", {"grow", "2"}) == "grow(i32:2) => i32:4294967295\n");  // -1: past max 2 + 2
+  // wasm2c has no app heap; WAMR uses the module's own allocator instead of one.
+  CHECK(call(plain, "wasm2c", {"size"}) == "size() => i32:1\n");
+  CHECK(call(allocator, "wamr-classic", {"size"}) == "size() => i32:1\n");
+}
