@@ -83,12 +83,25 @@ FeatureSet Wasm2cFeatures() {
   return set;
 }
 
+bool ShadowsSystemHeader(std::string_view name) {
+  // C11 and POSIX headers a C library's own headers include by name: the
+  // output folder is on the include path, so NAME.h would be found first
+  // (strings.h, included by glibc's string.h, broke a module named "strings").
+  static constexpr std::string_view kHeaders[] = {
+      "alloca", "assert", "complex", "ctype", "dirent", "dlfcn", "endian", "errno", "fcntl", "features", "fenv",
+      "float", "inttypes", "iso646", "limits", "locale", "malloc", "math", "memory", "newlib", "pthread", "sched",
+      "setjmp", "signal", "stdalign", "stdarg", "stdatomic", "stdbool", "stddef", "stdint", "stdio", "stdlib",
+      "stdnoreturn", "string", "strings", "tgmath", "threads", "time", "uchar", "unistd", "wchar", "wctype"};
+  return std::find(std::begin(kHeaders), std::end(kHeaders), name) != std::end(kHeaders);
+}
+
 std::string ModuleNameFromPath(const std::string& path) {
   std::string stem = fs::path(path).stem().string();
   std::string out;
   for (char c : stem) out += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
   if (out.size() > 60) out.resize(60);
   if (!IsGeneratedSymbolName(out)) out = "m_" + out;
+  if (ShadowsSystemHeader(out)) out += "_module";
   return out;
 }
 
@@ -122,6 +135,13 @@ Result<AotReport> CompileInto(std::optional<Staging>& staging_slot, const Bytes&
     diagnostics.AddError("usage", options.module_name,
                          "the module name must be a C identifier ([A-Za-z_][A-Za-z0-9_]*, at most 64, "
                          "not a C, C++ or Rust keyword)");
+    return failed;
+  }
+  if (ShadowsSystemHeader(options.module_name)) {
+    diagnostics.AddError("usage", options.module_name,
+                         fmt::format("the module's header {}.h would shadow the C library's: choose another name, "
+                                     "e.g. --name {}_module",
+                                     options.module_name, options.module_name));
     return failed;
   }
   if (!CheckAotTarget(options.target, options.accepted_targets, diagnostics)) return failed;

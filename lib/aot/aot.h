@@ -47,8 +47,13 @@ struct AotReport {
 // Features wabt 1.0.32's wasm2c can compile (it aborts on others, e.g. SIMD).
 FeatureSet Wasm2cFeatures();
 
-// A C identifier from a file name: "my-sensor.v2.wasm" -> "my_sensor_v2".
+// A C identifier from a file name: "my-sensor.v2.wasm" -> "my_sensor_v2";
+// "strings.wasm" -> "strings_module" (see ShadowsSystemHeader).
 std::string ModuleNameFromPath(const std::string& path);
+
+// Whether NAME.h would shadow a C library header the generated code includes
+// (string.h includes strings.h): such a module name is refused.
+bool ShadowsSystemHeader(std::string_view name);
 
 // Whether `name` is a target (else unknown-target, exit 2, with a "did you
 // mean" and the list) and, given a device's accepted targets (a manifest's

@@ -194,6 +194,8 @@ std::string CParams(const Signature& signature, std::string first) {
     if (p.is_pointer) {
       out += fmt::format("{}uint8_t* {}, uint32_t {}", p.access == BufferAccess::kRead ? "const " : "",
                          SymbolPart(p.name), SymbolPart(p.length_name));
+    } else if (p.is_string) {
+      out += fmt::format("const char* {}", SymbolPart(p.name));
     } else {
       out += fmt::format("{} {}", CType(p.type), SymbolPart(p.name));
     }
@@ -205,6 +207,8 @@ std::string WrapperParams(const Signature& signature, std::string first) {
   for (const Param& p : signature.params) {
     if (p.is_pointer) {
       first += fmt::format(", uint32_t {}, uint32_t {}", SymbolPart(p.name), SymbolPart(p.length_name));
+    } else if (p.is_string) {
+      first += fmt::format(", uint32_t {}", SymbolPart(p.name));
     } else {
       first += fmt::format(", {} {}", CType(p.type), SymbolPart(p.name));
     }
@@ -223,11 +227,15 @@ std::vector<std::string> FunctionDoc(const std::string& doc, const Signature& si
     for (size_t i = 1; i < more.size(); ++i) tags.push_back("  " + more[i]);
   };
   for (const Param& p : signature.params) {
+    std::string_view who = options.host_side ? "the host" : "the module";
+    if (p.is_string) {
+      add(fmt::format("@param {} a NUL-terminated string {} reads.", SymbolPart(p.name), who), p.doc);
+      continue;
+    }
     if (!p.is_pointer) {
       add(fmt::format("@param {}", SymbolPart(p.name)), p.doc);
       continue;
     }
-    std::string_view who = options.host_side ? "the host" : "the module";
     std::string_view does = p.access == BufferAccess::kRead    ? "reads"
                             : p.access == BufferAccess::kWrite ? "writes"
                                                                : "reads and writes";

@@ -15,6 +15,8 @@ std::string RawParams(const Signature& signature) {
     if (p.is_pointer) {
       out += fmt::format("{}: *{} u8, {}: usize", SymbolPart(p.name), p.access == BufferAccess::kRead ? "const" : "mut",
                          SymbolPart(p.length_name));
+    } else if (p.is_string) {
+      out += fmt::format("{}: *const u8", SymbolPart(p.name));
     } else {
       out += fmt::format("{}: {}", SymbolPart(p.name), RustType(p.type));
     }
@@ -37,6 +39,9 @@ std::pair<std::string, std::string> SafeParams(const Signature& signature) {
       bool read_only = p.access == BufferAccess::kRead;
       params += fmt::format("{}: &{}[u8]", name, read_only ? "" : "mut ");
       args += fmt::format("{}.{}(), {}.len()", name, read_only ? "as_ptr" : "as_mut_ptr", name);
+    } else if (p.is_string) {
+      params += fmt::format("{}: &[u8]", name);  // ends in its NUL byte, checked below
+      args += fmt::format("{}.as_ptr()", name);
     } else {
       params += fmt::format("{}: {}", name, RustType(p.type));
       args += name;
@@ -85,6 +90,10 @@ Result<std::vector<GeneratedFile>> GenerateGuestRust(const GenRequest& request, 
       safe += buffers ? "        // SAFETY: the device implements this import as the manifest declares it and\n"
                         "        // touches a buffer only within the slice it is given, during the call.\n"
                       : "        // SAFETY: the device implements this import as the manifest declares it.\n";
+      for (const Param& p : fn.signature.params) {
+        if (!p.is_string) continue;
+        safe += fmt::format("        assert!({0}.last() == Some(&0), \"{0} must end in a NUL byte\");\n", SymbolPart(p.name));
+      }
       safe += fmt::format("        unsafe {{ raw::{}({}) }}\n    }}\n", i.rust_name, args);
     }
     rs += fmt::format("\n/// Host functions of import module \"{}\".\n#[allow(dead_code, non_snake_case)]\npub mod {} {{\n",

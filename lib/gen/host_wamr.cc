@@ -10,11 +10,14 @@
 namespace wasmiot::gen {
 namespace {
 
-// WAMR's native signature: "(i*~)f". A pointer is "*~": WAMR checks the
-// address and length against the module's memory and passes a native pointer.
+// WAMR's native signature: "(i*~$)f". A pointer is "*~": WAMR checks the
+// address and length against the module's memory and passes a native pointer;
+// a string is "$": WAMR checks its NUL is inside the memory and passes a char*.
 std::string NativeSignature(const Signature& signature) {
   std::string out = "(";
-  for (const Param& p : signature.params) out += p.is_pointer ? std::string("*~") : std::string(1, WamrLetter(p.type));
+  for (const Param& p : signature.params) {
+    out += p.is_pointer ? std::string("*~") : p.is_string ? std::string("$") : std::string(1, WamrLetter(p.type));
+  }
   out += ")";
   for (const NamedResult& r : signature.results) out += WamrLetter(r.type);
   return out;

@@ -49,6 +49,19 @@ static uint8_t* wasmiot_guest_bytes(wasmiot_instance* instance, uint32_t address
 }
 )C";
 
+// Only where a host function takes a string.
+constexpr std::string_view kGuestString = R"C(
+/* The NUL-terminated guest string at `address` as a host pointer, or a
+ * WASMIOT_TRAP_HOST trap when its NUL is not inside the module's memory. */
+static const char* wasmiot_guest_string(wasmiot_instance* instance, uint32_t address) {
+  wasm_rt_memory_t* memory = instance->memory;
+  if (!memory || address >= memory->size || !memchr(memory->data + address, 0, memory->size - address)) {
+    wasmiot_host_refuse();
+  }
+  return (const char*)(memory->data + address);
+}
+)C";
+
 constexpr std::string_view kTrapCode = R"C(
 /* Traps: on bare metal (wasmiot_rt_static.h beside this file) the glue is the
  * runtime's trap handler and longjmps back to the wrapper that made the call;
@@ -201,11 +214,15 @@ Result<std::vector<GeneratedFile>> GenerateHostWasm2c(const GenRequest& request,
   c += "#if defined(__linux__) && !defined(_POSIX_C_SOURCE)\n#define _POSIX_C_SOURCE 200809L\n#endif\n";
   c += "#include \"wasmiot_wasm2c.h\"\n\n#include <setjmp.h>\n#include <stddef.h>\n#include <string.h>\n";
   c += kTrapCode;
-  bool takes_buffers = false;
+  bool takes_buffers = false, takes_strings = false;
   for (const ImportNames& i : names.imports) {
-    for (const Param& p : i.function->signature.params) takes_buffers |= p.is_pointer;
+    for (const Param& p : i.function->signature.params) {
+      takes_buffers |= p.is_pointer;
+      takes_strings |= p.is_string;
+    }
   }
   if (takes_buffers) c += kGuestBytes;
+  if (takes_strings) c += kGuestString;
   c += "\n" + StatusNameDefinition();
   c += "\n/* ---- The imports wasm2c calls ---- */\n";
   for (const ImportNames& i : names.imports) {
@@ -221,6 +238,10 @@ Result<std::vector<GeneratedFile>> GenerateHostWasm2c(const GenRequest& request,
         params += fmt::format(", u32 {}, u32 {}", name, len);
         checks += fmt::format("  uint8_t* wasmiot_{} = wasmiot_guest_bytes(wasmiot_env->owner, {}, {});\n", name, name, len);
         args += fmt::format(", wasmiot_{}, {}", name, len);
+      } else if (p.is_string) {
+        params += fmt::format(", u32 {}", name);
+        checks += fmt::format("  const char* wasmiot_{} = wasmiot_guest_string(wasmiot_env->owner, {});\n", name, name);
+        args += fmt::format(", wasmiot_{}", name);
       } else {
         params += fmt::format(", {} {}", W2cType(p.type), name);
         args += fmt::format(", ({}){}", CType(p.type), name);

@@ -26,11 +26,14 @@ enum class BufferAccess { kRead, kWrite, kReadWrite };
 std::string_view BufferAccessName(BufferAccess access);
 
 // One declared parameter. A pointer is a guest buffer: two i32 slots in the
-// WebAssembly signature, its address and then its length (WAMR's "*~").
+// WebAssembly signature, its address and then its length (WAMR's "*~"). A
+// string is one i32 slot, the address of a NUL-terminated string the host
+// reads (WAMR's "$").
 struct Param {
   std::string name;
-  ValueType type = ValueType::kI32;  // kI32 for pointers
+  ValueType type = ValueType::kI32;  // kI32 for pointers and strings
   bool is_pointer = false;
+  bool is_string = false;
   std::string length_name;  // pointers only
   BufferAccess access = BufferAccess::kRead;
   std::string doc;

@@ -224,7 +224,12 @@ class ManifestParser : public JsonWalker {
       }
       return true;
     }
-    std::optional<ValueType> t = Enum(*type, tp, kValueTypes, "value type");
+    if (type->is_string() && type->get_ref<const std::string&>() == "string") {
+      param.is_string = true;
+      param.type = ValueType::kI32;
+    }
+    std::optional<ValueType> t = param.is_string ? std::optional<ValueType>(ValueType::kI32)
+                                                 : Enum(*type, tp, kValueTypes, "value type");
     if (!t) {
       if (type->is_string()) return false;  // Enum reported it; mention ptr for completeness
       return false;
@@ -233,7 +238,8 @@ class ManifestParser : public JsonWalker {
     for (std::string_view only_ptr : {"len", "access"}) {
       if (v.contains(std::string(only_ptr))) {
         KeyError(JsonPointerChild(p, only_ptr),
-                 fmt::format("\"{}\" is only for parameters of type \"ptr\"", only_ptr));
+                 fmt::format("\"{}\" is only for parameters of type \"ptr\"{}", only_ptr,
+                             param.is_string ? " (a string's length is where its NUL byte is)" : ""));
         return false;
       }
     }

@@ -19,9 +19,10 @@ std::vector<std::string> SimulationShapeProblems(const Simulation& sim, const Si
       if (sig.results.size() > 1) problems.push_back("returns at most one result");
       break;
     case SimKind::kLog:
-      if (sig.params.size() != 1 || !sig.params[0].is_pointer || sig.params[0].access != BufferAccess::kRead ||
-          !sig.results.empty()) {
-        problems.push_back("takes one \"ptr\" parameter with \"access\": \"read\" and returns nothing");
+      if (sig.params.size() != 1 || !sig.results.empty() ||
+          !(sig.params[0].is_string || (sig.params[0].is_pointer && sig.params[0].access == BufferAccess::kRead))) {
+        problems.push_back("takes one \"ptr\" parameter with \"access\": \"read\", or one \"string\", and returns "
+                           "nothing");
       }
       break;
     case SimKind::kClock: {

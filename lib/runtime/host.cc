@@ -19,13 +19,38 @@ struct Buffer {
   uint32_t length = 0;
 };
 
-Buffer BufferArg(const Signature& signature, const std::vector<Value>& args, size_t pointer_index) {
+// Where parameter `index` starts in the flat WebAssembly argument list.
+size_t FlatIndex(const Signature& signature, size_t index) {
   size_t flat = 0;
-  for (size_t i = 0; i < signature.params.size(); ++i) {
-    if (i == pointer_index) return {args[flat].i32(), args[flat + 1].i32()};
-    flat += signature.params[i].is_pointer ? 2 : 1;
+  for (size_t i = 0; i < index && i < signature.params.size(); ++i) flat += signature.params[i].is_pointer ? 2 : 1;
+  return flat;
+}
+
+Buffer BufferArg(const Signature& signature, const std::vector<Value>& args, size_t pointer_index) {
+  if (pointer_index >= signature.params.size()) return {};
+  size_t flat = FlatIndex(signature, pointer_index);
+  return {args[flat].i32(), args[flat + 1].i32()};
+}
+
+// The first string parameter's text: its bytes up to the NUL, which must come
+// before the end of linear memory (WAMR refuses a "$" argument without one).
+Result<std::optional<std::string>> StringArg(const HostFunction& f, const std::vector<Value>& args,
+                                             const GuestMemory& memory) {
+  for (size_t i = 0; i < f.signature.params.size(); ++i) {
+    if (!f.signature.params[i].is_string) continue;
+    uint32_t address = args[FlatIndex(f.signature, i)].i32();
+    uint8_t* data = memory.data ? memory.data() : nullptr;
+    uint64_t size = data ? memory.size() : 0;
+    const void* nul = address < size ? std::memchr(data + address, 0, size - address) : nullptr;
+    if (!nul) {
+      return Error{ErrorKind::kInvalidInput,
+                   fmt::format("{}: string {} at {:#x} has no NUL byte before the end of linear memory ({})",
+                               f.QualifiedName(), f.signature.params[i].name, address, Plural(size, "byte"))};
+    }
+    return std::optional<std::string>(std::string(reinterpret_cast<const char*>(data + address),
+                                                  static_cast<const uint8_t*>(nul) - (data + address)));
   }
-  return {};
+  return std::optional<std::string>();
 }
 
 size_t FirstPointer(const Signature& signature) {
@@ -157,6 +182,9 @@ Result<std::vector<Value>> SimulatedHost::Call(const HostFunction& f, const std:
   call.time_us = time_us_;
   call.function = &f;
   call.args = args;
+  Result<std::optional<std::string>> text = StringArg(f, args, memory);
+  if (!text) return text.error();
+  if (*text) call.text = std::move(**text);
   const Simulation& sim = f.sim;
   switch (sim.kind) {
     case SimKind::kSensor: {
@@ -187,6 +215,7 @@ Result<std::vector<Value>> SimulatedHost::Call(const HostFunction& f, const std:
       break;
     }
     case SimKind::kLog: {
+      if (f.signature.params[0].is_string) break;  // its text is read above
       Buffer b = BufferArg(f.signature, args, FirstPointer(f.signature));
       Result<uint8_t*> at = Reach(f, memory, b);
       if (!at) return at.error();

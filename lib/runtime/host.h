@@ -36,7 +36,7 @@ struct HostCall {
   const HostFunction* function = nullptr;
   std::vector<Value> args;     // the WebAssembly arguments
   std::vector<Value> results;  // what the host returned
-  std::string text;            // log: the guest's string
+  std::string text;            // log, or a "string" parameter: the guest's string
   Bytes bytes;                 // buffer_out: the bytes written out; buffer_in: the bytes read in
 };
 

@@ -256,5 +256,116 @@ TEST_CASE("wasmiot gen: writes the files, JSON matches its schema, usage errors,
   CHECK(ReadText(dir.File("o/wasmiot_guest.h")) == ReadText(manifest));
 }
 
+// A device whose host functions take NUL-terminated strings (WAMR's "$"),
+// and a module calling them: the glue of every language is compiled, and the
+// wasm2c glue runs as firmware on the host, checking each string.
+constexpr const char* kStringDevice = R"({"manifest_version": 1,
+  "device": {"vendor": "v", "class": "c", "api_version": "1.0.0"},
+  "imports": {"env": {
+    "log": {"params": [{"name": "line", "type": "string"}], "sim": {"kind": "log"}},
+    "set_label": {"params": [{"name": "slot", "type": "i32"}, {"name": "label", "type": "string"}],
+                  "results": [{"name": "ok", "type": "i32"}], "sim": {"kind": "actuator", "returns": 1}}}},
+  "exports": {"memory": {"kind": "memory", "required": true},
+              "hello": {"required": true, "params": [{"name": "at", "type": "i32"}],
+                        "results": [{"name": "r", "type": "i32"}]}},
+  "budgets": {"memory": {"initial_pages": 1, "max_pages": 1}, "table": {"max_elements": 0},
+    "stack_bytes": 4096, "heap_bytes": 0, "fuel_per_call": 100000, "wall_ms_per_call": 100,
+    "max_module_bytes": 4096},
+  "features": ["mutable-globals"], "aot_targets": ["host"]})";
+
+// hello(at) logs the string at `at` and labels slot 7 with "hi".
+constexpr const char* kStringModule = R"((module
+  (import "env" "log" (func $log (param i32)))
+  (import "env" "set_label" (func $label (param i32 i32) (result i32)))
+  (memory (export "memory") 1 1)
+  (data (i32.const 16) "hello\00hi\00")
+  (func (export "hello") (param i32) (result i32)
+    (call $log (local.get 0))
+    (call $label (i32.const 7) (i32.const 22)))))";
+
+TEST_CASE("gen: string parameters are \"$\" for WAMR, const char* in C, NUL-checked slices in Rust") {
+  Manifest m = Parse(kStringDevice);
+  std::string wamr = Gen(m, GenLanguage::kWamr)["wasmiot_wamr.c"];
+  CHECK(wamr.find(R"x({"log", __extension__(void*)env_log, "($)", NULL})x") != std::string::npos);
+  CHECK(wamr.find(R"x({"set_label", __extension__(void*)env_set_label, "(i$)i", NULL})x") != std::string::npos);
+  CHECK(Gen(m, GenLanguage::kC)["wasmiot_guest.h"].find("void env_log(const char* line);") != std::string::npos);
+  std::string rust = Gen(m, GenLanguage::kRust)["wasmiot_guest.rs"];
+  CHECK(rust.find("pub fn log(line: *const u8);") != std::string::npos);
+  CHECK(rust.find("assert!(line.last() == Some(&0), \"line must end in a NUL byte\");") != std::string::npos);
+}
+
+TEST_CASE("gen wasm2c: string arguments reach the firmware checked, and one without its NUL is refused as host") {
+  TempDir dir;
+  test::WriteText(dir.File("device.json"), kStringDevice);
+  test::WriteBytes(dir.File("labels.wasm"), test::WatToWasm(kStringModule));
+  std::string aot = dir.File("aot");
+  // A module named "strings" would shadow the C library's strings.h: refused.
+  RunResult shadow = RunWasmiot({"aot", dir.File("labels.wasm"), "--target", "host", "-o", aot, "--name", "strings"});
+  CHECK(shadow.exit_code == 2);
+  CHECK(shadow.err.find("--name strings_module") != std::string::npos);
+  REQUIRE(RunWasmiot({"aot", dir.File("labels.wasm"), "--target", "host", "-o", aot, "-m", dir.File("device.json")})
+              .exit_code == 0);
+  REQUIRE(RunWasmiot({"gen", "host", "--lang", "wasm2c", "--name", "labels", "-m", dir.File("device.json"), "-o", aot})
+              .exit_code == 0);
+  test::WriteText(dir.File("firmware.c"), R"(#include <stdio.h>
+#include "wasmiot_wasm2c.h"
+void env_log(void* user, const char* line) { (void)user; printf("log: %s\n", line); }
+int32_t env_set_label(void* user, int32_t slot, const char* label) {
+  (void)user;
+  printf("label %d: %s\n", (int)slot, label);
+  return 1;
+}
+int main(void) {
+  static wasmiot_instance m;
+  int32_t r = 0;
+  wasm_rt_init();
+  Z_labels_init_module();
+  if (wasmiot_instantiate(&m, NULL) != WASMIOT_OK) return 2;
+  wasmiot_status s = wasmiot_call_hello(&m, 16, &r);
+  printf("%s %d\n", wasmiot_status_name(s), (int)r);
+  /* The last byte of memory is not a NUL: no string ends inside memory. */
+  m.memory->data[m.memory->size - 1] = 'x';
+  printf("%s\n", wasmiot_status_name(wasmiot_call_hello(&m, (uint32_t)m.memory->size - 1, &r)));
+  printf("%s\n", wasmiot_status_name(wasmiot_call_hello(&m, (uint32_t)m.memory->size, &r)));
+  return 0;
+}
+)");
+  RunResult built = test::Run({"cc", "-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", "-I" + aot,
+                               dir.File("firmware.c"), aot + "/wasmiot_wasm2c.c", aot + "/liblabels.a", "-lm", "-o",
+                               dir.File("firmware")});
+  INFO(built.err);
+  REQUIRE(built.exit_code == 0);
+  RunResult ran = test::Run({dir.File("firmware")});
+  CHECK(ran.exit_code == 0);
+  CHECK(ran.out == "log: hello\nlabel 7: hi\nok 1\nhost\nhost\n");
+
+  // The WAMR glue, against the API declaration kept in tests/.
+  REQUIRE(RunWasmiot({"gen", "host", "--lang", "wamr", "-m", dir.File("device.json"), "-o", dir.File("wamr")})
+              .exit_code == 0);
+  RunResult wamr = test::Run({"cc", "-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", "-c",
+                              "-I" + SourceDir() + "/tests/gen/wamr", "-I" + dir.File("wamr"),
+                              dir.File("wamr/wasmiot_wamr.c"), "-o", dir.File("wamr.o")});
+  INFO(wamr.err);
+  CHECK(wamr.exit_code == 0);
+}
+
+TEST_CASE("run: a string argument is read to its NUL, and one that runs past memory is the host's refusal") {
+  TempDir dir;
+  test::WriteText(dir.File("device.json"), kStringDevice);
+  test::WriteBytes(dir.File("strings.wasm"), test::WatToWasm(kStringModule));
+  auto run = [&](const std::string& at) {
+    return RunWasmiot({"run", dir.File("strings.wasm"), "-m", dir.File("device.json"), "--invoke", "hello", at,
+                       "--engine", "both", "-v"});
+  };
+  RunResult ok = run("16");
+  INFO(ok.out << ok.err);
+  CHECK(ok.exit_code == 0);
+  CHECK(ok.out.find("hello(i32:16) => i32:1") != std::string::npos);
+  RunResult past = run("65536");
+  CHECK(past.exit_code == 1);
+  CHECK(past.err.find("env.log: string line at 0x10000 has no NUL byte before the end of linear memory") !=
+        std::string::npos);
+}
+
 }  // namespace
 }  // namespace wasmiot

@@ -69,9 +69,16 @@ TEST_CASE("the schema's enumerations are the code's tables") {
     value_types.emplace_back(ValueTypeName(t));
   }
   CHECK(Enum(schema, "value_type") == value_types);
-  // Parameters take the value types plus "ptr".
+  // Parameters take the value types plus "ptr" and "string".
   value_types.push_back("ptr");
+  value_types.push_back("string");
   CHECK(schema["$defs"]["param"]["properties"]["type"]["enum"].get<std::vector<std::string>>() == value_types);
+  std::vector<std::string> runtimes;
+  for (DeviceRuntime r : {DeviceRuntime::kWasm2c, DeviceRuntime::kWamrClassic, DeviceRuntime::kWamrFast,
+                          DeviceRuntime::kWamrAot}) {
+    runtimes.emplace_back(DeviceRuntimeName(r));
+  }
+  CHECK(schema["properties"]["runtime"]["enum"].get<std::vector<std::string>>() == runtimes);
   // Feature dependencies: the schema's if/then pairs are FeatureRequires.
   size_t dependencies = 0;
   for (Feature f : AllFeatures()) dependencies += FeatureRequires(f).has_value();
