@@ -3,7 +3,8 @@
 # output compiled as firmware and module authors would:
 #   guest c      gcc and clang (C99 and as C++17), and clang for wasm32
 #   guest rust   Debian's rustc for wasm32, no_std, -D warnings
-#   host wamr    gcc and clang (C99 and C++17) against tests/gen/wamr/wasm_export.h
+#   host wamr    gcc and clang (C99 and C++17) against tests/gen/wamr/wasm_export.h,
+#                and the thermostat's glue run against tests/gen/wamr/fake_wamr.c
 #   host wasm2c  gcc and clang (C99 and C++17) with the template's `wasmiot aot`
 #                output for the host, and arm-none-eabi-gcc with its Cortex-M4F output
 # all with -Wall -Wextra -Werror -pedantic.
@@ -48,6 +49,15 @@ for manifest in "$root"/templates/*/device.json; do
 
   # Host WAMR: against the API declaration kept in tests/.
   compile_c_and_cxx "$name host wamr" -I"$root/tests/gen/wamr" -I"$dir/wamr" -c "$dir/wamr/wasmiot_wamr.c"
+  # ...and for the thermostat, run against a stand-in for WAMR (tests/gen/wamr/fake_wamr.c):
+  # natives, install checks, budgets, export calls and their statuses.
+  if [ "$name" = thermostat ]; then
+    for cc in gcc clang; do
+      "$cc" -std=c99 "${warn[@]}" -I"$root/tests/gen/wamr" -I"$dir/wamr" "$root/tests/gen/wamr_glue_test.c" \
+        "$root/tests/gen/wamr/fake_wamr.c" "$dir/wamr/wasmiot_wamr.c" -o "$dir/wamr/glue-test-$cc" &&
+        "$dir/wamr/glue-test-$cc" || fail "$name host wamr: the glue against fake WAMR ($cc)"
+    done
+  fi
 
   # Host wasm2c: with the template module's own AOT output.
   project="$dir/project"
