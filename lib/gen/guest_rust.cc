@@ -105,7 +105,9 @@ Result<std::vector<GeneratedFile>> GenerateGuestRust(const GenRequest& request, 
 
   rs += "\n/// The exports the device calls, as function types: define each as\n"
         "/// `#[no_mangle] pub extern \"C\" fn NAME(...)`, and let the compiler hold it to the\n"
-        "/// device's signature with `const _: exports::NAME = NAME;`.\n"
+        "/// device's signature with `const _: exports::NAME = NAME;`. A buffer the device\n"
+        "/// passes arrives as a pointer and a usize length the host chose: check the length\n"
+        "/// (at most isize::MAX, and what the buffer may hold) before making a slice of it.\n"
         "#[allow(dead_code, non_camel_case_types)]\npub mod exports {";
   for (const ExportNames& e : names.exports) {
     std::vector<std::string> doc = FunctionDoc(
