@@ -24,9 +24,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const Diagnostic& d : diagnostics.list()) (void)FormatDiagnostic(d);
   if (project) {
     Project p = *project;
-    (void)MakeCompileCommand(p, fuzz::ThermostatManifest(), "clang", "/out/m.wasm");
+    (void)MakeCompileCommand(p, fuzz::ThermostatManifest(), "clang", "/out/gen", "/out/m.wasm");
     if (p.language == SourceLanguage::kRust) {
-      (void)MakeCompileCommand(p, fuzz::ThermostatManifest(), "rustc", "/out/m.wasm");
+      (void)MakeCompileCommand(p, fuzz::ThermostatManifest(), "rustc", "/out/gen", "/out/m.wasm");
     }
     for (const std::string& s : p.sources) (void)p.Resolve(s);
     Diagnostics at;
