@@ -8,7 +8,9 @@
 // own 4 with the device), 10000 table elements and no wall clock, runs its
 // start function, then calls every exported function with zero arguments of
 // its parameter types (functions taking v128 or references, which the tool
-// cannot pass either, are skipped) and reads memory back.
+// cannot pass either, are skipped) and reads memory back. Inputs whose last
+// byte is odd run as on WAMR classic with a 70000-byte app heap, so memory 0 is
+// laid out as WAMR lays it out (module/wamr_memory.h, metering's byte limit).
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -67,6 +69,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   limits.max_memory_pages = std::min(limits.max_memory_pages, kMaxPages);
   limits.max_table_elements = std::min(limits.max_table_elements, kTableElements);
   limits.wall_ms_per_call = 0;
+  if (data[size - 1] & 1) {
+    limits.runtime = DeviceRuntime::kWamrClassic;
+    limits.heap_bytes = 70000;
+  }
 
   Result<Instantiation> inst = Instantiate(EngineKind::kInterp, wasm, manifest, host.get(), limits);
   if (!inst || !inst->instance) return 0;

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "module/wamr_memory.h"
 #include "support/text.h"
 
 namespace wasmiot {
@@ -272,26 +273,22 @@ class Checker {
     }
   }
 
-  // WAMR (WASM_ENABLE_SHRUNK_MEMORY, on by default) shrinks the memory of a
-  // module that never grows it and exports __heap_base and __data_end (a
-  // rustc cdylib does) to __heap_base, rounded up to 8: what lies above works
-  // in `wasmiot run` and traps on the device.
+  // WAMR shrinks the memory of a module that never grows it and exports
+  // __heap_base and __data_end (a rustc cdylib does) to __heap_base
+  // (module/wamr_memory.h): what lies above works on a memory of whole pages
+  // and traps on the device. `run` models it.
   void WamrShrinksMemory() {
-    if (!IsWamr(manifest_.runtime) || module_.GrowsMemory()) return;
-    const ExportInfo* heap_base = module_.FindExport("__heap_base");
-    const ExportInfo* data_end = module_.FindExport("__data_end");
-    if (!heap_base || !data_end || heap_base->kind != ExternKind::kGlobal) return;
-    std::optional<uint64_t> base = module_.GlobalInitial(heap_base->index);
-    if (!base) return;
-    uint64_t shrunk = (*base + 7) / 8 * 8;
-    uint64_t initial = 0;
-    if (!module_.memories.empty()) initial = module_.memories[0].initial * uint64_t{65536};
-    if (shrunk > initial) return;
+    if (!IsWamr(manifest_.runtime)) return;
+    WamrMemory layout = WamrMemoryLayout(module_, manifest_.budgets.heap_bytes);
+    if (!layout.shrunk_from || !layout.fixed_bytes) return;
+    std::string heap = layout.heap_bytes > 0 ? fmt::format(" plus its {} app heap", Plural(layout.heap_bytes, "byte")) : "";
     Add(Severity::kWarning, "wamr-memory-shrunk", "memory[0]",
-        fmt::format("{} shrinks this module's memory from {} to {} (__heap_base, as the module exports it and never "
-                    "grows memory): an access above that traps on the device, e.g. a buffer the host places there. "
-                    "Keep buffers below __heap_base, or do not export __heap_base and __data_end",
-                    DeviceRuntimeName(manifest_.runtime), Plural(initial, "byte"), Plural(shrunk, "byte")));
+        fmt::format("{} shrinks this module's memory from {} to {} (__heap_base, rounded up to 8, as the module exports "
+                    "__heap_base and __data_end and never grows memory){}: an access at or above {} traps on the "
+                    "device, e.g. a buffer the host places there. Keep buffers below __heap_base, or do not export "
+                    "__heap_base and __data_end",
+                    DeviceRuntimeName(manifest_.runtime), Plural(*layout.shrunk_from, "byte"),
+                    Plural(layout.heap_offset, "byte"), heap, *layout.fixed_bytes));
   }
 
   void UnusedHostFunctions() {

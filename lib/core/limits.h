@@ -9,6 +9,9 @@
 
 namespace wasmiot {
 
+// WebAssembly's page of linear memory.
+inline constexpr uint32_t kWasmPageBytes = 65536;
+
 // Parameters plus declared locals of one function. A 36-byte module may
 // declare 2 x 0x7fffffff locals, which engines that expand them turn into
 // gigabytes.

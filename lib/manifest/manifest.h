@@ -11,6 +11,7 @@
 
 #include "core/device_runtime.h"
 #include "core/features.h"
+#include "core/limits.h"
 #include "core/value_types.h"
 #include "support/diagnostics.h"
 #include "support/result.h"
@@ -19,7 +20,6 @@ namespace wasmiot {
 
 inline constexpr int kManifestFormatVersion = 1;
 inline constexpr uint64_t kMaxManifestBytes = 1 << 20;
-inline constexpr uint32_t kWasmPageBytes = 65536;
 
 
 enum class BufferAccess { kRead, kWrite, kReadWrite };

@@ -90,9 +90,12 @@ class FrameReader : public wabt::ExprVisitor::DelegateNop {
     return wabt::Result::Ok;
   }
   wabt::Result OnGlobalSetExpr(wabt::GlobalSetExpr*) override { return Pop(), wabt::Result::Ok; }
-  wabt::Result OnMemorySizeExpr(wabt::MemorySizeExpr*) override { return PushCells(1), wabt::Result::Ok; }
+  wabt::Result OnMemorySizeExpr(wabt::MemorySizeExpr*) override {
+    out_.sizes_memory = true;
+    return PushCells(1), wabt::Result::Ok;
+  }
   wabt::Result OnMemoryGrowExpr(wabt::MemoryGrowExpr*) override {
-    out_.grows_memory = true;
+    out_.sizes_memory = true;
     return Pops(1), PushCells(1), wabt::Result::Ok;
   }
   wabt::Result OnMemoryCopyExpr(wabt::MemoryCopyExpr*) override { return Pops(3), wabt::Result::Ok; }

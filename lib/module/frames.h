@@ -24,7 +24,7 @@ struct FunctionFrame {
   uint32_t const_cells = 0;      // constants in the code
   std::vector<uint32_t> callees;  // function indices (imports first) called directly, sorted, once each
   bool calls_indirect = false;    // call_indirect, call_ref or their tail-call forms
-  bool grows_memory = false;      // memory.grow
+  bool sizes_memory = false;      // memory.size or memory.grow (WAMR's "possible memory grow")
 };
 
 // One per defined function, in order (function index = function imports + i).

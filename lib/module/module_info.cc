@@ -42,11 +42,4 @@ std::optional<uint64_t> ModuleInfo::GlobalInitial(uint32_t index) const {
   return globals[index - imported].initial;
 }
 
-bool ModuleInfo::GrowsMemory() const {
-  for (const FunctionFrame& f : frames) {
-    if (f.grows_memory) return true;
-  }
-  return false;
-}
-
 }  // namespace wasmiot

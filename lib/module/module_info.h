@@ -97,7 +97,6 @@ struct ModuleInfo {
   uint32_t GlobalImportCount() const;
   // A defined global's constant initial value, by its index (imports first).
   std::optional<uint64_t> GlobalInitial(uint32_t index) const;
-  bool GrowsMemory() const;  // some function has memory.grow
 
   const ExportInfo* FindExport(std::string_view name) const;
 };

@@ -217,8 +217,13 @@ std::string_view TrapMessage(TrapKind kind) {
 
 class AotInstance : public Instance {
  public:
-  AotInstance(std::shared_ptr<Library> lib, SimulatedHost* host, RunLimits limits, uint64_t stack_bytes)
-      : lib_(std::move(lib)), host_(host), limits_(limits), stack_bytes_(stack_bytes) {}
+  AotInstance(std::shared_ptr<Library> lib, SimulatedHost* host, RunLimits limits, uint64_t stack_bytes,
+              std::optional<uint64_t> device_memory_bytes)
+      : lib_(std::move(lib)),
+        host_(host),
+        limits_(limits),
+        stack_bytes_(stack_bytes),
+        device_memory_bytes_(device_memory_bytes) {}
   ~AotInstance() override {
     if (instance_) lib_->destroy(instance_);
   }
@@ -261,7 +266,7 @@ class AotInstance : public Instance {
     return out;
   }
 
-  uint64_t memory_bytes() const override { return instance_ ? lib_->memory_size(instance_) : 0; }
+  uint64_t memory_bytes() const override { return instance_ ? DeviceSize(lib_->memory_size(instance_)) : 0; }
   std::optional<Bytes> ReadMemory(uint64_t at, uint64_t length) override { return ReadGuest(Memory(), at, length); }
 
  private:
@@ -294,13 +299,17 @@ class AotInstance : public Instance {
   }
 
   GuestMemory Memory() {
-    return {[this]() { return lib_->memory_data(instance_); }, [this]() { return lib_->memory_size(instance_); }};
+    return {[this]() { return lib_->memory_data(instance_); },
+            [this]() { return DeviceSize(lib_->memory_size(instance_)); }};
   }
+  // What of memory 0 the device has (PreparedModule::memory_bytes).
+  uint64_t DeviceSize(uint64_t bytes) const { return std::min(bytes, device_memory_bytes_.value_or(bytes)); }
 
   std::shared_ptr<Library> lib_;
   SimulatedHost* host_;
   RunLimits limits_;
   uint64_t stack_bytes_;
+  std::optional<uint64_t> device_memory_bytes_;
   void* instance_ = nullptr;
   std::vector<Export> exports_;  // the function exports, in the glue's order
   std::vector<Import> imports_;  // the function imports, likewise
@@ -373,8 +382,9 @@ Result<Instantiation> InstantiateAot(const Bytes& wasm, const Manifest* manifest
                                      const RunLimits& limits, const AotSettings& settings, AotLoad* load) {
   Result<HostCompiler> cc = FindHostCompiler(settings);
   if (!cc) return cc.error();
-  Result<Bytes> prepared = PrepareModule(wasm, limits);
-  if (!prepared) return prepared.error();
+  Result<PreparedModule> module = PrepareModule(wasm, limits);
+  if (!module) return module.error();
+  const Bytes* prepared = &module->wasm;
   Diagnostics ignored;
   Result<ModuleInfo> info = ReadModule(*prepared, "module", ignored, /*instrumented=*/true);
   if (!info) return Error{ErrorKind::kInvalidInput, "unreadable module"};
@@ -406,7 +416,7 @@ Result<Instantiation> InstantiateAot(const Bytes& wasm, const Manifest* manifest
                  fmt::format("{} nested calls of frames up to {} bytes need {} MiB of native stack, over {} MiB: lower "
                              "the call-depth limit", limits.max_call_depth, frame, stack >> 20, kMaxNativeStack >> 20)};
   }
-  auto instance = std::make_unique<AotInstance>(std::move(lib).value(), host, limits, stack);
+  auto instance = std::make_unique<AotInstance>(std::move(lib).value(), host, limits, stack, module->memory_bytes);
   Result<Instantiation> r = instance->Instantiate(*info, manifest);
   if (r && !r->trap) r->instance = std::move(instance);
   return r;

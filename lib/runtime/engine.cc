@@ -7,8 +7,8 @@
 
 #include <fmt/format.h>
 
-#include "module/frames.h"
 #include "module/module_info.h"
+#include "module/wamr_memory.h"
 #include "runtime/metering.h"
 #include "support/text.h"
 
@@ -76,40 +76,36 @@ RunLimits LimitsFromManifest(const Manifest* manifest) {
   limits.wall_ms_per_call = b.wall_ms_per_call;
   limits.stack_bytes = b.stack_bytes;
   limits.runtime = manifest->runtime;
-  if (IsWamr(manifest->runtime)) limits.heap_bytes = b.heap_bytes;
+  limits.heap_bytes = b.heap_bytes;
   return limits;
 }
 
-namespace {
-// WAMR uses a module's own malloc and free exports instead of an app heap.
-bool ExportsAllocator(const Bytes& wasm) {
-  Diagnostics ignored;
-  Result<ModuleInfo> info = ReadModule(wasm, "module", ignored);
-  return info && info->FindExport("malloc") && info->FindExport("free");
-}
-}  // namespace
-
-Result<Bytes> PrepareModule(const Bytes& wasm, const RunLimits& limits) {
+Result<PreparedModule> PrepareModule(const Bytes& wasm, const RunLimits& limits) {
   InstrumentOptions options;
   options.initial_fuel = limits.fuel_per_call;
   options.max_call_depth = limits.max_call_depth;
   options.max_memory_pages = limits.max_memory_pages;
   options.max_table_elements = limits.max_table_elements;
-  if (limits.stack_bytes > 0 && limits.max_call_depth > 0) {
-    Result<std::vector<FunctionFrame>> frames = AnalyzeFrames(wasm);
-    if (!frames) return frames.error();
-    StackBudget stack;
-    stack.limit_bytes = limits.stack_bytes;
-    FrameCostModel model = FrameCostModelFor(limits.runtime);
-    for (const FunctionFrame& f : *frames) stack.frame_bytes.push_back(FrameBytes(model, f));
-    options.stack = std::move(stack);
-  }
-  if (limits.heap_bytes > 0 && !ExportsAllocator(wasm)) {
-    options.appended_heap_pages = static_cast<uint32_t>((limits.heap_bytes + kWasmPageBytes - 1) / kWasmPageBytes);
+  const bool count_stack = limits.stack_bytes > 0 && limits.max_call_depth > 0;
+  if (count_stack || IsWamr(limits.runtime)) {
+    Diagnostics ignored;
+    Result<ModuleInfo> info = ReadModule(wasm, "module", ignored);
+    if (!info) return info.error();
+    if (count_stack) {
+      StackBudget stack;
+      stack.limit_bytes = limits.stack_bytes;
+      FrameCostModel model = FrameCostModelFor(limits.runtime);
+      for (const FunctionFrame& f : info->frames) stack.frame_bytes.push_back(FrameBytes(model, f));
+      options.stack = std::move(stack);
+    }
+    if (IsWamr(limits.runtime)) options.wamr_memory = WamrMemoryLayout(*info, limits.heap_bytes);
   }
   Result<MeteredModule> m = InstrumentModule(wasm, options);
   if (!m) return m.error();
-  return std::move(m->wasm);
+  PreparedModule out;
+  out.wasm = std::move(m->wasm);
+  if (options.wamr_memory) out.memory_bytes = options.wamr_memory->fixed_bytes;
+  return out;
 }
 
 std::optional<Trap> RunStartFunction(Instance& instance) {

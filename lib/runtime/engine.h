@@ -65,8 +65,8 @@ struct RunLimits {
   // every engine.
   uint64_t stack_bytes = 0;
   DeviceRuntime runtime = DeviceRuntime::kWasm2c;
-  // The WAMR app heap (the manifest's heap_bytes on a WAMR runtime): appended
-  // to the module's memory as WAMR does, unless the module exports malloc and free.
+  // The WAMR app heap (the manifest's heap_bytes): on a WAMR runtime, memory
+  // 0 is laid out with it as WAMR does (module/wamr_memory.h).
   uint64_t heap_bytes = 0;
 };
 
@@ -116,8 +116,16 @@ Result<Instantiation> InstantiateInterp(const Bytes& wasm, const Manifest* manif
                                         const RunLimits& limits);
 
 // The module as every engine runs it: metered for `limits` (runtime/metering.h),
-// its memory and table maximums lowered to the budgets, its memory exported.
-Result<Bytes> PrepareModule(const Bytes& wasm, const RunLimits& limits);
+// its memory and table maximums lowered to the budgets, its memory exported,
+// and on a WAMR runtime memory 0 laid out as WAMR does (module/wamr_memory.h).
+struct PreparedModule {
+  Bytes wasm;
+  // Memory 0's size on the device when no page count expresses it: the
+  // module's accesses are checked against it, and the engine gives host
+  // functions and ReadMemory no more than this.
+  std::optional<uint64_t> memory_bytes;
+};
+Result<PreparedModule> PrepareModule(const Bytes& wasm, const RunLimits& limits);
 
 // Calls a prepared module's start function (exported as kStartExport, see
 // runtime/metering.h) on a fresh instance; its trap, if any, names no export.

@@ -99,7 +99,8 @@ class InterpInstance : public Instance {
   }
 
   uint64_t memory_bytes() const override {  // NOLINT: wabt's store has no const accessors
-    return memory_ == wi::Ref::Null ? 0 : const_cast<wi::Store&>(store_).UnsafeGet<wi::Memory>(memory_)->ByteSize();
+    if (memory_ == wi::Ref::Null) return 0;
+    return DeviceSize(const_cast<wi::Store&>(store_).UnsafeGet<wi::Memory>(memory_)->ByteSize());
   }
 
   std::optional<Bytes> ReadMemory(uint64_t at, uint64_t length) override { return ReadGuest(Memory(), at, length); }
@@ -113,9 +114,11 @@ class InterpInstance : public Instance {
               return memory_ == wi::Ref::Null ? nullptr : store_.UnsafeGet<wi::Memory>(memory_)->UnsafeData();
             },
             [this]() -> uint64_t {
-              return memory_ == wi::Ref::Null ? 0 : store_.UnsafeGet<wi::Memory>(memory_)->ByteSize();
+              return memory_ == wi::Ref::Null ? 0 : DeviceSize(store_.UnsafeGet<wi::Memory>(memory_)->ByteSize());
             }};
   }
+  // What of memory 0 the device has (PreparedModule::memory_bytes).
+  uint64_t DeviceSize(uint64_t bytes) const { return std::min(bytes, device_memory_bytes_.value_or(bytes)); }
 
   wi::Global::Ptr Fuel() { return store_.UnsafeGet<wi::Global>(fuel_); }
   wi::Global::Ptr Depth() { return store_.UnsafeGet<wi::Global>(depth_); }
@@ -129,15 +132,17 @@ class InterpInstance : public Instance {
   std::optional<Error> host_error_;  // why the last host call failed
   wi::Ref fuel_ = wi::Ref::Null;   // the metering global
   wi::Ref depth_ = wi::Ref::Null;  // the call-depth global, when counted
+  std::optional<uint64_t> device_memory_bytes_;
 };
 
 Result<Instantiation> InterpInstance::Instantiate(const Bytes& original, const Manifest* manifest, SimulatedHost* host,
                                                   const RunLimits& limits) {
   limits_ = limits;
   host_ = host;
-  Result<Bytes> prepared = PrepareModule(original, limits);
+  Result<PreparedModule> prepared = PrepareModule(original, limits);
   if (!prepared) return prepared.error();
-  const Bytes& wasm = *prepared;
+  const Bytes& wasm = prepared->wasm;
+  device_memory_bytes_ = prepared->memory_bytes;
   wi::ModuleDesc desc;
   wabt::Errors errors;
   wabt::ReadBinaryOptions options(store_.features(), nullptr, /*read_debug_names=*/false, /*stop_on_first_error=*/true,

@@ -1,6 +1,8 @@
 // Rewrites the module with wabt's IR (read, edit, write back).
 #include "runtime/metering.h"
 
+#include <map>
+
 #include <fmt/format.h>
 
 #include <wabt/binary-reader-ir.h>
@@ -11,6 +13,7 @@
 #include <wabt/stream.h>
 
 #include "core/features.h"
+#include "core/limits.h"
 #include "module/wabt_features.h"
 #include "support/text.h"
 
@@ -222,6 +225,185 @@ Status ClampLimits(wabt::Limits& limits, std::optional<uint64_t> budget, std::st
   return Ok{};
 }
 
+// Memory 0 of a size in bytes no page count expresses (WAMR's, see
+// module/wamr_memory.h): every access to it, by a load, store, atomic or bulk
+// instruction, first checks that it ends within `limit` bytes and otherwise
+// goes to address 0xffffffff instead, past any memory below 4 GiB, so that the
+// engine's own bounds check traps there as the device's does. memory.size says
+// `pages`, and memory.grow of more than nothing fails. Inserted after the fuel
+// charges, so the fuel counts the module's own instructions only.
+class ByteLimit {
+ public:
+  ByteLimit(wabt::Func& f, uint64_t limit, uint32_t pages) : f_(f), limit_(limit), pages_(pages) {}
+
+  void Apply() {
+    std::vector<wabt::ExprList*> work{&f_.exprs};
+    while (!work.empty()) {
+      wabt::ExprList& list = *work.back();
+      work.pop_back();
+      for (auto it = list.begin(); it != list.end(); ++it) {
+        for (wabt::ExprList* nested : NestedLists(*it)) work.push_back(nested);
+        it = Rewrite(list, it);
+      }
+    }
+  }
+
+ private:
+  using It = wabt::ExprList::iterator;
+
+  // Returns the iterator of the instruction that now stands where `it` was.
+  It Rewrite(wabt::ExprList& list, It it) {
+    switch (it->type()) {
+      case wabt::ExprType::Load: return Access(list, it, wabt::cast<wabt::LoadExpr>(&*it));
+      case wabt::ExprType::Store: return Access(list, it, wabt::cast<wabt::StoreExpr>(&*it));
+      case wabt::ExprType::AtomicLoad: return Access(list, it, wabt::cast<wabt::AtomicLoadExpr>(&*it));
+      case wabt::ExprType::AtomicStore: return Access(list, it, wabt::cast<wabt::AtomicStoreExpr>(&*it));
+      case wabt::ExprType::AtomicRmw: return Access(list, it, wabt::cast<wabt::AtomicRmwExpr>(&*it));
+      case wabt::ExprType::AtomicRmwCmpxchg: return Access(list, it, wabt::cast<wabt::AtomicRmwCmpxchgExpr>(&*it));
+      case wabt::ExprType::AtomicWait: return Access(list, it, wabt::cast<wabt::AtomicWaitExpr>(&*it));
+      case wabt::ExprType::AtomicNotify: return Access(list, it, wabt::cast<wabt::AtomicNotifyExpr>(&*it));
+      case wabt::ExprType::LoadSplat: return Access(list, it, wabt::cast<wabt::LoadSplatExpr>(&*it));
+      case wabt::ExprType::LoadZero: return Access(list, it, wabt::cast<wabt::LoadZeroExpr>(&*it));
+      case wabt::ExprType::SimdLoadLane: return Access(list, it, wabt::cast<wabt::SimdLoadLaneExpr>(&*it));
+      case wabt::ExprType::SimdStoreLane: return Access(list, it, wabt::cast<wabt::SimdStoreLaneExpr>(&*it));
+      case wabt::ExprType::MemoryFill:  // (dest, value, n)
+        if (wabt::cast<wabt::MemoryFillExpr>(&*it)->memidx.index() == 0) Range(list, it, true, false);
+        return it;
+      case wabt::ExprType::MemoryInit:  // (dest, segment offset, n)
+        if (wabt::cast<wabt::MemoryInitExpr>(&*it)->memidx.index() == 0) Range(list, it, true, false);
+        return it;
+      case wabt::ExprType::MemoryCopy: {  // (dest, source, n)
+        auto* e = wabt::cast<wabt::MemoryCopyExpr>(&*it);
+        bool dest = e->destmemidx.index() == 0, source = e->srcmemidx.index() == 0;
+        if (dest || source) Range(list, it, dest, source);
+        return it;
+      }
+      case wabt::ExprType::MemorySize:
+        if (wabt::cast<wabt::MemorySizeExpr>(&*it)->memidx.index() != 0) return it;
+        it = list.insert(it, std::make_unique<wabt::ConstExpr>(wabt::Const::I32(pages_)));
+        list.erase(std::next(it));
+        return it;
+      case wabt::ExprType::MemoryGrow: {  // delta == 0 ? pages : -1
+        if (wabt::cast<wabt::MemoryGrowExpr>(&*it)->memidx.index() != 0) return it;
+        wabt::Index delta = Temp(wabt::Type::I32, 0);
+        Insert(list, it, std::make_unique<wabt::LocalSetExpr>(IndexVar(delta)));
+        Insert(list, it, std::make_unique<wabt::ConstExpr>(wabt::Const::I32(pages_)));
+        Insert(list, it, std::make_unique<wabt::ConstExpr>(wabt::Const::I32(0xffffffffu)));
+        Insert(list, it, std::make_unique<wabt::LocalGetExpr>(IndexVar(delta)));
+        Insert(list, it, std::make_unique<wabt::ConvertExpr>(wabt::Opcode::I32Eqz));
+        it = list.insert(it, std::make_unique<wabt::SelectExpr>(wabt::TypeVector{}));
+        list.erase(std::next(it));
+        return it;
+      }
+      default: return it;
+    }
+  }
+
+  // A load, store or atomic access of memory 0 (its opcode's size at address
+  // + offset); the operands after the address wait in locals while it is checked.
+  template <typename MemoryAccess>
+  It Access(wabt::ExprList& list, It at, const MemoryAccess* e) {
+    if (e->memidx.index() == 0) CheckAccess(list, at, e->opcode, e->offset);
+    return at;
+  }
+  void CheckAccess(wabt::ExprList& list, It at, wabt::Opcode opcode, uint64_t offset) {
+    std::vector<wabt::Type> after;
+    for (int n = 2; n <= 3; ++n) {
+      if (opcode.GetParamType(n) != wabt::Type::Void) after.push_back(opcode.GetParamType(n));
+    }
+    for (size_t k = after.size(); k-- > 0;) {
+      Insert(list, at, std::make_unique<wabt::LocalSetExpr>(IndexVar(Temp(after[k], static_cast<int>(k) + 1))));
+    }
+    const uint64_t end = offset + opcode.GetMemorySize();  // both far below 2^63
+    wabt::Index address = Temp(wabt::Type::I32, 0);
+    Insert(list, at, std::make_unique<wabt::LocalSetExpr>(IndexVar(address)));
+    Insert(list, at, std::make_unique<wabt::ConstExpr>(wabt::Const::I32(0xffffffffu)));
+    Insert(list, at, std::make_unique<wabt::LocalGetExpr>(IndexVar(address)));
+    if (end > limit_) {  // never within: always the far address
+      Insert(list, at, std::make_unique<wabt::ConstExpr>(wabt::Const::I32(1)));
+    } else {  // address > limit - end
+      Insert(list, at, std::make_unique<wabt::LocalGetExpr>(IndexVar(address)));
+      Insert(list, at, std::make_unique<wabt::ConstExpr>(wabt::Const::I32(static_cast<uint32_t>(limit_ - end))));
+      Insert(list, at, std::make_unique<wabt::CompareExpr>(wabt::Opcode::I32GtU));
+    }
+    Insert(list, at, std::make_unique<wabt::SelectExpr>(wabt::TypeVector{}));
+    for (size_t k = 0; k < after.size(); ++k) {
+      Insert(list, at, std::make_unique<wabt::LocalGetExpr>(IndexVar(Temp(after[k], static_cast<int>(k) + 1))));
+    }
+  }
+
+  // A bulk instruction's (dest, second, n): the checked addresses among the
+  // first two each become 0xffffffff when address + n passes the limit.
+  void Range(wabt::ExprList& list, It at, bool check_dest, bool check_second) {
+    wabt::Index dest = Temp(wabt::Type::I32, 0), second = Temp(wabt::Type::I32, 1), n = Temp(wabt::Type::I32, 2);
+    for (wabt::Index local : {n, second, dest}) Insert(list, at, std::make_unique<wabt::LocalSetExpr>(IndexVar(local)));
+    for (auto [local, check] : {std::pair{dest, check_dest}, std::pair{second, check_second}}) {
+      if (!check) {
+        Insert(list, at, std::make_unique<wabt::LocalGetExpr>(IndexVar(local)));
+        continue;
+      }
+      Insert(list, at, std::make_unique<wabt::ConstExpr>(wabt::Const::I32(0xffffffffu)));
+      Insert(list, at, std::make_unique<wabt::LocalGetExpr>(IndexVar(local)));
+      Insert(list, at, std::make_unique<wabt::LocalGetExpr>(IndexVar(local)));
+      Insert(list, at, std::make_unique<wabt::ConvertExpr>(wabt::Opcode::I64ExtendI32U));
+      Insert(list, at, std::make_unique<wabt::LocalGetExpr>(IndexVar(n)));
+      Insert(list, at, std::make_unique<wabt::ConvertExpr>(wabt::Opcode::I64ExtendI32U));
+      Insert(list, at, std::make_unique<wabt::BinaryExpr>(wabt::Opcode::I64Add));
+      Insert(list, at, std::make_unique<wabt::ConstExpr>(wabt::Const::I64(limit_)));
+      Insert(list, at, std::make_unique<wabt::CompareExpr>(wabt::Opcode::I64GtU));
+      Insert(list, at, std::make_unique<wabt::SelectExpr>(wabt::TypeVector{}));
+    }
+    Insert(list, at, std::make_unique<wabt::LocalGetExpr>(IndexVar(n)));
+  }
+
+  static void Insert(wabt::ExprList& list, It before, std::unique_ptr<wabt::Expr> e) { list.insert(before, std::move(e)); }
+
+  // A scratch local of this function, one per type and slot.
+  wabt::Index Temp(wabt::Type type, int slot) {
+    auto key = std::pair{static_cast<int32_t>(type), slot};
+    auto found = temps_.find(key);
+    if (found != temps_.end()) return found->second;
+    wabt::Index index = f_.GetNumParamsAndLocals();
+    f_.local_types.AppendDecl(type, 1);
+    temps_.emplace(key, index);
+    return index;
+  }
+
+  wabt::Func& f_;
+  uint64_t limit_;
+  uint32_t pages_;
+  std::map<std::pair<int32_t, int>, wabt::Index> temps_;
+};
+
+// Memory 0 as WAMR lays it out: pages added for the app heap, or a size in
+// bytes (ByteLimit), and __heap_base moved above the heap.
+Status ApplyWamrMemory(wabt::Module& module, const WamrMemory& layout) {
+  if (module.memories.empty() || !layout.changed()) return Ok{};
+  wabt::Limits& limits = module.memories[0]->page_limits;
+  if (limits.is_64) return Error{ErrorKind::kInternal, "WAMR's layout of a 64-bit memory is not modelled"};
+  if (layout.fixed_bytes) {
+    if (*layout.fixed_bytes > uint64_t{0xffff} * kWasmPageBytes) {
+      return Error{ErrorKind::kInvalidInput, fmt::format("the module's memory and the app heap take {}, more than "
+                                                         "WAMR can give a 32-bit memory", Plural(*layout.fixed_bytes, "byte"))};
+    }
+    limits.initial = (*layout.fixed_bytes + kWasmPageBytes - 1) / kWasmPageBytes;
+    limits.max = limits.initial;
+    limits.has_max = true;
+    for (wabt::Index i = module.num_func_imports; i < module.funcs.size(); ++i) {
+      ByteLimit(*module.funcs[i], *layout.fixed_bytes, layout.fixed_pages).Apply();
+    }
+  } else {
+    limits.initial = std::min<uint64_t>(limits.initial + layout.added_pages, kWasmPageBytes);
+    if (limits.has_max) limits.max = std::min<uint64_t>(limits.max + layout.added_pages, kWasmPageBytes);
+  }
+  if (layout.heap_base_global && *layout.heap_base_global < module.globals.size()) {
+    wabt::ExprList& init = module.globals[*layout.heap_base_global]->init_expr;
+    init.clear();
+    init.push_back(std::make_unique<wabt::ConstExpr>(wabt::Const::I32(layout.heap_base_value)));
+  }
+  return Ok{};
+}
+
 }  // namespace
 
 Result<MeteredModule> InstrumentModule(const Bytes& wasm, const InstrumentOptions& options) {
@@ -257,12 +439,6 @@ Result<MeteredModule> InstrumentModule(const Bytes& wasm, const InstrumentOption
     Status s = ClampLimits(m->page_limits, options.max_memory_pages, "memory", "page");
     if (!s) return s.error();
   }
-  if (options.appended_heap_pages > 0 && module.memories.size() > module.num_memory_imports) {
-    wabt::Limits& limits = module.memories[module.num_memory_imports]->page_limits;
-    const uint64_t most = limits.is_64 ? (uint64_t{1} << 48) : 65536;
-    limits.initial = std::min<uint64_t>(limits.initial + options.appended_heap_pages, most);
-    if (limits.has_max) limits.max = std::min<uint64_t>(limits.max + options.appended_heap_pages, most);
-  }
   for (wabt::Table* t : module.tables) {
     Status s = ClampLimits(t->elem_limits, options.max_table_elements, "table", "element");
     if (!s) return s.error();
@@ -278,6 +454,10 @@ Result<MeteredModule> InstrumentModule(const Bytes& wasm, const InstrumentOption
   wabt::Index fuel = AddExportedGlobal(module, kFuelGlobalExport, wabt::Type::I64, wabt::Const::I64(options.initial_fuel));
   Meter meter(fuel);
   for (wabt::Func* f : module.funcs) meter.Charge(f->exprs);  // imports have no body: nothing to charge
+  if (options.wamr_memory) {
+    Status s = ApplyWamrMemory(module, *options.wamr_memory);
+    if (!s) return s.error();
+  }
   if (options.stack && !options.max_call_depth) {
     return Error{ErrorKind::kInternal, "the stack budget is counted only with the call depth"};
   }

@@ -28,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "module/wamr_memory.h"
 #include "support/file_io.h"
 #include "support/result.h"
 
@@ -66,9 +67,10 @@ struct InstrumentOptions {
   std::optional<uint64_t> max_memory_pages;
   std::optional<uint64_t> max_table_elements;
   std::optional<StackBudget> stack;  // needs max_call_depth > 0
-  // Pages a WAMR runtime appends to memory 0 for its app heap (heap_bytes):
-  // added to its initial size and its (budget-clamped) maximum.
-  uint32_t appended_heap_pages = 0;
+  // Memory 0 as a WAMR runtime lays it out (module/wamr_memory.h), after the
+  // budget clamped its maximum: pages added for the app heap, or a size in
+  // bytes every access is checked against, and __heap_base moved.
+  std::optional<WamrMemory> wamr_memory;
 };
 
 // Refused if the module already exports one of the names above, has an

@@ -660,3 +660,104 @@ TEST_CASE("heap: on WAMR runtimes the app heap is appended to memory, unless the
   CHECK(call(plain, "wasm2c", {"size"}) == "size() => i32:1\n");
   CHECK(call(allocator, "wamr-classic", {"size"}) == "size() => i32:1\n");
 }
+
+TEST_CASE("wamr memory: a shrunk memory traps one byte past the device's size, on both engines, host calls too") {
+  // __heap_base 65601: WAMR gives the module 65608 bytes, then the app heap.
+  TempDir dir;
+  std::string m = Module(dir, "shrunk.wasm", R"((module
+    (import "env" "log" (func $log (param i32 i32)))
+    (memory (export "memory") 2 2)
+    (global $sp (mut i32) (i32.const 1024))
+    (global (export "__data_end") i32 (i32.const 65600))
+    (global (export "__heap_base") i32 (i32.const 65601))
+    (func (export "store32") (param i32) (i32.store (local.get 0) (i32.const 7)))
+    (func (export "load64") (param i32) (result i64) (i64.load offset=8 (local.get 0)))
+    (func (export "load8") (param i32) (result i32) (i32.load8_u (local.get 0)))
+    (func (export "fill") (param i32 i32) (memory.fill (local.get 0) (i32.const 1) (local.get 1)))
+    (func (export "copy_from") (param i32 i32) (memory.copy (i32.const 0) (local.get 0) (local.get 1)))
+    (func (export "log_at") (param i32 i32) (call $log (local.get 0) (local.get 1)))))");
+  auto device = [&](const std::string& runtime, uint64_t heap) {
+    std::string path = dir.File(runtime + std::to_string(heap) + ".json");
+    WriteText(path, R"({"manifest_version": 1, "device": {"vendor": "v", "class": "c", "api_version": "1.0.0"},
+      "imports": {"env": {"log": {"params": [{"name": "m", "type": "ptr", "len": "n", "access": "read"}],
+                                  "sim": {"kind": "log"}}}},
+      "exports": {},
+      "budgets": {"memory": {"initial_pages": 2, "max_pages": 2}, "table": {"max_elements": 0},
+        "stack_bytes": 4096, "heap_bytes": )" + std::to_string(heap) + R"(, "fuel_per_call": 100000,
+        "wall_ms_per_call": 1000, "max_module_bytes": 4096},
+      "features": ["bulk-memory"], "aot_targets": [], "runtime": ")" + runtime + R"("})");
+    return path;
+  };
+  auto call = [&](const std::string& runtime, uint64_t heap, std::vector<std::string> invoke) {
+    std::vector<std::string> args{"run", m, "-m", device(runtime, heap), "--invoke"};
+    args.insert(args.end(), invoke.begin(), invoke.end());
+    RunResult r = RunOn("both", args);
+    INFO(r.out << r.err);
+    CHECK((r.exit_code == 0 || r.err.find("[trap-memory-out-of-bounds]") != std::string::npos ||
+           r.err.find("[trap-host]") != std::string::npos));
+    return r.exit_code == 0 ? std::string("ok") : r.err.find("[trap-host]") != std::string::npos ? "host" : "oob";
+  };
+  const std::string runtime = GENERATE(as<std::string>{}, "wamr-classic", "wamr-fast", "wamr-aot");
+  INFO(runtime);
+  // The last four bytes, and one past; a load with an offset; bulk fill and copy.
+  CHECK(call(runtime, 0, {"store32", "65604"}) == "ok");
+  CHECK(call(runtime, 0, {"store32", "65605"}) == "oob");
+  CHECK(call(runtime, 0, {"load64", "65592"}) == "ok");
+  CHECK(call(runtime, 0, {"load64", "65593"}) == "oob");
+  CHECK(call(runtime, 0, {"load8", "4294967295"}) == "oob");
+  CHECK(call(runtime, 0, {"fill", "65600", "8"}) == "ok");
+  CHECK(call(runtime, 0, {"fill", "65600", "9"}) == "oob");
+  CHECK(call(runtime, 0, {"fill", "65608", "0"}) == "ok");
+  CHECK(call(runtime, 0, {"copy_from", "65000", "608"}) == "ok");
+  CHECK(call(runtime, 0, {"copy_from", "65000", "609"}) == "oob");
+  // A host function gets no more of memory than the device has.
+  CHECK(call(runtime, 0, {"log_at", "65600", "8"}) == "ok");
+  CHECK(call(runtime, 0, {"log_at", "65600", "9"}) == "host");
+  // The app heap lies right above: 1000 bytes more.
+  CHECK(call(runtime, 1000, {"store32", "66604"}) == "ok");
+  CHECK(call(runtime, 1000, {"store32", "66605"}) == "oob");
+  // wasm2c keeps the module's two pages.
+  CHECK(call("wasm2c", 1000, {"store32", "131068"}) == "ok");
+  CHECK(call("wasm2c", 1000, {"store32", "131069"}) == "oob");
+}
+
+TEST_CASE("wamr memory: a one-page memory says one page with the heap at its end, and __heap_base moves past a heap") {
+  TempDir dir;
+  auto device = [&](uint64_t heap, uint32_t pages) {
+    std::string path = dir.File("d" + std::to_string(heap) + ".json");
+    WriteText(path, R"({"manifest_version": 1, "device": {"vendor": "v", "class": "c", "api_version": "1.0.0"},
+      "imports": {}, "exports": {},
+      "budgets": {"memory": {"initial_pages": 2, "max_pages": )" + std::to_string(pages) + R"(}, "table": {"max_elements": 0},
+        "stack_bytes": 4096, "heap_bytes": )" + std::to_string(heap) + R"(, "fuel_per_call": 100000,
+        "wall_ms_per_call": 1000, "max_module_bytes": 4096},
+      "features": [], "aot_targets": [], "runtime": "wamr-classic"})");
+    return path;
+  };
+  std::string one = Module(dir, "one.wasm", R"((module (memory (export "memory") 1 1)
+    (func (export "size") (result i32) (memory.size))
+    (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+    (func (export "store8") (param i32) (i32.store8 (local.get 0) (i32.const 1)))))");
+  auto run = [&](const std::string& m, const std::string& d, std::vector<std::string> invoke) {
+    std::vector<std::string> args{"run", m, "-m", d, "--invoke"};
+    args.insert(args.end(), invoke.begin(), invoke.end());
+    RunResult r = RunOn("both", args);
+    return r.exit_code == 0 ? r.out : r.err;
+  };
+  std::string d = device(70000, 2);
+  CHECK(run(one, d, {"size"}) == "size() => i32:1\n");  // one page of 65536 + 70000 bytes
+  CHECK(run(one, d, {"grow", "0"}) == "grow(i32:0) => i32:1\n");
+  CHECK(run(one, d, {"grow", "1"}) == "grow(i32:1) => i32:4294967295\n");
+  CHECK(run(one, d, {"store8", "135535"}) == "store8(i32:135535) =>\n");
+  CHECK_THAT(run(one, d, {"store8", "135536"}), Catch::Contains("[trap-memory-out-of-bounds]"));
+
+  // A growing module with __heap_base inside its memory: the heap goes there, __heap_base above it.
+  std::string at = Module(dir, "at.wasm", R"((module (memory (export "memory") 2 8)
+    (global $sp (mut i32) (i32.const 1024))
+    (global (export "__data_end") i32 (i32.const 66000))
+    (global $hb (export "__heap_base") i32 (i32.const 70000))
+    (func (export "heap_base") (result i32) (global.get $hb))
+    (func (export "size") (result i32) (memory.size))))");
+  d = device(100000, 8);
+  CHECK(run(at, d, {"heap_base"}) == "heap_base() => i32:170000\n");
+  CHECK(run(at, d, {"size"}) == "size() => i32:3\n");
+}
