@@ -24,6 +24,8 @@ inline constexpr EnumEntry<ClockUnit> kClockUnits[] = {
 inline constexpr EnumEntry<DeviceRuntime> kDeviceRuntimes[] = {
     {"wasm2c", DeviceRuntime::kWasm2c}, {"wamr-classic", DeviceRuntime::kWamrClassic},
     {"wamr-fast", DeviceRuntime::kWamrFast}, {"wamr-aot", DeviceRuntime::kWamrAot}};
+inline constexpr EnumEntry<HostBufferKind> kHostBufferKinds[] = {
+    {"reserved", HostBufferKind::kReserved}, {"allocator", HostBufferKind::kAllocator}};
 inline constexpr EnumEntry<ExportKind> kExportKinds[] = {
     {"func", ExportKind::kFunc}, {"memory", ExportKind::kMemory}};
 

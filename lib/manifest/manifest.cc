@@ -14,6 +14,20 @@ std::string_view SimKindName(SimKind kind) { return EnumName(kSimKinds, kind); }
 std::string_view ClockUnitName(ClockUnit unit) { return EnumName(kClockUnits, unit); }
 std::string_view ExportKindName(ExportKind kind) { return EnumName(kExportKinds, kind); }
 std::string_view DeviceRuntimeName(DeviceRuntime runtime) { return EnumName(kDeviceRuntimes, runtime); }
+std::string_view HostBufferKindName(HostBufferKind kind) { return EnumName(kHostBufferKinds, kind); }
+
+std::optional<std::vector<uint32_t>> PlaceInReservedRegion(const HostBuffers& region,
+                                                            const std::vector<uint32_t>& lengths) {
+  std::vector<uint32_t> out;
+  uint64_t offset = 0;
+  for (uint32_t length : lengths) {
+    offset = (offset + 7) / 8 * 8;
+    if (length > region.bytes || offset > region.bytes - length) return std::nullopt;
+    out.push_back(static_cast<uint32_t>(region.address + offset));
+    offset += length;
+  }
+  return out;
+}
 
 std::vector<ValueType> Signature::WasmParams() const {
   std::vector<ValueType> out;
@@ -56,6 +70,15 @@ const ExportSpec* Manifest::FindExport(std::string_view name) const {
     if (e.name == name) return &e;
   }
   return nullptr;
+}
+
+bool Manifest::ExportsTakeBuffers() const {
+  for (const ExportSpec& e : exports) {
+    for (const Param& p : e.signature.params) {
+      if (p.is_pointer) return true;
+    }
+  }
+  return false;
 }
 
 const std::vector<std::string_view>& KnownAotTargetNames() {

@@ -107,6 +107,24 @@ struct ImportName {
   std::string name;
 };
 
+// Where the host puts the buffers of an export's pointer parameters (the
+// manifest's "host_buffers", docs/manifest.md): a region of the module's
+// memory kept free for them, or the module's own allocator.
+enum class HostBufferKind { kReserved, kAllocator };
+std::string_view HostBufferKindName(HostBufferKind kind);
+struct HostBuffers {
+  HostBufferKind kind = HostBufferKind::kReserved;
+  uint32_t address = 0;  // reserved: [address, address + bytes), buffers one after another, each 8-aligned
+  uint32_t bytes = 0;
+  std::string alloc;     // allocator: export (i32 size) -> (i32 address), 0 when there is no room
+  std::string free;      // allocator: export (i32 address), or "" when buffers are never freed
+};
+// A reserved region: the addresses of buffers of these lengths, one after
+// another from its start, each at an 8-aligned offset from it; nothing when
+// they do not fit.
+std::optional<std::vector<uint32_t>> PlaceInReservedRegion(const HostBuffers& region,
+                                                            const std::vector<uint32_t>& lengths);
+
 struct Budgets {
   uint32_t initial_pages = 0;  // the module's initial memory may be at most this
   uint32_t max_pages = 0;      // and it may grow to at most this
@@ -137,6 +155,10 @@ struct Manifest {
   FeatureSet features;
   std::vector<std::string> aot_targets;
   DeviceRuntime runtime = DeviceRuntime::kWasm2c;  // "runtime": what runs modules on the device
+  // Allocator exports are also in `exports`, required, with their signatures.
+  std::optional<HostBuffers> host_buffers;
+  // True if some export takes a pointer parameter.
+  bool ExportsTakeBuffers() const;
 
   const HostFunction* FindHostFunction(std::string_view module, std::string_view name) const;
   const ExportSpec* FindExport(std::string_view name) const;

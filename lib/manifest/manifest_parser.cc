@@ -40,7 +40,7 @@ class ManifestParser : public JsonWalker {
     const json& root = doc_.root();
     if (!Object(root, "",
                 {"$schema", "manifest_version", "device", "imports", "memory_import", "exports",
-                 "budgets", "features", "aot_targets", "runtime"},
+                 "budgets", "features", "aot_targets", "runtime", "host_buffers"},
                 {"manifest_version", "device", "imports", "exports", "budgets", "features",
                  "aot_targets"})) {
       return false;
@@ -63,6 +63,7 @@ class ManifestParser : public JsonWalker {
     if (const json* v = Field(root, "runtime")) {
       if (auto r = Enum(*v, "/runtime", kDeviceRuntimes, "runtime")) m.runtime = *r;
     }
+    if (const json* v = Field(root, "host_buffers")) HostBuffersOf(*v, "/host_buffers", m);
     return ok_;
   }
 
@@ -379,6 +380,71 @@ class ManifestParser : public JsonWalker {
     b.fuel_per_call = Integer(v, ptr, "fuel_per_call", 1, kMaxFuelPerCall).value_or(0);
     b.wall_ms_per_call = Integer(v, ptr, "wall_ms_per_call", 1, kMaxWallMsPerCall).value_or(0);
     b.max_module_bytes = Integer(v, ptr, "max_module_bytes", 8, k256MiB).value_or(0);
+  }
+
+  // After the exports and budgets: the region must lie in the initial memory,
+  // and the allocator's exports join the exports, required.
+  void HostBuffersOf(const json& v, const std::string& ptr, Manifest& m) {
+    if (!Expect(v.is_object(), v, ptr, "an object")) return;
+    const json* kind_value = Field(v, "kind");
+    if (!kind_value) {
+      ValueError(ptr, "missing required field \"kind\": \"reserved\" or \"allocator\"");
+      return;
+    }
+    std::optional<HostBufferKind> kind = Enum(*kind_value, JsonPointerChild(ptr, "kind"), kHostBufferKinds, "kind");
+    if (!kind) return;
+    HostBuffers hb;
+    hb.kind = *kind;
+    if (hb.kind == HostBufferKind::kReserved) {
+      if (!Object(v, ptr, {"kind", "address", "bytes"}, {"kind", "address", "bytes"})) return;
+      const uint64_t memory = uint64_t{m.budgets.initial_pages} * kWasmPageBytes;
+      std::optional<uint64_t> address = Integer(v, ptr, "address", 1, 0xffffffff);
+      std::optional<uint64_t> bytes = Integer(v, ptr, "bytes", 1, 0xffffffff);
+      if (!address || !bytes) return;
+      if (*address + *bytes > memory) {
+        ValueError(JsonPointerChild(ptr, "bytes"),
+                   fmt::format("the region [{}, {}) ends past the initial memory budget ({}): it must lie in the "
+                               "memory every module starts with",
+                               *address, *address + *bytes, Plural(memory, "byte")));
+        return;
+      }
+      hb.address = static_cast<uint32_t>(*address);
+      hb.bytes = static_cast<uint32_t>(*bytes);
+    } else {
+      if (!Object(v, ptr, {"kind", "alloc", "free"}, {"kind", "alloc"})) return;
+      std::optional<std::string> alloc = String(v, ptr, "alloc", &kIdentifier);
+      if (!alloc) return;
+      hb.alloc = *alloc;
+      hb.free = String(v, ptr, "free", &kIdentifier).value_or("");
+      if (hb.free == hb.alloc) {
+        ValueError(JsonPointerChild(ptr, "free"), "alloc and free must be two exports");
+        return;
+      }
+      auto param = [](std::string name) {
+        Param p;
+        p.name = std::move(name);
+        return p;
+      };
+      ExportSpec alloc_spec{hb.alloc, ExportKind::kFunc, true, {{param("size")}, {{"address", ValueType::kI32, ""}}},
+                            "Gives the host a buffer of `size` bytes for an export's pointer parameter (0: no room)."};
+      ExportSpec free_spec{hb.free, ExportKind::kFunc, true, {{param("address")}, {}},
+                           "Takes back a buffer alloc gave."};
+      for (ExportSpec* implied : {&alloc_spec, hb.free.empty() ? nullptr : &free_spec}) {
+        if (!implied) continue;
+        const ExportSpec* listed = m.FindExport(implied->name);
+        if (!listed) {
+          m.exports.push_back(*implied);
+        } else if (listed->kind != ExportKind::kFunc ||
+                   listed->signature.WasmParams() != implied->signature.WasmParams() ||
+                   listed->signature.WasmResults() != implied->signature.WasmResults() || !listed->required) {
+          ValueError(JsonPointerChild(ptr, implied == &alloc_spec ? "alloc" : "free"),
+                     fmt::format("exports.{} must be a required function {}, as host_buffers uses it", implied->name,
+                                 FormatSignature(implied->signature.WasmParams(), implied->signature.WasmResults())));
+          return;
+        }
+      }
+    }
+    m.host_buffers = std::move(hb);
   }
 
   void AotTargets(const json& v, const std::string& ptr, Manifest& m) {

@@ -103,6 +103,38 @@ TEST_CASE("good-every-feature exercises every simulation kind") {
   CHECK(m.FindExport("pair")->signature.WasmResults().size() == 2);
 }
 
+std::optional<std::vector<uint32_t>> Addresses(std::vector<uint32_t> a) { return a; }
+
+TEST_CASE("host_buffers: a reserved region, or an allocator whose exports join the exports, required") {
+  Parsed reserved = ParseFile(DataDir() + "/manifests/good-host-buffers-reserved.json");
+  REQUIRE(reserved.manifest.ok());
+  REQUIRE(reserved.manifest->host_buffers);
+  const HostBuffers& region = *reserved.manifest->host_buffers;
+  CHECK(region.kind == HostBufferKind::kReserved);
+  CHECK(region.address == 64512);
+  CHECK(region.bytes == 1024);
+  // Buffers one after another, each 8-aligned from the region's start; nothing when they do not fit.
+  CHECK(PlaceInReservedRegion(region, {5, 3, 1000}) == Addresses({64512, 64520, 64528}));
+  CHECK(PlaceInReservedRegion(region, {1024}) == Addresses({64512}));
+  CHECK_FALSE(PlaceInReservedRegion(region, {1025}));
+  CHECK_FALSE(PlaceInReservedRegion(region, {1, 1017}));  // the second starts at 8: 1025 in all
+  CHECK(PlaceInReservedRegion(region, {0, 0}) == Addresses({64512, 64512}));
+
+  Parsed allocator = ParseFile(DataDir() + "/manifests/good-host-buffers-allocator.json");
+  REQUIRE(allocator.manifest.ok());
+  const Manifest& m = *allocator.manifest;
+  REQUIRE(m.host_buffers);
+  CHECK(m.host_buffers->kind == HostBufferKind::kAllocator);
+  CHECK(m.ExportsTakeBuffers());
+  const ExportSpec* alloc = m.FindExport("buffer_alloc");
+  REQUIRE(alloc);
+  CHECK(alloc->required);
+  CHECK(FormatSignature(alloc->signature.WasmParams(), alloc->signature.WasmResults()) == "(i32) -> (i32)");
+  const ExportSpec* free = m.FindExport("buffer_free");
+  REQUIRE(free);
+  CHECK(FormatSignature(free->signature.WasmParams(), free->signature.WasmResults()) == "(i32) -> ()");
+}
+
 // Each bad manifest: the first error's text and where it points.
 TEST_CASE("bad manifests are refused with line and column") {
   auto [file, message, line, column] = GENERATE(table<std::string, std::string, uint32_t, uint32_t>({
@@ -150,6 +182,10 @@ TEST_CASE("bad manifests are refused with line and column") {
       {"beyond-schema-initial-over-max.json", "4 is more than max_pages (2)", 0, 0},
       {"beyond-schema-multi-value.json", "more than one result needs the \"multi-value\" feature", 0, 0},
       {"beyond-schema-two-buffers.json", "takes exactly one \"ptr\" parameter", 0, 0},
+      {"bad-host-buffers-kind.json", "unknown kind \"heap\"", 0, 0},
+      {"bad-host-buffers-field.json", "host_buffers/alloc: unknown field \"alloc\"", 0, 0},
+      {"beyond-schema-host-buffers-outside.json", "the region [65000, 66024) ends past the initial memory budget (65536 bytes)", 0, 0},
+      {"beyond-schema-host-buffers-signature.json", "exports.run must be a required function (i32) -> (i32)", 0, 0},
   }));
   std::string path = DataDir() + "/manifests/" + file;
   Parsed p = ParseFile(path);
@@ -173,7 +209,7 @@ TEST_CASE("the bad-manifest table covers every bad-* and beyond-schema-* file") 
   // A new bad file without an expectation would otherwise go untested.
   size_t files = DataFiles("manifests", "bad-", ".json").size() +
                  DataFiles("manifests", "beyond-schema-", ".json").size();
-  CHECK(files == 44);
+  CHECK(files == 48);
 }
 
 TEST_CASE("one run reports every problem in a manifest") {
