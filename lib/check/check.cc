@@ -79,6 +79,7 @@ class Checker {
     Size();
     Stack();
     WamrShrinksMemory();
+    HostBufferRegion();
     UnusedHostFunctions();
   }
 
@@ -289,6 +290,71 @@ class Checker {
                     "__heap_base and __data_end",
                     DeviceRuntimeName(manifest_.runtime), Plural(*layout.shrunk_from, "byte"),
                     Plural(layout.heap_offset, "byte"), heap, *layout.fixed_bytes));
+  }
+
+  // When the host passes the module buffers, the reserved region of
+  // host_buffers must lie in memory the module has on the device and does not
+  // use itself: not past it (WAMR may have shrunk it),
+  // not in WAMR's app heap, not in a data segment; and better not in the stack.
+  void HostBufferRegion() {
+    if (!manifest_.host_buffers || manifest_.host_buffers->kind != HostBufferKind::kReserved) return;
+    bool used = false;  // only when the module exports a function the host passes buffers
+    for (const ExportSpec& e : manifest_.exports) {
+      bool takes = std::any_of(e.signature.params.begin(), e.signature.params.end(),
+                               [](const Param& p) { return p.is_pointer; });
+      used = used || (takes && module_.FindExport(e.name));
+    }
+    if (!used) return;
+    const HostBuffers& region = *manifest_.host_buffers;
+    const uint64_t begin = region.address, end = begin + region.bytes;
+    auto overlaps = [&](uint64_t from, uint64_t to) { return from < end && begin < to; };
+    const std::string item = "host_buffers";
+    const std::string where = fmt::format("the host's buffers [{}, {})", begin, end);
+    const Limits* memory = FirstMemory(module_);
+    if (!memory) {
+      Error("host-buffers-outside-memory", item, fmt::format("{} need a memory, and the module has none", where));
+      return;
+    }
+    uint64_t own = memory->initial * kWasmPageBytes;
+    std::string why = "its initial memory";
+    WamrMemory layout;
+    if (IsWamr(manifest_.runtime)) layout = WamrMemoryLayout(module_, manifest_.budgets.heap_bytes);
+    if (layout.shrunk_from) {
+      own = layout.heap_offset;
+      why = fmt::format("what {} leaves of its memory after shrinking it to __heap_base", DeviceRuntimeName(manifest_.runtime));
+    }
+    if (end > own) {
+      Error("host-buffers-outside-memory", item,
+            fmt::format("{} end past {} ({}): {}", where, why, Plural(own, "byte"),
+                        layout.shrunk_from ? "use host_buffers of kind \"allocator\", or do not export __heap_base"
+                                           : "move the region down, or give the module more initial memory"));
+      return;
+    }
+    if (layout.heap_bytes > 0 && overlaps(layout.heap_offset, layout.heap_offset + layout.heap_bytes)) {
+      Error("host-buffers-overlap-heap", item,
+            fmt::format("{} overlap {}'s app heap [{}, {}), which WAMR hands out itself", where,
+                        DeviceRuntimeName(manifest_.runtime), layout.heap_offset, layout.heap_offset + layout.heap_bytes));
+    }
+    for (const DataSegmentInfo& d : module_.data_segments) {
+      if (d.offset && overlaps(*d.offset, *d.offset + d.size)) {
+        Error("host-buffers-overlap-data", item,
+              fmt::format("{} overlap data segment {} at [{}, {}): the host would overwrite the module's data. "
+                          "Move the region, or the module's data (wasm-ld --global-base)",
+                          where, d.index, *d.offset, *d.offset + d.size));
+      }
+    }
+    // The stack pointer as WAMR finds it: the first mutable i32 global set by a constant.
+    for (const GlobalInfo& g : module_.globals) {
+      if (!g.is_mutable || g.type != WasmType::kI32 || !g.initial) continue;
+      uint64_t top = *g.initial, bottom = top > manifest_.budgets.stack_bytes ? top - manifest_.budgets.stack_bytes : 0;
+      if (overlaps(bottom, top)) {
+        Add(Severity::kWarning, "host-buffers-overlap-stack", item,
+            fmt::format("{} overlap the module's stack [{}, {}) (its stack pointer's start, less stack_bytes): a deep "
+                        "call would meet the host's bytes",
+                        where, bottom, top));
+      }
+      break;
+    }
   }
 
   void UnusedHostFunctions() {

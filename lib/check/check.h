@@ -15,9 +15,11 @@ namespace wasmiot {
 //   errors:   feature-unsupported, import-unknown, import-kind-mismatch,
 //             import-signature-mismatch, import-kind-unsupported, export-missing,
 //             export-kind-mismatch, export-signature-mismatch, memory-over-budget,
-//             table-over-budget, module-too-large, stack-over-budget
+//             table-over-budget, module-too-large, stack-over-budget,
+//             host-buffers-outside-memory, host-buffers-overlap-heap,
+//             host-buffers-overlap-data
 //   warnings: export-optional-missing, memory-unbounded, table-unbounded,
-//             wamr-memory-shrunk
+//             wamr-memory-shrunk, host-buffers-overlap-stack
 //   notes:    host-function-unused, stack-unbounded
 void CheckModule(const ModuleInfo& module, const Manifest& manifest, const std::string& module_path,
                  Diagnostics& diagnostics);

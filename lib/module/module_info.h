@@ -77,6 +77,7 @@ struct DataSegmentInfo {
   uint32_t index = 0;
   bool passive = false;
   uint64_t size = 0;
+  std::optional<uint64_t> offset;  // active in memory 0 at a constant i32 address
 };
 
 struct ModuleInfo {

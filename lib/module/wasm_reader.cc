@@ -408,8 +408,14 @@ void Describe(const wabt::Module& m, ModuleInfo& info) {
   if (!m.starts.empty()) info.start_function = m.starts.front()->index();
   for (size_t i = 0; i < m.data_segments.size(); ++i) {
     const wabt::DataSegment* d = m.data_segments[i];
-    info.data_segments.push_back(DataSegmentInfo{static_cast<uint32_t>(i),
-                                                 d->kind == wabt::SegmentKind::Passive, d->data.size()});
+    DataSegmentInfo segment{static_cast<uint32_t>(i), d->kind == wabt::SegmentKind::Passive, d->data.size(),
+                            std::nullopt};
+    if (d->kind == wabt::SegmentKind::Active && d->memory_var.index() == 0 && d->offset.size() == 1) {
+      if (auto* c = wabt::dyn_cast<wabt::ConstExpr>(&d->offset.front()); c && c->const_.type() == wabt::Type::I32) {
+        segment.offset = c->const_.u32();
+      }
+    }
+    info.data_segments.push_back(segment);
   }
 }
 

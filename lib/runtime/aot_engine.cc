@@ -268,6 +268,7 @@ class AotInstance : public Instance {
 
   uint64_t memory_bytes() const override { return instance_ ? DeviceSize(lib_->memory_size(instance_)) : 0; }
   std::optional<Bytes> ReadMemory(uint64_t at, uint64_t length) override { return ReadGuest(Memory(), at, length); }
+  bool WriteMemory(uint64_t at, const Bytes& bytes) override { return WriteGuest(Memory(), at, bytes); }
 
  private:
   struct Export {

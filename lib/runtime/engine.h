@@ -98,6 +98,8 @@ class Instance {
   virtual uint64_t memory_bytes() const = 0;  // 0 without memory
   // Guest bytes [at, at + length) as they are now; nothing if out of bounds.
   virtual std::optional<Bytes> ReadMemory(uint64_t at, uint64_t length) = 0;
+  // Puts bytes there (a buffer the host passes); false, nothing written, if out of bounds.
+  virtual bool WriteMemory(uint64_t at, const Bytes& bytes) = 0;
 };
 
 struct Instantiation {

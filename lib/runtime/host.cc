@@ -150,6 +150,14 @@ std::optional<Bytes> ReadGuest(const GuestMemory& memory, uint64_t at, uint64_t 
   return Bytes(data + at, data + at + length);
 }
 
+bool WriteGuest(const GuestMemory& memory, uint64_t at, const Bytes& bytes) {
+  uint8_t* data = memory.data ? memory.data() : nullptr;
+  uint64_t size = data ? memory.size() : 0;
+  if (!data || at > size || bytes.size() > size - at) return false;
+  std::copy(bytes.begin(), bytes.end(), data + at);
+  return true;
+}
+
 std::string FormatHostCall(const HostCall& call) {
   std::string out = fmt::format("called host {}({}) =>", call.function->QualifiedName(), FormatValues(call.args));
   if (!call.results.empty()) out += " " + FormatValues(call.results);

@@ -29,6 +29,8 @@ struct GuestMemory {
 // A copy of guest bytes [at, at + length), or nothing if they are not all
 // inside linear memory (checked without overflow).
 std::optional<Bytes> ReadGuest(const GuestMemory& memory, uint64_t at, uint64_t length);
+// Writes `bytes` at `at` if they all fit in linear memory; false (nothing written) otherwise.
+bool WriteGuest(const GuestMemory& memory, uint64_t at, const Bytes& bytes);
 
 // One host call, as the trace and the scenario checks see it.
 struct HostCall {

@@ -104,6 +104,7 @@ class InterpInstance : public Instance {
   }
 
   std::optional<Bytes> ReadMemory(uint64_t at, uint64_t length) override { return ReadGuest(Memory(), at, length); }
+  bool WriteMemory(uint64_t at, const Bytes& bytes) override { return WriteGuest(Memory(), at, bytes); }
 
   Result<Instantiation> Instantiate(const Bytes& wasm, const Manifest* manifest, SimulatedHost* host,
                                     const RunLimits& limits);

@@ -257,7 +257,11 @@ std::string CheckResults(const Scenario& s, const std::vector<ScenarioEvent>& ev
     std::string what = fmt::format("expected result ({}): {}{} => {}", Where(s, e.position), e.export_name,
                                    e.at_ms ? fmt::format(" at {} ms", *e.at_ms) : "",
                                    e.values ? Numbers(*e.values) : std::string("..."));
-    if (e.memory) what += fmt::format(", then memory at {:#x}: {}", e.memory->at, ShowBytes(e.memory->bytes, e.memory->is_text));
+    if (e.memory) {
+      std::string where = e.memory->buffer.empty() ? fmt::format("memory at {:#x}", e.memory->at)
+                                                   : fmt::format("buffer {}", e.memory->buffer);
+      what += fmt::format(", then {}: {}", where, ShowBytes(e.memory->bytes, e.memory->is_text));
+    }
     if (!ev) return what + "\n  but no such call was made\n";
     if (ev->outcome.trap) return what + fmt::format("\n  but it trapped: {}\n", ev->outcome.trap->message);
     if (e.values && !ValuesMatch(ev->outcome.results, *e.values)) {
@@ -265,7 +269,10 @@ std::string CheckResults(const Scenario& s, const std::vector<ScenarioEvent>& ev
     }
     if (e.memory) {
       auto read = ev->memory_read.find(static_cast<size_t>(&e - s.results.data()));
-      if (read == ev->memory_read.end()) return what + "\n  but those bytes are outside linear memory\n";
+      if (read == ev->memory_read.end()) {
+        return what + (e.memory->buffer.empty() ? "\n  but those bytes are outside linear memory\n"
+                                                : "\n  but the call passed no such buffer\n");
+      }
       if (read->second != e.memory->bytes) {
         return what + fmt::format("\n  but memory held {}\n", ShowBytes(read->second, e.memory->is_text));
       }

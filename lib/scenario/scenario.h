@@ -31,7 +31,13 @@ struct ScenarioArg {
   double number = 0;  // its value as a double
   std::string text;   // as written ("4294967295", "1e3"): integers are read from it exactly
   TextPosition position;
+  // {"buffer": N} (N zero bytes), {"text": "..."} or {"hex": "..."}: a buffer
+  // the host places for a pointer parameter where the manifest's host_buffers
+  // says, standing for both its address and its length.
+  std::optional<Bytes> buffer;
 };
+// The largest buffer a scenario may pass.
+inline constexpr uint64_t kMaxScenarioBufferBytes = 1 << 20;
 
 // `arg` as a value of `type`, or why it does not fit.
 Result<Value> ArgumentValue(const ScenarioArg& arg, ValueType type);
@@ -82,6 +88,7 @@ struct ExpectedHostCall {
 // Guest memory right after a call, as the device would read it back.
 struct ExpectedMemory {
   uint64_t at = 0;
+  std::string buffer;  // instead of `at`: the buffer the call passed for this pointer parameter
   Bytes bytes;  // from "text" (UTF-8) or "hex"
   bool is_text = false;
 };

@@ -113,10 +113,14 @@ class ScenarioParser : public JsonWalker {
       }
       if (const json* a = Field(c, "args")) {
         std::string ap = JsonPointerChild(cp, "args");
-        if (JsonWalker::Expect(a->is_array(), *a, ap, "an array of numbers")) {
+        if (JsonWalker::Expect(a->is_array(), *a, ap, "an array of numbers and buffers")) {
           for (size_t k = 0; k < a->size(); ++k) {
             std::string kp = JsonPointerChild(ap, k);
-            if (auto n = Number((*a)[k], kp)) call.args.push_back({*n, NumberAsWritten(kp), At(kp)});
+            if ((*a)[k].is_object()) {
+              if (auto b = BufferContents((*a)[k], kp)) call.args.push_back({0, "", At(kp), std::move(b)});
+            } else if (auto n = Number((*a)[k], kp)) {
+              call.args.push_back({*n, NumberAsWritten(kp), At(kp), std::nullopt});
+            }
           }
         }
       }
@@ -333,21 +337,48 @@ class ScenarioParser : public JsonWalker {
     return out;
   }
 
-  // {"at": ADDRESS, "text": "..."} or {"at": ADDRESS, "hex": "0a0b..."}
-  std::optional<ExpectedMemory> Memory(const json& v, const std::string& p) {
-    if (!Object(v, p, {"at", "text", "hex"}, {"at"})) return std::nullopt;
-    ExpectedMemory m;
-    m.at = Integer(v, p, "at", 0, UINT32_MAX).value_or(0);
-    if (auto t = String(v, p, "text", nullptr, 65536)) {
-      m.bytes.assign(t->begin(), t->end());
-      m.is_text = true;
+  // "text" (UTF-8) or "hex" bytes of `v`, exactly one of them; is_text says which.
+  std::optional<Bytes> TextOrHex(const json& v, const std::string& p, bool* is_text) {
+    if (v.contains("text") == v.contains("hex")) {
+      ValueError(p, "give exactly one of \"text\" and \"hex\"");
+      return std::nullopt;
     }
+    *is_text = v.contains("text");
+    if (auto t = String(v, p, "text", nullptr, 65536)) return Bytes(t->begin(), t->end());
     if (auto h = String(v, p, "hex", nullptr, 131072)) {
       std::optional<Bytes> bytes = ParseHex(*h);
       if (!bytes) ValueError(JsonPointerChild(p, "hex"), "an even number of hex digits");
-      else m.bytes = std::move(*bytes);
+      return bytes;
     }
-    if (v.contains("text") == v.contains("hex")) ValueError(p, "give exactly one of \"text\" and \"hex\"");
+    return std::nullopt;
+  }
+
+  // {"buffer": N}, {"text": "..."} or {"hex": "..."}: a buffer argument's bytes.
+  std::optional<Bytes> BufferContents(const json& v, const std::string& p) {
+    if (!Object(v, p, {"buffer", "text", "hex"}, {})) return std::nullopt;
+    if (v.contains("buffer")) {
+      if (v.size() != 1) {
+        ValueError(p, "give one of {\"buffer\": BYTES}, {\"text\": ...} and {\"hex\": ...}");
+        return std::nullopt;
+      }
+      std::optional<uint64_t> n = Integer(v, p, "buffer", 0, kMaxScenarioBufferBytes);
+      if (!n) return std::nullopt;
+      return Bytes(*n, 0);
+    }
+    bool is_text = false;
+    return TextOrHex(v, p, &is_text);
+  }
+
+  // {"at": ADDRESS | "buffer": PARAMETER, "text": "..." | "hex": "0a0b..."}
+  std::optional<ExpectedMemory> Memory(const json& v, const std::string& p) {
+    if (!Object(v, p, {"at", "buffer", "text", "hex"}, {})) return std::nullopt;
+    ExpectedMemory m;
+    if (v.contains("at") == v.contains("buffer")) {
+      ValueError(p, "give exactly one of \"at\" (an address) and \"buffer\" (a pointer parameter's name)");
+    }
+    if (v.contains("at")) m.at = Integer(v, p, "at", 0, UINT32_MAX).value_or(0);
+    if (v.contains("buffer")) m.buffer = String(v, p, "buffer", nullptr, 256).value_or("");
+    if (auto bytes = TextOrHex(v, p, &m.is_text)) m.bytes = std::move(*bytes);
     return m;
   }
 

@@ -11,6 +11,7 @@
 #include "scenario/stream_input.h"
 #include "support/file_io.h"
 #include "scenario/expectations.h"
+#include "scenario/host_buffers.h"
 
 namespace wasmiot {
 namespace {
@@ -21,6 +22,16 @@ double SensorAt(const SensorSeries& series, uint64_t t) {
     if (from <= t) v = value;
   }
   return v;
+}
+
+// The pointer parameter whose address is WebAssembly parameter `slot`.
+const Param* PointerParamAt(const Signature& signature, size_t slot) {
+  size_t at = 0;
+  for (const Param& p : signature.params) {
+    if (at == slot) return p.is_pointer ? &p : nullptr;
+    at += p.is_pointer ? 2 : 1;
+  }
+  return nullptr;
 }
 
 }  // namespace
@@ -54,42 +65,83 @@ Result<std::unique_ptr<ScenarioSession>> ScenarioSession::Start(const Scenario& 
                          DidYouMean(c.export_name, functions)));
       continue;
     }
-    if (e->signature.params.size() != c.args.size()) {
+    // A buffer argument stands for two parameters: its address and its length.
+    size_t slots = 0;
+    for (const ScenarioArg& a : c.args) slots += a.buffer ? 2 : 1;
+    if (e->signature.params.size() != slots) {
       refuse("scenario-invalid", c.position,
-             fmt::format("calls/{}: {} takes {} {}, not {}", i, c.export_name,
-                         Plural(e->signature.params.size(), "argument"), e->signature.ToString(), c.args.size()));
+             fmt::format("calls/{}: {} takes {} {}, not {}{}", i, c.export_name,
+                         Plural(e->signature.params.size(), "argument"), e->signature.ToString(), slots,
+                         slots != c.args.size() ? " (a buffer counts as two: its address and its length)" : ""));
       continue;
     }
     // Each argument must fit its parameter exactly: never clamped, rounded or truncated.
     std::vector<Value> args;
+    std::vector<BufferArgument> buffers;
+    bool args_ok = true;
+    const ExportSpec* spec = manifest.FindExport(c.export_name);
     for (size_t k = 0; k < c.args.size(); ++k) {
+      const size_t slot = args.size();
+      if (c.args[k].buffer) {
+        args.insert(args.end(), {Value::I32(0), Value::I32(0)});  // placed when the call is made
+        const Param* param = spec ? PointerParamAt(spec->signature, slot) : nullptr;
+        if (!param) {
+          refuse("scenario-invalid", c.args[k].position,
+                 fmt::format("calls/{}/args/{}: a buffer goes only where the manifest declares a pointer parameter "
+                             "of {} (exports.{}.params), and parameter {} is not one",
+                             i, k, c.export_name, c.export_name, slot + 1));
+          args_ok = false;
+        } else if (!manifest.host_buffers) {
+          refuse("scenario-invalid", c.args[k].position,
+                 fmt::format("calls/{}/args/{}: the manifest has no host_buffers to say where the host puts the "
+                             "buffer {}: add \"host_buffers\" (docs/manifest.md), or pass its address and length "
+                             "as two numbers",
+                             i, k, param->name));
+          args_ok = false;
+        } else {
+          buffers.push_back({slot, param, &*c.args[k].buffer});
+        }
+        continue;
+      }
       // A v128 or reference parameter (a SIMD device may export one) has no
       // scenario spelling: refused, not dereferenced.
-      std::optional<ValueType> type = NumericType(e->signature.params[k]);
+      std::optional<ValueType> type = NumericType(e->signature.params[slot]);
       if (!type) {
         refuse("scenario-invalid", c.args[k].position,
                fmt::format("calls/{}/args/{}: {} takes a {} parameter, which a scenario cannot pass (only i32, i64, "
                            "f32 and f64)",
-                           i, k, c.export_name, WasmTypeName(e->signature.params[k])));
+                           i, k, c.export_name, WasmTypeName(e->signature.params[slot])));
+        args_ok = false;
+        args.push_back(Value::I32(0));
         continue;
       }
       Result<Value> v = ArgumentValue(c.args[k], *type);
-      if (v) {
-        args.push_back(*v);
-      } else {
+      if (!v) {
         refuse("scenario-invalid", c.args[k].position,
-               fmt::format("calls/{}/args/{}: {} (argument {} of {} {})", i, k, v.error().message, k + 1,
+               fmt::format("calls/{}/args/{}: {} (argument {} of {} {})", i, k, v.error().message, slot + 1,
                            c.export_name, e->signature.ToString()));
+        args_ok = false;
+      }
+      args.push_back(v ? *v : Value::I32(0));
+    }
+    if (!args_ok) continue;
+    if (!buffers.empty() && manifest.host_buffers->kind == HostBufferKind::kReserved) {
+      std::vector<uint32_t> lengths;
+      for (const BufferArgument& b : buffers) lengths.push_back(static_cast<uint32_t>(b.contents->size()));
+      if (!PlaceInReservedRegion(*manifest.host_buffers, lengths)) {
+        refuse("scenario-invalid", c.position,
+               fmt::format("calls/{}: its buffers do not fit the {} bytes host_buffers reserves (each starts 8-aligned)",
+                           i, manifest.host_buffers->bytes));
+        continue;
       }
     }
-    if (args.size() != c.args.size()) continue;
     uint64_t until = c.until_ms.value_or(s.duration_ms);
     for (uint64_t t = c.at_ms; t < until || (c.every_ms == 0 && t == c.at_ms); t += c.every_ms) {
       if (plan.size() >= kMaxScenarioEvents) {
         diagnostics.AddError("scenario-invalid", s.path, fmt::format("more than {} calls", kMaxScenarioEvents));
         return Error{ErrorKind::kInvalidInput, "too many calls"};
       }
-      plan.push_back({t, &c, args});
+      plan.push_back({t, &c, args, buffers});
       if (c.every_ms == 0) break;
     }
   }
@@ -110,6 +162,20 @@ Result<std::unique_ptr<ScenarioSession>> ScenarioSession::Start(const Scenario& 
       refuse("scenario-export-unknown", e.export_position,
              fmt::format("expect/results/{}/export: the module exports no function \"{}\"{}", i, e.export_name,
                          DidYouMean(e.export_name, functions)));
+    }
+  }
+  for (size_t i = 0; i < s.results.size(); ++i) {  // memory read back from a buffer the call passed
+    const ExpectedResult& e = s.results[i];
+    if (!e.memory || e.memory->buffer.empty()) continue;
+    const ExportSpec* spec = manifest.FindExport(e.export_name);
+    std::vector<std::string> pointers;
+    for (const Param& p : spec ? spec->signature.params : std::vector<Param>{}) {
+      if (p.is_pointer) pointers.push_back(p.name);
+    }
+    if (std::find(pointers.begin(), pointers.end(), e.memory->buffer) == pointers.end()) {
+      refuse("scenario-invalid", e.position,
+             fmt::format("expect/results/{}/memory/buffer: the manifest declares no pointer parameter \"{}\" of {}{}",
+                         i, e.memory->buffer, e.export_name, DidYouMean(e.memory->buffer, pointers)));
     }
   }
   for (size_t i = 0; i < s.traps.size(); ++i) {
@@ -152,6 +218,7 @@ Result<std::unique_ptr<ScenarioSession>> ScenarioSession::Start(const Scenario& 
   if (s.max_call_depth) limits.max_call_depth = *s.max_call_depth;
   if (s.wall_ms_per_call) limits.wall_ms_per_call = *s.wall_ms_per_call;
   session->limits_ = limits;
+  session->host_buffers_ = manifest.host_buffers;
   Result<Instantiation> inst = instantiate(host, limits);
   if (!inst) {
     diagnostics.AddError("instantiation-refused", s.module.empty() ? s.path : s.module, inst.error().message);
@@ -189,15 +256,33 @@ const ScenarioEvent& ScenarioSession::Step() {
   ev.export_name = p.call->export_name;
   ev.args = p.args;
   ev.first_host_call = host.calls().size();
-  ev.outcome = instance_->Call(ev.export_name, ev.args);
-  ev.host_call_count = host.calls().size() - ev.first_host_call;
+  std::vector<uint32_t> buffers;  // where the call's buffer arguments went
+  if (p.buffers.empty()) {
+    ev.outcome = instance_->Call(ev.export_name, ev.args);
+  } else if (std::optional<Trap> refused =
+                 PlaceBuffers(*instance_, *host_buffers_, ev.export_name, p.buffers, ev.args, buffers)) {
+    ev.outcome.trap = std::move(refused);
+  } else {
+    ev.outcome = instance_->Call(ev.export_name, ev.args);
+  }
   for (size_t r = 0; r < s.results.size(); ++r) {  // what the device reads back after this call
     const ExpectedResult& e = s.results[r];
     if (!e.memory || e.export_name != ev.export_name || (e.at_ms && *e.at_ms != ev.time_ms)) continue;
-    if (std::optional<Bytes> m = instance_->ReadMemory(e.memory->at, e.memory->bytes.size())) {
-      ev.memory_read[r] = std::move(*m);
+    uint64_t at = e.memory->at, length = e.memory->bytes.size();
+    if (!e.memory->buffer.empty()) {
+      auto b = std::find_if(p.buffers.begin(), p.buffers.end(),
+                            [&](const BufferArgument& x) { return x.param->name == e.memory->buffer; });
+      size_t index = static_cast<size_t>(b - p.buffers.begin());
+      if (index >= buffers.size()) continue;  // not passed, or not placed
+      at = buffers[index];
+      length = std::min<uint64_t>(length, b->contents->size());
     }
+    if (std::optional<Bytes> m = instance_->ReadMemory(at, length)) ev.memory_read[r] = std::move(*m);
   }
+  if (std::optional<Trap> failed = FreeBuffers(*instance_, *host_buffers_, buffers); failed && !ev.outcome.trap) {
+    ev.outcome.trap = std::move(failed);
+  }
+  ev.host_call_count = host.calls().size() - ev.first_host_call;
   events_.push_back(std::move(ev));
   return events_.back();
 }

@@ -13,6 +13,7 @@
 #include "manifest/manifest.h"
 #include "module/module_info.h"
 #include "runtime/engine.h"
+#include "scenario/host_buffers.h"
 #include "scenario/scenario.h"
 #include "support/diagnostics.h"
 #include "support/result.h"
@@ -65,12 +66,14 @@ class ScenarioSession {
     uint64_t time;
     const ScenarioCall* call;
     std::vector<Value> args;  // the call's arguments as the export's parameter types
+    std::vector<BufferArgument> buffers;  // placed when the call is made
   };
   explicit ScenarioSession(const Scenario& scenario);
   const Scenario& scenario_;
   std::unique_ptr<SimulatedHost> host_;
   std::unique_ptr<Instance> instance_;
   RunLimits limits_;
+  std::optional<HostBuffers> host_buffers_;  // the manifest's
   std::vector<Planned> plan_;
   size_t next_ = 0;
   std::vector<ScenarioEvent> events_;

@@ -285,3 +285,46 @@ TEST_CASE("every problem is reported in one run") {
   }
   CHECK(codes == std::vector<std::string>{"import-unknown", "export-missing", "memory-over-budget"});
 }
+
+TEST_CASE("host_buffers: the reserved region must be memory the module has on the device and leaves alone") {
+  // The thermostat reserves [130048, 131072), the last KiB of its two initial pages.
+  auto with = [](const std::string& runtime, uint64_t heap) {
+    Manifest m = Thermostat();
+    m.runtime = runtime == "wamr-classic" ? DeviceRuntime::kWamrClassic : DeviceRuntime::kWasm2c;
+    m.budgets.heap_bytes = heap;
+    return m;
+  };
+  auto codes = [](const Diagnostics& d) {
+    std::string out;
+    for (const Diagnostic& x : d.list()) out += x.code + " ";
+    return out;
+  };
+  CHECK(codes(Check(ThermostatWat())) == "");
+  // One page of memory: the region is past it.
+  Diagnostic small = OnlyError(Check(Replace(ThermostatWat(), "(memory (export \"memory\") 2 2)",
+                                             "(memory (export \"memory\") 1 2)")));
+  CHECK(small.code == "host-buffers-outside-memory");
+  CHECK(small.item == "host_buffers");
+  CHECK(small.message == "the host's buffers [130048, 131072) end past its initial memory (65536 bytes): move the "
+                         "region down, or give the module more initial memory");
+  // Data there: the host would overwrite it.
+  Diagnostic data = OnlyError(Check(Replace(ThermostatWat(), "(memory (export \"memory\") 2 2)",
+                                            "(memory (export \"memory\") 2 2) (data (i32.const 131000) \"xyz\")")));
+  CHECK(data.code == "host-buffers-overlap-data");
+  CHECK_THAT(data.message, Catch::Contains("overlap data segment 0 at [131000, 131003)"));
+  // A stack pointer starting inside it: a warning.
+  Diagnostics stack = Check(Replace(ThermostatWat(), "(memory (export \"memory\") 2 2)",
+                                    "(memory (export \"memory\") 2 2) (global $sp (mut i32) (i32.const 131072))"));
+  CHECK(codes(stack) == "host-buffers-overlap-stack ");
+  // WAMR: shrunk to __heap_base, the region is gone; a never-growing memory's heap is at its end, not in it.
+  std::string exports_heap_base = Replace(ThermostatWat(), "(memory (export \"memory\") 2 2)",
+                                          "(memory (export \"memory\") 2 2) (global (export \"__data_end\") i32 "
+                                          "(i32.const 2048)) (global (export \"__heap_base\") i32 (i32.const 4096))");
+  Diagnostics shrunk = Check(exports_heap_base, with("wamr-classic", 0));
+  CHECK(codes(shrunk) == "wamr-memory-shrunk host-buffers-outside-memory ");
+  CHECK_THAT(shrunk.list()[1].message,
+             Catch::Contains("end past what wamr-classic leaves of its memory after shrinking it to __heap_base (4096 "
+                             "bytes): use host_buffers of kind \"allocator\", or do not export __heap_base"));
+  CHECK(codes(Check(exports_heap_base, with("wasm2c", 0))) == "");
+  CHECK(codes(Check(ThermostatWat(), with("wamr-classic", 4096))) == "");
+}
