@@ -187,13 +187,20 @@ char WamrLetter(ValueType type) {
   return 'i';
 }
 
+namespace {
+// A buffer as a C parameter pair: `const uint8_t* NAME` (read) or `uint8_t* NAME`, and `uint32_t LEN`.
+std::string BufferParam(const Param& p) {
+  return fmt::format("{}uint8_t* {}, uint32_t {}", p.access == BufferAccess::kRead ? "const " : "", SymbolPart(p.name),
+                     SymbolPart(p.length_name));
+}
+}  // namespace
+
 std::string CParams(const Signature& signature, std::string first) {
   std::string out = std::move(first);
   for (const Param& p : signature.params) {
     if (!out.empty()) out += ", ";
     if (p.is_pointer) {
-      out += fmt::format("{}uint8_t* {}, uint32_t {}", p.access == BufferAccess::kRead ? "const " : "",
-                         SymbolPart(p.name), SymbolPart(p.length_name));
+      out += BufferParam(p);
     } else if (p.is_string) {
       out += fmt::format("const char* {}", SymbolPart(p.name));
     } else {
@@ -203,9 +210,11 @@ std::string CParams(const Signature& signature, std::string first) {
   return out.empty() ? "void" : out;
 }
 
-std::string WrapperParams(const Signature& signature, std::string first) {
+std::string WrapperParams(const Signature& signature, std::string first, bool host_memory) {
   for (const Param& p : signature.params) {
-    if (p.is_pointer) {
+    if (p.is_pointer && host_memory) {
+      first += ", " + BufferParam(p);
+    } else if (p.is_pointer) {
       first += fmt::format(", uint32_t {}, uint32_t {}", SymbolPart(p.name), SymbolPart(p.length_name));
     } else if (p.is_string) {
       first += fmt::format(", uint32_t {}", SymbolPart(p.name));
@@ -278,25 +287,36 @@ std::string StatusConstant(TrapKind kind) {
 }
 }  // namespace
 
-std::string StatusEnumDeclaration() {
+std::string StatusEnumDeclaration(const Manifest& m) {
   std::string out =
       "/* How a call ended: WASMIOT_OK, or the trap, with the names `wasmiot run`\n"
       " * reports (wasmiot_status_name), or an export the module does not have. */\n"
       "typedef enum wasmiot_status {\n  WASMIOT_OK = 0,\n";
   for (TrapKind kind : kAllTrapKinds) out += fmt::format("  {},\n", StatusConstant(kind));
-  out += "  WASMIOT_MISSING_EXPORT\n} wasmiot_status;\n\n";
-  out += "/* \"ok\", \"unreachable\", \"memory-out-of-bounds\", ..., \"missing-export\". */\n";
+  if (!m.host_buffers) {
+    out += "  WASMIOT_MISSING_EXPORT\n} wasmiot_status;\n\n";
+    out += "/* \"ok\", \"unreachable\", \"memory-out-of-bounds\", ..., \"missing-export\". */\n";
+  } else {
+    out += "  WASMIOT_MISSING_EXPORT,\n"
+           "  /* A buffer argument has no place in the module's memory (manifest\n"
+           "   * \"host_buffers\"), or is NULL with a length: the export was not called. */\n"
+           "  WASMIOT_NO_HOST_BUFFER\n} wasmiot_status;\n\n";
+    out += "/* \"ok\", \"unreachable\", \"memory-out-of-bounds\", ..., \"missing-export\",\n"
+           " * \"no-host-buffer\". */\n";
+  }
   out += "const char* wasmiot_status_name(wasmiot_status status);\n";
   return out;
 }
 
-std::string StatusNameDefinition() {
+std::string StatusNameDefinition(const Manifest& m) {
   std::string out = "const char* wasmiot_status_name(wasmiot_status status) {\n  switch (status) {\n";
   out += "    case WASMIOT_OK: return \"ok\";\n";
   for (TrapKind kind : kAllTrapKinds) {
     out += fmt::format("    case {}: return \"{}\";\n", StatusConstant(kind), TrapKindName(kind));
   }
-  out += "    case WASMIOT_MISSING_EXPORT: return \"missing-export\";\n  }\n  return \"other\";\n}\n";
+  out += "    case WASMIOT_MISSING_EXPORT: return \"missing-export\";\n";
+  if (m.host_buffers) out += "    case WASMIOT_NO_HOST_BUFFER: return \"no-host-buffer\";\n";
+  out += "  }\n  return \"other\";\n}\n";
   return out;
 }
 

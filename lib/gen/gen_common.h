@@ -57,8 +57,9 @@ char WamrLetter(ValueType type);
 // a buffer as `const uint8_t*` (read) or `uint8_t*` and its uint32_t length.
 std::string CParams(const Signature& signature, std::string first);
 // The host's export wrapper parameters: `first`, then each parameter with a
-// buffer as its guest address and length (uint32_t), then a pointer per result.
-std::string WrapperParams(const Signature& signature, std::string first);
+// buffer as its guest address and length (uint32_t), or with `host_memory` as
+// in CParams, then a pointer per result.
+std::string WrapperParams(const Signature& signature, std::string first, bool host_memory = false);
 
 // Doc lines for a function: its doc, then one tag per parameter and result.
 struct DocOptions {
@@ -72,10 +73,10 @@ std::vector<std::string> FunctionDoc(const std::string& doc, const Signature& si
 std::string BudgetDefines(const Manifest& manifest);
 
 // The wasmiot_status enum (WASMIOT_OK, one WASMIOT_TRAP_* per trap kind of
-// `wasmiot run`, WASMIOT_MISSING_EXPORT) for a header, and its name function
-// for a source file.
-std::string StatusEnumDeclaration();
-std::string StatusNameDefinition();
+// `wasmiot run`, WASMIOT_MISSING_EXPORT, and with host_buffers
+// WASMIOT_NO_HOST_BUFFER) for a header, and its name function for a source file.
+std::string StatusEnumDeclaration(const Manifest& manifest);
+std::string StatusNameDefinition(const Manifest& manifest);
 
 // A refusal when a function has more than one result (no C, Rust or WAMR
 // native ABI for it here).

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "gen/gen_common.h"
+#include "gen/host_buffers.h"
 #include "gen/generators.h"
 
 namespace wasmiot::gen {
@@ -246,6 +247,56 @@ static wasmiot_status wasmiot_call(wasm_exec_env_t exec_env, const char* name, u
 }
 )C";
 
+// For the export wrappers' buffer arguments (manifest "host_buffers").
+constexpr std::string_view kGuestRange = R"C(/* Whether [address, address + length) lies inside the module's memory, and where
+ * (NULL for no bytes). WAMR raises an exception for a range outside: cleared, so
+ * that the next call starts clean. */
+static bool wasmiot_guest_range(wasm_exec_env_t exec_env, uint32_t address, uint32_t length, uint8_t** native) {
+  wasm_module_inst_t instance = wasm_runtime_get_module_inst(exec_env);
+  if (!wasm_runtime_validate_app_addr(instance, address, length)) {
+    wasm_runtime_clear_exception(instance);
+    return false;
+  }
+  *native = length ? (uint8_t*)wasm_runtime_addr_app_to_native(instance, address) : NULL;
+  return length == 0 || *native != NULL;
+}
+)C";
+
+HostCallContext WamrContext() { return {"wasm_exec_env_t exec_env", "exec_env", std::string(kGuestRange)}; }
+
+// The call of an export with guest addresses: the public wasmiot_call_<name>,
+// or, when that one takes host memory, the static wasmiot_raw_<name> it calls.
+std::string GuestAddressWrapper(const ExportNames& e, bool raw) {
+  const Signature& s = e.spec->signature;
+  std::string c = raw ? fmt::format("\n/* With guest addresses: wasmiot_call_{} places the buffers. */\n"
+                                    "static wasmiot_status wasmiot_raw_{}({}) {{\n",
+                                    e.c_name, e.c_name, WrapperParams(s, "wasm_exec_env_t exec_env"))
+                      : fmt::format("\nwasmiot_status wasmiot_call_{}({}) {{\n", e.c_name,
+                                    WrapperParams(s, "wasm_exec_env_t exec_env"));
+  size_t arg_count = s.WasmParams().size();
+  if (arg_count) c += fmt::format("  wasm_val_t wasmiot_args[{}];\n", arg_count);
+  if (!s.results.empty()) c += "  wasm_val_t wasmiot_results[1];\n  wasmiot_status wasmiot_result;\n";
+  if (arg_count) c += "  memset(wasmiot_args, 0, sizeof wasmiot_args);\n";
+  size_t slot = 0;
+  for (const Param& p : s.params) {
+    c += fmt::format("  wasmiot_args[{}].kind = {};\n  wasmiot_args[{}].of.{} = ({}){};\n", slot, ValKind(p.type), slot,
+                     ValField(p.type), CType(p.type), SymbolPart(p.name));
+    ++slot;
+    if (p.is_pointer) {
+      c += fmt::format("  wasmiot_args[{}].kind = WASM_I32;\n  wasmiot_args[{}].of.i32 = (int32_t){};\n", slot, slot,
+                       SymbolPart(p.length_name));
+      ++slot;
+    }
+  }
+  std::string args = arg_count ? fmt::format("{}, wasmiot_args", arg_count) : "0, NULL";
+  if (s.results.empty()) return c + fmt::format("  return wasmiot_call(exec_env, \"{}\", 0, NULL, {});\n}}\n", e.spec->name, args);
+  const NamedResult& r = s.results[0];
+  c += fmt::format("  wasmiot_result = wasmiot_call(exec_env, \"{}\", 1, wasmiot_results, {});\n", e.spec->name, args);
+  c += fmt::format("  if (wasmiot_result == WASMIOT_OK && {}) *{} = wasmiot_results[0].of.{};\n", SymbolPart(r.name),
+                   SymbolPart(r.name), ValField(r.type));
+  return c + "  return wasmiot_result;\n}\n";
+}
+
 }  // namespace
 
 Result<std::vector<GeneratedFile>> GenerateHostWamr(const GenRequest& request, const Names& names,
@@ -260,7 +311,7 @@ Result<std::vector<GeneratedFile>> GenerateHostWamr(const GenRequest& request, c
                     "check` would refuse, and calls exports with typed wrappers. docs/gen.md"});
   h += "#ifndef WASMIOT_WAMR_H_\n#define WASMIOT_WAMR_H_\n\n#include <stdbool.h>\n#include <stdint.h>\n\n";
   h += "#include \"wasm_export.h\"\n\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
-  h += BudgetDefines(m) + "\n" + StatusEnumDeclaration();
+  h += BudgetDefines(m) + HostBufferDefines(m) + "\n" + StatusEnumDeclaration(m);
   std::string module;
   for (const ImportNames& i : names.imports) {
     const HostFunction& fn = *i.function;
@@ -305,14 +356,25 @@ Result<std::vector<GeneratedFile>> GenerateHostWamr(const GenRequest& request, c
        "void wasmiot_deadline_disarm(wasm_module_inst_t instance);\n#endif\n";
   h += "\n/* ---- Calls to the module's exports ---- */\n"
        "/* Each looks the export up (WASMIOT_MISSING_EXPORT if the module lacks it), calls\n"
-       " * it under the budgets, and returns how it ended; results are written only on\n"
-       " * WASMIOT_OK. A buffer parameter is an address in the module's memory. */\n";
+       " * it under the budgets, and returns how it ended; results are written only on\n";
+  if (!m.host_buffers) {
+    h += " * WASMIOT_OK. A buffer parameter is an address in the module's memory. */\n";
+  } else {
+    h += " * WASMIOT_OK.\n *\n";
+    for (const std::string& line : HostBufferConventionDoc(m)) h += " * " + line + "\n";
+    h += " */\n";
+  }
   for (const ExportNames& e : names.exports) {
+    const Signature& s = e.spec->signature;
     std::vector<std::string> doc = CommentLines(e.spec->doc);
     doc.insert(doc.begin(), fmt::format("Calls export \"{}\" ({}).", e.spec->name, e.spec->required ? "required" : "optional"));
+    bool host_memory = TakesHostBuffers(m, s);
+    if (host_memory) {
+      std::vector<std::string> more = HostBufferParamDoc(s);
+      doc.insert(doc.end(), more.begin(), more.end());
+    }
     h += "\n" + CDocComment(doc);
-    h += fmt::format("wasmiot_status wasmiot_call_{}({});\n", e.c_name,
-                     WrapperParams(e.spec->signature, "wasm_exec_env_t exec_env"));
+    h += fmt::format("wasmiot_status wasmiot_call_{}({});\n", e.c_name, WrapperParams(s, "wasm_exec_env_t exec_env", host_memory));
   }
   h += "\n#ifdef __cplusplus\n}\n#endif\n\n#endif /* WASMIOT_WAMR_H_ */\n";
 
@@ -368,35 +430,15 @@ Result<std::vector<GeneratedFile>> GenerateHostWamr(const GenRequest& request, c
     c += "  (void)module;\n  (void)name;\n  return false; /* the device supplies no memory */\n}\n";
   }
   c += kCheckCode;
-  c += "\n" + StatusNameDefinition();
+  c += "\n" + StatusNameDefinition(m);
+  c += HostBufferSupport(m, names, WamrContext());
   for (const ExportNames& e : names.exports) {
-    const Signature& s = e.spec->signature;
-    c += fmt::format("\nwasmiot_status wasmiot_call_{}({}) {{\n", e.c_name, WrapperParams(s, "wasm_exec_env_t exec_env"));
-    size_t arg_count = s.WasmParams().size();
-    if (arg_count) c += fmt::format("  wasm_val_t wasmiot_args[{}];\n", arg_count);
-    if (!s.results.empty()) c += "  wasm_val_t wasmiot_results[1];\n  wasmiot_status wasmiot_result;\n";
-    if (arg_count) c += "  memset(wasmiot_args, 0, sizeof wasmiot_args);\n";
-    size_t slot = 0;
-    for (const Param& p : s.params) {
-      c += fmt::format("  wasmiot_args[{}].kind = {};\n  wasmiot_args[{}].of.{} = ({}){};\n", slot, ValKind(p.type), slot,
-                       ValField(p.type), CType(p.type), SymbolPart(p.name));
-      ++slot;
-      if (p.is_pointer) {
-        c += fmt::format("  wasmiot_args[{}].kind = WASM_I32;\n  wasmiot_args[{}].of.i32 = (int32_t){};\n", slot, slot,
-                         SymbolPart(p.length_name));
-        ++slot;
-      }
-    }
-    std::string args = arg_count ? fmt::format("{}, wasmiot_args", arg_count) : "0, NULL";
-    if (s.results.empty()) {
-      c += fmt::format("  return wasmiot_call(exec_env, \"{}\", 0, NULL, {});\n}}\n", e.spec->name, args);
-    } else {
-      const NamedResult& r = s.results[0];
-      c += fmt::format("  wasmiot_result = wasmiot_call(exec_env, \"{}\", 1, wasmiot_results, {});\n", e.spec->name, args);
-      c += fmt::format("  if (wasmiot_result == WASMIOT_OK && {}) *{} = wasmiot_results[0].of.{};\n", SymbolPart(r.name),
-                       SymbolPart(r.name), ValField(r.type));
-      c += "  return wasmiot_result;\n}\n";
-    }
+    bool host_memory = TakesHostBuffers(m, e.spec->signature);
+    c += GuestAddressWrapper(e, host_memory);
+    if (!host_memory) continue;
+    c += HostBufferWrapper(e, WamrContext(),
+                           fmt::format("!wasm_runtime_lookup_function(wasm_runtime_get_module_inst(exec_env), \"{}\")",
+                                       e.spec->name));
   }
   return std::vector<GeneratedFile>{{"wasmiot_wamr.h", std::move(h)}, {"wasmiot_wamr.c", std::move(c)}};
 }

@@ -6,6 +6,7 @@
 
 #include "core/wasm2c_names.h"
 #include "gen/gen_common.h"
+#include "gen/host_buffers.h"
 #include "gen/generators.h"
 #include "support/text.h"
 
@@ -127,6 +128,46 @@ static wasmiot_status wasmiot_status_of(int trap) {
 }
 )C";
 
+// For the export wrappers' buffer arguments (manifest "host_buffers").
+constexpr std::string_view kGuestRange = R"C(/* Whether [address, address + length) lies inside the module's memory, and where. */
+static bool wasmiot_guest_range(wasmiot_instance* instance, uint32_t address, uint32_t length, uint8_t** native) {
+  wasm_rt_memory_t* memory = instance->memory;
+  if (!memory || length > memory->size || address > memory->size - length) return false;
+  *native = memory->data + address;
+  return true;
+}
+)C";
+
+HostCallContext Wasm2cContext() { return {"wasmiot_instance* instance", "instance", std::string(kGuestRange)}; }
+
+// The call of an export with guest addresses, under the trap handler: the
+// public wasmiot_call_<name>, or, when that one takes host memory, the static
+// wasmiot_raw_<name> it calls. `symbol`: wasm2c's function.
+std::string GuestAddressWrapper(const ExportNames& e, const std::string& symbol, bool raw) {
+  const Signature& s = e.spec->signature;
+  std::string c = raw ? fmt::format("\n/* With guest addresses: wasmiot_call_{} places the buffers. */\n"
+                                    "static wasmiot_status wasmiot_raw_{}({}) {{\n",
+                                    e.c_name, e.c_name, WrapperParams(s, "wasmiot_instance* instance"))
+                      : fmt::format("\nwasmiot_status wasmiot_call_{}({}) {{\n", e.c_name,
+                                    WrapperParams(s, "wasmiot_instance* instance"));
+  c += "  int wasmiot_trap;\n";
+  c += fmt::format("  if (!{}) return WASMIOT_MISSING_EXPORT;\n", symbol);
+  c += "  wasmiot_host_fault = 0;\n  WASMIOT_TRY(wasmiot_trap);\n  if (wasmiot_trap != 0) return wasmiot_status_of(wasmiot_trap);\n";
+  std::string args = "&instance->module";
+  for (const Param& p : s.params) {
+    args += ", " + ToW2c(p.type, SymbolPart(p.name));
+    if (p.is_pointer) args += ", " + SymbolPart(p.length_name);
+  }
+  if (s.results.empty()) {
+    c += fmt::format("  {}({});\n", symbol, args);
+  } else {
+    const NamedResult& r = s.results[0];
+    c += fmt::format("  {{\n    {} wasmiot_value = ({}){}({});\n", CType(r.type), CType(r.type), symbol, args);
+    c += fmt::format("    if ({0}) *{0} = wasmiot_value;\n  }}\n", SymbolPart(r.name));
+  }
+  return c + "  return WASMIOT_OK;\n}\n";
+}
+
 }  // namespace
 
 Result<std::vector<GeneratedFile>> GenerateHostWasm2c(const GenRequest& request, const Names& names,
@@ -161,7 +202,7 @@ Result<std::vector<GeneratedFile>> GenerateHostWasm2c(const GenRequest& request,
   h += "#ifndef WASMIOT_WASM2C_H_\n#define WASMIOT_WASM2C_H_\n\n#include <stdint.h>\n\n";
   h += fmt::format("#include \"wasm-rt.h\"\n#include \"{}.h\"\n\n", request.module_name);
   h += "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
-  h += BudgetDefines(m) + "\n" + StatusEnumDeclaration();
+  h += BudgetDefines(m) + HostBufferDefines(m) + "\n" + StatusEnumDeclaration(m);
   std::string module;
   for (const ImportNames& i : names.imports) {
     const HostFunction& fn = *i.function;
@@ -198,13 +239,25 @@ Result<std::vector<GeneratedFile>> GenerateHostWasm2c(const GenRequest& request,
        "WASM_RT_NO_RETURN void wasmiot_host_refuse(void);\n";
   h += "\n/* ---- Calls to the module's exports ---- */\n"
        "/* Each returns how the call ended; results are written only on WASMIOT_OK. An\n"
-       " * optional export the module lacks is WASMIOT_MISSING_EXPORT (a weak reference). A\n"
-       " * buffer parameter is an address in the module's memory. Not reentrant. */\n";
+       " * optional export the module lacks is WASMIOT_MISSING_EXPORT (a weak reference). A\n";
+  if (!m.host_buffers) {
+    h += " * buffer parameter is an address in the module's memory. Not reentrant. */\n";
+  } else {
+    h += " * wrapper is not reentrant.\n *\n";
+    for (const std::string& line : HostBufferConventionDoc(m)) h += " * " + line + "\n";
+    h += " */\n";
+  }
   for (const ExportNames& e : names.exports) {
+    const Signature& s = e.spec->signature;
     std::vector<std::string> doc = CommentLines(e.spec->doc);
     doc.insert(doc.begin(), fmt::format("Calls export \"{}\" ({}).", e.spec->name, e.spec->required ? "required" : "optional"));
+    bool host_memory = TakesHostBuffers(m, s);
+    if (host_memory) {
+      std::vector<std::string> more = HostBufferParamDoc(s);
+      doc.insert(doc.end(), more.begin(), more.end());
+    }
     h += "\n" + CDocComment(doc);
-    h += fmt::format("wasmiot_status wasmiot_call_{}({});\n", e.c_name, WrapperParams(e.spec->signature, "wasmiot_instance* instance"));
+    h += fmt::format("wasmiot_status wasmiot_call_{}({});\n", e.c_name, WrapperParams(s, "wasmiot_instance* instance", host_memory));
   }
   h += "\n#ifdef __cplusplus\n}\n#endif\n\n#endif /* WASMIOT_WASM2C_H_ */\n";
 
@@ -223,7 +276,7 @@ Result<std::vector<GeneratedFile>> GenerateHostWasm2c(const GenRequest& request,
   }
   if (takes_buffers) c += kGuestBytes;
   if (takes_strings) c += kGuestString;
-  c += "\n" + StatusNameDefinition();
+  c += "\n" + StatusNameDefinition(m);
   c += "\n/* ---- The imports wasm2c calls ---- */\n";
   for (const ImportNames& i : names.imports) {
     const HostFunction& fn = *i.function;
@@ -286,26 +339,12 @@ Result<std::vector<GeneratedFile>> GenerateHostWasm2c(const GenRequest& request,
   }
   c += "  return WASMIOT_OK;\n}\n\n";
   c += fmt::format("void wasmiot_free(wasmiot_instance* instance) {{ {}_free(&instance->module); }}\n", prefix);
+  c += HostBufferSupport(m, names, Wasm2cContext());
   for (const ExportNames& e : names.exports) {
-    const Signature& s = e.spec->signature;
     std::string symbol = prefix + MangleForWasm2c(e.spec->name);
-    c += fmt::format("\nwasmiot_status wasmiot_call_{}({}) {{\n", e.c_name, WrapperParams(s, "wasmiot_instance* instance"));
-    c += "  int wasmiot_trap;\n";
-    c += fmt::format("  if (!{}) return WASMIOT_MISSING_EXPORT;\n", symbol);
-    c += "  wasmiot_host_fault = 0;\n  WASMIOT_TRY(wasmiot_trap);\n  if (wasmiot_trap != 0) return wasmiot_status_of(wasmiot_trap);\n";
-    std::string args = "&instance->module";
-    for (const Param& p : s.params) {
-      args += ", " + ToW2c(p.type, SymbolPart(p.name));
-      if (p.is_pointer) args += ", " + SymbolPart(p.length_name);
-    }
-    if (s.results.empty()) {
-      c += fmt::format("  {}({});\n", symbol, args);
-    } else {
-      const NamedResult& r = s.results[0];
-      c += fmt::format("  {{\n    {} wasmiot_value = ({}){}({});\n", CType(r.type), CType(r.type), symbol, args);
-      c += fmt::format("    if ({0}) *{0} = wasmiot_value;\n  }}\n", SymbolPart(r.name));
-    }
-    c += "  return WASMIOT_OK;\n}\n";
+    bool host_memory = TakesHostBuffers(m, e.spec->signature);
+    c += GuestAddressWrapper(e, symbol, host_memory);
+    if (host_memory) c += HostBufferWrapper(e, Wasm2cContext(), "!" + symbol);
   }
   return std::vector<GeneratedFile>{{"wasmiot_wasm2c.h", std::move(h)}, {"wasmiot_wasm2c.c", std::move(c)}};
 }

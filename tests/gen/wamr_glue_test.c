@@ -2,8 +2,9 @@
  * The WAMR glue `wasmiot gen host --lang wamr` writes for the thermostat
  * (templates/thermostat/device.json), run against tests/gen/wamr/fake_wamr.c:
  * its natives and their signatures, its install checks on good and bad
- * modules, the budgets it instantiates with, and its export calls with their
- * statuses. Built and run by tests/gen/gen_compile_test.sh.
+ * modules, the budgets it instantiates with, its export calls with their
+ * statuses, and its buffer arguments placed in the reserved region of the
+ * manifest's "host_buffers". Built and run by tests/gen/gen_compile_test.sh.
  */
 #include <stdio.h>
 #include <string.h>
@@ -59,6 +60,23 @@ static void control_loop(wasm_exec_env_t exec_env, uint32_t num_args, wasm_val_t
   if (set_mode) set_mode(exec_env, next_mode);
 }
 
+/* get_status, as a module would: writes a status into the buffer it is given,
+ * through WAMR's address translation, after moving the memory (as a growth may)
+ * when asked to. Records what it was given. */
+static const char status_text[] = "{\"mode\":1}";
+static uint32_t status_calls, status_address, status_length;
+static int status_moves_memory;
+static void module_get_status(wasm_exec_env_t exec_env, uint32_t num_args, wasm_val_t* args) {
+  uint8_t* out;
+  (void)num_args;
+  ++status_calls;
+  status_address = (uint32_t)args[0].of.i32;
+  status_length = (uint32_t)args[1].of.i32;
+  if (status_moves_memory) fake_move_memory();
+  out = (uint8_t*)wasm_runtime_addr_app_to_native(wasm_runtime_get_module_inst(exec_env), status_address);
+  if (out && status_length >= sizeof status_text - 1) memcpy(out, status_text, sizeof status_text - 1);
+}
+
 static struct WASMModuleCommon Thermostat(void) {
   struct WASMModuleCommon m;
   memset(&m, 0, sizeof m);
@@ -71,7 +89,7 @@ static struct WASMModuleCommon Thermostat(void) {
   m.exports[2] = (fake_export){"control_loop", WASM_IMPORT_EXPORT_KIND_FUNC, {"", ""}, {0, 0}, NULL, {0, {0}, {0}},
                                control_loop};
   m.exports[3] = (fake_export){"get_status", WASM_IMPORT_EXPORT_KIND_FUNC, {"ii", "i"}, {0, 0}, NULL,
-                               {WASM_I32, {0}, {0}}, NULL};
+                               {WASM_I32, {0}, {0}}, module_get_status};
   m.exports[3].result.of.i32 = 27;
   m.export_count = 4;
   m.memory_pages = 2;
@@ -153,6 +171,7 @@ static void Instantiate(void) {
 
 static void Calls(void) {
   char error[160];
+  uint8_t buf[64];
   int32_t written = -1;
   struct WASMModuleCommon m = Thermostat();
   wasm_exec_env_t env;
@@ -161,7 +180,7 @@ static void Calls(void) {
   EXPECT(wasmiot_call_init(env) == WASMIOT_OK);
   EXPECT(wasmiot_call_control_loop(env) == WASMIOT_OK);
   EXPECT(hvac_mode == 1);
-  EXPECT(wasmiot_call_get_status(env, 1024, 64, &written) == WASMIOT_OK);
+  EXPECT(wasmiot_call_get_status(env, buf, sizeof buf, &written) == WASMIOT_OK);
   EXPECT(written == 27);
   /* Not exported: a status, not a NULL function called. */
   EXPECT(wasmiot_call_set_target_temperature(env, 21.5f) == WASMIOT_MISSING_EXPORT);
@@ -187,8 +206,81 @@ static void Calls(void) {
   /* get_status's result is untouched when the call traps. */
   written = -1;
   m.exports[3].exception = "unreachable";
-  EXPECT(wasmiot_call_get_status(env, 0, 0, &written) == WASMIOT_TRAP_UNREACHABLE);
+  EXPECT(wasmiot_call_get_status(env, NULL, 0, &written) == WASMIOT_TRAP_UNREACHABLE);
   EXPECT(written == -1);
+}
+
+/* get_status's buffer is host memory: the glue places it in the reserved region,
+ * zeroed, calls the export with its address, and copies back what it wrote. */
+static void HostBuffers(void) {
+  char error[160];
+  uint8_t buf[2048];
+  uint8_t* region;
+  int32_t written = -1;
+  struct WASMModuleCommon m = Thermostat();
+  wasm_exec_env_t env;
+  EXPECT(WASMIOT_HOST_BUFFERS_ADDRESS == 130048u && WASMIOT_HOST_BUFFERS_BYTES == 1024u);
+  EXPECT(wasmiot_instantiate(&m, error, sizeof error) != NULL);
+  env = fake_exec_env();
+
+  /* Stale bytes in the region do not come back: a buffer the module writes starts as zeros. */
+  region = (uint8_t*)wasm_runtime_addr_app_to_native(wasm_runtime_get_module_inst(env), 130048);
+  memset(region, 'S', 1024);
+  memset(buf, 'x', sizeof buf);
+  status_calls = 0;
+  EXPECT(wasmiot_call_get_status(env, buf, 64, &written) == WASMIOT_OK);
+  EXPECT(status_calls == 1);
+  EXPECT(status_address == 130048);
+  EXPECT(status_length == 64);
+  EXPECT(written == 27);
+  EXPECT(memcmp(buf, status_text, sizeof status_text - 1) == 0);
+  EXPECT(buf[sizeof status_text - 1] == 0 && buf[63] == 0);
+  EXPECT(buf[64] == 'x'); /* nothing past its length */
+
+  /* The memory moved during the call: the bytes come from where it is now. */
+  memset(buf, 'x', sizeof buf);
+  status_moves_memory = 1;
+  EXPECT(wasmiot_call_get_status(env, buf, 64, &written) == WASMIOT_OK);
+  status_moves_memory = 0;
+  EXPECT(memcmp(buf, status_text, sizeof status_text - 1) == 0);
+  EXPECT(buf[63] == 0);
+
+  /* The whole region fits; a byte more does not, and the export is not called. */
+  EXPECT(wasmiot_call_get_status(env, buf, 1024, &written) == WASMIOT_OK);
+  EXPECT(status_length == 1024);
+  status_calls = 0;
+  written = -1;
+  memset(buf, 'x', sizeof buf);
+  EXPECT(wasmiot_call_get_status(env, buf, 1025, &written) == WASMIOT_NO_HOST_BUFFER);
+  EXPECT(status_calls == 0);
+  EXPECT(written == -1 && buf[0] == 'x');
+  EXPECT(strcmp(wasmiot_status_name(WASMIOT_NO_HOST_BUFFER), "no-host-buffer") == 0);
+
+  /* NULL is fine without a length, WASMIOT_NO_HOST_BUFFER with one. */
+  EXPECT(wasmiot_call_get_status(env, NULL, 0, &written) == WASMIOT_OK);
+  EXPECT(status_calls == 1 && status_length == 0);
+  EXPECT(wasmiot_call_get_status(env, NULL, 8, &written) == WASMIOT_NO_HOST_BUFFER);
+  EXPECT(status_calls == 1);
+
+  /* A trapping export leaves the host's buffer untouched, though it wrote its own memory. */
+  m.exports[3].exception = "unreachable";
+  memset(buf, 'x', sizeof buf);
+  written = -1;
+  EXPECT(wasmiot_call_get_status(env, buf, 64, &written) == WASMIOT_TRAP_UNREACHABLE);
+  EXPECT(status_calls == 2);
+  region = (uint8_t*)wasm_runtime_addr_app_to_native(wasm_runtime_get_module_inst(env), 130048);
+  EXPECT(memcmp(region, status_text, sizeof status_text - 1) == 0);
+  EXPECT(buf[0] == 'x' && buf[63] == 'x' && written == -1);
+  m.exports[3].exception = NULL;
+
+  /* An instance of one page: the region is outside its memory. The export is not
+   * called, and the exception WAMR raised checking the range does not outlive it. */
+  m.memory_pages = 1;
+  EXPECT(wasmiot_instantiate(&m, error, sizeof error) != NULL);
+  status_calls = 0;
+  EXPECT(wasmiot_call_get_status(env, buf, 64, &written) == WASMIOT_NO_HOST_BUFFER);
+  EXPECT(status_calls == 0);
+  EXPECT(wasmiot_call_init(env) == WASMIOT_OK);
 }
 
 int main(void) {
@@ -196,6 +288,7 @@ int main(void) {
   InstallChecks();
   Instantiate();
   Calls();
+  HostBuffers();
   (void)logged;
   if (failures) printf("%d failed\n", failures);
   return failures ? 1 : 0;

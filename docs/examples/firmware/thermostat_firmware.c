@@ -43,6 +43,8 @@ void env_log(void* user, const uint8_t* message, uint32_t message_len) {
 int main(void) {
   static wasmiot_instance thermostat;
   static struct room room = {18.0f, 40.0f};
+  static uint8_t status_json[128];
+  int32_t written = 0;
   wasmiot_status status;
 
   wasm_rt_init();
@@ -53,6 +55,16 @@ int main(void) {
   room.temperature = 25.0f;
   room.humidity = 70.0f;
   if (status == WASMIOT_OK) status = wasmiot_call_control_loop(&thermostat); /* 25 C and humid: cool, fan 50 */
+  /* get_status writes a JSON status into the firmware's own buffer: the glue
+   * places it in the region the manifest reserves for buffers (host_buffers) and
+   * copies back what the module wrote. It is optional: a module may lack it. */
+  if (status == WASMIOT_OK) {
+    status = wasmiot_call_get_status(&thermostat, status_json, sizeof status_json, &written);
+    if (status == WASMIOT_MISSING_EXPORT) status = WASMIOT_OK;
+    if (status == WASMIOT_OK && written > 0 && written <= (int32_t)sizeof status_json) {
+      printf("status: %.*s\n", (int)written, (const char*)status_json);
+    }
+  }
   /* A trap is a status, not a crash. */
   if (status != WASMIOT_OK) {
     printf("trap: %s\n", wasmiot_status_name(status));

@@ -22,11 +22,26 @@ struct WASMExecEnv {
 };
 struct WASMMemoryInstance {
   uint32_t pages;
+  uint8_t* data; /* pages * 65536 bytes, at most sizeof memory_places[0] */
 };
 
 static struct WASMModuleInstanceCommon the_instance;
 static struct WASMExecEnv the_exec_env = {&the_instance};
 static struct WASMMemoryInstance the_memory;
+/* Two places for the instance's memory, so that it can move. */
+static uint8_t memory_places[2][4 * 65536];
+
+static uint64_t memory_size(void) {
+  uint64_t size = (uint64_t)the_memory.pages * 65536u;
+  return size < sizeof memory_places[0] ? size : sizeof memory_places[0];
+}
+
+void fake_move_memory(void) {
+  uint8_t* other = the_memory.data == memory_places[0] ? memory_places[1] : memory_places[0];
+  memcpy(other, the_memory.data, sizeof memory_places[0]);
+  memset(the_memory.data, 0xAA, sizeof memory_places[0]);
+  the_memory.data = other;
+}
 
 bool wasm_runtime_register_natives(const char* module_name, NativeSymbol* native_symbols, uint32_t n) {
   if (registered_count == 8) return false;
@@ -102,6 +117,8 @@ wasm_module_inst_t wasm_runtime_instantiate(const wasm_module_t module, uint32_t
   the_instance.module = module;
   the_instance.exception[0] = '\0';
   the_memory.pages = module->memory_pages;
+  the_memory.data = memory_places[0];
+  memset(memory_places, 0, sizeof memory_places);
   return &the_instance;
 }
 
@@ -167,4 +184,17 @@ void wasm_runtime_terminate(wasm_module_inst_t instance) { wasm_runtime_set_exce
 void wasm_runtime_set_instruction_count_limit(wasm_exec_env_t exec_env, int count) {
   (void)exec_env;
   (void)count;
+}
+
+/* As WAMR: false, with an exception raised, when the range is not inside the memory. */
+bool wasm_runtime_validate_app_addr(wasm_module_inst_t instance, uint64_t app_offset, uint64_t size) {
+  if (instance->module->memory_pages && size <= memory_size() && app_offset <= memory_size() - size) return true;
+  wasm_runtime_set_exception(instance, "out of bounds memory access");
+  return false;
+}
+
+/* As WAMR: NULL unless the address is inside the memory (its end is not). */
+void* wasm_runtime_addr_app_to_native(wasm_module_inst_t instance, uint64_t app_offset) {
+  if (!instance->module->memory_pages || app_offset >= memory_size()) return NULL;
+  return the_memory.data + app_offset;
 }

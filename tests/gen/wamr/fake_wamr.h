@@ -59,6 +59,9 @@ extern uint32_t fake_last_stack_size, fake_last_heap_size;
 void* fake_native(const char* module, const char* name, const char** signature);
 /* The one exec env of the last instance. */
 wasm_exec_env_t fake_exec_env(void);
+/* The instance's memory moved elsewhere, as a growth may move it: its bytes
+ * copied to another place, and the old place scribbled over. */
+void fake_move_memory(void);
 
 #ifdef __cplusplus
 }

@@ -118,6 +118,8 @@ void wasm_runtime_set_exception(wasm_module_inst_t module_inst, const char* exce
 void wasm_runtime_clear_exception(wasm_module_inst_t module_inst);
 void wasm_runtime_terminate(wasm_module_inst_t module_inst);
 void wasm_runtime_set_instruction_count_limit(wasm_exec_env_t exec_env, int instruction_count);
+bool wasm_runtime_validate_app_addr(wasm_module_inst_t module_inst, uint64_t app_offset, uint64_t size);
+void* wasm_runtime_addr_app_to_native(wasm_module_inst_t module_inst, uint64_t app_offset);
 
 #ifdef __cplusplus
 }
