@@ -19,7 +19,7 @@ echo "|---|---|---:|---:|---:|"
 for cpu in "${cpus[@]}"; do
   name=${cpu%%:*}
   # shellcheck disable=SC2086 # the flags are a list
-  for src in wasmiot_bundle.c wasmiot_chunks.c "wasmiot_rt_static.c -DWASMIOT_RT_MEMORY_PAGES=0" \
+  for src in wasmiot_bundle.c wasmiot_chunks.c wasmiot_slots.c "wasmiot_rt_static.c -DWASMIOT_RT_MEMORY_PAGES=0" \
              "$work/receiver_state.c"; do
     set -- $src
     file=$1
@@ -31,16 +31,18 @@ for cpu in "${cpus[@]}"; do
   done
 done
 echo
-echo "Worst-case stack of the receiver's entry points, direct calls only (crypto and storage"
-echo "callbacks add their own):"
+echo "Worst-case stack of the receiver's and the slots' entry points, direct calls only (crypto,"
+echo "storage and flash callbacks add their own):"
 echo
 echo "| entry point | cortex-m4f | cortex-m0plus |"
 echo "|---|---:|---:|"
 for cpu in "${cpus[@]}"; do
   name=${cpu%%:*}
-  awk -f "$root/bench/stack-depth.awk" "$work/$name-wasmiot_bundle.ci" "$work/$name-wasmiot_chunks.ci" > "$work/$name.stack"
+  awk -f "$root/bench/stack-depth.awk" "$work/$name-wasmiot_bundle.ci" "$work/$name-wasmiot_chunks.ci" \
+    "$work/$name-wasmiot_slots.ci" > "$work/$name.stack"
 done
-for entry in wasmiot_receiver_accept wasmiot_receiver_resume wasmiot_receiver_poll wasmiot_bundle_verify_header; do
+for entry in wasmiot_receiver_accept wasmiot_receiver_resume wasmiot_receiver_poll wasmiot_bundle_verify_header \
+             wasmiot_slots_open wasmiot_slots_confirm; do
   m4=$(awk -v e=$entry '$1 == e { print $2 }' "$work/cortex-m4f.stack")
   m0=$(awk -v e=$entry '$1 == e { print $2 }' "$work/cortex-m0plus.stack")
   echo "| $entry | $m4 | $m0 |"
