@@ -14,6 +14,8 @@
 //                                              flags byte) from a bundle and its chunk stream: each
 //                                              split mode, timeouts, a small bitmap, a restart, and a
 //                                              slot holding the bundle's first bytes to resume from
+//   fuzz_seed_corpus slots DIR                 fuzz_slots inputs: metadata sectors formatted, after
+//                                              confirms, with a test boot under way, with a torn record
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -26,6 +28,7 @@
 #include <vector>
 
 #include "bundle/chunks.h"
+#include "devsim/flash_model.h"
 #include "keys/keys.h"
 
 #include "fuzz_support.h"
@@ -126,10 +129,39 @@ void ReceiverSeeds(const std::string& bundle_path, const std::string& stream_pat
   with_flags(0x42, whole);
 }
 
+// Metadata sectors (fuzz_slots): formatted, after installs and confirms that
+// moved the log to the other sector, with a test boot under way, and with a
+// record torn by a power cut.
+void SlotsSeeds(const std::string& dir) {
+  const FlashGeometry g{4096, 256, 8};
+  auto save = [&](const std::string& name, const FlashModel& flash) {
+    WriteAll(dir + "/" + name, Bytes(flash.contents().begin(), flash.contents().begin() + 2 * g.sector_size));
+  };
+  FlashModel flash(g);
+  wasmiot_slots slots;
+  wasmiot_slots_open(&slots, &flash.flash());
+  wasmiot_slots_format(&slots, 3);
+  save("formatted", flash);
+  const uint8_t id[WASMIOT_SLOTS_ID_SIZE] = {7};
+  for (uint64_t sequence = 4; sequence < 8; ++sequence) {
+    wasmiot_slots_begin_install(&slots);
+    wasmiot_slots_set_pending(&slots, sequence);
+    wasmiot_slots_start_trial(&slots);
+    wasmiot_slots_confirm(&slots, id);
+  }
+  save("confirmed", flash);
+  wasmiot_slots_set_pending(&slots, 9);
+  wasmiot_slots_start_trial(&slots);
+  save("trying", flash);
+  flash.CutPowerAt(flash.operations() + 1);
+  wasmiot_slots_revert(&slots);
+  save("torn", flash);
+}
+
 int Usage() {
   std::fprintf(stderr,
                "usage: fuzz_seed_corpus secret-key OUT | public-key OUT | encrypted-key OUT | hex IN OUT |\n"
-               "       receiver BUNDLE STREAM DIR\n");
+               "       receiver BUNDLE STREAM DIR | slots DIR\n");
   return 2;
 }
 
@@ -149,6 +181,8 @@ int main(int argc, char** argv) {
     WriteAll(args[2], fuzz::DecodeHex(std::string_view(reinterpret_cast<const char*>(text.data()), text.size())));
   } else if (args.size() == 4 && args[0] == "receiver") {
     ReceiverSeeds(args[1], args[2], args[3]);
+  } else if (args.size() == 2 && args[0] == "slots") {
+    SlotsSeeds(args[1]);
   } else {
     return Usage();
   }

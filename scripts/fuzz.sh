@@ -22,7 +22,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$root/build-fuzz
 
-all_targets=(module manifest scenario gateway keys bundle receiver pgm runtime project)
+all_targets=(module manifest scenario gateway keys bundle receiver pgm runtime project slots)
 mode=ci
 hours=
 case "${1:-}" in
@@ -145,6 +145,7 @@ bundle() {  # NAME MODULE [sign options...]
   cp "$tmp/$name.bundle" "$corpus/bundle/"
   "$seedgen" receiver "$tmp/$name.bundle" "$tmp/$name.stream" "$corpus/receiver"
 }
+"$seedgen" slots "$corpus/slots"
 bundle contract "$tmp/wasm/thermostat.wasm"
 bundle contract-64 "$tmp/wasm/thermostat.wasm" --chunk-size 64
 bundle contract-aot "$tmp/wasm/thermostat.wasm" --target cortex-m4f --chunk-size 100
@@ -210,6 +211,7 @@ fi
 max_len() {
   case $1 in
     gateway|keys|project) echo 4096 ;;
+    slots) echo 512 ;;
     manifest|scenario|pgm|runtime) echo 16384 ;;
     *) echo 65536 ;;
   esac
