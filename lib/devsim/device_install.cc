@@ -1,0 +1,72 @@
+#include "devsim/device_install.h"
+
+#include "bundle/device_policy.h"
+#include "keys/sodium_bridge.h"
+#include "wasmiot_slot_storage.h"
+
+namespace wasmiot {
+
+Result<InstallOutcome> InstallFrames(DeviceState& state, const Manifest& manifest,
+                                     const std::vector<SourcedFrame>& frames, std::optional<uint64_t> fail_at) {
+  InstallOutcome out;
+  FlashModel flash(state.geometry, state.flash);
+  flash.CutPowerAt(fail_at);
+  auto finish = [&]() {
+    out.power_cut = !flash.powered();
+    out.flash_operations = flash.operations();
+    state.flash = flash.contents();
+    return out;
+  };
+  wasmiot_slots slots;
+  if (wasmiot_slots_open(&slots, &flash.flash()) != WASMIOT_SLOTS_OK) {
+    return Error{ErrorKind::kInvalidInput, "the flash holds no slot metadata: make the state with `wasmiot device init`"};
+  }
+  if (wasmiot_slots_begin_install(&slots) != WASMIOT_SLOTS_OK) return finish();
+  out.slot = wasmiot_slots_inactive(&slots);
+  std::vector<uint8_t> sector(state.geometry.sector_size);
+  wasmiot_slot_storage storage;
+  if (wasmiot_slot_storage_init(&storage, &slots, out.slot, sector.data()) != 0) {
+    return Error{ErrorKind::kInvalidInput, "write units above 8 bytes cannot hold a bundle (docs/slots.md)"};
+  }
+  Diagnostics ignored;  // the manifest's own targets: nothing to refuse
+  DeviceChoices choices;
+  choices.installed_sequence = slots.state.counter;
+  std::unique_ptr<DevicePolicy> policy = MakeDevicePolicy(state.keys, manifest, choices, ignored);
+  if (!policy) return Error{ErrorKind::kInvalidInput, "no device policy for this manifest"};
+  const uint32_t overhead = WASMIOT_BUNDLE_PAYLOAD_OFFSET(WASMIOT_BUNDLE_MAX_CHUNKS);
+  policy->policy.max_payload_size = slots.slot_size > overhead ? slots.slot_size - overhead : slots.slot_size / 2;
+  std::vector<uint8_t> bitmap((WASMIOT_BUNDLE_MAX_CHUNKS + 7) / 8);
+  wasmiot_receiver_config config{};
+  config.storage = &storage.storage;
+  config.crypto = &HostCrypto();
+  config.policy = &policy->policy;
+  config.bitmap = bitmap.data();
+  config.bitmap_bytes = static_cast<uint32_t>(bitmap.size());
+  wasmiot_receiver rx;
+  wasmiot_receiver_init(&rx, &config);
+  uint8_t scratch[WASMIOT_BUNDLE_TABLE_OFFSET];
+  out.resumed = wasmiot_receiver_resume(&rx, scratch, 0);
+  // Passes over the frames while one makes progress: a frame early for its
+  // session (a chunk before the table) counts on a later pass.
+  for (bool progress = true; progress && flash.powered() && rx.state != WASMIOT_RX_STATE_COMPLETE;) {
+    progress = false;
+    for (const SourcedFrame& f : frames) {
+      wasmiot_rx_result r = wasmiot_receiver_accept(&rx, f.bytes.data(), f.bytes.size(), 0);
+      if (!flash.powered()) break;
+      out.receiver = r;
+      if (r == WASMIOT_RX_REFUSED) out.refusal = rx.refusal;
+      progress = progress || r == WASMIOT_RX_ACCEPTED || r == WASMIOT_RX_COMPLETE;
+      if (r == WASMIOT_RX_COMPLETE) break;
+    }
+  }
+  out.sequence = rx.sequence;
+  if (flash.powered() && rx.state == WASMIOT_RX_STATE_COMPLETE) {
+    out.receiver = WASMIOT_RX_COMPLETE;
+    wasmiot_slots_result r = wasmiot_slots_set_pending(&slots, rx.sequence);
+    out.rollback = r == WASMIOT_SLOTS_ROLLBACK;
+    out.pending = r == WASMIOT_SLOTS_OK;
+  }
+  return finish();
+}
+
+}  // namespace wasmiot

@@ -1,0 +1,49 @@
+// The simulated device's state file (`wasmiot device`, docs/slots.md "The
+// state file"): the flash geometry, the manifest it was made for, its trusted
+// public keys and the whole flash image, in one file. Every field is checked
+// before anything is allocated from it.
+//
+//   0   8  magic "WIOTDEV1"
+//   8   4  u32 format version 1
+//  12   4  u32 flash size (at most kMaxSimulatedFlash)
+//  16   4  u32 sector size
+//  20   4  u32 write unit
+//  24   4  u32 manifest bytes (at most kMaxManifestBytes)
+//  28   4  u32 public keys (1 to kMaxDeviceKeys)
+//  32      the manifest file's bytes, then 32 bytes per key, then the flash
+// All little-endian; the file ends exactly after the flash.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "devsim/flash_model.h"
+#include "support/diagnostics.h"
+#include "support/file_io.h"
+#include "support/result.h"
+
+namespace wasmiot {
+
+inline constexpr char kDeviceStateMagic[] = "WIOTDEV1";
+inline constexpr uint32_t kDeviceStateVersion = 1;
+inline constexpr uint32_t kDeviceStateHeaderBytes = 32;
+inline constexpr uint32_t kMaxSimulatedFlash = 64u << 20;
+inline constexpr uint32_t kMaxDeviceKeys = 8;
+
+struct DeviceState {
+  FlashGeometry geometry;
+  std::string manifest_text;
+  std::vector<std::array<uint8_t, 32>> keys;
+  Bytes flash;  // geometry.size bytes
+};
+
+Bytes EncodeDeviceState(const DeviceState& state);
+
+// Refused with `device-state-invalid` at the byte offset of the first field
+// that is wrong: magic, version, a geometry wasmiot_slots cannot use, sizes
+// past their limits or past the file, a file longer than its fields.
+Result<DeviceState> DecodeDeviceState(const Bytes& file, const std::string& path, Diagnostics& diagnostics);
+
+}  // namespace wasmiot
