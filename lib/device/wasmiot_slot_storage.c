@@ -45,36 +45,53 @@ static int rewrite_sector(const wasmiot_slot_storage* s, uint32_t pos, const uin
   return 0;
 }
 
-/* Programs [pos, pos + n), all in one sector: erased units are programmed,
- * units that already hold the bytes are skipped, and a unit holding other
- * bytes (a torn earlier write) has the sector rewritten. */
+/* Programs one unit: `data` over what the unit at `u` holds, for the bytes
+ * of [pos, end) in it. */
+static int program_unit(const wasmiot_slot_storage* s, uint32_t u, uint32_t pos, uint32_t end, const uint8_t* data) {
+  const wasmiot_flash* f = s->flash;
+  uint8_t unit[WASMIOT_SLOT_STORAGE_MAX_WRITE_SIZE];
+  uint32_t from = u < pos ? pos : u, to = u + f->write_size < end ? u + f->write_size : end;
+  if (f->read(f->context, s->base + u, unit, f->write_size) != 0) return -1;
+  memcpy(unit + (from - u), data + (from - pos), to - from);
+  return f->write(f->context, s->base + u, unit, f->write_size);
+}
+
+/* Programs [pos, pos + n), all in one sector: erased units are programmed
+ * (the whole units in one write), units that already hold the bytes are
+ * skipped, and a unit holding other bytes (a torn earlier write) has the
+ * sector rewritten. */
 static int write_in_sector(const wasmiot_slot_storage* s, uint32_t pos, const uint8_t* data, uint32_t n) {
   const wasmiot_flash* f = s->flash;
   const uint32_t unit = f->write_size;
   const uint32_t first = pos - pos % unit, end = pos + n;
   uint8_t current[WASMIOT_SLOT_STORAGE_MAX_WRITE_SIZE], wanted[WASMIOT_SLOT_STORAGE_MAX_WRITE_SIZE];
-  uint32_t u;
-  int aligned = pos % unit == 0, fresh = 1;
-  for (u = first; u < end; u += unit) {  /* anything torn here? */
+  uint32_t u, whole_from, whole_to;
+  int resent = 0; /* some unit already holds its bytes: program unit by unit */
+  for (u = first; u < end; u += unit) {
     uint32_t from = u < pos ? pos : u, to = u + unit < end ? u + unit : end;
     if (f->read(f->context, s->base + u, current, unit) != 0) return -1;
     memcpy(wanted, current, unit);
     memcpy(wanted + (from - u), data + (from - pos), to - from);
-    if (memcmp(current, wanted, unit) == 0) {
-      if (!all_erased(current, unit)) fresh = 0;  /* already programmed: skipped below */
-      continue;
+    if (all_erased(current, unit)) continue;
+    if (memcmp(current, wanted, unit) != 0) return rewrite_sector(s, pos, data, n);
+    resent = 1;
+  }
+  if (resent) {
+    for (u = first; u < end; u += unit) {
+      if (f->read(f->context, s->base + u, current, unit) != 0) return -1;
+      if (all_erased(current, unit) && program_unit(s, u, pos, end, data) != 0) return -1;
     }
-    if (!all_erased(current, unit)) return rewrite_sector(s, pos, data, n);
-    if (u < pos || to < u + unit) fresh = 0;  /* a partial unit: programmed on its own below */
+    return 0;
   }
-  if (aligned && fresh && n % unit == 0) return f->write(f->context, s->base + pos, data, n);
-  for (u = first; u < end; u += unit) {  /* unit by unit: what differs, into erased units */
-    uint32_t from = u < pos ? pos : u, to = u + unit < end ? u + unit : end;
-    if (f->read(f->context, s->base + u, current, unit) != 0) return -1;
-    memcpy(wanted, current, unit);
-    memcpy(wanted + (from - u), data + (from - pos), to - from);
-    if (memcmp(current, wanted, unit) != 0 && f->write(f->context, s->base + u, wanted, unit) != 0) return -1;
+  /* All erased: a partial first unit, the whole units in one write, a partial last unit. */
+  whole_from = pos % unit == 0 ? pos : first + unit;
+  whole_to = end - end % unit;
+  if (whole_from > pos && program_unit(s, first, pos, end, data) != 0) return -1;
+  if (whole_to > whole_from &&
+      f->write(f->context, s->base + whole_from, data + (whole_from - pos), whole_to - whole_from) != 0) {
+    return -1;
   }
+  if (whole_to < end && whole_to >= whole_from && program_unit(s, whole_to, pos, end, data) != 0) return -1;
   return 0;
 }
 

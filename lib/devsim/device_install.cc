@@ -1,10 +1,26 @@
 #include "devsim/device_install.h"
 
+#include <algorithm>
+#include <iterator>
+
 #include "bundle/device_policy.h"
 #include "keys/sodium_bridge.h"
 #include "wasmiot_slot_storage.h"
 
 namespace wasmiot {
+namespace {
+
+// Whether the frames' header frame names the receiver's session.
+bool SameBundle(const std::vector<SourcedFrame>& frames, const wasmiot_receiver& rx) {
+  for (const SourcedFrame& f : frames) {
+    wasmiot_frame frame;
+    if (wasmiot_frame_parse(f.bytes.data(), f.bytes.size(), &frame) == 0 || frame.type != WASMIOT_FRAME_HEADER) continue;
+    return std::equal(std::begin(frame.bundle_id), std::end(frame.bundle_id), std::begin(rx.bundle_id));
+  }
+  return false;
+}
+
+}  // namespace
 
 Result<InstallOutcome> InstallFrames(DeviceState& state, const Manifest& manifest,
                                      const std::vector<SourcedFrame>& frames, std::optional<uint64_t> fail_at) {
@@ -46,6 +62,11 @@ Result<InstallOutcome> InstallFrames(DeviceState& state, const Manifest& manifes
   wasmiot_receiver_init(&rx, &config);
   uint8_t scratch[WASMIOT_BUNDLE_TABLE_OFFSET];
   out.resumed = wasmiot_receiver_resume(&rx, scratch, 0);
+  // A whole bundle already in the slot is this install's only if the frames
+  // are that bundle (an install cut short before its pending record); any
+  // other — a reverted update, say — is not made pending again: the frames
+  // start a new session, which erases the slot.
+  if (rx.state == WASMIOT_RX_STATE_COMPLETE && !SameBundle(frames, rx)) wasmiot_receiver_reset(&rx);
   // Passes over the frames while one makes progress: a frame early for its
   // session (a chunk before the table) counts on a later pass.
   for (bool progress = true; progress && flash.powered() && rx.state != WASMIOT_RX_STATE_COMPLETE;) {

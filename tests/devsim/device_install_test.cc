@@ -114,7 +114,7 @@ TEST_CASE("device state: what init writes reads back, and every bad field is ref
   CHECK_THAT(refused(longer), Catch::EndsWith("more after the flash"));
 }
 
-TEST_CASE("device install: a verified bundle goes pending in the inactive slot; a replay or a foreign one never") {
+TEST_CASE("device install: a verified bundle goes pending in the inactive slot, a replay or a foreign one never") {
   Lab lab;
   Result<InstallOutcome> first = InstallFrames(lab.state, Thermostat(), lab.Frames(7), std::nullopt);
   REQUIRE(first.ok());
