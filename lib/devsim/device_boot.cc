@@ -68,18 +68,14 @@ std::string TestRun(const Bytes& wasm, const Manifest& manifest, uint32_t period
 
 Result<BootOutcome> BootDevice(DeviceState& state, const Manifest& manifest, const BootOptions& options) {
   BootOutcome out;
-  FlashModel flash(state.geometry, state.flash);
-  flash.CutPowerAt(options.fail_at);
+  PowerOn on(state, options.fail_at);
+  if (Status opened = on.OpenSlots(); !opened) return opened.error();
+  FlashModel& flash = on.flash();
+  wasmiot_slots& slots = on.slots();
   auto finish = [&]() {
-    out.power_cut = !flash.powered();
-    out.flash_operations = flash.operations();
-    state.flash = flash.contents();
+    on.Save(out.power_cut, out.flash_operations);
     return out;
   };
-  wasmiot_slots slots;
-  if (wasmiot_slots_open(&slots, &flash.flash()) != WASMIOT_SLOTS_OK) {
-    return Error{ErrorKind::kInvalidInput, "the flash holds no slot metadata: make the state with `wasmiot device init`"};
-  }
   Diagnostics ignored;
   std::unique_ptr<DevicePolicy> policy = MakeDevicePolicy(state.keys, manifest, DeviceChoices{}, ignored);
   if (!policy) return Error{ErrorKind::kInvalidInput, "no device policy for this manifest"};

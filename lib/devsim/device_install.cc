@@ -25,18 +25,14 @@ bool SameBundle(const std::vector<SourcedFrame>& frames, const wasmiot_receiver&
 Result<InstallOutcome> InstallFrames(DeviceState& state, const Manifest& manifest,
                                      const std::vector<SourcedFrame>& frames, std::optional<uint64_t> fail_at) {
   InstallOutcome out;
-  FlashModel flash(state.geometry, state.flash);
-  flash.CutPowerAt(fail_at);
+  PowerOn on(state, fail_at);
+  if (Status opened = on.OpenSlots(); !opened) return opened.error();
+  FlashModel& flash = on.flash();
+  wasmiot_slots& slots = on.slots();
   auto finish = [&]() {
-    out.power_cut = !flash.powered();
-    out.flash_operations = flash.operations();
-    state.flash = flash.contents();
+    on.Save(out.power_cut, out.flash_operations);
     return out;
   };
-  wasmiot_slots slots;
-  if (wasmiot_slots_open(&slots, &flash.flash()) != WASMIOT_SLOTS_OK) {
-    return Error{ErrorKind::kInvalidInput, "the flash holds no slot metadata: make the state with `wasmiot device init`"};
-  }
   if (wasmiot_slots_begin_install(&slots) != WASMIOT_SLOTS_OK) return finish();
   out.slot = wasmiot_slots_inactive(&slots);
   std::vector<uint8_t> sector(state.geometry.sector_size);

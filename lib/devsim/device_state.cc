@@ -25,6 +25,22 @@ bool PowerOfTwo(uint32_t v) { return v != 0 && (v & (v - 1)) == 0; }
 
 }  // namespace
 
+PowerOn::PowerOn(DeviceState& state, std::optional<uint64_t> fail_at)
+    : state_(state), flash_(state.geometry, state.flash) {
+  flash_.CutPowerAt(fail_at);
+}
+
+Status PowerOn::OpenSlots() {
+  if (wasmiot_slots_open(&slots_, &flash_.flash()) == WASMIOT_SLOTS_OK) return Ok{};
+  return Error{ErrorKind::kInvalidInput, "the flash holds no slot metadata: make the state with `wasmiot device init`"};
+}
+
+void PowerOn::Save(bool& power_cut, uint64_t& operations) {
+  power_cut = !flash_.powered();
+  operations = flash_.operations();
+  state_.flash = flash_.contents();
+}
+
 Bytes EncodeDeviceState(const DeviceState& state) {
   Bytes out(kDeviceStateMagic, kDeviceStateMagic + 8);
   PutU32(out, kDeviceStateVersion);

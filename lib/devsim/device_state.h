@@ -16,6 +16,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,23 @@ struct DeviceState {
 };
 
 Bytes EncodeDeviceState(const DeviceState& state);
+
+// One power-on of the device: the flash model over the state's flash (the
+// power cut at `fail_at`, counting from this power-on) and its slots, opened.
+// Save() puts back what the flash kept.
+class PowerOn {
+ public:
+  PowerOn(DeviceState& state, std::optional<uint64_t> fail_at);
+  Status OpenSlots();  // an error: the flash holds no slot metadata
+  void Save(bool& power_cut, uint64_t& operations);
+  FlashModel& flash() { return flash_; }
+  wasmiot_slots& slots() { return slots_; }
+
+ private:
+  DeviceState& state_;
+  FlashModel flash_;
+  wasmiot_slots slots_{};
+};
 
 // Refused with `device-state-invalid` at the byte offset of the first field
 // that is wrong: magic, version, a geometry wasmiot_slots cannot use, sizes

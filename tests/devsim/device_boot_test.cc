@@ -5,26 +5,14 @@
 // lower, and the same end once the device finishes.
 #include <catch2/catch.hpp>
 
-#include "bundle/bundle.h"
 #include "devsim/device_boot.h"
 #include "devsim/device_install.h"
-#include "keys/sodium_bridge.h"
-#include "support/test_support.h"
+#include "device_lab.h"
 
 namespace wasmiot {
 namespace {
 
-std::string ThermostatText() { return test::ReadText(test::SourceDir() + "/templates/thermostat/device.json"); }
-
-const Manifest& Thermostat() {
-  static Manifest m = [] {
-    Diagnostics d;
-    Result<Manifest> r = ParseManifest(ThermostatText(), "device.json", d);
-    REQUIRE(r.ok());
-    return std::move(r).value();
-  }();
-  return m;
-}
+using test::Thermostat;
 
 std::string ThermostatWat() { return test::ReadText(test::DataDir() + "/modules/thermostat.wat"); }
 
@@ -34,38 +22,9 @@ std::string Replace(std::string text, const std::string& from, const std::string
   return text.replace(at, from.size(), to);
 }
 
-struct Lab {
-  Lab() {
-    REQUIRE(InitCrypto().ok());
-    state.geometry = {64 * 1024, 1024, 8};
-    state.manifest_text = ThermostatText();
-    std::array<uint8_t, 32> pk{};
-    std::copy(key.Public().begin(), key.Public().end(), pk.begin());
-    state.keys.push_back(pk);
-    FlashModel flash(state.geometry);
-    wasmiot_slots slots;
-    wasmiot_slots_open(&slots, &flash.flash());
-    REQUIRE(wasmiot_slots_format(&slots, 0) == WASMIOT_SLOTS_OK);
-    state.flash = flash.contents();
-  }
-  std::vector<SourcedFrame> Frames(const std::string& wat, uint64_t sequence) {
-    BundleSpec spec;
-    spec.payload = test::WatToWasm(wat);
-    spec.kind = WASMIOT_PAYLOAD_WASM;
-    spec.sequence = sequence;
-    spec.version = SemanticVersion{1, 0, static_cast<uint16_t>(sequence)};
-    spec.manifest = &Thermostat();
-    spec.chunk_size = 256;
-    Result<Bytes> bundle = BuildBundle(spec, key);
-    REQUIRE(bundle.ok());
-    Result<std::vector<Bytes>> sliced = SliceBundle(*bundle);
-    REQUIRE(sliced.ok());
-    std::vector<SourcedFrame> out;
-    for (Bytes& f : *sliced) out.push_back(SourcedFrame{std::move(f), "frames", 0});
-    return out;
-  }
+struct Lab : test::DeviceLab {
   InstallOutcome Install(const std::string& wat, uint64_t sequence, std::optional<uint64_t> fail_at = std::nullopt) {
-    Result<InstallOutcome> r = InstallFrames(state, Thermostat(), Frames(wat, sequence), fail_at);
+    Result<InstallOutcome> r = InstallFrames(state, Thermostat(), Frames(test::WatToWasm(wat), sequence), fail_at);
     REQUIRE(r.ok());
     return *r;
   }
@@ -76,14 +35,7 @@ struct Lab {
     REQUIRE(r.ok());
     return *r;
   }
-  uint64_t Counter() {
-    FlashModel flash(state.geometry, state.flash);
-    wasmiot_slots slots;
-    REQUIRE(wasmiot_slots_open(&slots, &flash.flash()) == WASMIOT_SLOTS_OK);
-    return slots.state.counter;
-  }
-  SecretKey key = SecretKey::Generate();
-  DeviceState state;
+  uint64_t Counter() { return Slots().counter; }
 };
 
 TEST_CASE("device boot: a module that runs is confirmed, one that traps, runs out of fuel or misses an export is reverted") {
@@ -132,7 +84,6 @@ uint64_t UpdateWithCut(const std::string& wat, std::optional<uint64_t> cut, uint
   Lab lab;
   REQUIRE(lab.Install(ThermostatWat(), 7).pending);
   REQUIRE(lab.Boot().confirmed);
-  const DeviceState before = lab.state;
   InstallOutcome install = lab.Install(wat, 8, cut);
   std::optional<uint64_t> boot_cut;
   if (cut && !install.power_cut) boot_cut = *cut - install.flash_operations;
@@ -152,7 +103,6 @@ uint64_t UpdateWithCut(const std::string& wat, std::optional<uint64_t> cut, uint
     InstallOutcome again = lab.Install(wat, 8);
     if (again.pending) return lab.Boot().running_sequence;
   }
-  (void)before;
   return restart.running_sequence;
 }
 

@@ -5,61 +5,17 @@
 // slot pending, and the install then completes.
 #include <catch2/catch.hpp>
 
-#include "bundle/bundle.h"
 #include "devsim/device_install.h"
-#include "keys/sodium_bridge.h"
-#include "support/test_support.h"
+#include "device_lab.h"
 
 namespace wasmiot {
 namespace {
 
-std::string ThermostatText() { return test::ReadText(test::SourceDir() + "/templates/thermostat/device.json"); }
+using test::Thermostat;
 
-const Manifest& Thermostat() {
-  static Manifest m = [] {
-    Diagnostics d;
-    Result<Manifest> r = ParseManifest(ThermostatText(), "device.json", d);
-    REQUIRE(r.ok());
-    return std::move(r).value();
-  }();
-  return m;
-}
-
-struct Lab {
-  Lab() {
-    REQUIRE(InitCrypto().ok());
-    state.geometry = {64 * 1024, 1024, 8};
-    state.manifest_text = ThermostatText();
-    std::array<uint8_t, 32> pk{};
-    std::copy(key.Public().begin(), key.Public().end(), pk.begin());
-    state.keys.push_back(pk);
-    FlashModel flash(state.geometry);
-    wasmiot_slots slots;
-    wasmiot_slots_open(&slots, &flash.flash());
-    REQUIRE(wasmiot_slots_format(&slots, 0) == WASMIOT_SLOTS_OK);
-    state.flash = flash.contents();
-  }
+struct Lab : test::DeviceLab {
   std::vector<SourcedFrame> Frames(uint64_t sequence, const Manifest& manifest = Thermostat(), uint8_t seed = 1) {
-    BundleSpec spec;
-    spec.payload = test::PseudoRandomBytes(3000, seed);
-    spec.kind = WASMIOT_PAYLOAD_WASM;
-    spec.sequence = sequence;
-    spec.version = SemanticVersion{1, 0, static_cast<uint16_t>(sequence)};
-    spec.manifest = &manifest;
-    spec.chunk_size = 512;
-    Result<Bytes> bundle = BuildBundle(spec, key);
-    REQUIRE(bundle.ok());
-    Result<std::vector<Bytes>> sliced = SliceBundle(*bundle);
-    REQUIRE(sliced.ok());
-    std::vector<SourcedFrame> out;
-    for (Bytes& f : *sliced) out.push_back(SourcedFrame{std::move(f), "frames", 0});
-    return out;
-  }
-  wasmiot_slots_state Slots() {
-    FlashModel flash(state.geometry, state.flash);
-    wasmiot_slots slots;
-    REQUIRE(wasmiot_slots_open(&slots, &flash.flash()) == WASMIOT_SLOTS_OK);
-    return slots.state;
+    return DeviceLab::Frames(test::PseudoRandomBytes(3000, seed), sequence, manifest, 512);
   }
   void Confirm() {
     FlashModel flash(state.geometry, state.flash);
@@ -69,8 +25,6 @@ struct Lab {
     REQUIRE(wasmiot_slots_confirm(&slots, id) == WASMIOT_SLOTS_OK);
     state.flash = flash.contents();
   }
-  SecretKey key = SecretKey::Generate();
-  DeviceState state;
 };
 
 TEST_CASE("device state: what init writes reads back, and every bad field is refused at its offset") {
