@@ -30,8 +30,9 @@ struct DeviceLab {
     REQUIRE(InitCrypto().ok());
     state.geometry = {64 * 1024, 1024, 8};
     state.manifest_text = ThermostatText();
+    const PublicKey public_key = key.Public();  // one object: begin and end of the same bytes
     std::array<uint8_t, 32> pk{};
-    std::copy(key.Public().begin(), key.Public().end(), pk.begin());
+    std::copy(public_key.begin(), public_key.end(), pk.begin());
     state.keys.push_back(pk);
     FlashModel flash(state.geometry);
     wasmiot_slots slots;
