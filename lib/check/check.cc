@@ -300,9 +300,7 @@ class Checker {
     if (!manifest_.host_buffers || manifest_.host_buffers->kind != HostBufferKind::kReserved) return;
     bool used = false;  // only when the module exports a function the host passes buffers
     for (const ExportSpec& e : manifest_.exports) {
-      bool takes = std::any_of(e.signature.params.begin(), e.signature.params.end(),
-                               [](const Param& p) { return p.is_pointer; });
-      used = used || (takes && module_.FindExport(e.name));
+      used = used || (e.signature.TakesBuffers() && module_.FindExport(e.name));
     }
     if (!used) return;
     const HostBuffers& region = *manifest_.host_buffers;

@@ -9,11 +9,7 @@ namespace wasmiot::gen {
 // ---- Buffer arguments of exports (manifest "host_buffers")
 
 bool TakesHostBuffers(const Manifest& m, const Signature& signature) {
-  if (!m.host_buffers) return false;
-  for (const Param& p : signature.params) {
-    if (p.is_pointer) return true;
-  }
-  return false;
+  return m.host_buffers && signature.TakesBuffers();
 }
 
 std::string HostBufferDefines(const Manifest& m) {

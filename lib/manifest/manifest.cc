@@ -14,7 +14,6 @@ std::string_view SimKindName(SimKind kind) { return EnumName(kSimKinds, kind); }
 std::string_view ClockUnitName(ClockUnit unit) { return EnumName(kClockUnits, unit); }
 std::string_view ExportKindName(ExportKind kind) { return EnumName(kExportKinds, kind); }
 std::string_view DeviceRuntimeName(DeviceRuntime runtime) { return EnumName(kDeviceRuntimes, runtime); }
-std::string_view HostBufferKindName(HostBufferKind kind) { return EnumName(kHostBufferKinds, kind); }
 
 std::optional<std::vector<uint32_t>> PlaceInReservedRegion(const HostBuffers& region,
                                                             const std::vector<uint32_t>& lengths) {
@@ -36,6 +35,13 @@ std::vector<ValueType> Signature::WasmParams() const {
     if (p.is_pointer) out.push_back(ValueType::kI32);
   }
   return out;
+}
+
+bool Signature::TakesBuffers() const {
+  for (const Param& p : params) {
+    if (p.is_pointer) return true;
+  }
+  return false;
 }
 
 std::vector<ValueType> Signature::WasmResults() const {
@@ -70,15 +76,6 @@ const ExportSpec* Manifest::FindExport(std::string_view name) const {
     if (e.name == name) return &e;
   }
   return nullptr;
-}
-
-bool Manifest::ExportsTakeBuffers() const {
-  for (const ExportSpec& e : exports) {
-    for (const Param& p : e.signature.params) {
-      if (p.is_pointer) return true;
-    }
-  }
-  return false;
 }
 
 const std::vector<std::string_view>& KnownAotTargetNames() {

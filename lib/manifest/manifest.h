@@ -52,6 +52,7 @@ struct Signature {
   // The flat WebAssembly types; a pointer expands to (i32 address, i32 length).
   std::vector<ValueType> WasmParams() const;
   std::vector<ValueType> WasmResults() const;
+  bool TakesBuffers() const;  // some parameter is a pointer
 };
 
 // `(f32, i32) -> (i32)` style, for messages.
@@ -111,7 +112,6 @@ struct ImportName {
 // manifest's "host_buffers", docs/manifest.md): a region of the module's
 // memory kept free for them, or the module's own allocator.
 enum class HostBufferKind { kReserved, kAllocator };
-std::string_view HostBufferKindName(HostBufferKind kind);
 struct HostBuffers {
   HostBufferKind kind = HostBufferKind::kReserved;
   uint32_t address = 0;  // reserved: [address, address + bytes), buffers one after another, each 8-aligned
@@ -157,8 +157,6 @@ struct Manifest {
   DeviceRuntime runtime = DeviceRuntime::kWasm2c;  // "runtime": what runs modules on the device
   // Allocator exports are also in `exports`, required, with their signatures.
   std::optional<HostBuffers> host_buffers;
-  // True if some export takes a pointer parameter.
-  bool ExportsTakeBuffers() const;
 
   const HostFunction* FindHostFunction(std::string_view module, std::string_view name) const;
   const ExportSpec* FindExport(std::string_view name) const;
