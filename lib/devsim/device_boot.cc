@@ -8,36 +8,53 @@
 #include "check/check.h"
 #include "core/sha256.h"
 #include "core/trap_kinds.h"
-#include "keys/sodium_bridge.h"
+#include "devsim/device_status.h"
 #include "runtime/aot_engine.h"
 #include "runtime/host.h"
+#include "scenario/session.h"
 
 namespace wasmiot {
 namespace {
 
-// The bundle in `slot`, verified as the device policy says; its header.
-std::optional<wasmiot_bundle_header> VerifySlot(const FlashModel& flash, const wasmiot_slots& slots, uint8_t slot,
-                                                const wasmiot_device_policy& policy, Bytes& bundle, std::string& why) {
-  const Bytes& f = flash.contents();
-  const auto start = f.begin() + slots.slot_offset[slot];
-  wasmiot_bundle_header h{};
-  wasmiot_bundle_result r = wasmiot_bundle_parse_header(&*start, slots.slot_size, &h);
-  uint64_t size = r == WASMIOT_BUNDLE_OK ? WASMIOT_BUNDLE_PAYLOAD_OFFSET(uint64_t{h.chunk_count}) + h.payload_size : 0;
-  if (r == WASMIOT_BUNDLE_OK && size > slots.slot_size) r = WASMIOT_BUNDLE_TRUNCATED;
-  if (r == WASMIOT_BUNDLE_OK) {
-    bundle.assign(start, start + static_cast<std::ptrdiff_t>(size));
-    r = wasmiot_bundle_verify(bundle.data(), bundle.size(), &HostCrypto(), &policy, &h);
-  }
-  if (r != WASMIOT_BUNDLE_OK) {
-    why = fmt::format("slot {}'s bundle is refused: {}", slot, wasmiot_bundle_result_name(r));
-    return std::nullopt;
-  }
-  return h;
+std::unique_ptr<DevicePolicy> PolicyFor(const DeviceState& state, const Manifest& manifest) {
+  Diagnostics ignored;  // the manifest's own targets: nothing to refuse
+  return MakeDevicePolicy(state.keys, manifest, DeviceChoices{}, ignored);
 }
 
-// The test boot of a verified wasm payload: instantiate within the budgets,
-// the first required export, then the periodic ones. "" if it ran.
-std::string TestRun(const Bytes& wasm, const Manifest& manifest, uint32_t periodic_calls) {
+std::string Refused(uint8_t slot, wasmiot_bundle_result r) {
+  return fmt::format("slot {}'s bundle is refused: {}", SlotName(slot), wasmiot_bundle_result_name(r));
+}
+
+// The calls a device makes after instantiating: its start-up export once (a
+// required export without parameters named init, _initialize or _start, if
+// there is one), then each other required export without parameters
+// `periodic_calls` times, in name order. "" if they all ran.
+std::string DeviceCalls(Instance& instance, const Manifest& manifest, uint32_t periodic_calls) {
+  auto is_start_up = [](const std::string& name) { return name == "init" || name == "_initialize" || name == "_start"; };
+  std::vector<std::pair<std::string, uint32_t>> calls;  // export, times
+  bool start_up = false;
+  for (const ExportSpec& e : manifest.exports) {
+    if (e.kind != ExportKind::kFunc || !e.required || !e.signature.params.empty()) continue;
+    if (!start_up && is_start_up(e.name)) {
+      calls.insert(calls.begin(), {e.name, 1});
+      start_up = true;
+    } else {
+      calls.push_back({e.name, periodic_calls});
+    }
+  }
+  for (const auto& [name, times] : calls) {
+    for (uint32_t n = 0; n < times; ++n) {
+      CallOutcome out = instance.Call(name, {});
+      if (out.trap) return fmt::format("{} trapped: {}: {}", name, TrapKindName(out.trap->kind), out.trap->message);
+    }
+  }
+  return "";
+}
+
+// The test boot of a verified wasm payload: checked against the device,
+// instantiated within its budgets, then the periodic calls or the scenario.
+// "" if it ran.
+std::string TestRun(const Bytes& wasm, const Manifest& manifest, const BootOptions& options) {
   Diagnostics checked;
   Result<ModuleInfo> module = ReadAndCheckModule(wasm, "slot", manifest, checked);
   if (!module || checked.HasErrors()) {
@@ -46,22 +63,25 @@ std::string TestRun(const Bytes& wasm, const Manifest& manifest, uint32_t period
     }
     return "check: the module cannot be read";
   }
+  if (options.scenario) {
+    Diagnostics diagnostics;
+    Instantiator instantiate = [&](SimulatedHost& host, const RunLimits& limits) {
+      return Instantiate(EngineKind::kInterp, wasm, &manifest, &host, limits);
+    };
+    Result<ScenarioReport> report = RunScenario(*options.scenario, manifest, *module, instantiate, diagnostics);
+    if (report && report->passed) return "";
+    if (report) return "scenario: " + report->divergence;
+    for (const Diagnostic& d : diagnostics.list()) {
+      if (d.severity == Severity::kError) return fmt::format("scenario: {} [{}]", d.message, d.code);
+    }
+    return "scenario: " + report.error().message;
+  }
   SimulatedHost host;
   for (const std::string& channel : SensorChannels(manifest)) host.SetSensor(channel, {0.0});
   Result<Instantiation> inst = Instantiate(EngineKind::kInterp, wasm, &manifest, &host, LimitsFromManifest(&manifest));
   if (!inst) return "instantiation refused: " + inst.error().message;
   if (inst->trap) return fmt::format("the start function trapped: {}", TrapKindName(inst->trap->kind));
-  std::vector<std::string> calls;
-  for (const ExportSpec& e : manifest.exports) {
-    if (e.kind == ExportKind::kFunc && e.required && e.signature.params.empty()) calls.push_back(e.name);
-  }
-  for (size_t i = 0; i < calls.size(); ++i) {
-    for (uint32_t n = 0; n < (i == 0 ? 1 : periodic_calls); ++n) {
-      CallOutcome out = inst->instance->Call(calls[i], {});
-      if (out.trap) return fmt::format("{} trapped: {}: {}", calls[i], TrapKindName(out.trap->kind), out.trap->message);
-    }
-  }
-  return "";
+  return DeviceCalls(*inst->instance, manifest, options.periodic_calls);
 }
 
 }  // namespace
@@ -76,24 +96,27 @@ Result<BootOutcome> BootDevice(DeviceState& state, const Manifest& manifest, con
     on.Save(out.power_cut, out.flash_operations);
     return out;
   };
-  Diagnostics ignored;
-  std::unique_ptr<DevicePolicy> policy = MakeDevicePolicy(state.keys, manifest, DeviceChoices{}, ignored);
+  std::unique_ptr<DevicePolicy> policy = PolicyFor(state, manifest);
   if (!policy) return Error{ErrorKind::kInvalidInput, "no device policy for this manifest"};
-  policy->policy.max_payload_size = slots.slot_size;
   out.recovered = slots.state.pending != WASMIOT_SLOT_NONE && slots.state.trying;
   if (wasmiot_slots_recover(&slots) != WASMIOT_SLOTS_OK) return finish();
   if (slots.state.pending != WASMIOT_SLOT_NONE) {
     out.tried = true;
+    out.tried_slot = slots.state.pending;
+    out.tried_sequence = slots.state.pending_sequence;
     if (wasmiot_slots_start_trial(&slots) != WASMIOT_SLOTS_OK) return finish();
     policy->policy.installed_sequence = slots.state.counter;
     Bytes bundle;
-    std::optional<wasmiot_bundle_header> h = VerifySlot(flash, slots, slots.state.pending, policy->policy, bundle, out.why);
-    if (h && h->payload_kind == WASMIOT_PAYLOAD_WASM) {
-      out.why = TestRun(Bytes(bundle.begin() + static_cast<std::ptrdiff_t>(WASMIOT_BUNDLE_PAYLOAD_OFFSET(h->chunk_count)),
-                              bundle.end()),
-                        manifest, options.periodic_calls);
+    wasmiot_bundle_header h{};
+    wasmiot_bundle_result verdict = VerifySlotBundle(flash.contents(), slots, slots.state.pending, policy->policy, h, bundle);
+    if (verdict != WASMIOT_BUNDLE_OK) {
+      out.why = Refused(slots.state.pending, verdict);
+    } else if (h.payload_kind == WASMIOT_PAYLOAD_WASM) {
+      out.tested = true;
+      const auto payload = bundle.begin() + static_cast<std::ptrdiff_t>(WASMIOT_BUNDLE_PAYLOAD_OFFSET(h.chunk_count));
+      out.why = TestRun(Bytes(payload, bundle.end()), manifest, options);
     }
-    if (h && out.why.empty()) {
+    if (verdict == WASMIOT_BUNDLE_OK && out.why.empty()) {
       Sha256 id = HashSha256(bundle.data(), WASMIOT_BUNDLE_HEADER_SIZE);
       if (wasmiot_slots_confirm(&slots, id.data()) != WASMIOT_SLOTS_OK) return finish();
       out.confirmed = true;
@@ -105,15 +128,59 @@ Result<BootOutcome> BootDevice(DeviceState& state, const Manifest& manifest, con
   if (slots.state.active != WASMIOT_SLOT_NONE) {
     policy->policy.installed_sequence = slots.state.active_sequence - 1;
     Bytes bundle;
-    std::string why;
-    if (VerifySlot(flash, slots, slots.state.active, policy->policy, bundle, why)) {
+    wasmiot_bundle_header h{};
+    wasmiot_bundle_result verdict = VerifySlotBundle(flash.contents(), slots, slots.state.active, policy->policy, h, bundle);
+    if (verdict == WASMIOT_BUNDLE_OK) {
       out.running = slots.state.active;
       out.running_sequence = slots.state.active_sequence;
     } else if (out.why.empty()) {
-      out.why = why;
+      out.why = Refused(slots.state.active, verdict);
     }
   }
   return finish();
+}
+
+Result<DecisionOutcome> ConfirmPending(DeviceState& state, const Manifest& manifest, std::optional<uint64_t> fail_at) {
+  DecisionOutcome out;
+  PowerOn on(state, fail_at);
+  if (Status opened = on.OpenSlots(); !opened) return opened.error();
+  wasmiot_slots& slots = on.slots();
+  out.slot = slots.state.pending;
+  out.sequence = slots.state.pending_sequence;
+  if (slots.state.pending == WASMIOT_SLOT_NONE) {
+    out.why = "no update is pending: install one with `wasmiot device install`";
+    return out;
+  }
+  std::unique_ptr<DevicePolicy> policy = PolicyFor(state, manifest);
+  if (!policy) return Error{ErrorKind::kInvalidInput, "no device policy for this manifest"};
+  policy->policy.installed_sequence = slots.state.counter;
+  Bytes bundle;
+  wasmiot_bundle_header h{};
+  wasmiot_bundle_result verdict = VerifySlotBundle(on.flash().contents(), slots, slots.state.pending, policy->policy, h, bundle);
+  if (verdict != WASMIOT_BUNDLE_OK) {
+    out.why = Refused(slots.state.pending, verdict) + ": revert it with `wasmiot device revert`";
+    return out;
+  }
+  Sha256 id = HashSha256(bundle.data(), WASMIOT_BUNDLE_HEADER_SIZE);
+  out.done = wasmiot_slots_confirm(&slots, id.data()) == WASMIOT_SLOTS_OK;
+  on.Save(out.power_cut, out.flash_operations);
+  return out;
+}
+
+Result<DecisionOutcome> RevertPending(DeviceState& state, std::optional<uint64_t> fail_at) {
+  DecisionOutcome out;
+  PowerOn on(state, fail_at);
+  if (Status opened = on.OpenSlots(); !opened) return opened.error();
+  wasmiot_slots& slots = on.slots();
+  out.slot = slots.state.pending;
+  out.sequence = slots.state.pending_sequence;
+  if (slots.state.pending == WASMIOT_SLOT_NONE) {
+    out.why = "no update is pending: there is nothing to revert";
+    return out;
+  }
+  out.done = wasmiot_slots_revert(&slots) == WASMIOT_SLOTS_OK;
+  on.Save(out.power_cut, out.flash_operations);
+  return out;
 }
 
 }  // namespace wasmiot

@@ -3,9 +3,7 @@
 #include <algorithm>
 #include <iterator>
 
-#include "bundle/device_policy.h"
 #include "keys/sodium_bridge.h"
-#include "wasmiot_slot_storage.h"
 
 namespace wasmiot {
 namespace {
@@ -22,6 +20,31 @@ bool SameBundle(const std::vector<SourcedFrame>& frames, const wasmiot_receiver&
 
 }  // namespace
 
+Result<std::unique_ptr<SlotReceiver>> SlotReceiver::Open(const DeviceState& state, const wasmiot_slots& slots,
+                                                         const Manifest& manifest) {
+  std::unique_ptr<SlotReceiver> r(new SlotReceiver);
+  r->slot = wasmiot_slots_inactive(&slots);
+  r->sector_.resize(state.geometry.sector_size);
+  if (wasmiot_slot_storage_init(&r->storage_, &slots, r->slot, r->sector_.data()) != 0) {
+    return Error{ErrorKind::kInvalidInput, "write units above 8 bytes cannot hold a bundle (docs/slots.md)"};
+  }
+  Diagnostics ignored;  // the manifest's own targets: nothing to refuse
+  DeviceChoices choices;
+  choices.installed_sequence = slots.state.counter;
+  r->policy_ = MakeDevicePolicy(state.keys, manifest, choices, ignored);
+  if (!r->policy_) return Error{ErrorKind::kInvalidInput, "no device policy for this manifest"};
+  r->bitmap_.resize((WASMIOT_BUNDLE_MAX_CHUNKS + 7) / 8);
+  r->config_.storage = &r->storage_.storage;
+  r->config_.crypto = &HostCrypto();
+  r->config_.policy = &r->policy_->policy;
+  r->config_.bitmap = r->bitmap_.data();
+  r->config_.bitmap_bytes = static_cast<uint32_t>(r->bitmap_.size());
+  wasmiot_receiver_init(&r->rx, &r->config_);
+  uint8_t scratch[WASMIOT_BUNDLE_TABLE_OFFSET];
+  r->resumed = wasmiot_receiver_resume(&r->rx, scratch, 0);
+  return r;
+}
+
 Result<InstallOutcome> InstallFrames(DeviceState& state, const Manifest& manifest,
                                      const std::vector<SourcedFrame>& frames, std::optional<uint64_t> fail_at) {
   InstallOutcome out;
@@ -34,30 +57,11 @@ Result<InstallOutcome> InstallFrames(DeviceState& state, const Manifest& manifes
     return out;
   };
   if (wasmiot_slots_begin_install(&slots) != WASMIOT_SLOTS_OK) return finish();
-  out.slot = wasmiot_slots_inactive(&slots);
-  std::vector<uint8_t> sector(state.geometry.sector_size);
-  wasmiot_slot_storage storage;
-  if (wasmiot_slot_storage_init(&storage, &slots, out.slot, sector.data()) != 0) {
-    return Error{ErrorKind::kInvalidInput, "write units above 8 bytes cannot hold a bundle (docs/slots.md)"};
-  }
-  Diagnostics ignored;  // the manifest's own targets: nothing to refuse
-  DeviceChoices choices;
-  choices.installed_sequence = slots.state.counter;
-  std::unique_ptr<DevicePolicy> policy = MakeDevicePolicy(state.keys, manifest, choices, ignored);
-  if (!policy) return Error{ErrorKind::kInvalidInput, "no device policy for this manifest"};
-  const uint32_t overhead = WASMIOT_BUNDLE_PAYLOAD_OFFSET(WASMIOT_BUNDLE_MAX_CHUNKS);
-  policy->policy.max_payload_size = slots.slot_size > overhead ? slots.slot_size - overhead : slots.slot_size / 2;
-  std::vector<uint8_t> bitmap((WASMIOT_BUNDLE_MAX_CHUNKS + 7) / 8);
-  wasmiot_receiver_config config{};
-  config.storage = &storage.storage;
-  config.crypto = &HostCrypto();
-  config.policy = &policy->policy;
-  config.bitmap = bitmap.data();
-  config.bitmap_bytes = static_cast<uint32_t>(bitmap.size());
-  wasmiot_receiver rx;
-  wasmiot_receiver_init(&rx, &config);
-  uint8_t scratch[WASMIOT_BUNDLE_TABLE_OFFSET];
-  out.resumed = wasmiot_receiver_resume(&rx, scratch, 0);
+  Result<std::unique_ptr<SlotReceiver>> opened = SlotReceiver::Open(state, slots, manifest);
+  if (!opened) return opened.error();
+  wasmiot_receiver& rx = (*opened)->rx;
+  out.slot = (*opened)->slot;
+  out.resumed = (*opened)->resumed;
   // A whole bundle already in the slot is this install's only if the frames
   // are that bundle (an install cut short before its pending record); any
   // other — a reverted update, say — is not made pending again: the frames
@@ -77,6 +81,11 @@ Result<InstallOutcome> InstallFrames(DeviceState& state, const Manifest& manifes
     }
   }
   out.sequence = rx.sequence;
+  out.counter = slots.state.counter;
+  if (rx.state == WASMIOT_RX_STATE_PAYLOAD || rx.state == WASMIOT_RX_STATE_COMPLETE) {
+    out.chunks = rx.layout.chunk_count;
+    out.missing_chunks = rx.state == WASMIOT_RX_STATE_PAYLOAD ? rx.missing : 0;
+  }
   if (flash.powered() && rx.state == WASMIOT_RX_STATE_COMPLETE) {
     out.receiver = WASMIOT_RX_COMPLETE;
     wasmiot_slots_result r = wasmiot_slots_set_pending(&slots, rx.sequence);

@@ -5,17 +5,43 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "bundle/chunks.h"
+#include "bundle/device_policy.h"
 #include "devsim/device_state.h"
 #include "manifest/manifest.h"
 #include "support/diagnostics.h"
 #include "support/result.h"
+#include "wasmiot_slot_storage.h"
 
 namespace wasmiot {
+
+// The receiver over the inactive slot, configured as the device configures
+// it, and resumed from what the slot holds. It points into `slots`' flash.
+class SlotReceiver {
+ public:
+  // An error: write units the slot storage cannot program (docs/slots.md).
+  static Result<std::unique_ptr<SlotReceiver>> Open(const DeviceState& state, const wasmiot_slots& slots,
+                                                    const Manifest& manifest);
+  SlotReceiver(const SlotReceiver&) = delete;
+  SlotReceiver& operator=(const SlotReceiver&) = delete;
+
+  wasmiot_receiver rx{};
+  uint8_t slot = 0;
+  wasmiot_rx_result resumed = WASMIOT_RX_IDLE;  // what resuming from the slot found
+
+ private:
+  SlotReceiver() = default;
+  std::vector<uint8_t> sector_;
+  wasmiot_slot_storage storage_{};
+  std::unique_ptr<DevicePolicy> policy_;
+  std::vector<uint8_t> bitmap_;
+  wasmiot_receiver_config config_{};
+};
 
 struct InstallOutcome {
   uint8_t slot = 0;                       // the inactive slot the frames went to
@@ -25,6 +51,8 @@ struct InstallOutcome {
   bool pending = false;                   // the bundle waits for its test boot
   bool rollback = false;                  // verified, but not newer than the installed counter
   uint64_t sequence = 0;                  // of the bundle the session took
+  uint64_t counter = 0;                   // the device's anti-rollback counter
+  uint32_t chunks = 0, missing_chunks = 0;  // of that bundle, when its table is in
   bool power_cut = false;                 // the power went off (fail_at) before the end
   uint64_t flash_operations = 0;
 };

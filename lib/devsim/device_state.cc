@@ -25,6 +25,21 @@ bool PowerOfTwo(uint32_t v) { return v != 0 && (v & (v - 1)) == 0; }
 
 }  // namespace
 
+std::optional<GeometryProblem> CheckGeometry(const FlashGeometry& g) {
+  if (!PowerOfTwo(g.sector_size) || g.sector_size < 256 || g.sector_size > 65536) {
+    return GeometryProblem{GeometryProblem::kSector, fmt::format("sector size {}: a power of two from 256 to 65536", g.sector_size)};
+  }
+  if (!PowerOfTwo(g.write_size) || g.write_size > WASMIOT_SLOTS_RECORD_SIZE) {
+    return GeometryProblem{GeometryProblem::kWrite,
+                           fmt::format("write unit {}: a power of two from 1 to {}", g.write_size, WASMIOT_SLOTS_RECORD_SIZE)};
+  }
+  if (g.size > kMaxSimulatedFlash || g.size % g.sector_size != 0 || g.size / g.sector_size < 4) {
+    return GeometryProblem{GeometryProblem::kSize, fmt::format("flash size {}: whole sectors, at least 4 of them, at most {}",
+                                                               g.size, kMaxSimulatedFlash)};
+  }
+  return std::nullopt;
+}
+
 PowerOn::PowerOn(DeviceState& state, std::optional<uint64_t> fail_at)
     : state_(state), flash_(state.geometry, state.flash) {
   flash_.CutPowerAt(fail_at);
@@ -73,16 +88,8 @@ Result<DeviceState> DecodeDeviceState(const Bytes& file, const std::string& path
   }
   DeviceState state;
   state.geometry = {GetU32(file, 12), GetU32(file, 16), GetU32(file, 20)};
-  const FlashGeometry& g = state.geometry;
-  if (!PowerOfTwo(g.sector_size) || g.sector_size < 256 || g.sector_size > 65536) {
-    return refuse(16, fmt::format("sector size {}: a power of two from 256 to 65536", g.sector_size));
-  }
-  if (!PowerOfTwo(g.write_size) || g.write_size > WASMIOT_SLOTS_RECORD_SIZE) {
-    return refuse(20, fmt::format("write unit {}: a power of two from 1 to {}", g.write_size, WASMIOT_SLOTS_RECORD_SIZE));
-  }
-  if (g.size > kMaxSimulatedFlash || g.size % g.sector_size != 0 || g.size / g.sector_size < 4) {
-    return refuse(12, fmt::format("flash size {}: whole sectors, at least 4 of them, at most {}", g.size,
-                                  kMaxSimulatedFlash));
+  if (std::optional<GeometryProblem> p = CheckGeometry(state.geometry)) {
+    return refuse(p->field == GeometryProblem::kSize ? 12 : p->field == GeometryProblem::kSector ? 16 : 20, p->message);
   }
   const uint32_t manifest_bytes = GetU32(file, 24), keys = GetU32(file, 28);
   if (manifest_bytes > kMaxManifestBytes) {
@@ -90,7 +97,7 @@ Result<DeviceState> DecodeDeviceState(const Bytes& file, const std::string& path
                                   kMaxManifestBytes));
   }
   if (keys == 0 || keys > kMaxDeviceKeys) return refuse(28, fmt::format("{} public keys: 1 to {}", keys, kMaxDeviceKeys));
-  const uint64_t expected = uint64_t{kDeviceStateHeaderBytes} + manifest_bytes + uint64_t{keys} * 32 + g.size;
+  const uint64_t expected = uint64_t{kDeviceStateHeaderBytes} + manifest_bytes + uint64_t{keys} * 32 + state.geometry.size;
   if (file.size() != expected) {
     return refuse(std::min<uint64_t>(file.size(), expected),
                   fmt::format("{}, where its fields make {}: {}", Plural(file.size(), "byte"), Plural(expected, "byte"),

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "devsim/flash_model.h"
+#include "manifest/manifest.h"
 #include "support/diagnostics.h"
 #include "support/file_io.h"
 #include "support/result.h"
@@ -39,6 +40,19 @@ struct DeviceState {
   std::vector<std::array<uint8_t, 32>> keys;
   Bytes flash;  // geometry.size bytes
 };
+
+// A flash a state may have: sectors a power of two from 256 to 65536 bytes,
+// write units a power of two up to a slot record (64), at least 4 sectors,
+// at most kMaxSimulatedFlash. What is wrong, else nothing.
+struct GeometryProblem {
+  enum Field { kSize, kSector, kWrite } field;
+  std::string message;
+};
+std::optional<GeometryProblem> CheckGeometry(const FlashGeometry& geometry);
+
+// The largest state file: its header, a manifest, keys and flash at their limits.
+inline constexpr uint64_t kMaxDeviceStateBytes =
+    uint64_t{kDeviceStateHeaderBytes} + kMaxManifestBytes + kMaxDeviceKeys * 32 + kMaxSimulatedFlash;
 
 Bytes EncodeDeviceState(const DeviceState& state);
 

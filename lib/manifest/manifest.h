@@ -148,9 +148,9 @@ struct DeviceIdentity {
 struct Manifest {
   int format_version = kManifestFormatVersion;
   DeviceIdentity device;
-  std::vector<HostFunction> host_functions;  // in file order
+  std::vector<HostFunction> host_functions;  // by module, then name (JSON objects are read sorted)
   std::optional<ImportName> memory_import;
-  std::vector<ExportSpec> exports;  // in file order
+  std::vector<ExportSpec> exports;  // by name, then host_buffers' implied ones
   Budgets budgets;
   FeatureSet features;
   std::vector<std::string> aot_targets;

@@ -84,6 +84,25 @@ TEST_CASE("each command's man page documents exactly its --help options and exam
   }
 }
 
+TEST_CASE("wasmiot-device(1) documents exactly its subcommands' --help options and examples") {
+  std::string man = Unroff(ReadText(SourceDir() + "/man/wasmiot-device.1"));
+  std::string examples = Section(man, "EXAMPLES");
+  std::set<std::string> options;
+  for (const std::string sub : {"", "init", "install", "boot", "status", "confirm", "revert"}) {
+    std::vector<std::string> args = {"device"};
+    if (!sub.empty()) args.push_back(sub);
+    args.push_back("--help");
+    RunResult help = RunWasmiot(args);
+    INFO(sub);
+    REQUIRE(help.exit_code == 0);
+    std::set<std::string> these = LongOptions(HelpOptions(help.out));
+    options.insert(these.begin(), these.end());
+    for (const std::string& example : Examples(help.out)) CHECK_THAT(examples, Catch::Contains(example));
+    if (!sub.empty()) CHECK_THAT(Section(man, "SYNOPSIS"), Catch::Contains("wasmiot device " + sub));
+  }
+  CHECK(options == LongOptions(Section(man, "OPTIONS")));
+}
+
 TEST_CASE("every command listed by wasmiot --help has a man page, and only those") {
   RunResult help = RunWasmiot({"--help"});
   std::set<std::string> commands;

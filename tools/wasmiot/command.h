@@ -16,6 +16,7 @@ enum ExitCode : int {
   kExitCheckFailed = 1,  // the input was read and found wanting
   kExitUsage = 2,
   kExitIoError = 3,  // missing or unreadable input, unwritable output, internal error
+  kExitPowerCut = 4,  // wasmiot device --fail-at: the simulated power went off
 };
 
 // Flags every command takes, added in one place.
@@ -70,5 +71,6 @@ void RegisterTestCommand(CLI::App& app, Invocation& invocation);
 void RegisterNewCommand(CLI::App& app, Invocation& invocation);
 void RegisterBuildCommand(CLI::App& app, Invocation& invocation);
 void RegisterGenCommand(CLI::App& app, Invocation& invocation);
+void RegisterDeviceCommand(CLI::App& app, Invocation& invocation);
 
 }  // namespace wasmiot::tool

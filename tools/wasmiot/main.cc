@@ -35,6 +35,7 @@ constexpr CommandInfo kCommands[] = {
     {"assemble", RegisterAssembleCommand},
     {"run", RegisterRunCommand},
     {"test", RegisterTestCommand},
+    {"device", RegisterDeviceCommand},
 };
 
 constexpr std::string_view kVersion = WASMIOT_VERSION;
@@ -95,7 +96,8 @@ int Main(int argc, char** argv) {
       "  wasmiot aot thermostat.opt.wasm --target cortex-m4f -o aot --manifest thermostat.device.json\n"
       "\n"
       "Run 'wasmiot COMMAND --help' for a command's options; 'man wasmiot-COMMAND' for more.\n"
-      "Exit status: 0 ok, 1 check failed, 2 usage error, 3 I/O or internal error.");
+      "Exit status: 0 ok, 1 check failed, 2 usage error, 3 I/O or internal error,\n"
+      "4 power cut (wasmiot device --fail-at).");
   Invocation invocation;
   for (const CommandInfo& c : kCommands) c.register_command(app, invocation);
 

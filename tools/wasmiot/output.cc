@@ -20,6 +20,8 @@ int ExitCodeForError(std::string_view code) {
       {"output-is-input", kExitUsage},
       {"project-missing", kExitUsage},
       {"unknown-template", kExitUsage},
+      {"device-state-exists", kExitUsage},
+      {"device-geometry", kExitUsage},
       {"io-error", kExitIoError},
       {"internal-error", kExitIoError},
       {"compiler-missing", kExitIoError},
