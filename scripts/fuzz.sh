@@ -10,7 +10,7 @@
 # Environment:
 #   FUZZ_SECONDS   seconds per target in CI mode (default 60)
 #   FUZZ_JOBS      targets fuzzed at the same time (default 2: one per core)
-#   FUZZ_TARGETS   the targets to run, space separated (default: all ten)
+#   FUZZ_TARGETS   the targets to run, space separated (default: all of them)
 #   FUZZ_KEEP_GOING=1  fuzz on past crashes (libFuzzer's -fork=1 -ignore_crashes=1) for the
 #                  whole time, e.g. while a known defect is not fixed yet; crashes still fail the run
 #   BUILD_JOBS     ninja -j (default 2)
@@ -22,7 +22,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$root/build-fuzz
 
-all_targets=(module manifest scenario gateway keys bundle receiver pgm runtime project slots)
+all_targets=(module manifest scenario gateway keys bundle receiver pgm runtime project slots device)
 mode=ci
 hours=
 case "${1:-}" in
@@ -155,6 +155,32 @@ fi
 "$wasmiot" sign "$tmp/wasm/thermostat.wasm" --key "$tmp/plain.key" --manifest "$thermostat" --version 1.0.0 --seq 1 \
   -o "$corpus/bundle/unknown-key.bundle" >/dev/null
 
+# Device states (fuzz_device) on 4 KiB of flash with 256-byte sectors: new,
+# an update pending, confirmed, a trapping one pending, its test boot cut
+# short, and recovered.
+device_update() {  # NAME WAT SEQUENCE: a stream of the module signed with the fixed key
+  wat2wasm "$2" -o "$tmp/$1.wasm"
+  "$wasmiot" sign "$tmp/$1.wasm" --key "$tmp/fixed.key" --manifest "$thermostat" --version "1.0.$3" --seq "$3" \
+    --chunk-size 64 -o "$tmp/$1.bundle" >/dev/null
+  "$wasmiot" chunk "$tmp/$1.bundle" --stream "$tmp/$1.stream" >/dev/null
+}
+sed 's/(func (export "init")/(func (export "init") unreachable/' "$root/tests/data/modules/thermostat.wat" > "$tmp/trap.wat"
+device_update device-good "$root/tests/data/modules/thermostat.wat" 7
+device_update device-trap "$tmp/trap.wat" 8
+device=$tmp/device.state
+"$wasmiot" device init "$device" -m "$thermostat" -p "$tmp/fixed.pub.pem" --flash-size 4096 --sector-size 256 >/dev/null
+cp "$device" "$corpus/device/new.state"
+"$wasmiot" device install "$device" "$tmp/device-good.stream" >/dev/null
+cp "$device" "$corpus/device/pending.state"
+"$wasmiot" device boot "$device" >/dev/null 2>&1
+cp "$device" "$corpus/device/confirmed.state"
+"$wasmiot" device install "$device" "$tmp/device-trap.stream" >/dev/null
+cp "$device" "$corpus/device/trap-pending.state"
+"$wasmiot" device boot "$device" --fail-at 2 >/dev/null 2>&1 || [ $? -eq 4 ]
+cp "$device" "$corpus/device/trial-cut.state"
+"$wasmiot" device boot "$device" >/dev/null 2>&1
+cp "$device" "$corpus/device/recovered.state"
+
 # PGM camera frames, binary (P5) and text (P2), with comments.
 # shellcheck disable=SC2059 # the format is the byte, as an octal escape
 { printf 'P5\n# a 16x12 gradient\n16 12\n255\n'; for ((i = 0; i < 192; i++)); do printf "\\$(printf '%03o' $((i % 256)))"; done; } \
@@ -212,7 +238,7 @@ max_len() {
   case $1 in
     gateway|keys|project) echo 4096 ;;
     slots) echo 512 ;;
-    manifest|scenario|pgm|runtime) echo 16384 ;;
+    manifest|scenario|pgm|runtime|device) echo 16384 ;;
     *) echo 65536 ;;
   esac
 }

@@ -93,7 +93,7 @@ Result<BootOutcome> BootDevice(DeviceState& state, const Manifest& manifest, con
   FlashModel& flash = on.flash();
   wasmiot_slots& slots = on.slots();
   auto finish = [&]() {
-    on.Save(out.power_cut, out.flash_operations);
+    out.flash = on.Save();
     return out;
   };
   std::unique_ptr<DevicePolicy> policy = PolicyFor(state, manifest);
@@ -163,7 +163,7 @@ Result<DecisionOutcome> ConfirmPending(DeviceState& state, const Manifest& manif
   }
   Sha256 id = HashSha256(bundle.data(), WASMIOT_BUNDLE_HEADER_SIZE);
   out.done = wasmiot_slots_confirm(&slots, id.data()) == WASMIOT_SLOTS_OK;
-  on.Save(out.power_cut, out.flash_operations);
+  out.flash = on.Save();
   return out;
 }
 
@@ -179,7 +179,7 @@ Result<DecisionOutcome> RevertPending(DeviceState& state, std::optional<uint64_t
     return out;
   }
   out.done = wasmiot_slots_revert(&slots) == WASMIOT_SLOTS_OK;
-  on.Save(out.power_cut, out.flash_operations);
+  out.flash = on.Save();
   return out;
 }
 

@@ -37,8 +37,7 @@ struct BootOutcome {
   std::string why;         // what reverted it: a refused bundle, a failed check, a trap
   uint8_t running = WASMIOT_SLOT_NONE;  // the slot the device runs afterwards (verified), if any
   uint64_t running_sequence = 0;
-  bool power_cut = false;
-  uint64_t flash_operations = 0;
+  FlashRun flash;
 };
 
 // An error: the state has no slot metadata.
@@ -49,8 +48,7 @@ struct DecisionOutcome {
   uint8_t slot = WASMIOT_SLOT_NONE;  // the pending slot it was about
   uint64_t sequence = 0;
   std::string why;           // why not: nothing pending, a bundle that no longer verifies
-  bool power_cut = false;
-  uint64_t flash_operations = 0;
+  FlashRun flash;
 };
 
 // The pending slot becomes the active one without a test boot, as firmware

@@ -46,16 +46,18 @@ void Save(const std::string& path, const DeviceState& state, DeviceReport& repor
 
 // After a command that powered the device on: the flash saved, a cut said,
 // and the device as it now is.
-void Finish(const std::string& path, LoadedDevice& device, bool power_cut, uint64_t operations, DeviceReport& report,
+void Finish(const std::string& path, LoadedDevice& device, const FlashRun& flash, DeviceReport& report,
             Diagnostics& diagnostics) {
-  report.power_cut = power_cut;
-  report.flash_operations = operations;
-  if (operations > 0) Save(path, device.state, report, diagnostics);
-  if (power_cut) {
+  report.flash = flash;
+  if (!flash.misuse.empty()) {
+    diagnostics.AddError("internal-error", path, "the device library misused the flash: " + flash.misuse);
+  }
+  if (flash.operations > 0) Save(path, device.state, report, diagnostics);
+  if (flash.power_cut) {
     diagnostics.Add(Severity::kWarning, "power-cut", path,
                     fmt::format("the power was cut at flash operation {}, as asked: the state keeps what the flash "
                                 "kept; the next `wasmiot device` command powers the device on again",
-                                operations));
+                                flash.operations));
   }
   Result<DeviceStatus> status = ReadDeviceStatus(device.state, device.manifest);
   if (status) report.status = *status;
@@ -85,7 +87,7 @@ DeviceReport Decide(const DeviceRequest& request, bool confirm, Diagnostics& dia
     const bool pending = decided->slot != WASMIOT_SLOT_NONE;
     diagnostics.AddError(pending ? "confirm-refused" : "nothing-pending", request.state_path, decided->why);
   }
-  Finish(request.state_path, *device, decided->power_cut, decided->flash_operations, report, diagnostics);
+  Finish(request.state_path, *device, decided->flash, report, diagnostics);
   return report;
 }
 
@@ -145,7 +147,7 @@ DeviceReport InitDeviceFile(const DeviceInitRequest& request, Diagnostics& diagn
   report.manifest = std::make_shared<Manifest>(device.manifest);
   report.geometry = state.geometry;
   report.keys = state.keys.size();
-  report.flash_operations = flash.operations();
+  report.flash.operations = flash.operations();
   Save(path, state, report, diagnostics);
   Result<DeviceStatus> status = ReadDeviceStatus(state, device.manifest);
   if (status) report.status = *status;
@@ -180,7 +182,7 @@ DeviceReport InstallDeviceFile(const DeviceRequest& request, Diagnostics& diagno
   }
   const InstallOutcome& out = *installed;
   report.install = out;
-  if (!out.power_cut) {
+  if (!out.flash.power_cut) {
     if (out.rollback || out.refusal == WASMIOT_BUNDLE_ROLLBACK) {
       diagnostics.AddError("install-rollback", request.frames_path,
                            fmt::format("the bundle's sequence{} is not above the device's counter {}: an update "
@@ -203,7 +205,7 @@ DeviceReport InstallDeviceFile(const DeviceRequest& request, Diagnostics& diagno
                                        wasmiot_rx_result_name(out.receiver)));
     }
   }
-  Finish(path, *device, out.power_cut, out.flash_operations, report, diagnostics);
+  Finish(path, *device, out.flash, report, diagnostics);
   return report;
 }
 
@@ -236,7 +238,7 @@ DeviceReport BootDeviceFile(const DeviceRequest& request, Diagnostics& diagnosti
     diagnostics.Add(Severity::kWarning, "boot-recovered", path,
                     "a test boot was cut short by a reset: its update was reverted, as one never confirmed");
   }
-  if (!out.power_cut) {
+  if (!out.flash.power_cut) {
     if (out.reverted) {
       diagnostics.AddError("boot-reverted", path,
                            fmt::format("{} was reverted: {}", SlotAndSequence(out.tried_slot, out.tried_sequence), out.why));
@@ -248,7 +250,7 @@ DeviceReport BootDeviceFile(const DeviceRequest& request, Diagnostics& diagnosti
                                : "the device has no module to run: " + out.why);
     }
   }
-  Finish(path, *device, out.power_cut, out.flash_operations, report, diagnostics);
+  Finish(path, *device, out.flash, report, diagnostics);
   return report;
 }
 

@@ -49,8 +49,7 @@ struct DeviceReport {
   std::optional<InstallOutcome> install;
   std::optional<BootOutcome> boot;
   std::optional<DecisionOutcome> decision;  // confirm or revert
-  bool power_cut = false;
-  uint64_t flash_operations = 0;
+  FlashRun flash;  // what the command did to the flash
   bool saved = false;  // the state file was written
 };
 

@@ -53,7 +53,7 @@ Result<InstallOutcome> InstallFrames(DeviceState& state, const Manifest& manifes
   FlashModel& flash = on.flash();
   wasmiot_slots& slots = on.slots();
   auto finish = [&]() {
-    on.Save(out.power_cut, out.flash_operations);
+    out.flash = on.Save();
     return out;
   };
   if (wasmiot_slots_begin_install(&slots) != WASMIOT_SLOTS_OK) return finish();

@@ -53,8 +53,7 @@ struct InstallOutcome {
   uint64_t sequence = 0;                  // of the bundle the session took
   uint64_t counter = 0;                   // the device's anti-rollback counter
   uint32_t chunks = 0, missing_chunks = 0;  // of that bundle, when its table is in
-  bool power_cut = false;                 // the power went off (fail_at) before the end
-  uint64_t flash_operations = 0;
+  FlashRun flash;
 };
 
 // Installs `frames` into `state` (its flash is updated to what the flash

@@ -50,10 +50,9 @@ Status PowerOn::OpenSlots() {
   return Error{ErrorKind::kInvalidInput, "the flash holds no slot metadata: make the state with `wasmiot device init`"};
 }
 
-void PowerOn::Save(bool& power_cut, uint64_t& operations) {
-  power_cut = !flash_.powered();
-  operations = flash_.operations();
+FlashRun PowerOn::Save() {
   state_.flash = flash_.contents();
+  return FlashRun{!flash_.powered(), flash_.operations(), flash_.misuse()};
 }
 
 Bytes EncodeDeviceState(const DeviceState& state) {

@@ -56,6 +56,13 @@ inline constexpr uint64_t kMaxDeviceStateBytes =
 
 Bytes EncodeDeviceState(const DeviceState& state);
 
+// What one power-on did to the flash.
+struct FlashRun {
+  bool power_cut = false;   // the power went off (fail_at) before the end
+  uint64_t operations = 0;  // writes and erases
+  std::string misuse;       // a write the flash refused (over unerased bytes, misaligned): a bug; "" if none
+};
+
 // One power-on of the device: the flash model over the state's flash (the
 // power cut at `fail_at`, counting from this power-on) and its slots, opened.
 // Save() puts back what the flash kept.
@@ -63,7 +70,7 @@ class PowerOn {
  public:
   PowerOn(DeviceState& state, std::optional<uint64_t> fail_at);
   Status OpenSlots();  // an error: the flash holds no slot metadata
-  void Save(bool& power_cut, uint64_t& operations);
+  FlashRun Save();
   FlashModel& flash() { return flash_; }
   wasmiot_slots& slots() { return slots_; }
 

@@ -86,15 +86,18 @@ uint64_t UpdateWithCut(const std::string& wat, std::optional<uint64_t> cut, uint
   REQUIRE(lab.Boot().confirmed);
   InstallOutcome install = lab.Install(wat, 8, cut);
   std::optional<uint64_t> boot_cut;
-  if (cut && !install.power_cut) boot_cut = *cut - install.flash_operations;
-  BootOutcome boot = install.power_cut ? BootOutcome{} : lab.Boot(boot_cut);
+  if (cut && !install.flash.power_cut) boot_cut = *cut - install.flash.operations;
+  BootOutcome boot = install.flash.power_cut ? BootOutcome{} : lab.Boot(boot_cut);
   if (!cut) {
-    *operations = install.flash_operations + boot.flash_operations;
+    *operations = install.flash.operations + boot.flash.operations;
     return boot.running_sequence;
   }
-  REQUIRE((install.power_cut || boot.power_cut));
+  REQUIRE((install.flash.power_cut || boot.flash.power_cut));
+  CHECK(install.flash.misuse.empty());  // only erased units programmed, even mid-cut
+  CHECK(boot.flash.misuse.empty());
   // Restart: the device boots a verified, confirmed module, never older.
   BootOutcome restart = lab.Boot();
+  CHECK(restart.flash.misuse.empty());
   CHECK(restart.running != WASMIOT_SLOT_NONE);
   CHECK(restart.running_sequence >= 7);
   CHECK(lab.Counter() >= 7);

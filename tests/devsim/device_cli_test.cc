@@ -233,6 +233,28 @@ TEST_CASE("device CLI: a trapping, fuel-exhausting or failing-scenario update is
   d.CheckSchemas();
 }
 
+TEST_CASE("device CLI: an AOT update is verified and confirmed without a test run") {
+  DeviceCli d;
+  d.Init(d.state);
+  std::string wasm = d.dir.File("t.wasm"), bundle = d.dir.File("aot.bundle"), stream = d.dir.File("aot.stream");
+  WriteBytes(wasm, WatToWasm(ThermostatWat()));
+  RunResult signed_aot = RunWasmiot({"sign", wasm, "--key", d.dir.File("k.key"), "-m", d.device, "--version", "1.0.0",
+                                     "--seq", "1", "--target", "cortex-m4f", "-o", bundle});
+  INFO(signed_aot.err);
+  REQUIRE(signed_aot.exit_code == 0);
+  REQUIRE(RunWasmiot({"chunk", bundle, "--stream", stream}).exit_code == 0);
+  json installed = d.Device({"install", d.state, stream}, 0);
+  CHECK(installed["status"]["slots"][0]["header"]["payload_kind"] == "aot");
+  json booted = d.Device({"boot", d.state}, 0);
+  CHECK(booted["boot"]["confirmed"] == true);
+  CHECK(booted["boot"]["tested"] == false);
+  CHECK(booted["boot"]["running"] == "A");
+  RunResult text = RunWasmiot({"device", "status", d.state});
+  CHECK_THAT(text.out, Catch::Contains("slot A at 0x2000, 69632 bytes: active: AOT 1.0.0 (sequence 1) for "
+                                       "acme/thermostat-t100 on cortex-m4f"));
+  d.CheckSchemas();
+}
+
 TEST_CASE("device CLI: a bad state file is refused at the offset of its first wrong field, and usage errors exit 2") {
   DeviceCli d;
   d.Init(d.state, {"--sector-size", "1024", "--flash-size", "8192"});
@@ -308,6 +330,9 @@ TEST_CASE("device CLI: a bad state file is refused at the offset of its first wr
   RunResult zero = RunWasmiot({"device", "boot", d.state, "--fail-at", "0"});
   CHECK(zero.exit_code == 2);
   CHECK_THAT(zero.err, Catch::Contains("flash operations count from 1"));
+  CHECK(d.Device({"boot", d.state, "--fail-at", "0"}, 2)["diagnostics"][0]["code"] == "usage");
+  CHECK(d.Device({"init", d.state, "-m", d.device, "-p", d.dir.File("k.pub.pem")}, 2)["diagnostics"][0]["code"] ==
+        "device-state-exists");
   RunResult missing = RunWasmiot({"device", "status", d.dir.File("nope.state")});
   CHECK(missing.exit_code == 3);
   RunResult same = RunWasmiot({"device", "install", d.state, d.state});

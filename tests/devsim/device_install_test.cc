@@ -122,13 +122,14 @@ TEST_CASE("device install power-cut: cut at every flash operation, the active sl
   Result<InstallOutcome> whole = InstallFrames(uncut, Thermostat(), update, std::nullopt);
   REQUIRE(whole.ok());
   REQUIRE(whole->pending);
-  const uint64_t operations = whole->flash_operations;
+  const uint64_t operations = whole->flash.operations;
   for (uint64_t cut = 1; cut <= operations; ++cut) {
     INFO("cut at flash operation " << cut << " of " << operations);
     lab.state = confirmed;
     Result<InstallOutcome> broken = InstallFrames(lab.state, Thermostat(), update, cut);
     REQUIRE(broken.ok());
-    CHECK(broken->power_cut);
+    CHECK(broken->flash.power_cut);
+    CHECK(broken->flash.misuse.empty());
     CHECK(active_slot(lab.state.flash) == active_slot(confirmed.flash));
     wasmiot_slots_state after = lab.Slots();
     CHECK(after.active == 0);

@@ -108,8 +108,8 @@ nlohmann::json ReportJson(const DeviceOptions& o, const DeviceReport& r, int exi
         {"done", r.decision->done}, {"slot", SlotJson(r.decision->slot)}, {"sequence", r.decision->sequence}};
   }
   if (o.subcommand != "status") {
-    doc["power_cut"] = r.power_cut;
-    doc["flash_operations"] = r.flash_operations;
+    doc["power_cut"] = r.flash.power_cut;
+    doc["flash_operations"] = r.flash.operations;
     doc["saved"] = r.saved;
   }
   return doc;
@@ -154,7 +154,7 @@ void PrintOutcome(const DeviceOptions& o, const DeviceReport& r) {
     Print("{}: slot {}: sequence {} received and verified, pending its test boot (wasmiot device boot)\n", path,
           SlotName(r.install->slot), r.install->sequence);
   }
-  if (r.boot && !r.power_cut) {
+  if (r.boot && !r.flash.power_cut) {
     const BootOutcome& b = *r.boot;
     std::string tried = b.tried ? fmt::format("slot {} (sequence {}) ", SlotName(b.tried_slot), b.tried_sequence) : "";
     if (b.confirmed) {
@@ -166,7 +166,7 @@ void PrintOutcome(const DeviceOptions& o, const DeviceReport& r) {
       Print("{}: runs slot {} (sequence {})\n", path, SlotName(b.running), b.running_sequence);
     }
   }
-  if (r.decision && r.decision->done && !r.power_cut) {
+  if (r.decision && r.decision->done && !r.flash.power_cut) {
     Print("{}: slot {} (sequence {}) {}\n", path, SlotName(r.decision->slot), r.decision->sequence,
           o.subcommand == "confirm" ? "confirmed" : "reverted");
   }
@@ -201,7 +201,7 @@ int RunDevice(DeviceOptions o) {
   Diagnostics diagnostics;
   DeviceReport report = Dispatch(o, diagnostics);
   int exit_code = ExitCodeFor(diagnostics);
-  if (report.power_cut && exit_code <= kExitCheckFailed) exit_code = kExitPowerCut;
+  if (report.flash.power_cut && exit_code <= kExitCheckFailed) exit_code = kExitPowerCut;
   if (o.common.json) {
     PrintJson(ReportJson(o, report, exit_code, diagnostics));
     return exit_code;
