@@ -7,43 +7,21 @@
 
 #include <memory>
 
-#include "bundle/bundle.h"
-#include "bundle/chunks.h"
+#include "device_lab.h"
 #include "devsim/flash_model.h"
 #include "keys/sodium_bridge.h"
-#include "support/test_support.h"
 #include "wasmiot_slot_storage.h"
 
 namespace wasmiot {
 namespace {
 
-const Manifest& Thermostat() {
-  static Manifest m = [] {
-    Diagnostics d;
-    Result<Manifest> r = LoadManifest(test::SourceDir() + "/templates/thermostat/device.json", d);
-    REQUIRE(r.ok());
-    return std::move(r).value();
-  }();
-  return m;
-}
+using test::Thermostat;
 
-struct Sender {
+// A pseudo-random payload signed as the lab signs its releases, in frames.
+struct Sender : test::DeviceLab {
   Sender(uint32_t payload_bytes, uint32_t chunk_size) : payload(test::PseudoRandomBytes(payload_bytes, 9)) {
-    REQUIRE(InitCrypto().ok());
-    BundleSpec spec;
-    spec.payload = payload;
-    spec.kind = WASMIOT_PAYLOAD_WASM;
-    spec.sequence = 7;
-    spec.version = SemanticVersion{1, 0, 0};
-    spec.manifest = &Thermostat();
-    spec.chunk_size = chunk_size;
-    Result<Bytes> bundle = BuildBundle(spec, key);
-    REQUIRE(bundle.ok());
-    Result<std::vector<Bytes>> sliced = SliceBundle(*bundle);
-    REQUIRE(sliced.ok());
-    frames = std::move(sliced).value();
+    for (SourcedFrame& f : Frames(payload, 7, Thermostat(), chunk_size)) frames.push_back(std::move(f.bytes));
   }
-  SecretKey key = SecretKey::Generate();
   PublicKey pk = key.Public();
   Bytes payload;
   std::vector<Bytes> frames;
