@@ -6,8 +6,11 @@
 namespace wasmiot {
 namespace {
 
-std::vector<AotTarget> WithNames(std::vector<AotTarget> targets) {
-  for (AotTarget& t : targets) t.name = wasmiot_target_name(t.id);
+std::vector<AotTarget> Completed(std::vector<AotTarget> targets) {
+  for (AotTarget& t : targets) {
+    t.name = wasmiot_target_name(t.id);
+    t.cflags.push_back(kNoFloatContraction);
+  }
   return targets;
 }
 
@@ -17,8 +20,9 @@ const std::vector<AotTarget>& AotTargets() {
   // Linux targets optimize for speed (-O2) and are position-independent, so a
   // gateway can link the library into a shared object and load it at run time
   // (docs/bundle.md); bare-metal ones optimize for size (-Os).
-  // Names come from the one list of target ids, in the device library.
-  static const std::vector<AotTarget> targets = WithNames({
+  // Names come from the one list of target ids, in the device library; every
+  // target's flags get kNoFloatContraction.
+  static const std::vector<AotTarget> targets = Completed({
       {WASMIOT_TARGET_HOST, {}, "this machine, with its default C compiler", TargetKind::kLinux, "", "gcc",
        {"-O2", "-fPIC"}, "", ""},
       {WASMIOT_TARGET_X86_64_LINUX, {}, "x86-64 Linux (glibc)", TargetKind::kLinux, "x86_64-linux-gnu-", "gcc",

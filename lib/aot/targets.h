@@ -9,6 +9,13 @@
 
 namespace wasmiot {
 
+// WebAssembly rounds every multiply and every add, but gcc fuses a multiply
+// and an add into one fused multiply-add where the CPU has one (its default
+// -ffp-contract=fast: Cortex-M4F/M7/M33, aarch64, riscv64), which keeps the
+// product unrounded and gives other answers. Every target's flags end with
+// this, and the host engine compiles with it too.
+inline constexpr std::string_view kNoFloatContraction = "-ffp-contract=off";
+
 enum class TargetKind {
   kLinux,      // wasm2c's own runtime (wasm-rt-impl.c: mmap, signals on 64-bit)
   kBareMetal,  // wasmiot's static runtime: no malloc, no mmap, explicit bounds checks
@@ -21,7 +28,7 @@ struct AotTarget {
   TargetKind kind;
   std::string_view tool_prefix;  // "arm-none-eabi-": gcc, ar and size are prefix + tool
   std::string_view package;      // the Debian package that provides the compiler
-  std::vector<std::string_view> cflags;
+  std::vector<std::string_view> cflags;  // ends with kNoFloatContraction
   std::string_view qemu;     // user-mode emulator that runs its Linux executables ("" = native)
   std::string_view sysroot;  // for qemu -L
   bool has_libc = true;      // false: wasmiot supplies freestanding headers

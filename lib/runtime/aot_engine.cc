@@ -36,7 +36,7 @@ namespace fs = std::filesystem;
 const std::vector<std::string>& CompileFlags() {
   static const std::vector<std::string> flags = {
       "-O2", "-fPIC", "-fvisibility=hidden", "-std=gnu11", "-I.", "-DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0",
-      "-DWASM_RT_USE_STACK_DEPTH_COUNT=1", "-DWASM_RT_MAX_CALL_STACK_DEPTH=200000"};
+      "-DWASM_RT_USE_STACK_DEPTH_COUNT=1", "-DWASM_RT_MAX_CALL_STACK_DEPTH=200000", std::string(kNoFloatContraction)};
   return flags;
 }
 
