@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The runtime's engines side by side, in one run each:
-#  1. kernels (frame differencing, PID loop, CRC32, 16x16 matmul) natively
+#  1. kernels (frame differencing, PID loop, CRC32, 16x16 matmul, the
+#     CoreMark-like coremix) natively
 #     (gcc -O2, and gcc -O2 -fno-tree-vectorize), on host AOT and on the
 #     interpreter: time per unit of work and the ratios to native (Google
 #     Benchmark, bench/runtime_bench.cc);
@@ -30,8 +31,8 @@ awk -F, '
     print ""
     print "| kernel (unit) | native | native, no vectors | host AOT | AOT / native | AOT / scalar native | interpreter | interp / native |"
     print "|---|---:|---:|---:|---:|---:|---:|---:|"
-    split("frames:one 320x240 frame,pid:one controller step,crc:one byte,matmul:one 16x16 product", ks, ",")
-    for (i = 1; i <= 4; ++i) {
+    split("frames:one 320x240 frame,pid:one controller step,crc:one byte,matmul:one 16x16 product,coremix:one iteration", ks, ",")
+    for (i = 1; i <= 5; ++i) {
       split(ks[i], kv, ":"); k = kv[1]
       n = 1e9 / ips["Kernel/" k "_native"]; s = 1e9 / ips["Kernel/" k "_scalar"]
       a = 1e9 / ips["Kernel/" k "_aot"]; p = 1e9 / ips["Kernel/" k "_interp"]

@@ -18,11 +18,13 @@ uint32_t frames_run(uint32_t n);
 uint32_t pid_run(uint32_t n);
 uint32_t crc_run(uint32_t n);
 uint32_t matmul_run(uint32_t n);
+uint32_t coremix_run(uint32_t n);
 void frames_setup_scalar(void);
 uint32_t frames_run_scalar(uint32_t n);
 uint32_t pid_run_scalar(uint32_t n);
 uint32_t crc_run_scalar(uint32_t n);
 uint32_t matmul_run_scalar(uint32_t n);
+uint32_t coremix_run_scalar(uint32_t n);
 }
 
 namespace wasmiot {
@@ -83,6 +85,7 @@ uint32_t Scalar(const std::string& kernel, uint32_t units) {
   if (kernel == "frames_run") return frames_run_scalar(units);
   if (kernel == "pid_run") return pid_run_scalar(units);
   if (kernel == "crc_run") return crc_run_scalar(units);
+  if (kernel == "coremix_run") return coremix_run_scalar(units);
   return matmul_run_scalar(units);
 }
 
@@ -90,6 +93,7 @@ uint32_t Native(const std::string& kernel, uint32_t units) {
   if (kernel == "frames_run") return frames_run(units);
   if (kernel == "pid_run") return pid_run(units);
   if (kernel == "crc_run") return crc_run(units);
+  if (kernel == "coremix_run") return coremix_run(units);
   return matmul_run(units);
 }
 
@@ -153,6 +157,7 @@ KERNEL(frames, 20, 1)
 KERNEL(pid, 100000, 2000)
 KERNEL(crc, 100000, 2000)
 KERNEL(matmul, 200, 4)
+KERNEL(coremix, 200, 4)
 BENCHMARK_CAPTURE(HostCalls, aot, EngineKind::kAot)->UseRealTime();
 BENCHMARK_CAPTURE(HostCalls, interp, EngineKind::kInterp)->UseRealTime();
 BENCHMARK(SimulatedHostOnly)->UseRealTime();

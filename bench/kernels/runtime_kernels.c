@@ -1,6 +1,6 @@
 /* CPU-bound kernels for the runtime benchmark (bench/runtime.sh): frame
  * differencing on 320x240 frames, a PID control loop, CRC32, and a small
- * matrix multiply; plus an export that calls one host function n times.
+ * matrix multiply, and the CoreMark-like coremix.c; plus an export that calls one host function n times.
  * Built natively (gcc -O2, linked into the benchmark) and to wasm (clang -O2),
  * so the same source runs on every engine. Each *_run(n) does n units of work
  * and returns a checksum, so nothing is optimized away. */
@@ -21,6 +21,8 @@
 #define pid_run pid_run_scalar
 #define crc_run crc_run_scalar
 #define matmul_run matmul_run_scalar
+#define coremix_setup coremix_setup_scalar
+#define coremix_run coremix_run_scalar
 #endif
 
 /* ---- frame differencing: one unit = one 320x240 frame compared ---------- */
@@ -84,6 +86,9 @@ EXPORT("matmul_run") uint32_t matmul_run(uint32_t n) {
   }
   return (uint32_t)(int32_t)(sum * 100.0f);
 }
+
+/* ---- coremix: one unit = one iteration of list, matrix, state machine, CRC -- */
+#include "coremix.c"
 
 /* ---- host calls: one unit = one call of env.now_ms ----------------------- */
 #if defined(__wasm__)
