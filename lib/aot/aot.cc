@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "aot/device_code.h"
 #include "aot/embedded_sources.h"
 #include "aot/wasm2c_bridge.h"
 #include "module/module_info.h"
@@ -181,6 +182,12 @@ Result<AotReport> CompileInto(std::optional<Staging>& staging_slot, const Bytes&
   if (!generated) {
     diagnostics.AddError("internal-error", path, generated.error().message);
     return generated.error();
+  }
+  if (target->device_code) {
+    if (Status tuned = TuneDeviceCode(generated->source, FixedMemoryBytes(*module)); !tuned) {
+      diagnostics.AddError("internal-error", path, tuned.error().message);
+      return tuned.error();
+    }
   }
 
   bool bare = target->kind == TargetKind::kBareMetal;

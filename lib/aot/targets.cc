@@ -9,6 +9,12 @@ namespace {
 std::vector<AotTarget> Completed(std::vector<AotTarget> targets) {
   for (AotTarget& t : targets) {
     t.name = wasmiot_target_name(t.id);
+    if (t.kind == TargetKind::kBareMetal) {
+      // wasm2c's asserts check its own invariants; in firmware they cost
+      // code and pull in newlib's printf (docs/aot.md, "Device code").
+      t.cflags.push_back("-DNDEBUG");
+      t.device_code = true;
+    }
     t.cflags.push_back(kNoFloatContraction);
   }
   return targets;
@@ -21,7 +27,7 @@ const std::vector<AotTarget>& AotTargets() {
   // gateway can link the library into a shared object and load it at run time
   // (docs/bundle.md); bare-metal ones optimize for size (-Os).
   // Names come from the one list of target ids, in the device library; every
-  // target's flags get kNoFloatContraction.
+  // target's flags get kNoFloatContraction, bare-metal ones device code.
   static const std::vector<AotTarget> targets = Completed({
       {WASMIOT_TARGET_HOST, {}, "this machine, with its default C compiler", TargetKind::kLinux, "", "gcc",
        {"-O2", "-fPIC"}, "", ""},

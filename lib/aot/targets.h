@@ -32,6 +32,9 @@ struct AotTarget {
   std::string_view qemu;     // user-mode emulator that runs its Linux executables ("" = native)
   std::string_view sysroot;  // for qemu -L
   bool has_libc = true;      // false: wasmiot supplies freestanding headers
+  // Device code (bare-metal targets; lib/aot/device_code.h): memory accesses
+  // forced inline, and bounds checked against a constant when memory cannot grow.
+  bool device_code = false;
 };
 
 const std::vector<AotTarget>& AotTargets();

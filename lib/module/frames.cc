@@ -96,6 +96,7 @@ class FrameReader : public wabt::ExprVisitor::DelegateNop {
   }
   wabt::Result OnMemoryGrowExpr(wabt::MemoryGrowExpr*) override {
     out_.sizes_memory = true;
+    out_.grows_memory = true;
     return Pops(1), PushCells(1), wabt::Result::Ok;
   }
   wabt::Result OnMemoryCopyExpr(wabt::MemoryCopyExpr*) override { return Pops(3), wabt::Result::Ok; }

@@ -25,6 +25,7 @@ struct FunctionFrame {
   std::vector<uint32_t> callees;  // function indices (imports first) called directly, sorted, once each
   bool calls_indirect = false;    // call_indirect, call_ref or their tail-call forms
   bool sizes_memory = false;      // memory.size or memory.grow (WAMR's "possible memory grow")
+  bool grows_memory = false;      // memory.grow: without one anywhere, memory keeps its initial size
 };
 
 // One per defined function, in order (function index = function imports + i).

@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include "aot/aot.h"
+#include "aot/device_code.h"
+#include "aot/wasm2c_bridge.h"
 #include "wasmiot_bundle.h"
 #include "module/module_info.h"
 #include "pipeline/aot_for_device.h"
@@ -232,7 +234,7 @@ const char* const kLinuxTargets[] = {"host", "x86_64-linux", "aarch64-linux", "a
 TEST_CASE("AOT output gives the interpreter's answers on host and emulated Linux CPUs") {
   // fma.wat: a multiply and an add the C compiler must not fuse (aarch64 and
   // riscv64 have fused multiply-add instructions).
-  for (const char* wat : {"arith.wat", "memory.wat", "fma.wat"}) {
+  for (const char* wat : {"arith.wat", "memory.wat", "fma.wat", "fixed_memory.wat", "capped_memory.wat"}) {
     for (const char* target : kLinuxTargets) {
       INFO(wat << " on " << target);
       TempDir dir;
@@ -257,8 +259,10 @@ TEST_CASE("Linux AOT libraries link into a shared object a gateway can load") {
 TEST_CASE("the bare-metal runtime, run on the host, gives the interpreter's answers") {
   // wasmiot_rt_static.c is portable C: built for the host with explicit bounds
   // checks (as on a 32-bit MCU), its memory budget, growth limit, traps and
-  // call-depth limit are exercised for real, not only compiled.
-  for (const char* wat : {"arith.wat", "memory.wat"}) {
+  // call-depth limit are exercised for real, not only compiled. The module's
+  // C is device code (lib/aot/device_code.h): fixed_memory and capped_memory
+  // check against a constant size.
+  for (const char* wat : {"arith.wat", "memory.wat", "fixed_memory.wat", "capped_memory.wat"}) {
     INFO(wat);
     TempDir dir;
     Compiled c = CompileFor(dir, wat, "cortex-m4f");
@@ -291,7 +295,8 @@ TEST_CASE("bare-metal Cortex-M output, run on emulated MPS2 boards, gives the in
   const std::pair<const char*, const char*> boards[] = {
       {"cortex-m3", "mps2-an385"}, {"cortex-m4f", "mps2-an386"}, {"cortex-m7", "mps2-an500"}};
   for (const auto& [target_name, board] : boards) {
-    for (const char* wat : {"arith.wat", "memory.wat", "fma.wat"}) {  // M4F and M7 have VFMA
+    // fma.wat: M4F and M7 have VFMA; fixed_ and capped_memory: constant bounds checks.
+    for (const char* wat : {"arith.wat", "memory.wat", "fma.wat", "fixed_memory.wat", "capped_memory.wat"}) {
       INFO(wat << " on " << target_name << " (" << board << ")");
       TempDir dir;
       const AotTarget& target = *FindAotTarget(target_name);
@@ -566,4 +571,39 @@ TEST_CASE("every target has its id from the device library's one list, and every
   }
   for (int id = 1; id < 256; ++id) CHECK((wasmiot_target_name(static_cast<uint8_t>(id)) != nullptr) == (ids.count(id) == 1));
   CHECK(wasmiot_target_name(0) == nullptr);
+}
+
+TEST_CASE("device code: accesses forced inline, bounds checked against a constant when memory cannot grow") {
+  auto module = [](const std::string& wat) {
+    Diagnostics d;
+    Result<ModuleInfo> m = ReadModule(WatToWasm(wat), "m.wasm", d);
+    REQUIRE(m.ok());
+    return std::move(m).value();
+  };
+  CHECK(FixedMemoryBytes(module("(module (memory 3))")) == uint64_t{3 * 65536});
+  CHECK(FixedMemoryBytes(module("(module (memory 2 2) (func (drop (memory.grow (i32.const 1)))))")) ==
+        uint64_t{2 * 65536});
+  CHECK(FixedMemoryBytes(module("(module (memory 2 3) (func (drop (memory.grow (i32.const 1)))))")) == std::nullopt);
+  CHECK(FixedMemoryBytes(module("(module (memory 2) (func (drop (memory.size))))")) == uint64_t{2 * 65536});
+  CHECK(FixedMemoryBytes(module("(module (import \"env\" \"memory\" (memory 1)))")) == std::nullopt);
+  CHECK(FixedMemoryBytes(module("(module)")) == std::nullopt);
+
+  Result<GeneratedC> generated = GenerateC(WatToWasm(ReadText(DataDir() + "/aot/fixed_memory.wat")), "m", "m.h");
+  REQUIRE(generated.ok());
+  std::string c = generated->source;
+  REQUIRE(TuneDeviceCode(c, uint64_t{65536}).ok());
+  CHECK_THAT(c, Catch::Contains("#define WASMIOT_MEMORY_BYTES UINT64_C(65536)") &&
+                    Catch::Contains("static inline WASMIOT_ACCESS t3 name(") &&
+                    Catch::Contains("(uint64_t)len > WASMIOT_MEMORY_BYTES || offset > WASMIOT_MEMORY_BYTES - "));
+  CHECK(c.find("> mem->size))") == std::string::npos);
+  std::string growing = generated->source;
+  REQUIRE(TuneDeviceCode(growing, std::nullopt).ok());
+  CHECK(growing.find("WASMIOT_MEMORY_BYTES") == std::string::npos);
+  CHECK_THAT(growing, Catch::Contains("> mem->size))"));
+  // Output from another wasm2c is refused whole, never half rewritten.
+  std::string other = generated->source;
+  other.replace(other.find("static inline t3 name("), 6, "STATIC");
+  const std::string before = other;
+  CHECK_FALSE(TuneDeviceCode(other, uint64_t{65536}).ok());
+  CHECK(other == before);
 }
