@@ -2,6 +2,7 @@
 #include "runtime/aot_engine.h"
 
 #include <dlfcn.h>
+#include <sys/stat.h>
 #include <pthread.h>
 
 #include <algorithm>
@@ -370,12 +371,34 @@ Result<HostCompiler> FindHostCompiler(const AotSettings& settings) {
   std::string name = settings.compiler.empty() ? "cc" : settings.compiler;
   HostCompiler cc;
   cc.path = name.find('/') != std::string::npos ? name : FindInPath(name);
-  Result<ProcessResult> version = cc.path.empty() ? Result<ProcessResult>(Error{ErrorKind::kIo, "not found"})
-                                                  : RunProcess({cc.path, "--version"});
-  if (!version || version->exit_code != 0) {
+  auto missing = [&] {
     return Error{ErrorKind::kIo, fmt::format("no C compiler \"{}\" for the AOT engine (apt-get install gcc)", name)};
+  };
+  if (cc.path.empty()) return missing();
+  // The banner is remembered in the cache under what identifies the binary
+  // the path resolves to (its name, size, modification time, inode): a
+  // cached start runs no compiler at all, and an upgraded compiler (a new
+  // file) is asked again.
+  std::error_code ec;
+  const fs::path binary = fs::canonical(cc.path, ec);
+  struct stat st;
+  std::string remembered;
+  if (!ec && stat(binary.c_str(), &st) == 0) {
+    const std::string key = fmt::format("{}\n{}\n{} {} {} {}.{}", cc.path, binary.string(), st.st_dev, st.st_ino,
+                                        st.st_size, st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+    remembered = CacheDir(settings) + "/compiler-" + HexDigest(key);
+    if (Result<Bytes> banner = ReadInputFile(remembered, 64 * 1024); banner && !banner->empty()) {
+      cc.identity = cc.path + "\n" + std::string(banner->begin(), banner->end());
+      return cc;
+    }
   }
+  Result<ProcessResult> version = RunProcess({cc.path, "--version"});
+  if (!version || version->exit_code != 0) return missing();
   cc.identity = cc.path + "\n" + version->out;
+  if (!remembered.empty() && !version->out.empty()) {
+    fs::create_directories(CacheDir(settings), ec);
+    (void)WriteFileAtomically(remembered, version->out.data(), version->out.size());  // a cache: best effort
+  }
   return cc;
 }
 

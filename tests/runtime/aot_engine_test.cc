@@ -77,6 +77,33 @@ TEST_CASE("aot: compiled once, then loaded from the cache, a broken entry rebuil
   CHECK(c->instance->Call("sum", {Value::I32(1), Value::I32(1)}).results[0].i32() == 2u);
 }
 
+TEST_CASE("aot: a cached start runs no compiler, and a changed compiler is asked again") {
+  TempDir dir;
+  // A compiler that logs each run, then is cc.
+  const std::string cc = dir.File("logging-cc"), log = dir.File("runs.log");
+  WriteText(cc, "#!/bin/sh\necho \"$*\" >> " + log + "\nexec cc \"$@\"\n");
+  fs::permissions(cc, fs::perms::owner_all);
+  AotSettings settings{cc, dir.File("aot")};
+  auto runs = [&] { return fs::exists(log) ? ReadText(log) : std::string(); };
+  Result<HostCompiler> first = FindHostCompiler(settings);
+  REQUIRE(first.ok());
+  CHECK(runs() == "--version\n");
+  Result<HostCompiler> second = FindHostCompiler(settings);
+  REQUIRE(second.ok());
+  CHECK(second->identity == first->identity);
+  CHECK(runs() == "--version\n");  // remembered: not run again
+  Bytes wasm = WatToWasm("(module (func (export \"f\") (result i32) i32.const 7))");
+  REQUIRE(InstantiateAot(wasm, nullptr, nullptr, RunLimits{}, settings).ok());  // compiles: runs it
+  const std::string compiled = runs();
+  REQUIRE(InstantiateAot(wasm, nullptr, nullptr, RunLimits{}, settings).ok());
+  CHECK(runs() == compiled);  // a cached start: no run at all
+  // Another compiler file (an upgrade) is another identity, asked again.
+  WriteText(cc, "#!/bin/sh\necho \"$*\" >> " + log + "\nexec cc \"$@\"  # upgraded\n");
+  Result<HostCompiler> third = FindHostCompiler(settings);
+  REQUIRE(third.ok());
+  CHECK(runs() == compiled + "--version\n");
+}
+
 TEST_CASE("aot: deep recursion traps at the limit on the native stack, never crashes") {
   Bytes wasm = WatToWasm(R"((module
     (func $rec (export "rec") (param i32) (result i32)
