@@ -179,6 +179,36 @@ TEST_CASE("the features a module needs are detected, and only those") {
   CHECK(m->features_used.Names() == std::vector<std::string>{feature});
 }
 
+TEST_CASE("the features found are those without which the module is invalid, for every test module") {
+  // ReadModule skips the per-feature check for a module valid with no feature
+  // at all (features only admit more): the answer must not change.
+  std::vector<std::string> wats = {"(func (param externref))", "(memory 1) (func i32.const 0 i32.const 0 i32.const 0 memory.fill)",
+                                   "(func (result i32 i32) i32.const 1 i32.const 2)"};
+  for (const char* dir : {"modules", "aot"}) {
+    for (const std::string& file : DataFiles(dir, "", ".wat")) wats.push_back(ReadText(file));
+  }
+  for (const std::string& text : wats) {
+    const std::string wat = text.find("(module") != std::string::npos ? text : "(module " + text + ")";
+    INFO(wat.substr(0, 200));
+    Bytes wasm = WatToWasm(wat);
+    Diagnostics d;
+    Result<ModuleInfo> m = ReadModule(wasm, "m.wasm", d);
+    REQUIRE(m.ok());
+    for (Feature f : AllFeatures()) {
+      FeatureSet without = FeatureSet::All();
+      without.Remove(f);
+      for (Feature g : AllFeatures()) {
+        for (auto need = FeatureRequires(g); need; need = FeatureRequires(*need)) {
+          if (*need == f) without.Remove(g);
+        }
+      }
+      Diagnostics ignored;
+      INFO(FeatureName(f));
+      CHECK(m->features_used.Has(f) == !ValidateWithFeatures(wasm, "m.wasm", without, ignored).ok());
+    }
+  }
+}
+
 TEST_CASE("a feature is reported with the features it depends on") {
   Bytes wasm = WatToWasm("(module (func (param externref)))");
   Diagnostics d;
