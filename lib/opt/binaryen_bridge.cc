@@ -1,5 +1,7 @@
 #include "opt/binaryen_bridge.h"
 
+#include <dlfcn.h>
+
 #include <cstdlib>
 #include <memory>
 #include <mutex>
@@ -10,6 +12,95 @@
 namespace wasmiot {
 namespace {
 
+// Binaryen is loaded when the first job needs it, not at every start: linked
+// in, the dynamic loader's relocations for libbinaryen took 3.8 ms of every
+// command's start, optimizing or not (docs/benchmarks.md). Each function the
+// bridge calls is looked up once; the prototypes still come from binaryen-c.h.
+#define WASMIOT_BINARYEN_FUNCTIONS(X) \
+  X(BinaryenAddFunctionExport) \
+  X(BinaryenAddGlobalExport) \
+  X(BinaryenAddMemoryExport) \
+  X(BinaryenAddTableExport) \
+  X(BinaryenClearPassArguments) \
+  X(BinaryenFeatureAtomics) \
+  X(BinaryenFeatureBulkMemory) \
+  X(BinaryenFeatureExceptionHandling) \
+  X(BinaryenFeatureExtendedConst) \
+  X(BinaryenFeatureMVP) \
+  X(BinaryenFeatureMemory64) \
+  X(BinaryenFeatureMultivalue) \
+  X(BinaryenFeatureMutableGlobals) \
+  X(BinaryenFeatureNontrappingFPToInt) \
+  X(BinaryenFeatureReferenceTypes) \
+  X(BinaryenFeatureRelaxedSIMD) \
+  X(BinaryenFeatureSIMD128) \
+  X(BinaryenFeatureSignExt) \
+  X(BinaryenFeatureTailCall) \
+  X(BinaryenFunctionGetName) \
+  X(BinaryenFunctionImportGetModule) \
+  X(BinaryenGetDebugInfo) \
+  X(BinaryenGetFunctionByIndex) \
+  X(BinaryenGetGlobalByIndex) \
+  X(BinaryenGetNumFunctions) \
+  X(BinaryenGetNumGlobals) \
+  X(BinaryenGetNumTables) \
+  X(BinaryenGetOptimizeLevel) \
+  X(BinaryenGetShrinkLevel) \
+  X(BinaryenGetTableByIndex) \
+  X(BinaryenGlobalGetName) \
+  X(BinaryenGlobalImportGetModule) \
+  X(BinaryenModuleAllocateAndWrite) \
+  X(BinaryenModuleDispose) \
+  X(BinaryenModuleOptimize) \
+  X(BinaryenModuleRead) \
+  X(BinaryenModuleRunPasses) \
+  X(BinaryenModuleSetFeatures) \
+  X(BinaryenModuleValidate) \
+  X(BinaryenRemoveExport) \
+  X(BinaryenSetDebugInfo) \
+  X(BinaryenSetOptimizeLevel) \
+  X(BinaryenSetShrinkLevel) \
+  X(BinaryenTableGetName) \
+  X(BinaryenTableImportGetModule)
+
+struct BinaryenApi {
+#define WASMIOT_BINARYEN_FIELD(name) decltype(&::name) name = nullptr;
+  WASMIOT_BINARYEN_FUNCTIONS(WASMIOT_BINARYEN_FIELD)
+#undef WASMIOT_BINARYEN_FIELD
+};
+
+// The loaded library, or why it could not be loaded ("" when it was).
+const BinaryenApi* LoadBinaryen(std::string& failure) {
+  static std::string why;
+  static const BinaryenApi* api = []() -> const BinaryenApi* {
+    void* library = dlopen(WASMIOT_BINARYEN_LIBRARY, RTLD_NOW | RTLD_LOCAL);
+    if (!library) library = dlopen("libbinaryen.so", RTLD_NOW | RTLD_LOCAL);
+    if (!library) {
+      why = fmt::format("cannot load Binaryen ({}): apt-get install binaryen", dlerror());
+      return nullptr;
+    }
+    static BinaryenApi loaded;
+#define WASMIOT_BINARYEN_LOAD(name)                                                    \
+    loaded.name = reinterpret_cast<decltype(&::name)>(dlsym(library, #name));          \
+    if (!loaded.name) {                                                                \
+      why = "Binaryen's library has no " #name ": not the Binaryen 108 wasmiot was built with"; \
+      return nullptr;                                                                  \
+    }
+    WASMIOT_BINARYEN_FUNCTIONS(WASMIOT_BINARYEN_LOAD)
+#undef WASMIOT_BINARYEN_LOAD
+    return &loaded;
+  }();
+  failure = why;
+  return api;
+}
+
+// Inside a job: loaded (RunBinaryen returns an error before otherwise).
+const BinaryenApi& Api() {
+  std::string ignored;
+  return *LoadBinaryen(ignored);
+}
+
+
 std::mutex& BinaryenLock() {
   static std::mutex lock;
   return lock;
@@ -19,19 +110,19 @@ std::mutex& BinaryenLock() {
 class GlobalOptions {
  public:
   GlobalOptions(int optimize_level, int shrink_level, bool debug_info)
-      : optimize_(BinaryenGetOptimizeLevel()),
-        shrink_(BinaryenGetShrinkLevel()),
-        debug_(BinaryenGetDebugInfo()) {
-    BinaryenSetOptimizeLevel(optimize_level);
-    BinaryenSetShrinkLevel(shrink_level);
-    BinaryenSetDebugInfo(debug_info);
-    BinaryenClearPassArguments();
+      : optimize_(Api().BinaryenGetOptimizeLevel()),
+        shrink_(Api().BinaryenGetShrinkLevel()),
+        debug_(Api().BinaryenGetDebugInfo()) {
+    Api().BinaryenSetOptimizeLevel(optimize_level);
+    Api().BinaryenSetShrinkLevel(shrink_level);
+    Api().BinaryenSetDebugInfo(debug_info);
+    Api().BinaryenClearPassArguments();
   }
   ~GlobalOptions() {
-    BinaryenSetOptimizeLevel(optimize_);
-    BinaryenSetShrinkLevel(shrink_);
-    BinaryenSetDebugInfo(debug_);
-    BinaryenClearPassArguments();
+    Api().BinaryenSetOptimizeLevel(optimize_);
+    Api().BinaryenSetShrinkLevel(shrink_);
+    Api().BinaryenSetDebugInfo(debug_);
+    Api().BinaryenClearPassArguments();
   }
   GlobalOptions(const GlobalOptions&) = delete;
   GlobalOptions& operator=(const GlobalOptions&) = delete;
@@ -43,27 +134,27 @@ class GlobalOptions {
 };
 
 struct ModuleDeleter {
-  void operator()(BinaryenModuleRef m) const { BinaryenModuleDispose(m); }
+  void operator()(BinaryenModuleRef m) const { Api().BinaryenModuleDispose(m); }
 };
 using ModulePtr = std::unique_ptr<std::remove_pointer_t<BinaryenModuleRef>, ModuleDeleter>;
 
 BinaryenFeatures ToBinaryen(const FeatureSet& set) {
-  BinaryenFeatures out = BinaryenFeatureMVP();
+  BinaryenFeatures out = Api().BinaryenFeatureMVP();
   for (Feature f : set.List()) {
     switch (f) {
-      case Feature::kMutableGlobals: out |= BinaryenFeatureMutableGlobals(); break;
-      case Feature::kSaturatingFloatToInt: out |= BinaryenFeatureNontrappingFPToInt(); break;
-      case Feature::kSignExtension: out |= BinaryenFeatureSignExt(); break;
-      case Feature::kMultiValue: out |= BinaryenFeatureMultivalue(); break;
-      case Feature::kBulkMemory: out |= BinaryenFeatureBulkMemory(); break;
-      case Feature::kReferenceTypes: out |= BinaryenFeatureReferenceTypes(); break;
-      case Feature::kSimd: out |= BinaryenFeatureSIMD128(); break;
-      case Feature::kRelaxedSimd: out |= BinaryenFeatureRelaxedSIMD(); break;
-      case Feature::kThreads: out |= BinaryenFeatureAtomics(); break;
-      case Feature::kTailCall: out |= BinaryenFeatureTailCall(); break;
-      case Feature::kExceptions: out |= BinaryenFeatureExceptionHandling(); break;
-      case Feature::kMemory64: out |= BinaryenFeatureMemory64(); break;
-      case Feature::kExtendedConst: out |= BinaryenFeatureExtendedConst(); break;
+      case Feature::kMutableGlobals: out |= Api().BinaryenFeatureMutableGlobals(); break;
+      case Feature::kSaturatingFloatToInt: out |= Api().BinaryenFeatureNontrappingFPToInt(); break;
+      case Feature::kSignExtension: out |= Api().BinaryenFeatureSignExt(); break;
+      case Feature::kMultiValue: out |= Api().BinaryenFeatureMultivalue(); break;
+      case Feature::kBulkMemory: out |= Api().BinaryenFeatureBulkMemory(); break;
+      case Feature::kReferenceTypes: out |= Api().BinaryenFeatureReferenceTypes(); break;
+      case Feature::kSimd: out |= Api().BinaryenFeatureSIMD128(); break;
+      case Feature::kRelaxedSimd: out |= Api().BinaryenFeatureRelaxedSIMD(); break;
+      case Feature::kThreads: out |= Api().BinaryenFeatureAtomics(); break;
+      case Feature::kTailCall: out |= Api().BinaryenFeatureTailCall(); break;
+      case Feature::kExceptions: out |= Api().BinaryenFeatureExceptionHandling(); break;
+      case Feature::kMemory64: out |= Api().BinaryenFeatureMemory64(); break;
+      case Feature::kExtendedConst: out |= Api().BinaryenFeatureExtendedConst(); break;
       case Feature::kMultiMemory: break;  // not in Binaryen 108: see BinaryenSupports
     }
   }
@@ -84,20 +175,20 @@ std::vector<std::string> PinImports(BinaryenModuleRef m, bool has_imported_memor
     add_export(m, internal_name, name.c_str());
     pins.push_back(std::move(name));
   };
-  for (BinaryenIndex i = 0; i < BinaryenGetNumFunctions(m); ++i) {
-    BinaryenFunctionRef f = BinaryenGetFunctionByIndex(m, i);
-    if (Imported(BinaryenFunctionImportGetModule(f))) pin(BinaryenAddFunctionExport, BinaryenFunctionGetName(f));
+  for (BinaryenIndex i = 0; i < Api().BinaryenGetNumFunctions(m); ++i) {
+    BinaryenFunctionRef f = Api().BinaryenGetFunctionByIndex(m, i);
+    if (Imported(Api().BinaryenFunctionImportGetModule(f))) pin(Api().BinaryenAddFunctionExport, Api().BinaryenFunctionGetName(f));
   }
-  for (BinaryenIndex i = 0; i < BinaryenGetNumGlobals(m); ++i) {
-    BinaryenGlobalRef g = BinaryenGetGlobalByIndex(m, i);
-    if (Imported(BinaryenGlobalImportGetModule(g))) pin(BinaryenAddGlobalExport, BinaryenGlobalGetName(g));
+  for (BinaryenIndex i = 0; i < Api().BinaryenGetNumGlobals(m); ++i) {
+    BinaryenGlobalRef g = Api().BinaryenGetGlobalByIndex(m, i);
+    if (Imported(Api().BinaryenGlobalImportGetModule(g))) pin(Api().BinaryenAddGlobalExport, Api().BinaryenGlobalGetName(g));
   }
-  for (BinaryenIndex i = 0; i < BinaryenGetNumTables(m); ++i) {
-    BinaryenTableRef t = BinaryenGetTableByIndex(m, i);
-    if (Imported(BinaryenTableImportGetModule(t))) pin(BinaryenAddTableExport, BinaryenTableGetName(t));
+  for (BinaryenIndex i = 0; i < Api().BinaryenGetNumTables(m); ++i) {
+    BinaryenTableRef t = Api().BinaryenGetTableByIndex(m, i);
+    if (Imported(Api().BinaryenTableImportGetModule(t))) pin(Api().BinaryenAddTableExport, Api().BinaryenTableGetName(t));
   }
   // Binaryen 108 has one memory, named "0"; exporting it keeps an imported one.
-  if (has_imported_memory) pin(BinaryenAddMemoryExport, "0");
+  if (has_imported_memory) pin(Api().BinaryenAddMemoryExport, "0");
   return pins;
 }
 
@@ -111,33 +202,35 @@ Result<Bytes> RunBinaryen(const Bytes& input, const BinaryenJob& job) {
       return Error{ErrorKind::kInternal, fmt::format("Binaryen cannot optimize {}", FeatureName(f))};
     }
   }
+  std::string unavailable;
+  if (!LoadBinaryen(unavailable)) return Error{ErrorKind::kIo, unavailable};
   std::lock_guard<std::mutex> guard(BinaryenLock());
   GlobalOptions options(job.optimize_level, job.shrink_level, job.keep_debug);
 
   std::vector<char> buffer(input.begin(), input.end());
-  ModulePtr module(BinaryenModuleRead(buffer.data(), buffer.size()));
+  ModulePtr module(Api().BinaryenModuleRead(buffer.data(), buffer.size()));
   BinaryenModuleRef m = module.get();
   FeatureSet reading = job.features;
   if (job.lower_memory64) reading.Add(Feature::kMemory64);
-  BinaryenModuleSetFeatures(m, ToBinaryen(reading));
+  Api().BinaryenModuleSetFeatures(m, ToBinaryen(reading));
 
-  for (const std::string& name : job.remove_exports) BinaryenRemoveExport(m, name.c_str());
+  for (const std::string& name : job.remove_exports) Api().BinaryenRemoveExport(m, name.c_str());
   std::vector<std::string> pins = PinImports(m, job.has_imported_memory);
 
   std::vector<const char*> passes;
   if (job.lower_memory64) passes.push_back("memory64-lowering");
-  if (!passes.empty()) BinaryenModuleRunPasses(m, passes.data(), static_cast<BinaryenIndex>(passes.size()));
-  BinaryenModuleSetFeatures(m, ToBinaryen(job.features));
-  if (job.optimize_level > 0 || job.shrink_level > 0) BinaryenModuleOptimize(m);
-  for (const std::string& pin : pins) BinaryenRemoveExport(m, pin.c_str());
+  if (!passes.empty()) Api().BinaryenModuleRunPasses(m, passes.data(), static_cast<BinaryenIndex>(passes.size()));
+  Api().BinaryenModuleSetFeatures(m, ToBinaryen(job.features));
+  if (job.optimize_level > 0 || job.shrink_level > 0) Api().BinaryenModuleOptimize(m);
+  for (const std::string& pin : pins) Api().BinaryenRemoveExport(m, pin.c_str());
 
   std::vector<const char*> strip;
   if (!job.keep_debug) strip = {"strip-debug", "strip-producers", "strip-target-features"};
-  if (!strip.empty()) BinaryenModuleRunPasses(m, strip.data(), static_cast<BinaryenIndex>(strip.size()));
-  if (!BinaryenModuleValidate(m)) {
+  if (!strip.empty()) Api().BinaryenModuleRunPasses(m, strip.data(), static_cast<BinaryenIndex>(strip.size()));
+  if (!Api().BinaryenModuleValidate(m)) {
     return Error{ErrorKind::kInternal, "Binaryen produced a module that does not validate"};
   }
-  BinaryenModuleAllocateAndWriteResult written = BinaryenModuleAllocateAndWrite(m, nullptr);
+  BinaryenModuleAllocateAndWriteResult written = Api().BinaryenModuleAllocateAndWrite(m, nullptr);
   const auto* bytes = static_cast<const uint8_t*>(written.binary);
   Bytes out(bytes, bytes + written.binaryBytes);
   std::free(written.binary);
