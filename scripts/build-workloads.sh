@@ -14,6 +14,7 @@ grep -v '^#' "$root/templates/workloads.tsv" | while IFS=$'\t' read -r name sour
   if [ -n "${WORKLOAD:-}" ] && [ "$name" != "$WORKLOAD" ]; then continue; fi
   "$wasmiot" gen guest --manifest "$root/templates/$device" --lang c -o "$out/gen/$name" -q
   # shellcheck disable=SC2086 # ldflags is a list of flags
-  clang --target=wasm32 -mcpu=mvp -O2 -nostdlib -Wall -Wextra -Werror -Wl,--no-entry $ldflags "$@" \
+  # -Oz, as `wasmiot build` compiles device C (lib/project/compile_flags.cc).
+  clang --target=wasm32 -mcpu=mvp -Oz -nostdlib -Wall -Wextra -Werror -Wl,--no-entry $ldflags "$@" \
     -I"$out/gen/$name" -o "$out/$name.wasm" "$root/templates/$source"
 done

@@ -72,7 +72,7 @@ CompileCommand MakeCompileCommand(const Project& project, const Manifest& manife
     for (Feature f : manifest.features.List()) {
       if (!ClangFeatureFlag(f).empty()) a.emplace_back(ClangFeatureFlag(f));
     }
-    a.insert(a.end(), {"-O2", "-g0", "-nostdlib", "-ffreestanding", "-Wall", "-Wextra", "-fno-color-diagnostics",
+    a.insert(a.end(), {"-Oz", "-g0", "-nostdlib", "-ffreestanding", "-Wall", "-Wextra", "-fno-color-diagnostics",
                        "-ffile-prefix-map=" + prefix_map + "=.", "-Wl,--no-entry", "-Wl,--strip-debug",
                        "-Wl,--initial-memory=" + initial, "-Wl,--max-memory=" + max,
                        "-Wl,-z,stack-size=" + stack, "-I" + gen_dir});
@@ -86,7 +86,7 @@ CompileCommand MakeCompileCommand(const Project& project, const Manifest& manife
       features += (features.empty() ? "+" : ",+") + std::string(RustTargetFeature(f));
     }
     a.insert(a.end(), {"--edition", "2021", "--crate-type", "cdylib", "--crate-name", project.name, "--target",
-                       "wasm32-unknown-unknown", "-C", "opt-level=s", "-C", "panic=abort", "-C", "codegen-units=1",
+                       "wasm32-unknown-unknown", "-C", "opt-level=z", "-C", "panic=abort", "-C", "codegen-units=1",
                        "-C", "target-cpu=mvp"});
     if (!features.empty()) a.insert(a.end(), {"-C", "target-feature=" + features});
     a.insert(a.end(), {"-C", "debuginfo=0", "-C", "strip=debuginfo", "-C", "link-arg=--initial-memory=" + initial,
