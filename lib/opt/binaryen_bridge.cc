@@ -100,7 +100,6 @@ const BinaryenApi& Api() {
   return *LoadBinaryen(ignored);
 }
 
-
 std::mutex& BinaryenLock() {
   static std::mutex lock;
   return lock;
