@@ -52,4 +52,11 @@ Status TuneDeviceCode(std::string& c, std::optional<uint64_t> fixed_memory_bytes
   return Ok{};
 }
 
+Status DropForcedReads(std::string& c) {
+  if (!ReplaceExactly(c, "wasm_asm(\"\" ::\"r\"(result));", "", 2)) {
+    return Error{ErrorKind::kInternal, "wasm2c's output is not what the AOT engine expects (wabt 1.0.32)"};
+  }
+  return Ok{};
+}
+
 }  // namespace wasmiot

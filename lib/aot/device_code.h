@@ -25,4 +25,10 @@ std::optional<uint64_t> FixedMemoryBytes(const ModuleInfo& module);
 // output is not the wasm2c 1.0.32 this code was written against.
 Status TuneDeviceCode(std::string& c, std::optional<uint64_t> fixed_memory_bytes);
 
+// For code whose every access is bounds-checked explicitly (no guard pages):
+// removes the empty asm wasm2c puts after each load so that a load whose
+// value is unused still faults on a guard page; with explicit checks it only
+// keeps gcc from optimizing (the host AOT engine). Same error as above.
+Status DropForcedReads(std::string& c);
+
 }  // namespace wasmiot

@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 
 #include "aot/aot.h"
+#include "aot/device_code.h"
 #include "aot/embedded_sources.h"
 #include "aot/wasm2c_bridge.h"
 #include "core/sha256.h"
@@ -36,7 +37,7 @@ namespace fs = std::filesystem;
 // Call depth is counted (far above our own metered limit, which traps first).
 const std::vector<std::string>& CompileFlags() {
   static const std::vector<std::string> flags = {
-      "-O2", "-fPIC", "-fvisibility=hidden", "-std=gnu11", "-I.", "-DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0",
+      "-O3", "-fPIC", "-fvisibility=hidden", "-std=gnu11", "-I.", "-DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0",
       "-DWASM_RT_USE_STACK_DEPTH_COUNT=1", "-DWASM_RT_MAX_CALL_STACK_DEPTH=200000", std::string(kNoFloatContraction)};
   return flags;
 }
@@ -112,6 +113,9 @@ Result<std::shared_ptr<Library>> Open(const std::string& dir) {
 Status Compile(const Bytes& prepared, const ModuleInfo& info, const HostCompiler& cc, const std::string& dir) {
   Result<GeneratedC> c = GenerateC(prepared, kGlueModuleName, std::string(kGlueModuleName) + ".h");
   if (!c) return c.error();
+  // Every access is bounds-checked (CompileFlags): the forced reads after
+  // loads only kept gcc from optimizing (coremix: 20% faster with -O3).
+  if (Status dropped = DropForcedReads(c->source); !dropped) return dropped.error();
   Result<std::string> glue = GenerateGlue(info);
   if (!glue) return glue.error();
   Staging staging(dir);

@@ -24,7 +24,7 @@
 
 namespace wasmiot {
 
-inline constexpr uint32_t kGlueAbi = 2;  // part of the cache key: bump when the glue changes
+inline constexpr uint32_t kGlueAbi = 3;  // part of the cache key: bump when the glue or the C rewrite changes
 inline constexpr int kGlueHostTrap = 100;
 inline constexpr const char* kGlueModuleName = "m";  // wasm2c's module name: symbols are Z_m...
 
