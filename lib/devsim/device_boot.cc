@@ -1,6 +1,8 @@
 #include "devsim/device_boot.h"
 
+#include <functional>
 #include <memory>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -84,6 +86,36 @@ std::string TestRun(const Bytes& wasm, const Manifest& manifest, const BootOptio
   return DeviceCalls(*inst->instance, manifest, options.periodic_calls);
 }
 
+// The pending slot confirmed under its bundle's id: the SHA-256 of its signed
+// header (the slot metadata keeps the first 16 bytes).
+bool ConfirmWithId(wasmiot_slots& slots, const Bytes& bundle) {
+  Sha256 id = HashSha256(bundle.data(), WASMIOT_BUNDLE_HEADER_SIZE);
+  return wasmiot_slots_confirm(&slots, id.data()) == WASMIOT_SLOTS_OK;
+}
+
+// A power-on that decides about the pending update (confirm, revert): with
+// none, `why` says `nothing_pending`; else `decide` says whether it was done
+// (or sets `why`).
+using Decision = std::function<Result<bool>(wasmiot_slots&, const FlashModel&, DecisionOutcome&)>;
+Result<DecisionOutcome> DecideOnPending(DeviceState& state, std::optional<uint64_t> fail_at,
+                                        std::string_view nothing_pending, const Decision& decide) {
+  DecisionOutcome out;
+  PowerOn on(state, fail_at);
+  if (Status opened = on.OpenSlots(); !opened) return opened.error();
+  wasmiot_slots& slots = on.slots();
+  out.slot = slots.state.pending;
+  out.sequence = slots.state.pending_sequence;
+  if (slots.state.pending == WASMIOT_SLOT_NONE) {
+    out.why = std::string(nothing_pending);
+    return out;
+  }
+  Result<bool> done = decide(slots, on.flash(), out);
+  if (!done) return done.error();
+  out.done = *done;
+  out.flash = on.Save();
+  return out;
+}
+
 }  // namespace
 
 Result<BootOutcome> BootDevice(DeviceState& state, const Manifest& manifest, const BootOptions& options) {
@@ -117,8 +149,7 @@ Result<BootOutcome> BootDevice(DeviceState& state, const Manifest& manifest, con
       out.why = TestRun(Bytes(payload, bundle.end()), manifest, options);
     }
     if (verdict == WASMIOT_BUNDLE_OK && out.why.empty()) {
-      Sha256 id = HashSha256(bundle.data(), WASMIOT_BUNDLE_HEADER_SIZE);
-      if (wasmiot_slots_confirm(&slots, id.data()) != WASMIOT_SLOTS_OK) return finish();
+      if (!ConfirmWithId(slots, bundle)) return finish();
       out.confirmed = true;
     } else {
       if (wasmiot_slots_revert(&slots) != WASMIOT_SLOTS_OK) return finish();
@@ -141,46 +172,27 @@ Result<BootOutcome> BootDevice(DeviceState& state, const Manifest& manifest, con
 }
 
 Result<DecisionOutcome> ConfirmPending(DeviceState& state, const Manifest& manifest, std::optional<uint64_t> fail_at) {
-  DecisionOutcome out;
-  PowerOn on(state, fail_at);
-  if (Status opened = on.OpenSlots(); !opened) return opened.error();
-  wasmiot_slots& slots = on.slots();
-  out.slot = slots.state.pending;
-  out.sequence = slots.state.pending_sequence;
-  if (slots.state.pending == WASMIOT_SLOT_NONE) {
-    out.why = "no update is pending: install one with `wasmiot device install`";
-    return out;
-  }
-  std::unique_ptr<DevicePolicy> policy = PolicyFor(state, manifest);
-  if (!policy) return Error{ErrorKind::kInvalidInput, "no device policy for this manifest"};
-  policy->policy.installed_sequence = slots.state.counter;
-  Bytes bundle;
-  wasmiot_bundle_header h{};
-  wasmiot_bundle_result verdict = VerifySlotBundle(on.flash().contents(), slots, slots.state.pending, policy->policy, h, bundle);
-  if (verdict != WASMIOT_BUNDLE_OK) {
-    out.why = Refused(slots.state.pending, verdict) + ": revert it with `wasmiot device revert`";
-    return out;
-  }
-  Sha256 id = HashSha256(bundle.data(), WASMIOT_BUNDLE_HEADER_SIZE);
-  out.done = wasmiot_slots_confirm(&slots, id.data()) == WASMIOT_SLOTS_OK;
-  out.flash = on.Save();
-  return out;
+  return DecideOnPending(state, fail_at, "no update is pending: install one with `wasmiot device install`",
+                         [&](wasmiot_slots& slots, const FlashModel& flash, DecisionOutcome& out) -> Result<bool> {
+    std::unique_ptr<DevicePolicy> policy = PolicyFor(state, manifest);
+    if (!policy) return Error{ErrorKind::kInvalidInput, "no device policy for this manifest"};
+    policy->policy.installed_sequence = slots.state.counter;
+    Bytes bundle;
+    wasmiot_bundle_header h{};
+    wasmiot_bundle_result verdict = VerifySlotBundle(flash.contents(), slots, slots.state.pending, policy->policy, h, bundle);
+    if (verdict != WASMIOT_BUNDLE_OK) {
+      out.why = Refused(slots.state.pending, verdict) + ": revert it with `wasmiot device revert`";
+      return false;
+    }
+    return ConfirmWithId(slots, bundle);
+  });
 }
 
 Result<DecisionOutcome> RevertPending(DeviceState& state, std::optional<uint64_t> fail_at) {
-  DecisionOutcome out;
-  PowerOn on(state, fail_at);
-  if (Status opened = on.OpenSlots(); !opened) return opened.error();
-  wasmiot_slots& slots = on.slots();
-  out.slot = slots.state.pending;
-  out.sequence = slots.state.pending_sequence;
-  if (slots.state.pending == WASMIOT_SLOT_NONE) {
-    out.why = "no update is pending: there is nothing to revert";
-    return out;
-  }
-  out.done = wasmiot_slots_revert(&slots) == WASMIOT_SLOTS_OK;
-  out.flash = on.Save();
-  return out;
+  return DecideOnPending(state, fail_at, "no update is pending: there is nothing to revert",
+                         [](wasmiot_slots& slots, const FlashModel&, DecisionOutcome&) -> Result<bool> {
+    return wasmiot_slots_revert(&slots) == WASMIOT_SLOTS_OK;
+  });
 }
 
 }  // namespace wasmiot
