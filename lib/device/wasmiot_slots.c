@@ -61,6 +61,9 @@ static int decode(const uint8_t r[WASMIOT_SLOTS_RECORD_SIZE], wasmiot_slots_stat
   if (memcmp(r, WASMIOT_SLOTS_MAGIC, 4) != 0 || r[4] != WASMIOT_SLOTS_VERSION) return 0;
   if (get_u32(r + RECORD_CRC_OFFSET) != crc32(r, RECORD_CRC_OFFSET)) return 0;
   if ((r[5] > 1 && r[5] != WASMIOT_SLOT_NONE) || (r[6] > 1 && r[6] != WASMIOT_SLOT_NONE) || (r[7] & ~1u)) return 0;
+  /* Never written (append stops below it): a record after it would wrap to
+   * 0 and lose to it. Only a corrupted flash holds one. */
+  if (get_u32(r + 8) == WASMIOT_SLOTS_LAST_SEQUENCE + 1u) return 0;
   s->active = r[5];
   s->pending = r[6];
   s->trying = (uint8_t)(r[7] & WASMIOT_SLOTS_FLAG_TRYING);
@@ -132,6 +135,8 @@ static wasmiot_slots_result append(wasmiot_slots* slots, wasmiot_slots_state nex
   const wasmiot_flash* flash = slots->flash;
   uint8_t record[WASMIOT_SLOTS_RECORD_SIZE];
   uint32_t at;
+  /* 4 billion records: a flash long worn out. Refused, never wrapped. */
+  if (slots->state.record_sequence >= WASMIOT_SLOTS_LAST_SEQUENCE) return WASMIOT_SLOTS_FLASH_ERROR;
   next.record_sequence = slots->state.record_sequence + 1;
   if (slots->next_record + WASMIOT_SLOTS_RECORD_SIZE > flash->sector_size) {
     uint32_t other = 1 - slots->meta_sector;

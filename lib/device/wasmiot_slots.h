@@ -47,7 +47,8 @@ typedef struct {
  *   5  u8 active slot (0, 1, or 0xFF: none)
  *   6  u8 pending slot (0, 1, or 0xFF: none)
  *   7  u8 flags: bit 0 the pending slot's test boot has started
- *   8  u32 record sequence (each record one more than the last)
+ *   8  u32 record sequence (each record one more than the last; at most
+ *          WASMIOT_SLOTS_LAST_SEQUENCE: appending past it is a FLASH_ERROR)
  *  12  u32 zero
  *  16  u64 counter: the highest bundle sequence ever confirmed
  *  24  u64 the active slot's bundle sequence
@@ -59,6 +60,8 @@ typedef struct {
 #define WASMIOT_SLOTS_VERSION 1u
 #define WASMIOT_SLOTS_FLAG_TRYING 0x01u
 #define WASMIOT_SLOTS_ID_SIZE 16u
+/* The highest record sequence ever written; one with 0xFFFFFFFF is not a record. */
+#define WASMIOT_SLOTS_LAST_SEQUENCE 0xFFFFFFFEu
 
 typedef struct {
   uint8_t active;   /* WASMIOT_SLOT_NONE before the first confirmed install */

@@ -187,3 +187,61 @@ TEST_CASE("slots power-cut: at every flash operation of install, boot, confirm a
 
 }  // namespace
 }  // namespace wasmiot
+
+namespace wasmiot {
+namespace {
+
+uint32_t Crc32(const uint8_t* data, size_t size) {  // IEEE, as the record's
+  uint32_t crc = 0xFFFFFFFFu;
+  for (size_t i = 0; i < size; ++i) {
+    crc ^= data[i];
+    for (int k = 0; k < 8; ++k) crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+  }
+  return ~crc;
+}
+
+// The first record of a formatted flash, with another record sequence (and
+// its CRC made good), written at the next position: what only a corrupted
+// flash could hold.
+void PlantRecord(FlashModel& flash, uint32_t sequence) {
+  uint8_t record[WASMIOT_SLOTS_RECORD_SIZE];
+  REQUIRE(flash.Read(0, record, sizeof record) == 0);
+  for (int i = 0; i < 4; ++i) record[8 + i] = static_cast<uint8_t>(sequence >> (8 * i));
+  const uint32_t crc = Crc32(record, 60);
+  for (int i = 0; i < 4; ++i) record[60 + i] = static_cast<uint8_t>(crc >> (8 * i));
+  REQUIRE(flash.Write(WASMIOT_SLOTS_RECORD_SIZE, record, sizeof record) == 0);
+}
+
+}  // namespace
+
+TEST_CASE("slots: the record sequence never wraps: 0xFFFFFFFF is no record, appending past 0xFFFFFFFE fails") {
+  const FlashGeometry g{4096, 256, 8};
+  {
+    FlashModel flash(g);
+    wasmiot_slots slots;
+    wasmiot_slots_open(&slots, &flash.flash());
+    REQUIRE(wasmiot_slots_format(&slots, 3) == WASMIOT_SLOTS_OK);
+    PlantRecord(flash, 0xFFFFFFFFu);
+    REQUIRE(wasmiot_slots_open(&slots, &flash.flash()) == WASMIOT_SLOTS_OK);
+    CHECK(slots.state.record_sequence == 1u);  // the planted one is not a state
+    REQUIRE(wasmiot_slots_set_pending(&slots, 4) == WASMIOT_SLOTS_OK);
+    wasmiot_slots again;
+    REQUIRE(wasmiot_slots_open(&again, &flash.flash()) == WASMIOT_SLOTS_OK);
+    CHECK(again.state.pending_sequence == 4u);  // the newest record wins, not the planted one
+  }
+  {
+    FlashModel flash(g);
+    wasmiot_slots slots;
+    wasmiot_slots_open(&slots, &flash.flash());
+    REQUIRE(wasmiot_slots_format(&slots, 3) == WASMIOT_SLOTS_OK);
+    PlantRecord(flash, WASMIOT_SLOTS_LAST_SEQUENCE);
+    REQUIRE(wasmiot_slots_open(&slots, &flash.flash()) == WASMIOT_SLOTS_OK);
+    CHECK(slots.state.record_sequence == WASMIOT_SLOTS_LAST_SEQUENCE);
+    const uint64_t operations = flash.operations();
+    CHECK(wasmiot_slots_set_pending(&slots, 4) == WASMIOT_SLOTS_FLASH_ERROR);
+    CHECK(flash.operations() == operations);  // nothing written
+    CHECK(slots.state.pending == WASMIOT_SLOT_NONE);
+  }
+}
+
+}  // namespace wasmiot
