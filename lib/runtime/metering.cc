@@ -1,6 +1,7 @@
 // Rewrites the module with wabt's IR (read, edit, write back).
 #include "runtime/metering.h"
 
+#include <algorithm>
 #include <map>
 
 #include <fmt/format.h>
@@ -40,16 +41,25 @@ std::vector<wabt::ExprList*> NestedLists(wabt::Expr& e) {
   }
 }
 
+wabt::Var IndexVar(wabt::Index index) { return wabt::Var(index, wabt::Location()); }
+
 // Charges every straight-line sequence of a function body for its own
-// instructions. Iterative, with an explicit work list: a module may nest
-// blocks kMaxControlDepth deep, and recursion per level would overflow the
-// stack long before that under sanitizers.
+// instructions, against a copy of the fuel global kept in a local of the
+// function (a register in compiled code: stores to linear memory cannot
+// alias it, and no load and store of the global stays in a loop). The local
+// is loaded at entry and after every call, and written back to the global
+// before every call, return, throw and branch out of the function, at the
+// end of the body, and when a charge runs out. Iterative, with explicit work
+// lists: a module may nest blocks kMaxControlDepth deep, and recursion per
+// level would overflow the stack long before that under sanitizers.
 class Meter {
  public:
   explicit Meter(wabt::Index fuel_global) : fuel_(fuel_global) {}
 
-  void Charge(wabt::ExprList& body) {
-    std::vector<wabt::ExprList*> work{&body};
+  void Charge(wabt::Func& f) {
+    local_ = f.GetNumParamsAndLocals();
+    f.local_types.AppendDecl(wabt::Type::I64, 1);
+    std::vector<wabt::ExprList*> work{&f.exprs};
     while (!work.empty()) {
       wabt::ExprList& list = *work.back();
       work.pop_back();
@@ -60,31 +70,94 @@ class Meter {
       }
       if (cost > 0) Prepend(list, cost);
     }
+    Synchronize(f.exprs);
+    f.exprs.push_front(Load());
+    f.exprs.push_front(std::make_unique<wabt::GlobalGetExpr>(IndexVar(fuel_)));
+    f.exprs.push_back(std::make_unique<wabt::LocalGetExpr>(IndexVar(local_)));
+    f.exprs.push_back(Store());
   }
 
   uint64_t sequences() const { return sequences_; }
 
  private:
-  // fuel -= cost; if (fuel < 0) unreachable;   (pushed in reverse at the front)
+  std::unique_ptr<wabt::Expr> Load() const { return std::make_unique<wabt::LocalSetExpr>(IndexVar(local_)); }
+  std::unique_ptr<wabt::Expr> Store() const { return std::make_unique<wabt::GlobalSetExpr>(IndexVar(fuel_)); }
+
+  // fuel -= cost; if (fuel < 0) { global = fuel; unreachable }   (pushed in reverse at the front)
   void Prepend(wabt::ExprList& list, uint64_t cost) {
     ++sequences_;
     auto trap = std::make_unique<wabt::IfExpr>();
+    trap->true_.exprs.push_back(std::make_unique<wabt::LocalGetExpr>(IndexVar(local_)));
+    trap->true_.exprs.push_back(Store());
     trap->true_.exprs.push_back(std::make_unique<wabt::UnreachableExpr>());
     list.push_front(std::move(trap));
     list.push_front(std::make_unique<wabt::CompareExpr>(wabt::Opcode::I64LtS));
     list.push_front(std::make_unique<wabt::ConstExpr>(wabt::Const::I64(0)));
-    list.push_front(std::make_unique<wabt::GlobalGetExpr>(wabt::Var(fuel_, wabt::Location())));
-    list.push_front(std::make_unique<wabt::GlobalSetExpr>(wabt::Var(fuel_, wabt::Location())));
+    list.push_front(std::make_unique<wabt::LocalTeeExpr>(IndexVar(local_)));
     list.push_front(std::make_unique<wabt::BinaryExpr>(wabt::Opcode::I64Sub));
     list.push_front(std::make_unique<wabt::ConstExpr>(wabt::Const::I64(cost)));
-    list.push_front(std::make_unique<wabt::GlobalGetExpr>(wabt::Var(fuel_, wabt::Location())));
+    list.push_front(std::make_unique<wabt::LocalGetExpr>(IndexVar(local_)));
+  }
+
+  // Whether `e`, at label depth `depth` (0: the function body), may leave
+  // the function: a return, a throw, or a branch to the function's label.
+  static bool Leaves(const wabt::Expr& e, wabt::Index depth) {
+    switch (e.type()) {
+      case wabt::ExprType::Return:
+      case wabt::ExprType::ReturnCall:
+      case wabt::ExprType::ReturnCallIndirect:
+      case wabt::ExprType::Throw:
+      case wabt::ExprType::Rethrow: return true;
+      case wabt::ExprType::Br: return wabt::cast<wabt::BrExpr>(&e)->var.index() == depth;
+      case wabt::ExprType::BrIf: return wabt::cast<wabt::BrIfExpr>(&e)->var.index() == depth;
+      case wabt::ExprType::BrTable: {
+        auto* t = wabt::cast<wabt::BrTableExpr>(&e);
+        if (t->default_target.index() == depth) return true;
+        return std::any_of(t->targets.begin(), t->targets.end(), [&](const wabt::Var& v) { return v.index() == depth; });
+      }
+      default: return false;
+    }
+  }
+
+  static bool IsCall(const wabt::Expr& e) {
+    return e.type() == wabt::ExprType::Call || e.type() == wabt::ExprType::CallIndirect ||
+           e.type() == wabt::ExprType::CallRef;
+  }
+
+  // Writes the local back before calls and exits, and reloads it after
+  // calls and at the start of each catch (a callee used fuel, or threw).
+  void Synchronize(wabt::ExprList& body) {
+    std::vector<std::pair<wabt::ExprList*, wabt::Index>> work{{&body, 0}};  // a list and its label depth
+    while (!work.empty()) {
+      auto [list, depth] = work.back();
+      work.pop_back();
+      for (auto it = list->begin(); it != list->end(); ++it) {
+        if (IsCall(*it) || Leaves(*it, depth)) {
+          list->insert(it, std::make_unique<wabt::LocalGetExpr>(IndexVar(local_)));
+          list->insert(it, Store());
+        }
+        if (IsCall(*it)) {
+          auto next = std::next(it);
+          list->insert(next, std::make_unique<wabt::GlobalGetExpr>(IndexVar(fuel_)));
+          list->insert(next, Load());
+          it = std::prev(next);
+          continue;
+        }
+        if (it->type() == wabt::ExprType::Try) {
+          for (wabt::Catch& c : wabt::cast<wabt::TryExpr>(&*it)->catches) {
+            c.exprs.push_front(Load());
+            c.exprs.push_front(std::make_unique<wabt::GlobalGetExpr>(IndexVar(fuel_)));
+          }
+        }
+        for (wabt::ExprList* nested : NestedLists(*it)) work.push_back({nested, depth + 1});
+      }
+    }
   }
 
   wabt::Index fuel_;
+  wabt::Index local_ = 0;
   uint64_t sequences_ = 0;
 };
-
-wabt::Var IndexVar(wabt::Index index) { return wabt::Var(index, wabt::Location()); }
 
 // global.get g; i32.const n; i32.add|sub; global.set g
 void Count(wabt::ExprList& out, wabt::Index g, wabt::Opcode op, uint32_t n = 1) {
@@ -420,6 +493,13 @@ Result<MeteredModule> InstrumentModule(const Bytes& wasm, const InstrumentOption
       return Error{ErrorKind::kInvalidInput, fmt::format("the module already exports \"{}\"", name)};
     }
   }
+  // wabt 1.0.32's interpreter loses a function's locals when a catch is
+  // taken (it aborts on the next local access, even with no metering), and
+  // wasm2c 1.0.32 compiles no exceptions: no engine can run a tag.
+  if (!module.tags.empty()) {
+    return Error{ErrorKind::kInvalidInput, "the module uses exceptions (it has a tag), which neither engine can run "
+                                           "(wabt 1.0.32)"};
+  }
   // The start function becomes an export the runtime calls itself.
   for (auto it = module.fields.begin(); it != module.fields.end();) {
     if (it->type() != wabt::ModuleFieldType::Start) {
@@ -453,7 +533,7 @@ Result<MeteredModule> InstrumentModule(const Bytes& wasm, const InstrumentOption
   // New globals go last, so no existing global index moves.
   wabt::Index fuel = AddExportedGlobal(module, kFuelGlobalExport, wabt::Type::I64, wabt::Const::I64(options.initial_fuel));
   Meter meter(fuel);
-  for (wabt::Func* f : module.funcs) meter.Charge(f->exprs);  // imports have no body: nothing to charge
+  for (wabt::Index i = module.num_func_imports; i < module.funcs.size(); ++i) meter.Charge(*module.funcs[i]);
   if (options.wamr_memory) {
     Status s = ApplyWamrMemory(module, *options.wamr_memory);
     if (!s) return s.error();

@@ -381,6 +381,52 @@ TEST_CASE("fuel: metering counts instructions and stops a call at the same one e
              Catch::Contains("three: 3 of 10000000 instructions of fuel [fuel-used]"));
 }
 
+TEST_CASE("fuel: after another trap, the fuel used counts up to the trapping function's last call") {
+  // Each function keeps its fuel in a local, written back to the fuel global
+  // at calls and exits. A trap other than fuel exhaustion (here an
+  // out-of-bounds load) reports what was written back last: the charges
+  // before the trapping function's last call, and the callee's.
+  const std::string engine = GENERATE(as<std::string>{}, "interp", "both");
+  TempDir dir;
+  std::string m = Module(dir, "oob.wasm", R"((module
+    (memory 1 1)
+    (func $leaf (result i32) i32.const 1)
+    (func (export "late") (result i32)
+      (drop (call $leaf))
+      (block (drop (i32.load (i32.const 70000))))
+      (i32.const 0))
+    (func (export "early") (result i32)
+      (drop (i32.load (i32.const 70000)))
+      (i32.const 0))))");
+  auto used = [&](const char* name) {
+    RunResult r = RunOn(engine, {"run", m, "--invoke", name, "--json"});
+    CHECK(r.exit_code == 1);
+    nlohmann::json j = nlohmann::json::parse(r.out);
+    CHECK(j["trap"]["kind"] == "memory-out-of-bounds");
+    return j["fuel"]["used"];
+  };
+  // late: its body (call, drop, block, i32.const: 4) and $leaf (1) were
+  // written back at the call; the block's own 3 were not.
+  CHECK(used("late") == 5);
+  // early: no call, so nothing of its body: the fuel the caller (the host) gave.
+  CHECK(used("early") == 0);
+}
+
+TEST_CASE("run: a module with exceptions is refused, not run into wabt's broken catch") {
+  // wabt 1.0.32's interpreter aborted on a local access in a taken catch.
+  TempDir dir;
+  std::string m = Module(dir, "throw.wasm", R"((module
+    (tag $e)
+    (func (export "caught") (param i32) (result i32)
+      (try (do (throw $e)) (catch $e))
+      (local.get 0))))");
+  for (const char* engine : {"interp", "aot"}) {
+    RunResult r = RunOn(engine, {"run", m, "--invoke", "caught", "1"});
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Catch::Contains("the module uses exceptions (it has a tag), which neither engine can run"));
+  }
+}
+
 TEST_CASE("fuel: host calls happen the same number of times before the budget runs out") {
   const std::string engine = GENERATE(as<std::string>{}, "interp", "both");
   Lab lab(engine);
