@@ -11,6 +11,8 @@
 // cannot pass either, are skipped) and reads memory back. Inputs whose last
 // byte is odd run as on WAMR classic with a 70000-byte app heap, so memory 0 is
 // laid out as WAMR lays it out (module/wamr_memory.h, metering's byte limit).
+// All of it twice, with counted loops versioned and without: every call must
+// do the same (results or trap, fuel used, host calls, memory after).
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -22,6 +24,9 @@
 #include <vector>
 
 #include "check/check.h"
+#include "core/sha256.h"
+#include "core/trap_kinds.h"
+#include "support/text.h"
 #include "runtime/aot_engine.h"
 #include "runtime/engine.h"
 #include "runtime/host.h"
@@ -57,48 +62,62 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (!checked || check.HasErrors()) return 0;  // `run` refuses it
   }
 
-  std::unique_ptr<SimulatedHost> host;
-  if (manifest) {
-    host = std::make_unique<SimulatedHost>();
-    double value = 21.5;
-    for (const std::string& channel : SensorChannels(*manifest)) host->SetSensor(channel, {value++, 40.0, -3.0});
-    for (const std::string& stream : InputStreams(*manifest)) host->SetInputStream(stream, Bytes(64, 0x5a));
-  }
-  RunLimits limits = LimitsFromManifest(manifest);
-  limits.fuel_per_call = kFuel;
-  limits.max_memory_pages = std::min(limits.max_memory_pages, kMaxPages);
-  limits.max_table_elements = std::min(limits.max_table_elements, kTableElements);
-  limits.wall_ms_per_call = 0;
-  if (data[size - 1] & 1) {
-    limits.runtime = DeviceRuntime::kWamrClassic;
-    limits.heap_bytes = 70000;
-  }
-
-  Result<Instantiation> inst = Instantiate(EngineKind::kInterp, wasm, manifest, host.get(), limits);
-  if (!inst || !inst->instance) return 0;
-  Instance& instance = *inst->instance;
-  for (const ExportInfo& e : module->exports) {
-    if (e.kind != ExternKind::kFunc) continue;
-    std::vector<Value> args;
-    for (WasmType p : e.signature.params) {
-      std::optional<ValueType> type = NumericType(p);
-      if (!type) break;
-      args.push_back(Value::FromNumber(*type, 0));
+  // Runs every export once on a fresh instance; returns what each call did
+  // (results or trap, fuel used) and the memory after, as text.
+  auto run_all = [&](bool version_loops) {
+    std::unique_ptr<SimulatedHost> host;
+    if (manifest) {
+      host = std::make_unique<SimulatedHost>();
+      double value = 21.5;
+      for (const std::string& channel : SensorChannels(*manifest)) host->SetSensor(channel, {value++, 40.0, -3.0});
+      for (const std::string& stream : InputStreams(*manifest)) host->SetInputStream(stream, Bytes(64, 0x5a));
     }
-    if (args.size() != e.signature.params.size()) continue;
-    CallOutcome outcome = instance.Call(e.name, args);
-    if (outcome.trap) (void)TrapKindName(outcome.trap->kind);
-    (void)FormatValues(outcome.results);
-  }
-  // Guest memory reads back exactly inside its bounds (scenarios read results this way).
-  uint64_t bytes = instance.memory_bytes();
-  std::optional<Bytes> head = instance.ReadMemory(0, std::min<uint64_t>(bytes, 64));
-  if (bytes > 0 && (!head || head->size() != std::min<uint64_t>(bytes, 64))) fuzz::Fail("fuzz_runtime", "memory does not read back");
-  if (instance.ReadMemory(bytes, 1) || instance.ReadMemory(UINT64_MAX, 2) || instance.ReadMemory(1, UINT64_MAX)) {
-    fuzz::Fail("fuzz_runtime", "memory reads back past its end");
-  }
-  if (host) {
-    for (const HostCall& c : host->calls()) (void)FormatHostCall(c);
-  }
+    RunLimits limits = LimitsFromManifest(manifest);
+    limits.fuel_per_call = kFuel;
+    limits.max_memory_pages = std::min(limits.max_memory_pages, kMaxPages);
+    limits.max_table_elements = std::min(limits.max_table_elements, kTableElements);
+    limits.wall_ms_per_call = 0;
+    limits.version_loops = version_loops;
+    if (data[size - 1] & 1) {
+      limits.runtime = DeviceRuntime::kWamrClassic;
+      limits.heap_bytes = 70000;
+    }
+    std::string record;
+    Result<Instantiation> inst = Instantiate(EngineKind::kInterp, wasm, manifest, host.get(), limits);
+    if (!inst) return std::string("refused");
+    if (!inst->instance) return std::string("start trapped");
+    Instance& instance = *inst->instance;
+    for (const ExportInfo& e : module->exports) {
+      if (e.kind != ExternKind::kFunc) continue;
+      std::vector<Value> args;
+      for (WasmType p : e.signature.params) {
+        std::optional<ValueType> type = NumericType(p);
+        if (!type) break;
+        args.push_back(Value::FromNumber(*type, 0));
+      }
+      if (args.size() != e.signature.params.size()) continue;
+      CallOutcome outcome = instance.Call(e.name, args);
+      record += outcome.trap ? std::string(TrapKindName(outcome.trap->kind)) : FormatValues(outcome.results);
+      record += " fuel " + std::to_string(outcome.fuel_used.value_or(0)) + "\n";
+    }
+    // Guest memory reads back exactly inside its bounds (scenarios read results this way).
+    uint64_t bytes = instance.memory_bytes();
+    std::optional<Bytes> head = instance.ReadMemory(0, std::min<uint64_t>(bytes, 64));
+    if (bytes > 0 && (!head || head->size() != std::min<uint64_t>(bytes, 64))) fuzz::Fail("fuzz_runtime", "memory does not read back");
+    if (instance.ReadMemory(bytes, 1) || instance.ReadMemory(UINT64_MAX, 2) || instance.ReadMemory(1, UINT64_MAX)) {
+      fuzz::Fail("fuzz_runtime", "memory reads back past its end");
+    }
+    if (std::optional<Bytes> all = instance.ReadMemory(0, bytes)) {
+      Sha256 digest = HashSha256(all->data(), all->size());
+      record += "memory " + HexString(digest.data(), digest.size()) + "\n";
+    }
+    if (host) {
+      for (const HostCall& c : host->calls()) record += FormatHostCall(c) + "\n";
+    }
+    return record;
+  };
+  // Counted loops in two versions (runtime/loop_versioning.h) must change
+  // nothing a module does: the versioned module against the plain one.
+  if (run_all(true) != run_all(false)) fuzz::Fail("fuzz_runtime", "the module does otherwise with its loops versioned");
   return 0;
 }

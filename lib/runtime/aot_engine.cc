@@ -22,6 +22,7 @@
 #include "core/sha256.h"
 #include "module/module_info.h"
 #include "runtime/aot_glue.h"
+#include "runtime/loop_versioning.h"
 #include "runtime/metering.h"
 #include "support/process.h"
 #include "support/staging.h"
@@ -116,6 +117,7 @@ Status Compile(const Bytes& prepared, const ModuleInfo& info, const HostCompiler
   // Every access is bounds-checked (CompileFlags): the forced reads after
   // loads only kept gcc from optimizing (coremix: 20% faster with -O3).
   if (Status dropped = DropForcedReads(c->source); !dropped) return dropped.error();
+  RewriteFastLoopsInC(c->source);  // the accesses of loops proven in bounds (runtime/loop_versioning.h)
   Result<std::string> glue = GenerateGlue(info);
   if (!glue) return glue.error();
   Staging staging(dir);

@@ -86,6 +86,7 @@ Result<PreparedModule> PrepareModule(const Bytes& wasm, const RunLimits& limits)
   options.max_call_depth = limits.max_call_depth;
   options.max_memory_pages = limits.max_memory_pages;
   options.max_table_elements = limits.max_table_elements;
+  options.version_loops = limits.version_loops;
   const bool count_stack = limits.stack_bytes > 0 && limits.max_call_depth > 0;
   if (count_stack || IsWamr(limits.runtime)) {
     Diagnostics ignored;

@@ -68,6 +68,9 @@ struct RunLimits {
   // The WAMR app heap (the manifest's heap_bytes): on a WAMR runtime, memory
   // 0 is laid out with it as WAMR does (module/wamr_memory.h).
   uint64_t heap_bytes = 0;
+  // Counted loops in two versions (runtime/loop_versioning.h): the same fuel
+  // used and traps either way; off only to show that (tests).
+  bool version_loops = true;
 };
 
 // How two engines' outcomes of the same call differ, readably; "" if they

@@ -16,6 +16,7 @@
 #include "core/features.h"
 #include "core/limits.h"
 #include "module/wabt_features.h"
+#include "runtime/loop_versioning.h"
 #include "support/text.h"
 
 namespace wasmiot {
@@ -54,7 +55,7 @@ wabt::Var IndexVar(wabt::Index index) { return wabt::Var(index, wabt::Location()
 // level would overflow the stack long before that under sanitizers.
 class Meter {
  public:
-  explicit Meter(wabt::Index fuel_global) : fuel_(fuel_global) {}
+  Meter(wabt::Index fuel_global, bool version_loops) : fuel_(fuel_global), version_loops_(version_loops) {}
 
   void Charge(wabt::Func& f) {
     local_ = f.GetNumParamsAndLocals();
@@ -71,6 +72,7 @@ class Meter {
       if (cost > 0) Prepend(list, cost);
     }
     Synchronize(f.exprs);
+    if (version_loops_) versioned_loops_ += VersionCountedLoops(f, local_, next_marker_);
     f.exprs.push_front(Load());
     f.exprs.push_front(std::make_unique<wabt::GlobalGetExpr>(IndexVar(fuel_)));
     f.exprs.push_back(std::make_unique<wabt::LocalGetExpr>(IndexVar(local_)));
@@ -78,6 +80,7 @@ class Meter {
   }
 
   uint64_t sequences() const { return sequences_; }
+  uint32_t versioned_loops() const { return versioned_loops_; }
 
  private:
   std::unique_ptr<wabt::Expr> Load() const { return std::make_unique<wabt::LocalSetExpr>(IndexVar(local_)); }
@@ -155,8 +158,11 @@ class Meter {
   }
 
   wabt::Index fuel_;
+  bool version_loops_;
   wabt::Index local_ = 0;
   uint64_t sequences_ = 0;
+  uint32_t versioned_loops_ = 0;
+  uint32_t next_marker_ = 0;
 };
 
 // global.get g; i32.const n; i32.add|sub; global.set g
@@ -532,7 +538,11 @@ Result<MeteredModule> InstrumentModule(const Bytes& wasm, const InstrumentOption
   }
   // New globals go last, so no existing global index moves.
   wabt::Index fuel = AddExportedGlobal(module, kFuelGlobalExport, wabt::Type::I64, wabt::Const::I64(options.initial_fuel));
-  Meter meter(fuel);
+  // Loops are versioned on the module's own code, before WAMR's byte limit
+  // rewrites its accesses (then none is: its addresses are no longer affine).
+  const bool version_loops = options.version_loops && !UsesFastLoopMarkers(module) &&
+                             !(options.wamr_memory && options.wamr_memory->fixed_bytes);
+  Meter meter(fuel, version_loops);
   for (wabt::Index i = module.num_func_imports; i < module.funcs.size(); ++i) meter.Charge(*module.funcs[i]);
   if (options.wamr_memory) {
     Status s = ApplyWamrMemory(module, *options.wamr_memory);
@@ -569,6 +579,7 @@ Result<MeteredModule> InstrumentModule(const Bytes& wasm, const InstrumentOption
   const std::vector<uint8_t>& data = stream.output_buffer().data;
   out.wasm.assign(data.begin(), data.end());
   out.metered_sequences = meter.sequences();
+  out.versioned_loops = meter.versioned_loops();
   return out;
 }
 

@@ -48,6 +48,7 @@ inline constexpr const char* kMemoryExport = "wasmiot_memory";
 struct MeteredModule {
   Bytes wasm;
   uint64_t metered_sequences = 0;  // charge points inserted
+  uint32_t versioned_loops = 0;    // counted loops in two versions (runtime/loop_versioning.h)
 };
 
 // The depth global's value after the stack budget ran out (above any depth limit).
@@ -71,6 +72,9 @@ struct InstrumentOptions {
   // budget clamped its maximum: pages added for the app heap, or a size in
   // bytes every access is checked against, and __heap_base moved.
   std::optional<WamrMemory> wamr_memory;
+  // Counted loops in two versions, one without per-turn checks (see
+  // runtime/loop_versioning.h); the fuel used and traps stay the same.
+  bool version_loops = true;
 };
 
 // Refused if the module already exports one of the names above, has an
