@@ -202,6 +202,8 @@ printf '{"project_version":1,"name":"m","version":"1.2.3","language":"c","source
   > "$corpus/project/env-key.json"
 printf '{"state_version":1,"steps":{"compile":{"key":"key","outputs":[["/tmp/x.wasm",12,1700000000000000000]]},"aot:host":{"key":"","outputs":[]}}}' \
   > "$corpus/project/state.json"
+printf 'wasmiot-aot-interface 1\nlibrary 0a1b\nstart 1\nmemory 70000\nimport 0 656e76 6e6f775f6d73 - 1\nimport 2 656e76 6d656d6f7279 - -\nexport 0 66 0,1 3\nexport 0 - - -\nend\n' \
+  > "$corpus/project/aot-interface.txt"
 rm -rf "$tmp"
 phase "seed corpora"
 

@@ -22,6 +22,7 @@
 #include "core/sha256.h"
 #include "module/module_info.h"
 #include "runtime/aot_glue.h"
+#include "runtime/aot_interface.h"
 #include "runtime/loop_versioning.h"
 #include "runtime/metering.h"
 #include "support/process.h"
@@ -237,7 +238,7 @@ class AotInstance : public Instance {
 
   // Binds the module's function imports (in order) and exports; then creates
   // the instance and runs the start function.
-  Result<Instantiation> Instantiate(const ModuleInfo& info, const Manifest* manifest);
+  Result<Instantiation> Instantiate(const AotInterface& module, const Manifest* manifest);
 
   CallOutcome Call(const std::string& export_name, const std::vector<Value>& args) override {
     CallOutcome out;
@@ -334,8 +335,8 @@ Result<std::vector<ValueType>> Types(const std::vector<WasmType>& types) {
   return out;
 }
 
-Result<Instantiation> AotInstance::Instantiate(const ModuleInfo& info, const Manifest* manifest) {
-  for (const ImportInfo& i : info.imports) {
+Result<Instantiation> AotInstance::Instantiate(const AotInterface& module, const Manifest* manifest) {
+  for (const ImportInfo& i : module.imports) {
     if (i.kind == ExternKind::kMemory && manifest && manifest->memory_import &&
         manifest->memory_import->module == i.module && manifest->memory_import->name == i.name) {
       continue;  // the device supplies the memory (the glue allocates it)
@@ -350,7 +351,7 @@ Result<Instantiation> AotInstance::Instantiate(const ModuleInfo& info, const Man
     if (!params) return params.error();
     imports_.push_back({f, std::move(params).value()});
   }
-  for (const ExportInfo& e : info.exports) {
+  for (const ExportInfo& e : module.exports) {
     if (e.kind != ExternKind::kFunc) continue;
     Result<std::vector<ValueType>> results = Types(e.signature.results);
     if (!results) return results.error();
@@ -367,7 +368,7 @@ Result<Instantiation> AotInstance::Instantiate(const ModuleInfo& info, const Man
     out.trap = Trap{kind, std::string(TrapMessage(kind)), ""};
     return out;
   }
-  if (info.FindExport(kStartExport)) out.trap = RunStartFunction(*this);
+  if (module.has_start) out.trap = RunStartFunction(*this);
   return out;
 }
 
@@ -408,10 +409,12 @@ Result<HostCompiler> FindHostCompiler(const AotSettings& settings) {
   return cc;
 }
 
-Result<Instantiation> InstantiateAot(const Bytes& wasm, const Manifest* manifest, SimulatedHost* host,
-                                     const RunLimits& limits, const AotSettings& settings, AotLoad* load) {
-  Result<HostCompiler> cc = FindHostCompiler(settings);
-  if (!cc) return cc.error();
+namespace {
+
+// Prepares and compiles the module (or finds it compiled in the cache): what
+// instantiating it needs.
+Result<AotInterface> Build(const Bytes& wasm, const RunLimits& limits, const HostCompiler& cc,
+                           const std::string& cache, const std::string& library_key, bool& hit) {
   Result<PreparedModule> module = PrepareModule(wasm, limits);
   if (!module) return module.error();
   const Bytes* prepared = &module->wasm;
@@ -423,21 +426,54 @@ Result<Instantiation> InstantiateAot(const Bytes& wasm, const Manifest* manifest
       return Error{ErrorKind::kInvalidInput, fmt::format("the AOT engine (wasm2c) cannot compile {}", FeatureName(f))};
     }
   }
-  std::string key_text = fmt::format("wasmiot-aot glue {}\n{}\n{}\n", kGlueAbi, cc->identity, fmt::join(CompileFlags(), " "));
-  key_text += HexDigest(std::string(kWasmRtHeader) + std::string(kWasmRtImplSource)) + "\n";
-  key_text.append(prepared->begin(), prepared->end());
-  std::string dir = CacheDir(settings) + "/" + HexDigest(key_text);
-
-  Result<std::shared_ptr<Library>> lib = Open(dir);
-  bool hit = lib.ok();
+  AotInterface out = InterfaceOf(*info);
+  out.memory_bytes = module->memory_bytes;
+  out.library = HexDigest(library_key + std::string(prepared->begin(), prepared->end()));
+  const std::string dir = cache + "/" + out.library;
+  hit = Open(dir).ok();
   if (!hit) {
     std::error_code ec;
     fs::remove_all(dir, ec);  // a broken entry (torn by a crash) is rebuilt
-    Status compiled = Compile(*prepared, *info, *cc, dir);
+    Status compiled = Compile(*prepared, *info, cc, dir);
     if (!compiled) return compiled.error();
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<Instantiation> InstantiateAot(const Bytes& wasm, const Manifest* manifest, SimulatedHost* host,
+                                     const RunLimits& limits, const AotSettings& settings, AotLoad* load) {
+  Result<HostCompiler> cc = FindHostCompiler(settings);
+  if (!cc) return cc.error();
+  const std::string cache = CacheDir(settings);
+  std::string library_key = fmt::format("wasmiot-aot glue {}\n{}\n{}\n", kGlueAbi, cc->identity, fmt::join(CompileFlags(), " "));
+  library_key += HexDigest(std::string(kWasmRtHeader) + std::string(kWasmRtImplSource)) + "\n";
+  // A cached start reads neither the module nor its instrumented copy: the
+  // interface of the module prepared under these limits is kept under the
+  // hash of the original module and the limits, naming its compiled code.
+  const std::string remembered =
+      cache + "/prepared-" + HexDigest(library_key + PreparationKey(limits) + std::string(wasm.begin(), wasm.end()));
+  std::optional<AotInterface> interface;
+  Result<std::shared_ptr<Library>> lib = Error{ErrorKind::kIo, "not loaded"};
+  if (Result<Bytes> text = ReadInputFile(remembered, 64u << 20)) {
+    if (Result<AotInterface> known = ParseInterface(std::string(text->begin(), text->end()))) {
+      lib = Open(cache + "/" + known->library);
+      if (lib) interface = std::move(known).value();
+    }
+  }
+  bool hit = interface.has_value();
+  if (!interface) {
+    Result<AotInterface> built = Build(wasm, limits, *cc, cache, library_key, hit);
+    if (!built) return built.error();
+    interface = std::move(built).value();
+    const std::string dir = cache + "/" + interface->library;
     lib = Open(dir);
     if (!lib) return Error{ErrorKind::kIo, fmt::format("cannot load {}/module.so: {}", dir, lib.error().message)};
+    const std::string text = SerializeInterface(*interface);
+    (void)WriteFileAtomically(remembered, text.data(), text.size());  // a cache: best effort
   }
+  const std::string dir = cache + "/" + interface->library;
   if (load) *load = AotLoad{hit, dir + "/module.so"};
   uint64_t frame = std::max<uint64_t>((*lib)->largest_frame, 64);
   uint64_t stack = (static_cast<uint64_t>(limits.max_call_depth) + 4) * frame + kHostStackSlack;
@@ -446,8 +482,8 @@ Result<Instantiation> InstantiateAot(const Bytes& wasm, const Manifest* manifest
                  fmt::format("{} nested calls of frames up to {} bytes need {} MiB of native stack, over {} MiB: lower "
                              "the call-depth limit", limits.max_call_depth, frame, stack >> 20, kMaxNativeStack >> 20)};
   }
-  auto instance = std::make_unique<AotInstance>(std::move(lib).value(), host, limits, stack, module->memory_bytes);
-  Result<Instantiation> r = instance->Instantiate(*info, manifest);
+  auto instance = std::make_unique<AotInstance>(std::move(lib).value(), host, limits, stack, interface->memory_bytes);
+  Result<Instantiation> r = instance->Instantiate(*interface, manifest);
   if (r && !r->trap) r->instance = std::move(instance);
   return r;
 }

@@ -109,6 +109,12 @@ Result<PreparedModule> PrepareModule(const Bytes& wasm, const RunLimits& limits)
   return out;
 }
 
+std::string PreparationKey(const RunLimits& limits) {
+  return fmt::format("fuel {} depth {} pages {} table {} stack {} runtime {} heap {} loops {}\n", limits.fuel_per_call,
+                     limits.max_call_depth, limits.max_memory_pages, limits.max_table_elements, limits.stack_bytes,
+                     DeviceRuntimeName(limits.runtime), limits.heap_bytes, limits.version_loops ? 1 : 0);
+}
+
 std::optional<Trap> RunStartFunction(Instance& instance) {
   CallOutcome start = instance.Call(kStartExport, {});
   if (start.trap) start.trap->export_name.clear();

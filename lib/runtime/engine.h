@@ -131,6 +131,9 @@ struct PreparedModule {
   std::optional<uint64_t> memory_bytes;
 };
 Result<PreparedModule> PrepareModule(const Bytes& wasm, const RunLimits& limits);
+// Every field of `limits` PrepareModule reads, as text: the same key, the same
+// prepared module (the AOT cache keeps what it needs of it under this).
+std::string PreparationKey(const RunLimits& limits);
 
 // Calls a prepared module's start function (exported as kStartExport, see
 // runtime/metering.h) on a fresh instance; its trap, if any, names no export.

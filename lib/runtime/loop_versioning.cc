@@ -920,10 +920,12 @@ std::optional<uint64_t> MarkerIn(const std::string& line) {
 // turn, from a data pointer in a local that no store can alias.
 uint32_t RewriteFastLoopsInC(std::string& c) {
   static const std::regex definition(R"(^DEFINE_(LOAD|STORE)\((\w+), (.*)\)$)");
-  static const std::regex wrap(R"(^\s*w2c_i(\d+) = \(u32\)\(w2c_j(\d+)\);$)");
-  static const std::regex value(R"(^\s*w2c_[a-z]\d+ = w2c_l\d+;$)");
+  // wasm2c's names for its stack slots and locals: w2c_i0, w2c_f8_0 (renamed
+  // away from a function w2c_f8), w2c_l13.
+  static const std::regex wrap(R"(^\s*(w2c_i\d+(?:_\d+)*) = \(u32\)\((w2c_j\d+(?:_\d+)*)\);$)");
+  static const std::regex value(R"(^\s*w2c_[a-z]\d+(?:_\d+)* = w2c_l\d+(?:_\d+)*;$)");
   static const std::regex access(
-      R"(^(\s*(?:w2c_[a-z]\d+ = )?)(\w+)\((&?instance->\w+), \(u64\)\(w2c_i(\d+)\)( \+ \d+[uUlL]*)?(, w2c_[a-z]\d+)?\);$)");
+      R"(^(\s*(?:w2c_[a-z]\d+(?:_\d+)* = )?)(\w+)\((&?instance->\w+), \(u64\)\((w2c_i\d+(?:_\d+)*)\)( \+ \d+[uUlL]*)?(, w2c_[a-z]\d+(?:_\d+)*)?\);$)");
   std::vector<std::string> lines = Lines(c);
   std::set<std::string> fast_names;
   size_t last_definition = 0;
@@ -960,7 +962,7 @@ uint32_t RewriteFastLoopsInC(std::string& c) {
         continue;
       }
       memory = a[3].str();
-      lines[at] = fmt::format("{}wasmiot_fast_{}({}, w2c_j{}{}{});", a[1].str(), a[2].str(), data, w[2].str(),
+      lines[at] = fmt::format("{}wasmiot_fast_{}({}, {}{}{});", a[1].str(), a[2].str(), data, w[2].str(),
                               a[5].str(), a[6].str());
       ++rewritten;
     }

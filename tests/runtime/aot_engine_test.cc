@@ -7,6 +7,7 @@
 
 #include "runtime/aot_engine.h"
 #include "runtime/aot_glue.h"
+#include "runtime/aot_interface.h"
 #include "scenario/scenario.h"
 #include "scenario/session.h"
 #include "support/test_support.h"
@@ -17,6 +18,12 @@ using namespace wasmiot::test;
 namespace fs = std::filesystem;
 
 namespace {
+
+std::string ReplaceFirst(std::string text, const std::string& from, const std::string& to) {
+  size_t at = text.find(from);
+  REQUIRE(at != std::string::npos);
+  return text.replace(at, from.size(), to);
+}
 
 int CacheEntries(const std::string& dir) {
   int n = 0;
@@ -75,6 +82,86 @@ TEST_CASE("aot: compiled once, then loaded from the cache, a broken entry rebuil
   REQUIRE(c.ok());
   CHECK_FALSE(third.cache_hit);
   CHECK(c->instance->Call("sum", {Value::I32(1), Value::I32(1)}).results[0].i32() == 2u);
+}
+
+TEST_CASE("aot: a cached start keeps the prepared module's interface, and distrusts a bad one") {
+  TempDir cache;
+  AotSettings settings;
+  settings.cache_dir = cache.File("aot");
+  Bytes plain = WatToWasm(R"((module (global $g (mut i32) (i32.const 0)) (func $init (global.set $g (i32.const 5)))
+    (start $init) (func (export "g") (result i32) (global.get $g))))");
+  auto prepared_files = [&] {
+    std::vector<std::string> files;
+    for (const auto& e : fs::directory_iterator(settings.cache_dir)) {
+      if (e.path().filename().string().rfind("prepared-", 0) == 0) files.push_back(e.path().string());
+    }
+    return files;
+  };
+  AotLoad load;
+  REQUIRE(InstantiateAot(plain, nullptr, nullptr, RunLimits{}, settings, &load).ok());
+  std::vector<std::string> files = prepared_files();
+  REQUIRE(files.size() == 1);
+  const std::string text = ReadText(files[0]);
+  Result<AotInterface> parsed = ParseInterface(text);
+  REQUIRE(parsed.ok());
+  CHECK(parsed->has_start);
+  CHECK(SerializeInterface(*parsed) == text);
+  // From the cache: the start function runs, the export is bound.
+  Result<Instantiation> again = InstantiateAot(plain, nullptr, nullptr, RunLimits{}, settings, &load);
+  REQUIRE(again.ok());
+  CHECK(load.cache_hit);
+  CHECK(again->instance->Call("g", {}).results[0].i32() == 5u);
+  // Other limits are another prepared module: another file.
+  RunLimits other;
+  other.max_call_depth = 77;
+  REQUIRE(InstantiateAot(plain, nullptr, nullptr, other, settings).ok());
+  CHECK(prepared_files().size() == 2);
+  // A garbled file, or one naming code that is not there, is prepared again and rewritten.
+  for (const std::string& bad : {std::string("garbage"), ReplaceFirst(text, "start 1", "start 2"),
+                                 ReplaceFirst(text, "library ", "library 00")}) {
+    WriteText(files[0], bad);
+    Result<Instantiation> r = InstantiateAot(plain, nullptr, nullptr, RunLimits{}, settings);
+    REQUIRE(r.ok());
+    CHECK(r->instance->Call("g", {}).results[0].i32() == 5u);
+    CHECK(ReadText(files[0]) == text);
+  }
+}
+
+TEST_CASE("aot: interface files read back as written, and nothing else") {
+  AotInterface i;
+  i.library = "00ff";
+  i.memory_bytes = 70000;
+  ImportInfo f;
+  f.module = "env";
+  f.name = "odd name\n\x01";
+  f.signature.params = {WasmType::kI32, WasmType::kF64};
+  i.imports.push_back(f);
+  ImportInfo m;
+  m.kind = ExternKind::kMemory;
+  m.module = "";
+  m.name = "memory";
+  i.imports.push_back(m);
+  ExportInfo e;
+  e.name = "";
+  e.signature.results = {WasmType::kI64};
+  i.exports.push_back(e);
+  const std::string text = SerializeInterface(i);
+  Result<AotInterface> back = ParseInterface(text);
+  REQUIRE(back.ok());
+  CHECK(SerializeInterface(*back) == text);
+  CHECK(back->imports[0].name == f.name);
+  CHECK(back->imports[1].module.empty());
+  CHECK(back->exports[0].signature.results == e.signature.results);
+  CHECK(back->memory_bytes == 70000u);
+  for (const std::string& bad : {std::string(""), ReplaceFirst(text, "wasmiot-aot-interface 1", "wasmiot-aot-interface 2"),
+                                 ReplaceFirst(text, "end\n", ""), text + "export 0 66 - -\n",
+                                 ReplaceFirst(text, "import 0", "import 9"), ReplaceFirst(text, "656e76", "656e7"),
+                                 ReplaceFirst(text, "656e76", "zz6e76"), ReplaceFirst(text, "0,3", "0,99"),
+                                 ReplaceFirst(text, "memory 70000", "memory 99999999999999999999"),
+                                 ReplaceFirst(text, "library 00ff", "library ../x")}) {
+    INFO(bad);
+    CHECK_FALSE(ParseInterface(bad).ok());
+  }
 }
 
 TEST_CASE("aot: a cached start runs no compiler, and a changed compiler is asked again") {

@@ -195,4 +195,31 @@ TEST_CASE("loop versioning: the same on host AOT, with FAST's accesses unchecked
   }
 }
 
+TEST_CASE("loop versioning: the C pass on wasm2c's lines, renamed slots included") {
+  // wasm2c renames a stack slot that a function's name takes (w2c_f8 -> w2c_f8_0).
+  std::string c = "DEFINE_LOAD(f32_load, f32, f32, f32)\n"
+                  "DEFINE_STORE(i32_store8, u8, u32)\n"
+                  "  w2c_j0 = 8602283677011899394ull;\n"
+                  "    w2c_i8 = (u32)(w2c_j8);\n"
+                  "    w2c_f8_0 = f32_load(&instance->w2c_memory, (u64)(w2c_i8));\n"
+                  "    w2c_i0 = (u32)(w2c_j0_1);\n"
+                  "    w2c_i1 = w2c_l13;\n"
+                  "    i32_store8(&instance->w2c_memory, (u64)(w2c_i0) + 7, w2c_i1);\n"
+                  "    w2c_i2 = (u32)(w2c_j2);\n"
+                  "    w2c_i3 = f32_load(&instance->w2c_memory, (u64)(w2c_i9));\n"  // another address: kept checked
+                  "  w2c_j0 = 8602283677011899395ull;\n"
+                  "    w2c_i8 = (u32)(w2c_j8);\n"
+                  "    w2c_f8_0 = f32_load(&instance->w2c_memory, (u64)(w2c_i8));\n";  // outside: kept
+  CHECK(RewriteFastLoopsInC(c) == 2);
+  CHECK(c.find(";u8* const wasmiot_fast_data_1 = (&instance->w2c_memory)->data;\n") != std::string::npos);
+  CHECK(c.find("w2c_f8_0 = wasmiot_fast_f32_load(wasmiot_fast_data_1, w2c_j8);") != std::string::npos);
+  CHECK(c.find("wasmiot_fast_i32_store8(wasmiot_fast_data_1, w2c_j0_1 + 7, w2c_i1);") != std::string::npos);
+  CHECK(c.find("w2c_i3 = f32_load(&instance->w2c_memory, (u64)(w2c_i9));") != std::string::npos);
+  CHECK(c.find("w2c_f8_0 = f32_load(&instance->w2c_memory, (u64)(w2c_i8));") != std::string::npos);
+  CHECK(c.find("WASMIOT_FAST_LOAD(f32_load, f32, f32, f32)") != std::string::npos);
+  // Without wasm2c's access definitions nothing is rewritten.
+  std::string bare = "  w2c_j0 = 8602283677011899394ull;\n  w2c_j0 = 8602283677011899395ull;\n";
+  CHECK(RewriteFastLoopsInC(bare) == 0);
+}
+
 }  // namespace wasmiot::test
