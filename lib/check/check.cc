@@ -388,9 +388,10 @@ Result<ModuleInfo> ReadAndCheckModule(const Bytes& bytes_in, const std::string& 
   CheckModule(*module, manifest, path, diagnostics);
   bool feature_reported = std::any_of(diagnostics.list().begin(), diagnostics.list().end(),
       [](const Diagnostic& d) { return d.code == "feature-unsupported"; });
-  if (!feature_reported) {
+  if (!feature_reported && !module->valid_without_features) {
     // The features were found by elimination; this proves the module valid
-    // with the device's set itself, as its runtime will see it.
+    // with the device's set itself, as its runtime will see it. (Valid with
+    // none, it is valid with any set.)
     (void)ValidateWithFeatures(*bytes, path, manifest.features, diagnostics);
   }
   return module;

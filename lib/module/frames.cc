@@ -259,6 +259,10 @@ Result<std::vector<FunctionFrame>> AnalyzeFrames(const Bytes& wasm) {
   if (wabt::Failed(wabt::ReadBinaryIr("module", wasm.data(), wasm.size(), options, &errors, &module))) {
     return Error{ErrorKind::kInvalidInput, errors.empty() ? "unreadable module" : errors[0].message};
   }
+  return AnalyzeFrames(module);
+}
+
+Result<std::vector<FunctionFrame>> AnalyzeFrames(wabt::Module& module) {
   std::vector<FunctionFrame> frames;
   for (wabt::Index i = module.num_func_imports; i < module.funcs.size(); ++i) {
     wabt::Func& f = *module.funcs[i];

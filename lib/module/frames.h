@@ -13,6 +13,10 @@
 #include "support/file_io.h"
 #include "support/result.h"
 
+namespace wabt {
+struct Module;  // only module/ includes wabt (README, "Layers")
+}  // namespace wabt
+
 namespace wasmiot {
 
 // In 32-bit cells: i32, f32 and references one, i64 and f64 two, v128 four.
@@ -31,6 +35,8 @@ struct FunctionFrame {
 // One per defined function, in order (function index = function imports + i).
 // The module must be valid; refused if wabt cannot read it.
 Result<std::vector<FunctionFrame>> AnalyzeFrames(const Bytes& wasm);
+// The same on a module wabt has read (module/wasm_reader.cc reads it once).
+Result<std::vector<FunctionFrame>> AnalyzeFrames(wabt::Module& module);
 
 // The model's bytes for one call of the function.
 uint64_t FrameBytes(const FrameCostModel& model, const FunctionFrame& frame);

@@ -92,6 +92,8 @@ struct ModuleInfo {
   std::optional<uint32_t> start_function;
   std::vector<DataSegmentInfo> data_segments;
   FeatureSet features_used;  // post-MVP features the module cannot do without
+  // Validated with no feature at all (then with any set: features only admit more).
+  bool valid_without_features = false;
   std::vector<FunctionFrame> frames;  // per defined function: what one call takes on a stack
 
   uint32_t FunctionImportCount() const;

@@ -1,6 +1,7 @@
 // The one place that includes wabt's reader and validator (see STYLE.md:
 // each third-party library has one bridge file).
 #include <cctype>
+#include <memory>
 #include <optional>
 
 #include <fmt/format.h>
@@ -74,13 +75,11 @@ bool Accepts(const Bytes& bytes, const std::string& path, const FeatureSet& feat
 }
 
 // A feature is needed if the module is rejected without it (and without the
-// features that depend on it).
+// features that depend on it). ReadModule first tries the module with no
+// feature at all (most device modules are built for the MVP), so this runs
+// only for one that needs some.
 FeatureSet FeaturesUsed(const Bytes& bytes, const std::string& path) {
   FeatureSet used;
-  // A feature only ever admits more modules, so one valid with none needs
-  // none: one more parse instead of one per feature, for most device modules
-  // (built for the MVP). This was 73% of a `run` start (bench/runtime.sh).
-  if (Accepts(bytes, path, FeatureSet{})) return used;
   for (Feature f : AllFeatures()) {
     if (!Accepts(bytes, path, WithoutFeature(f))) used.Add(f);
   }
@@ -461,15 +460,24 @@ Result<ModuleInfo> ReadModule(const Bytes& bytes, const std::string& path, Diagn
     d.offset = e->loc.offset;
     return Error{ErrorKind::kInvalidInput, "malformed module"};
   }
-  Parsed parsed;
-  Parse(bytes, path, FeatureSet::All(), parsed);
-  if (!parsed.read_ok) {
-    Report(parsed.errors, "binary-malformed", path, diagnostics);
-    if (parsed.errors.empty()) diagnostics.AddError("binary-malformed", path, "cannot read module");
+  // A feature only ever admits more modules, so one valid with none needs
+  // none: then that one parse is the only one (it was 73% of a `run` start
+  // when every feature was tried, bench/runtime.sh). Otherwise the module is
+  // read with every feature, for its errors and its features.
+  auto parsed = std::make_unique<Parsed>();
+  Parse(bytes, path, FeatureSet{}, *parsed);
+  const bool mvp = parsed->read_ok && parsed->valid;
+  if (!mvp) {
+    parsed = std::make_unique<Parsed>();
+    Parse(bytes, path, FeatureSet::All(), *parsed);
+  }
+  if (!parsed->read_ok) {
+    Report(parsed->errors, "binary-malformed", path, diagnostics);
+    if (parsed->errors.empty()) diagnostics.AddError("binary-malformed", path, "cannot read module");
     return Error{ErrorKind::kInvalidInput, "malformed module"};
   }
-  if (!parsed.valid) {
-    Report(parsed.errors, "module-invalid", path, diagnostics);
+  if (!parsed->valid) {
+    Report(parsed->errors, "module-invalid", path, diagnostics);
     return Error{ErrorKind::kInvalidInput, "invalid module"};
   }
   ModuleInfo info;
@@ -479,9 +487,10 @@ Result<ModuleInfo> ReadModule(const Bytes& bytes, const std::string& path, Diagn
     return Error{ErrorKind::kInvalidInput, "malformed module"};
   }
   info.sections = std::move(sections);
-  Describe(parsed.module, info);
-  info.features_used = FeaturesUsed(bytes, path);
-  if (Result<std::vector<FunctionFrame>> frames = AnalyzeFrames(bytes)) info.frames = std::move(frames).value();
+  Describe(parsed->module, info);
+  info.valid_without_features = mvp;
+  if (!mvp) info.features_used = FeaturesUsed(bytes, path);
+  if (Result<std::vector<FunctionFrame>> frames = AnalyzeFrames(parsed->module)) info.frames = std::move(frames).value();
   return info;
 }
 

@@ -448,7 +448,7 @@ Result<Instantiation> InstantiateAot(const Bytes& wasm, const Manifest* manifest
   if (!cc) return cc.error();
   const std::string cache = CacheDir(settings);
   std::string library_key = fmt::format("wasmiot-aot glue {}\n{}\n{}\n", kGlueAbi, cc->identity, fmt::join(CompileFlags(), " "));
-  library_key += HexDigest(std::string(kWasmRtHeader) + std::string(kWasmRtImplSource)) + "\n";
+  library_key += std::string(kWasmRtDigest) + "\n";
   // A cached start reads neither the module nor its instrumented copy: the
   // interface of the module prepared under these limits is kept under the
   // hash of the original module and the limits, naming its compiled code.
