@@ -29,6 +29,35 @@ grep -v '^#' "$root/templates/workloads.tsv" | while IFS=$'\t' read -r name sour
   echo "| $name | $(stat -c %s "$work/$name.opt.wasm") | $native | $aot | $(awk "BEGIN { printf \"%.2f\", $aot / $native }") | $rt |"
 done
 
+# As a firmware links them: every module's functions kept (each global one
+# named to the linker), the static runtime once and only what they use, with
+# --gc-sections; host functions left unresolved (they are the firmware's).
+# Native modules define the same names (init), so each links alone.
+linked() {  # OUT OBJECT...: .text of an image of the objects' global functions
+  local out=$1 keep=() o
+  shift
+  for o in "$@"; do
+    [[ $o == *wasmiot_rt_static.o ]] && continue
+    while read -r symbol; do keep+=("-Wl,--undefined=$symbol"); done \
+      < <(arm-none-eabi-nm -g --defined-only "$o" | awk '$2 == "T" { print $3 }')
+  done
+  arm-none-eabi-gcc "${m4[@]}" -nostartfiles -nostdlib -Wl,--gc-sections -Wl,--unresolved-symbols=ignore-all \
+    -Wl,-e,main "${keep[@]}" "$work/stub.c" "$@" -o "$out" 2>/dev/null
+  echo $(($(text "$out") - stub))
+}
+echo 'int main(void) { return 0; }' >"$work/stub.c"
+stub=0
+stub=$(linked "$work/stub.elf")
+aot_objects=() native_total=0
+while IFS=$'\t' read -r name _ _ _; do
+  aot_objects+=("$work/aot-$name/$name.o")
+  native_total=$((native_total + $(linked "$work/$name.native.elf" "$work/$name.native.o")))
+done < <(grep -v '^#' "$root/templates/workloads.tsv")
+aot_total=$(linked "$work/aot.elf" "${aot_objects[@]}" "$work/aot-thermostat/wasmiot_rt_static.o")
+echo
+echo "Linked with --gc-sections (the static runtime once, only what the modules use): AOT $aot_total bytes, native" \
+  "$native_total bytes: $(awk "BEGIN { printf \"%.2f\", $aot_total / $native_total }")x"
+
 echo
 echo "## Run time: frame differencing, 320x240, 2000 frames: host AOT vs native gcc -O2"
 echo

@@ -7,7 +7,8 @@
 #     Benchmark, bench/runtime_bench.cc);
 #  2. one host call on each engine, and the simulated host's own work per call;
 #  3. start-up: instantiating in process, and `wasmiot run` as a command, cold
-#     (empty AOT cache) and cached, against the interpreter (hyperfine).
+#     (empty AOT cache) and cached, against the interpreter (hyperfine), for a
+#     tiny module and a 12.8 KB one.
 #   bash bench/runtime.sh     (after scripts/build.sh; needs clang, hyperfine, libbenchmark-dev)
 # Prints markdown tables; docs/benchmarks.md records a run.
 set -euo pipefail
@@ -69,3 +70,24 @@ hyperfine -N --warmup 3 --runs 20 --export-markdown "$work/start.md" \
   -n "host AOT, cached" "$run --engine aot" \
   -n "host AOT, cold (cache emptied)" "$run --engine aot" >/dev/null
 cat "$work/start.md"
+
+echo
+echo "## Start: a 12.8 KB module (the kernels at clang -O0), cached"
+echo
+clang --target=wasm32 -mcpu=mvp -O0 -nostdlib -Wl,--no-entry -Wl,--initial-memory=262144 -Wl,--max-memory=262144 \
+  -o "$work/kernels-O0.wasm" "$root/bench/kernels/runtime_kernels.c"
+sed 's/"max_elements": 0/"max_elements": 4/' <<'JSON' >"$work/bench.json"
+{ "manifest_version": 1, "device": { "vendor": "acme", "class": "bench", "api_version": "1.0.0" },
+  "imports": { "env": { "now_ms": { "results": [{ "name": "t", "type": "i64" }], "sim": { "kind": "clock", "unit": "ms" } } } },
+  "exports": {},
+  "budgets": { "memory": { "initial_pages": 4, "max_pages": 4 }, "table": { "max_elements": 0 },
+               "stack_bytes": 65536, "heap_bytes": 0, "fuel_per_call": 1000000000,
+               "wall_ms_per_call": 1, "max_module_bytes": 1048576 },
+  "features": ["mutable-globals"], "aot_targets": ["host"] }
+JSON
+big="$wasmiot run $work/kernels-O0.wasm -m $work/bench.json --invoke pid_run 1"
+$big --engine aot >/dev/null  # fills the cache
+hyperfine -N --warmup 3 --runs 30 --export-markdown "$work/start-big.md" \
+  -n "interpreter ($(stat -c %s "$work/kernels-O0.wasm") bytes)" "$big --engine interp" \
+  -n "host AOT, cached" "$big --engine aot" >/dev/null
+cat "$work/start-big.md"

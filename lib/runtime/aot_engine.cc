@@ -443,7 +443,9 @@ Result<AotInterface> Build(const Bytes& wasm, const RunLimits& limits, const Hos
 }  // namespace
 
 Result<Instantiation> InstantiateAot(const Bytes& wasm, const Manifest* manifest, SimulatedHost* host,
-                                     const RunLimits& limits, const AotSettings& settings, AotLoad* load) {
+                                     const RunLimits& requested, const AotSettings& settings, AotLoad* load) {
+  RunLimits limits = requested;
+  if (!limits.version_loops) limits.version_loops = true;  // see RunLimits
   Result<HostCompiler> cc = FindHostCompiler(settings);
   if (!cc) return cc.error();
   const std::string cache = CacheDir(settings);

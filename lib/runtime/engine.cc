@@ -86,7 +86,7 @@ Result<PreparedModule> PrepareModule(const Bytes& wasm, const RunLimits& limits)
   options.max_call_depth = limits.max_call_depth;
   options.max_memory_pages = limits.max_memory_pages;
   options.max_table_elements = limits.max_table_elements;
-  options.version_loops = limits.version_loops;
+  options.version_loops = limits.version_loops.value_or(false);
   const bool count_stack = limits.stack_bytes > 0 && limits.max_call_depth > 0;
   if (count_stack || IsWamr(limits.runtime)) {
     Diagnostics ignored;
@@ -112,7 +112,7 @@ Result<PreparedModule> PrepareModule(const Bytes& wasm, const RunLimits& limits)
 std::string PreparationKey(const RunLimits& limits) {
   return fmt::format("fuel {} depth {} pages {} table {} stack {} runtime {} heap {} loops {}\n", limits.fuel_per_call,
                      limits.max_call_depth, limits.max_memory_pages, limits.max_table_elements, limits.stack_bytes,
-                     DeviceRuntimeName(limits.runtime), limits.heap_bytes, limits.version_loops ? 1 : 0);
+                     DeviceRuntimeName(limits.runtime), limits.heap_bytes, limits.version_loops.value_or(false) ? 1 : 0);
 }
 
 std::optional<Trap> RunStartFunction(Instance& instance) {

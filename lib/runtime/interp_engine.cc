@@ -221,8 +221,10 @@ Result<Instantiation> InstantiateInterp(const Bytes& wasm, const Manifest* manif
                  fmt::format("a call-depth limit of {} is more than wabt's interpreter can hold ({} nested calls); "
                              "the AOT engine runs deeper", limits.max_call_depth, kInterpMaxCallDepth)};
   }
+  RunLimits resolved = limits;
+  if (!resolved.version_loops) resolved.version_loops = false;  // see RunLimits
   auto instance = std::make_unique<InterpInstance>(ToWabtFeatures(FeatureSet::All()));
-  Result<Instantiation> r = instance->Instantiate(wasm, manifest, host, limits);
+  Result<Instantiation> r = instance->Instantiate(wasm, manifest, host, resolved);
   if (r && !r->trap) r->instance = std::move(instance);
   return r;
 }

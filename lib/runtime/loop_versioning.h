@@ -16,8 +16,9 @@
 // local, each access's address recomputed from that count in i64, and the
 // back edge taken while the count is below T. It does what the checked loop
 // does, instruction for instruction charged, so fuel used and every trap are
-// the same on every engine, which all run this rewritten module: the
-// interpreter takes the same branch. Markers (an i64.const in a reserved
+// those of the plain module (tests/runtime/loop_versioning_test.cc compares
+// them at every budget); the interpreter runs the plain one by default
+// (RunLimits::version_loops). Markers (an i64.const in a reserved
 // range, dropped) open and close FAST; the host AOT engine's C pass
 // (RewriteFastLoopsInC) turns the accesses between them into unchecked
 // accesses from a data pointer held in a local, with the i64 address.
