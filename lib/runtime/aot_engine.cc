@@ -35,12 +35,14 @@ namespace {
 namespace fs = std::filesystem;
 
 // Bounds checks instead of guard pages and signals: several modules share the
-// process (a gateway), and a SIGSEGV handler per shared object would fight.
-// Call depth is counted (far above our own metered limit, which traps first).
+// process (a gateway), and a SIGSEGV handler per shared object would fight;
+// loops proven in bounds run unchecked (runtime/loop_versioning.h). No call
+// depth count of wasm2c's own: the instrumentation's (runtime/metering.h)
+// traps first, within the native stack RunOnStack sizes for it.
 const std::vector<std::string>& CompileFlags() {
   static const std::vector<std::string> flags = {
       "-O3", "-fPIC", "-fvisibility=hidden", "-std=gnu11", "-I.", "-DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0",
-      "-DWASM_RT_USE_STACK_DEPTH_COUNT=1", "-DWASM_RT_MAX_CALL_STACK_DEPTH=200000", std::string(kNoFloatContraction)};
+      "-DWASM_RT_USE_STACK_DEPTH_COUNT=0", std::string(kNoFloatContraction)};
   return flags;
 }
 
@@ -446,6 +448,9 @@ Result<Instantiation> InstantiateAot(const Bytes& wasm, const Manifest* manifest
                                      const RunLimits& requested, const AotSettings& settings, AotLoad* load) {
   RunLimits limits = requested;
   if (!limits.version_loops) limits.version_loops = true;  // see RunLimits
+  if (limits.max_call_depth == 0) {  // the only bound on the native stack (CompileFlags)
+    return Error{ErrorKind::kInvalidInput, "the AOT engine needs a call-depth limit"};
+  }
   Result<HostCompiler> cc = FindHostCompiler(settings);
   if (!cc) return cc.error();
   const std::string cache = CacheDir(settings);
