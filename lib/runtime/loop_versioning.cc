@@ -902,6 +902,7 @@ std::vector<std::string> Lines(const std::string& text) {
 // The marker number a line `w2c_jN = VALUEull;` holds, if it is one.
 std::optional<uint64_t> MarkerIn(const std::string& line) {
   static const std::regex marker(R"(^\s*w2c_j\d+ = (\d+)ull;$)");
+  if (line.find("ull;") == std::string::npos) return std::nullopt;  // most lines: no regex
   std::smatch m;
   if (!std::regex_match(line, m, marker)) return std::nullopt;
   uint64_t value = std::stoull(m[1].str());
@@ -936,7 +937,7 @@ uint32_t RewriteFastLoopsInC(std::string& c) {
       "{ t1 w = (t1)v; wasm_rt_memcpy(d + a, &w, sizeof(t1)); }\n";
   for (size_t i = 0; i < lines.size(); ++i) {
     std::smatch m;
-    if (!std::regex_match(lines[i], m, definition)) continue;
+    if (lines[i].rfind("DEFINE_", 0) != 0 || !std::regex_match(lines[i], m, definition)) continue;
     fast_names.insert(m[2].str());
     helpers += fmt::format("WASMIOT_FAST_{}({}, {})\n", m[1].str(), m[2].str(), m[3].str());
     last_definition = i;
