@@ -134,6 +134,15 @@ TEST_CASE("loop versioning: which loops get a second version") {
   CHECK(Versioned(with("(loop $m (br_if $m (i32.ne (local.tee $x (i32.add (local.get $x) (i32.const 4))) (i32.const 64))))")) == 1);
   // A module holding a marker constant keeps every loop as it is.
   CHECK(Versioned(with("(drop (i64.const 0x7761736d696f7400))")) == 0);
+  // So does one laid out as WAMR's byte-sized memory (its accesses are rewritten).
+  InstrumentOptions wamr;
+  wamr.initial_fuel = 1000;
+  wamr.wamr_memory = WamrMemory{};
+  wamr.wamr_memory->fixed_bytes = 70000;
+  wamr.wamr_memory->fixed_pages = 1;
+  Result<MeteredModule> m = InstrumentModule(WatToWasm(kSum), wamr);
+  REQUIRE(m.ok());
+  CHECK(m->versioned_loops == 0);
 }
 
 TEST_CASE("loop versioning: the same results, traps, fuel used and memory at every budget, on the interpreter") {
