@@ -248,6 +248,20 @@ TEST_CASE("wasmiot gen: writes the files, JSON matches its schema, usage errors,
   CHECK(bad_manifest.exit_code == 1);
   CHECK(test::MatchesSchema("gen-output.schema.json", bad_manifest.out, dir));
 
+  // --module that is not a module, or is missing: the reader's error with its
+  // offset, the documented exit code, and no output folder.
+  test::WriteText(dir.File("bad.wasm"), "garbage");
+  RunResult bad_module = RunWasmiot({"gen", "host", "-m", manifest, "--lang", "wasm2c", "--name", "t", "--module",
+                                     dir.File("bad.wasm"), "-o", dir.File("g")});
+  CHECK(bad_module.exit_code == 1);
+  CHECK(bad_module.err == dir.File("bad.wasm") + ":0x4: error: bad magic value [binary-malformed]\n");
+  CHECK_FALSE(std::filesystem::exists(dir.File("g")));
+  RunResult no_module = RunWasmiot({"gen", "host", "-m", manifest, "--lang", "wasm2c", "--name", "t", "--module",
+                                    dir.File("missing.wasm"), "-o", dir.File("g")});
+  CHECK(no_module.exit_code == 3);
+  CHECK_THAT(no_module.err, Catch::Contains("missing.wasm: error: cannot open"));
+  CHECK_FALSE(std::filesystem::exists(dir.File("g")));
+
   // A manifest named like the output file is never replaced.
   std::filesystem::create_directory(dir.File("o"));
   test::WriteText(dir.File("o/wasmiot_guest.h"), ReadText(manifest));
