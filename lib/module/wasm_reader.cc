@@ -154,20 +154,25 @@ class FeatureWalk {
     }
     Signature(decl.sig);
   }
+  // The first feature (with its dependencies) that enables the opcode.
   void Opcode(wabt::Opcode op) {
-    if (op.IsEnabled(None())) return;
-    for (Feature f : AllFeatures()) {
-      FeatureSet only;
-      only.Add(f);
-      if (op.IsEnabled(ToWabtFeatures(Closed(only)))) {
+    static const wabt::Features none = ToWabtFeatures(FeatureSet{});
+    static const std::vector<std::pair<Feature, wabt::Features>> each = [] {
+      std::vector<std::pair<Feature, wabt::Features>> out;
+      for (Feature f : AllFeatures()) {
+        FeatureSet only;
+        only.Add(f);
+        out.emplace_back(f, ToWabtFeatures(Closed(only)));
+      }
+      return out;
+    }();
+    if (op.IsEnabled(none)) return;
+    for (const auto& [f, enabled] : each) {
+      if (op.IsEnabled(enabled)) {
         seen_.Add(f);
         return;
       }
     }
-  }
-  static const wabt::Features& None() {
-    static const wabt::Features none = ToWabtFeatures(FeatureSet{});
-    return none;
   }
   // Iterative: a module may nest blocks kMaxControlDepth deep.
   void List(const wabt::ExprList& body) {
@@ -180,16 +185,12 @@ class FeatureWalk {
   }
   void Expr(const wabt::Expr& e, std::vector<const wabt::ExprList*>& work) {
     switch (e.type()) {
-      case wabt::ExprType::Block: {
-        auto* b = wabt::cast<wabt::BlockExpr>(&e);
-        Block(b->block.decl);
-        work.push_back(&b->block.exprs);
-        return;
-      }
+      case wabt::ExprType::Block:
       case wabt::ExprType::Loop: {
-        auto* b = wabt::cast<wabt::LoopExpr>(&e);
-        Block(b->block.decl);
-        work.push_back(&b->block.exprs);
+        const wabt::Block& b = e.type() == wabt::ExprType::Block ? wabt::cast<wabt::BlockExpr>(&e)->block
+                                                                 : wabt::cast<wabt::LoopExpr>(&e)->block;
+        Block(b.decl);
+        work.push_back(&b.exprs);
         return;
       }
       case wabt::ExprType::If: {

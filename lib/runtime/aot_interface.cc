@@ -35,18 +35,12 @@ bool ParseTypes(const std::string& text, std::vector<WasmType>& out) {
   return true;
 }
 
-bool ParseHex(const std::string& hex, std::string& out) {
-  if (hex == "-") return true;  // the empty name
-  if (hex.size() % 2 != 0) return false;
-  for (size_t i = 0; i < hex.size(); i += 2) {
-    int value = 0;
-    for (char c : hex.substr(i, 2)) {
-      int digit = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-      if (digit < 0) return false;
-      value = value * 16 + digit;
-    }
-    out += static_cast<char>(value);
-  }
+// A name in hex ("-": the empty name), with support/text.h's decoder.
+bool ParseName(const std::string& hex, std::string& out) {
+  if (hex == "-") return true;
+  std::optional<std::vector<uint8_t>> bytes = ParseHex(hex);
+  if (!bytes || bytes->empty()) return false;
+  out.assign(bytes->begin(), bytes->end());
   return true;
 }
 
@@ -127,14 +121,14 @@ Result<AotInterface> ParseInterface(const std::string& text) {
       }
     } else if (tag == "import" && rest.size() == 5) {
       ImportInfo i;
-      if (!ParseKind(rest[0], i.kind) || !ParseHex(rest[1], i.module) || !ParseHex(rest[2], i.name) ||
+      if (!ParseKind(rest[0], i.kind) || !ParseName(rest[1], i.module) || !ParseName(rest[2], i.name) ||
           !ParseTypes(rest[3], i.signature.params) || !ParseTypes(rest[4], i.signature.results)) {
         return bad();
       }
       out.imports.push_back(std::move(i));
     } else if (tag == "export" && rest.size() == 4) {
       ExportInfo e;
-      if (!ParseKind(rest[0], e.kind) || !ParseHex(rest[1], e.name) || !ParseTypes(rest[2], e.signature.params) ||
+      if (!ParseKind(rest[0], e.kind) || !ParseName(rest[1], e.name) || !ParseTypes(rest[2], e.signature.params) ||
           !ParseTypes(rest[3], e.signature.results)) {
         return bad();
       }

@@ -32,6 +32,9 @@ constexpr int64_t kMaxConstant = int64_t{1} << 36;
 constexpr int64_t kMaxCoefficient = int64_t{1} << 20;
 constexpr size_t kMaxTerms = 6;
 constexpr int64_t kMaxCostPerTurn = int64_t{1} << 20;
+// Accesses in one loop: the guard checks each group of them (a few dozen
+// instructions each), and a loop with more is not worth its size.
+constexpr size_t kMaxAccesses = 256;
 constexpr int64_t kI32Min = -(int64_t{1} << 31);
 constexpr int64_t kI32Max = (int64_t{1} << 31) - 1;
 
@@ -133,6 +136,15 @@ bool CloneList(const ExprList& from, ExprList& to) {
   return true;
 }
 
+template <typename BlockOrLoop>
+std::unique_ptr<Expr> CloneBlock(const Expr& e) {
+  auto* from = wabt::cast<BlockOrLoop>(&e);
+  auto to = std::make_unique<BlockOrLoop>();
+  to->block.decl = from->block.decl;
+  if (!CloneList(from->block.exprs, to->block.exprs)) return nullptr;
+  return to;
+}
+
 // A copy of an expression of the kinds a versioned loop may hold, or null.
 std::unique_ptr<Expr> Clone(const Expr& e) {
   switch (e.type()) {
@@ -172,20 +184,8 @@ std::unique_ptr<Expr> Clone(const Expr& e) {
     case ExprType::Nop: return std::make_unique<wabt::NopExpr>();
     case ExprType::Return: return std::make_unique<wabt::ReturnExpr>();
     case ExprType::Unreachable: return std::make_unique<wabt::UnreachableExpr>();
-    case ExprType::Block: {
-      auto* from = wabt::cast<wabt::BlockExpr>(&e);
-      auto to = std::make_unique<wabt::BlockExpr>();
-      to->block.decl = from->block.decl;
-      if (!CloneList(from->block.exprs, to->block.exprs)) return nullptr;
-      return to;
-    }
-    case ExprType::Loop: {
-      auto* from = wabt::cast<wabt::LoopExpr>(&e);
-      auto to = std::make_unique<wabt::LoopExpr>();
-      to->block.decl = from->block.decl;
-      if (!CloneList(from->block.exprs, to->block.exprs)) return nullptr;
-      return to;
-    }
+    case ExprType::Block: return CloneBlock<wabt::BlockExpr>(e);
+    case ExprType::Loop: return CloneBlock<wabt::LoopExpr>(e);
     case ExprType::If: {
       auto* from = wabt::cast<wabt::IfExpr>(&e);
       auto to = std::make_unique<wabt::IfExpr>();
@@ -222,7 +222,7 @@ bool Shallow(const ExprList& body) {
 // One access to memory 0 in the loop, with its address.
 struct Access {
   ExprList* list;
-  Expr* expr;
+  ExprList::iterator at;  // stays valid: FAST's lists only gain instructions around it
   Affine address;
   uint64_t offset;
   uint64_t size;
@@ -387,7 +387,8 @@ class Analysis {
       stack.pop_back();
       return true;
     };
-    for (Expr& e : list) {
+    for (auto at = list.begin(); at != list.end(); ++at) {
+      Expr& e = *at;
       if (i++ < skip) continue;
       Symbol a, b, c;
       switch (e.type()) {
@@ -458,7 +459,8 @@ class Analysis {
           if (!pop(a)) return false;
           auto* address = std::get_if<Affine>(&a);
           if (!address) return false;
-          accesses_.push_back({&list, &e, *address, l->offset, l->opcode.GetMemorySize()});
+          if (accesses_.size() == kMaxAccesses) return false;
+          accesses_.push_back({&list, at, *address, l->offset, l->opcode.GetMemorySize()});
           stack.push_back({});
           break;
         }
@@ -467,7 +469,8 @@ class Analysis {
           if (!pop(b) || !pop(a)) return false;
           auto* address = std::get_if<Affine>(&a);
           if (!address) return false;
-          accesses_.push_back({&list, &e, *address, s->offset, s->opcode.GetMemorySize()});
+          if (accesses_.size() == kMaxAccesses) return false;
+          accesses_.push_back({&list, at, *address, s->offset, s->opcode.GetMemorySize()});
           break;
         }
         case ExprType::Block: {
@@ -828,8 +831,8 @@ class Versioner {
     ExprList code;
     Emitter e(code);
     std::optional<Index> value;
-    if (access.expr->type() == ExprType::Store) {
-      value = NewLocal(wabt::cast<wabt::StoreExpr>(access.expr)->opcode.GetParamType2());
+    if (access.at->type() == ExprType::Store) {
+      value = NewLocal(wabt::cast<wabt::StoreExpr>(&*access.at)->opcode.GetParamType2());
       e.Set(*value);
     }
     code.push_back(std::make_unique<wabt::DropExpr>());
@@ -837,8 +840,7 @@ class Versioner {
     e.Value(address, saved).Get(turn).I64(address.t).Op(Opcode::I64Mul).Op(Opcode::I64Add);
     e.Convert(Opcode::I32WrapI64);
     if (value) e.Get(*value);
-    auto at = std::find_if(access.list->begin(), access.list->end(), [&](const Expr& x) { return &x == access.expr; });
-    access.list->splice(at, code);
+    access.list->splice(access.at, code);
   }
 
   wabt::Func& f_;
@@ -848,38 +850,6 @@ class Versioner {
 };
 
 }  // namespace
-
-bool UsesFastLoopMarkers(const wabt::Module& module) {
-  std::vector<const ExprList*> work;
-  for (const wabt::Func* f : module.funcs) work.push_back(&f->exprs);
-  while (!work.empty()) {
-    const ExprList* list = work.back();
-    work.pop_back();
-    for (const Expr& e : *list) {
-      switch (e.type()) {
-        case ExprType::Const: {
-          const wabt::Const& k = wabt::cast<wabt::ConstExpr>(&e)->const_;
-          if (k.type() == wabt::Type::I64 && k.u64() - kFastLoopMarker < 2 * uint64_t{kMaxFastLoops}) return true;
-          break;
-        }
-        case ExprType::Block: work.push_back(&wabt::cast<wabt::BlockExpr>(&e)->block.exprs); break;
-        case ExprType::Loop: work.push_back(&wabt::cast<wabt::LoopExpr>(&e)->block.exprs); break;
-        case ExprType::If:
-          work.push_back(&wabt::cast<wabt::IfExpr>(&e)->true_.exprs);
-          work.push_back(&wabt::cast<wabt::IfExpr>(&e)->false_);
-          break;
-        case ExprType::Try: {
-          auto* t = wabt::cast<wabt::TryExpr>(&e);
-          work.push_back(&t->block.exprs);
-          for (const wabt::Catch& c : t->catches) work.push_back(&c.exprs);
-          break;
-        }
-        default: break;
-      }
-    }
-  }
-  return false;
-}
 
 uint32_t VersionCountedLoops(wabt::Func& f, uint32_t fuel_local, uint32_t& next_marker) {
   return Versioner(f, fuel_local, next_marker).Run();
@@ -906,7 +876,7 @@ std::optional<uint64_t> MarkerIn(const std::string& line) {
   std::smatch m;
   if (!std::regex_match(line, m, marker)) return std::nullopt;
   uint64_t value = std::stoull(m[1].str());
-  if (value - kFastLoopMarker >= 2 * uint64_t{kMaxFastLoops}) return std::nullopt;
+  if (!IsFastLoopMarker(value)) return std::nullopt;
   return value - kFastLoopMarker;
 }
 

@@ -35,7 +35,6 @@
 // Part of wabt's use 4, metering (README, "Layers"): only the .cc includes wabt.
 namespace wabt {
 struct Func;
-struct Module;
 }  // namespace wabt
 
 namespace wasmiot {
@@ -50,9 +49,9 @@ inline constexpr uint32_t kMaxFastLoops = 0x80;
 // i64.lt_s; if (local.get F; global.set fuel; unreachable).
 inline constexpr size_t kChargeLength = 7;
 
-// Whether a module holds an i64.const in the marker range (then no loop of
-// it is versioned, so the C pass never mistakes the module's own constant).
-bool UsesFastLoopMarkers(const wabt::Module& module);
+// Whether an i64.const value is in the marker range. A module holding one
+// gets no loop versioned, so the C pass never mistakes the module's own constant.
+inline bool IsFastLoopMarker(uint64_t value) { return value - kFastLoopMarker < 2 * uint64_t{kMaxFastLoops}; }
 
 // Versions the counted loops of `f`, whose fuel is in local `fuel_local`
 // (charged, not yet loaded at entry). Numbers them from `next_marker` on,

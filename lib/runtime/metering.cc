@@ -44,12 +44,30 @@ std::vector<wabt::ExprList*> NestedLists(wabt::Expr& e) {
 
 wabt::Var IndexVar(wabt::Index index) { return wabt::Var(index, wabt::Location()); }
 
+// Whether a function holds an i64.const in loop versioning's marker range.
+bool UsesFastLoopMarkers(wabt::Module& module) {
+  std::vector<wabt::ExprList*> work;
+  for (wabt::Func* f : module.funcs) work.push_back(&f->exprs);
+  while (!work.empty()) {
+    wabt::ExprList& list = *work.back();
+    work.pop_back();
+    for (wabt::Expr& e : list) {
+      if (e.type() == wabt::ExprType::Const) {
+        const wabt::Const& k = wabt::cast<wabt::ConstExpr>(&e)->const_;
+        if (k.type() == wabt::Type::I64 && IsFastLoopMarker(k.u64())) return true;
+      }
+      for (wabt::ExprList* nested : NestedLists(e)) work.push_back(nested);
+    }
+  }
+  return false;
+}
+
 // Charges every straight-line sequence of a function body for its own
 // instructions, against a copy of the fuel global kept in a local of the
 // function (a register in compiled code: stores to linear memory cannot
 // alias it, and no load and store of the global stays in a loop). The local
 // is loaded at entry and after every call, and written back to the global
-// before every call, return, throw and branch out of the function, at the
+// before every call, return and branch out of the function, at the
 // end of the body, and when a charge runs out. Iterative, with explicit work
 // lists: a module may nest blocks kMaxControlDepth deep, and recursion per
 // level would overflow the stack long before that under sanitizers.
@@ -103,14 +121,13 @@ class Meter {
   }
 
   // Whether `e`, at label depth `depth` (0: the function body), may leave
-  // the function: a return, a throw, or a branch to the function's label.
+  // the function: a return or a branch to the function's label. (Nothing
+  // throws: InstrumentModule refuses a module with a tag.)
   static bool Leaves(const wabt::Expr& e, wabt::Index depth) {
     switch (e.type()) {
       case wabt::ExprType::Return:
       case wabt::ExprType::ReturnCall:
-      case wabt::ExprType::ReturnCallIndirect:
-      case wabt::ExprType::Throw:
-      case wabt::ExprType::Rethrow: return true;
+      case wabt::ExprType::ReturnCallIndirect: return true;
       case wabt::ExprType::Br: return wabt::cast<wabt::BrExpr>(&e)->var.index() == depth;
       case wabt::ExprType::BrIf: return wabt::cast<wabt::BrIfExpr>(&e)->var.index() == depth;
       case wabt::ExprType::BrTable: {
@@ -128,7 +145,7 @@ class Meter {
   }
 
   // Writes the local back before calls and exits, and reloads it after
-  // calls and at the start of each catch (a callee used fuel, or threw).
+  // calls (the callee used fuel).
   void Synchronize(wabt::ExprList& body) {
     std::vector<std::pair<wabt::ExprList*, wabt::Index>> work{{&body, 0}};  // a list and its label depth
     while (!work.empty()) {
@@ -145,12 +162,6 @@ class Meter {
           list->insert(next, Load());
           it = std::prev(next);
           continue;
-        }
-        if (it->type() == wabt::ExprType::Try) {
-          for (wabt::Catch& c : wabt::cast<wabt::TryExpr>(&*it)->catches) {
-            c.exprs.push_front(Load());
-            c.exprs.push_front(std::make_unique<wabt::GlobalGetExpr>(IndexVar(fuel_)));
-          }
         }
         for (wabt::ExprList* nested : NestedLists(*it)) work.push_back({nested, depth + 1});
       }
