@@ -48,15 +48,26 @@ linked() {  # OUT OBJECT...: .text of an image of the objects' global functions
 echo 'int main(void) { return 0; }' >"$work/stub.c"
 stub=0
 stub=$(linked "$work/stub.elf")
-aot_objects=() native_total=0
+# The same AOT C with wasm2c's call-depth count instead of the stack-pointer
+# check (device code before 2026-12-01), for comparison in the same run.
+depth_build() {  # SOURCE OBJECT
+  arm-none-eabi-gcc "${m4[@]}" -std=gnu11 -DNDEBUG -ffp-contract=off -DWASM_RT_USE_STACK_DEPTH_COUNT=1 \
+    -DWASMIOT_RT_MEMORY_PAGES=1 -DWASMIOT_RT_STACK_BYTES=8192 -I"$(dirname "$1")" -c "$1" -o "$2"
+}
+aot_objects=() depth_objects=() native_total=0
 while IFS=$'\t' read -r name _ _ _; do
   aot_objects+=("$work/aot-$name/$name.o")
+  depth_build "$work/aot-$name/$name.c" "$work/depth-$name.o"
+  depth_objects+=("$work/depth-$name.o")
   native_total=$((native_total + $(linked "$work/$name.native.elf" "$work/$name.native.o")))
 done < <(grep -v '^#' "$root/templates/workloads.tsv")
 aot_total=$(linked "$work/aot.elf" "${aot_objects[@]}" "$work/aot-thermostat/wasmiot_rt_static.o")
+depth_build "$work/aot-thermostat/wasmiot_rt_static.c" "$work/depth-wasmiot_rt_static.o"
+depth_total=$(linked "$work/depth.elf" "${depth_objects[@]}" "$work/depth-wasmiot_rt_static.o")
 echo
 echo "Linked with --gc-sections (the static runtime once, only what the modules use): AOT $aot_total bytes, native" \
-  "$native_total bytes: $(awk "BEGIN { printf \"%.2f\", $aot_total / $native_total }")x"
+  "$native_total bytes: $(awk "BEGIN { printf \"%.2f\", $aot_total / $native_total }")x; with the call-depth" \
+  "count instead of the stack-pointer check, $depth_total bytes: $(awk "BEGIN { printf \"%.2f\", $depth_total / $native_total }")x"
 
 echo
 echo "## Run time: frame differencing, 320x240, 2000 frames: host AOT vs native gcc -O2"

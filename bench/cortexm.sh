@@ -5,7 +5,9 @@
 # by `wasmiot aot --target cortex-m4f`, linked into an image for qemu's MPS2
 # AN386 board, and run under -icount, where the virtual clock counts executed
 # instructions: deterministic, unlike time (bench/kernels/m4_count_main.c).
-# Also the kernels' .text. Every variant must return the native checksum.
+# Also the kernels' .text, and both again with wasm2c's call-depth count in
+# place of the stack-pointer check (the device code before 2026-12-01), side
+# by side. Every variant must return the native checksum.
 #   bash bench/cortexm.sh     (after scripts/build.sh; needs clang, the ARM
 #                              toolchain and qemu-system-arm: scripts/install-deps.sh)
 # Prints markdown tables; docs/benchmarks.md records a run.
@@ -39,6 +41,7 @@ echo
 echo "| kernel (iterations) | native -Os | AOT, wasm by clang -O2 | ratio | AOT, wasm by clang -Oz | ratio |"
 echo "|---|---:|---:|---:|---:|---:|"
 sizes=()
+depth_rows=()
 for spec in frame_diff:frames:10 coremix:coremix:100; do
   IFS=: read -r name prefix iterations <<< "$spec"
   cat > "$work/glue-native.c" <<EOF
@@ -83,6 +86,17 @@ EOF
     fi
     row+=" $aot | $(awk "BEGIN { printf \"%.2f\", $aot / $native }") |"
     size_row+=" $(text "$out/$name.o") |"
+    # The same C with the depth count: module and runtime rebuilt from the output's sources.
+    pages=$("$wasmiot" aot "$work/$name.$level.wasm" --name "$name" --target cortex-m4f -o "$out" --json |
+      grep -o '"memory_pages": *[0-9]*' | grep -o '[0-9]*$')
+    for src in "$name" wasmiot_rt_static; do
+      arm-none-eabi-gcc -Os "${m4[@]}" -std=gnu11 -DNDEBUG -ffp-contract=off -DWASM_RT_USE_STACK_DEPTH_COUNT=1 \
+        -DWASMIOT_RT_MEMORY_PAGES="$pages" -DWASMIOT_RT_STACK_BYTES=8192 -I"$out" -c "$out/$src.c" -o "$work/depth-$src.o"
+    done
+    link "$work/depth.elf" "$iterations" -I"$out" "$work/glue-aot.c" "$work/depth-$name.o" "$work/depth-wasmiot_rt_static.o"
+    read -r depth depth_sum <<< "$(run "$work/depth.elf")"
+    [ "$depth_sum" = "$native_sum" ] || { echo "cortexm.sh: $name: depth-counted AOT disagrees" >&2; exit 1; }
+    depth_rows+=("| $name, clang -$level | $aot | $depth | $(text "$out/$name.o") | $(text "$work/depth-$name.o") |")
   done
   echo "$row"
   sizes+=("$size_row")
@@ -93,3 +107,9 @@ echo
 echo "| kernel | native -Os | AOT, clang -O2 | AOT, clang -Oz |"
 echo "|---|---:|---:|---:|"
 printf '%s\n' "${sizes[@]}"
+echo
+echo "## Stack exhaustion: stack-pointer check (now) vs wasm2c's call-depth count, same AOT C"
+echo
+echo "| kernel, wasm | instructions, sp check | instructions, depth count | .text, sp check | .text, depth count |"
+echo "|---|---:|---:|---:|---:|"
+printf '%s\n' "${depth_rows[@]}"

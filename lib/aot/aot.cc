@@ -26,14 +26,28 @@ namespace {
 namespace fs = std::filesystem;
 
 // Prepended to the wasm-rt.h we emit, so that the module, the runtime and the
-// firmware that includes the header all agree. wasm2c's 64-bit default finds
-// stack exhaustion by the native stack overflowing into a guard page, which an
-// optimizer can defeat by turning recursion into a loop (it did, in our
-// differential tests): counting call depth traps deterministically everywhere.
-constexpr std::string_view kWasmRtConfig =
-    "/* wasmiot: count call depth on every target (see docs/aot.md). */\n"
+// firmware that includes the header all agree on how stack exhaustion traps.
+// wasm2c's 64-bit default finds it by the native stack overflowing into a
+// guard page, which an optimizer can defeat by turning recursion into a loop
+// (it did, in our differential tests): Linux targets count call depth, which
+// traps deterministically. Bare-metal targets compare the stack pointer with
+// a limit instead (lib/aot/device_code.cc): no counter to keep in RAM, and
+// the budget is the device's bytes of stack rather than a number of calls.
+constexpr std::string_view kLinuxWasmRtConfig =
+    "/* wasmiot: count call depth (see docs/aot.md, \"Traps\"). */\n"
     "#ifndef WASM_RT_USE_STACK_DEPTH_COUNT\n"
     "#define WASM_RT_USE_STACK_DEPTH_COUNT 1\n"
+    "#endif\n";
+constexpr std::string_view kBareMetalWasmRtConfig =
+    "/* wasmiot: check the stack pointer against the runtime's limit on every\n"
+    " * function entry (see docs/aot.md, \"Stack\"); define\n"
+    " * WASM_RT_USE_STACK_DEPTH_COUNT 1 to count call depth instead. */\n"
+    "#define WASMIOT_RT_BARE_METAL 1 /* the glue (wasmiot gen host --lang wasm2c) asks */\n"
+    "#ifndef WASM_RT_USE_STACK_DEPTH_COUNT\n"
+    "#define WASM_RT_USE_STACK_DEPTH_COUNT 0\n"
+    "#endif\n"
+    "#ifndef WASMIOT_RT_STACK_CHECK\n"
+    "#define WASMIOT_RT_STACK_CHECK (!WASM_RT_USE_STACK_DEPTH_COUNT)\n"
     "#endif\n";
 
 Status WriteText(const std::string& path, std::string_view text) {
@@ -74,6 +88,21 @@ uint32_t MemoryPages(const ModuleInfo& module, std::optional<uint32_t> budget) {
 }
 
 }  // namespace
+
+StackFrame LargestStackFrame(std::string_view report) {
+  StackFrame largest;
+  std::istringstream lines{std::string(report)};
+  std::string line;
+  while (std::getline(lines, line)) {
+    std::istringstream fields(line);
+    std::string where;
+    uint64_t bytes = 0;
+    if (!std::getline(fields, where, '\t') || !(fields >> bytes) || bytes <= largest.bytes) continue;
+    size_t colon = where.rfind(':');
+    largest = {colon == std::string::npos ? where : where.substr(colon + 1), bytes};
+  }
+  return largest;
+}
 
 FeatureSet Wasm2cFeatures() {
   FeatureSet set;
@@ -196,7 +225,8 @@ Result<AotReport> CompileInto(std::optional<Staging>& staging_slot, const Bytes&
       {name + ".c", generated->source},
       {name + ".h", generated->header},
   };
-  std::string wasm_rt_header = std::string(kWasmRtConfig) + std::string(kWasmRtHeader);
+  std::string wasm_rt_header = std::string(bare ? kBareMetalWasmRtConfig : kLinuxWasmRtConfig);
+  wasm_rt_header += kWasmRtHeader;
   sources.push_back({"wasm-rt.h", wasm_rt_header});
   if (bare) {
     sources.push_back({"wasmiot_rt_static.c", kStaticRuntimeSource});
@@ -233,17 +263,20 @@ Result<AotReport> CompileInto(std::optional<Staging>& staging_slot, const Bytes&
   flags.insert(flags.end(), {"-std=gnu11", "-ffunction-sections", "-fdata-sections", "-I."});
   if (bare) {
     report.memory_pages = MemoryPages(*module, options.memory_budget_pages);
+    report.stack_bytes = options.stack_budget_bytes.value_or(kDefaultDeviceStackBytes);
     flags.push_back(fmt::format("-DWASMIOT_RT_MEMORY_PAGES={}", report.memory_pages));
+    flags.push_back(fmt::format("-DWASMIOT_RT_STACK_BYTES={}", report.stack_bytes));
   }
-  auto compile = [&](const std::string& source, const std::string& object) {
+  auto compile = [&](const std::string& source, const std::string& object, bool stack_usage) {
     std::vector<std::string> argv{cc};
     argv.insert(argv.end(), flags.begin(), flags.end());
+    if (stack_usage) argv.push_back("-fstack-usage");  // writes NAME.su, which is not an output
     argv.insert(argv.end(), {"-c", source, "-o", object});
     return run(argv);
   };
   std::string library = "lib" + name + ".a";
   report.library = library;
-  if (!compile(name + ".c", name + ".o") || !compile(runtime + ".c", runtime + ".o") ||
+  if (!compile(name + ".c", name + ".o", true) || !compile(runtime + ".c", runtime + ".o", false) ||
       !run({TargetTool(*target, "ar"), "rcsD", library, name + ".o", runtime + ".o"})) {
     return failed;
   }
@@ -256,6 +289,15 @@ Result<AotReport> CompileInto(std::optional<Staging>& staging_slot, const Bytes&
     diagnostics.AddError("compiler-failed", TargetTool(*target, "size"), "cannot measure the objects");
     return failed;
   }
+  Result<Bytes> stack_usage = ReadInputFile(staging.File(name + ".su"), uint64_t{64} << 20);
+  if (!stack_usage) {
+    diagnostics.AddError("compiler-failed", cc, "wrote no stack-usage report (-fstack-usage)");
+    return failed;
+  }
+  StackFrame largest =
+      LargestStackFrame(std::string_view(reinterpret_cast<const char*>(stack_usage->data()), stack_usage->size()));
+  report.largest_frame_function = largest.function;
+  report.largest_frame_bytes = largest.bytes;
   return report;
 }
 

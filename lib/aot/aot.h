@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "aot/targets.h"
@@ -16,6 +17,10 @@
 
 namespace wasmiot {
 
+// The stack a bare-metal runtime gives a module when no device says
+// (the manifest's budgets.stack_bytes): WASMIOT_RT_STACK_BYTES.
+inline constexpr uint32_t kDefaultDeviceStackBytes = 8192;
+
 struct AotOptions {
   std::string target;
   std::string output_dir;
@@ -23,6 +28,7 @@ struct AotOptions {
   // The device's, when compiling for one. aot does not check the module
   // against the device: pipeline/aot_for_device.h does, before it compiles.
   std::optional<uint32_t> memory_budget_pages;                // caps a bare-metal runtime's static memory
+  std::optional<uint32_t> stack_budget_bytes;                 // a bare-metal runtime's default stack budget
   const std::vector<std::string>* accepted_targets = nullptr;  // null: any target
   std::vector<NamedInput> inputs;                              // files no output may replace
 };
@@ -42,7 +48,22 @@ struct AotReport {
   std::string library;             // the static library among them: what `sign --target` signs
   std::vector<ObjectSize> sizes;   // the module's object, then the runtime's
   uint32_t memory_pages = 0;       // bare metal: the static linear-memory budget
+  uint32_t stack_bytes = 0;        // bare metal: the stack budget wasm_rt_init() gives the module
+  // The module function with the largest stack frame, as its compiler reports
+  // it (-fstack-usage): how far a call may go below the stack limit before it
+  // traps, so firmware reserves it beyond the budget (docs/aot.md, "Stack").
+  // Empty when the compiler reports no function.
+  std::string largest_frame_function;
+  uint64_t largest_frame_bytes = 0;
 };
+
+// The function with the largest frame in gcc's -fstack-usage report (lines of
+// "file:line:column:function<TAB>bytes<TAB>kind"); {"", 0} when it has none.
+struct StackFrame {
+  std::string function;
+  uint64_t bytes = 0;
+};
+StackFrame LargestStackFrame(std::string_view report);
 
 // Features wabt 1.0.32's wasm2c can compile (it aborts on others, e.g. SIMD).
 FeatureSet Wasm2cFeatures();

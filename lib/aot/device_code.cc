@@ -16,6 +16,25 @@ bool ReplaceExactly(std::string& text, std::string_view from, std::string_view t
   return true;
 }
 
+// wasm2c's function entry and exit without a depth count, and ours: the stack
+// pointer against the runtime's limit (wasmiot_rt_static.h). The exit's empty
+// asm keeps a body's last call a call: without it gcc turns a recursion such
+// as `n + f(n - 1)` into a loop whose stack never reaches the limit.
+constexpr std::string_view kNoStackCheck =
+    "#else\n"
+    "#define FUNC_PROLOGUE\n\n"
+    "#define FUNC_EPILOGUE\n"
+    "#endif\n";
+constexpr std::string_view kStackCheck =
+    "#elif WASMIOT_RT_STACK_CHECK\n"
+    "#define FUNC_PROLOGUE \\\n"
+    "  if (UNLIKELY(wasmiot_rt_stack_pointer() < wasmiot_rt_stack_limit)) TRAP(EXHAUSTION)\n"
+    "#define FUNC_EPILOGUE __asm__ volatile(\"\")\n"
+    "#else\n"
+    "#define FUNC_PROLOGUE\n\n"
+    "#define FUNC_EPILOGUE\n"
+    "#endif\n";
+
 }  // namespace
 
 std::optional<uint64_t> FixedMemoryBytes(const ModuleInfo& module) {
@@ -33,11 +52,12 @@ Status TuneDeviceCode(std::string& c, std::optional<uint64_t> fixed_memory_bytes
   // Before wasm2c's own macros: the attribute its access helpers get, and the
   // size checks compare against.
   std::string prelude =
-      "/* wasmiot device code (docs/aot.md): accesses inlined";
+      "/* wasmiot device code (docs/aot.md): stack pointer checked, accesses inlined";
   prelude += fixed_memory_bytes ? fmt::format(", memory fixed at {} bytes */\n", *fixed_memory_bytes) : " */\n";
-  prelude += "#define WASMIOT_ACCESS __attribute__((always_inline))\n";
+  prelude += "#include \"wasmiot_rt_static.h\"\n#define WASMIOT_ACCESS __attribute__((always_inline))\n";
   if (fixed_memory_bytes) prelude += fmt::format("#define WASMIOT_MEMORY_BYTES UINT64_C({})\n", *fixed_memory_bytes);
   bool ok = ReplaceExactly(out, "#define TRAP(x)", prelude + "#define TRAP(x)", 1) &&
+            ReplaceExactly(out, kNoStackCheck, kStackCheck, 1) &&
             ReplaceExactly(out, "static inline t3 name(", "static inline WASMIOT_ACCESS t3 name(", 2) &&
             ReplaceExactly(out, "static inline void name(", "static inline WASMIOT_ACCESS void name(", 2);
   if (ok && fixed_memory_bytes) {

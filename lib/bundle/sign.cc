@@ -30,6 +30,7 @@ Result<Bytes> AotPayload(const SignRequest& r, const Bytes& module, Diagnostics&
   aot.output_dir = r.scratch_beside + ".aot";  // never created: only a scratch folder beside it
   aot.module_name = r.module_name;
   aot.memory_budget_pages = r.manifest->budgets.max_pages;
+  if (r.manifest->budgets.stack_bytes) aot.stack_budget_bytes = static_cast<uint32_t>(r.manifest->budgets.stack_bytes);
   aot.accepted_targets = &r.manifest->aot_targets;
   Result<Bytes> compiled = CompileAotLibrary(module, r.module_path, aot, diagnostics);
   if (!compiled || r.payload_path.empty()) return compiled;

@@ -13,6 +13,9 @@
 #ifndef WASMIOT_RT_MAX_FUNC_TYPES
 #define WASMIOT_RT_MAX_FUNC_TYPES 64
 #endif
+#ifndef WASMIOT_RT_STACK_BYTES
+#error "define WASMIOT_RT_STACK_BYTES: the stack wasm_rt_init() gives the module, in bytes (wasmiot aot sets it)"
+#endif
 #define WASMIOT_RT_MAX_TYPE_ARITY 16
 #define WASMIOT_RT_PAGE_BYTES 65536u
 
@@ -37,6 +40,7 @@ static int g_initialized;
 #if WASM_RT_USE_STACK_DEPTH_COUNT
 uint32_t wasm_rt_call_stack_depth;
 #endif
+uintptr_t wasmiot_rt_stack_limit;
 
 /* Function types, for call_indirect: equal signatures get equal indexes. */
 typedef struct {
@@ -54,6 +58,12 @@ static WASM_RT_UNWIND_TARGET* g_unwind_target;
 
 uint32_t wasmiot_rt_memory_budget(void) { return (uint32_t)WASMIOT_RT_MEMORY_PAGES * WASMIOT_RT_PAGE_BYTES; }
 
+void wasmiot_rt_set_stack_budget(uint32_t bytes) {
+  uintptr_t sp = wasmiot_rt_stack_pointer();
+  if (bytes == 0) bytes = WASMIOT_RT_STACK_BYTES;
+  wasmiot_rt_stack_limit = sp > bytes ? sp - bytes : 0;
+}
+
 void wasm_rt_init(void) {
   g_memory_in_use = 0;
   g_funcrefs_used = 0;
@@ -64,6 +74,7 @@ void wasm_rt_init(void) {
 #if WASM_RT_USE_STACK_DEPTH_COUNT
   wasm_rt_call_stack_depth = 0;
 #endif
+  wasmiot_rt_set_stack_budget(0);
   g_initialized = 1;
 }
 

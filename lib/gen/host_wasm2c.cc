@@ -64,17 +64,11 @@ static const char* wasmiot_guest_string(wasmiot_instance* instance, uint32_t add
 )C";
 
 constexpr std::string_view kTrapCode = R"C(
-/* Traps: on bare metal (wasmiot_rt_static.h beside this file) the glue is the
+/* Traps: on bare metal (the static runtime beside this file) the glue is the
  * runtime's trap handler and longjmps back to the wrapper that made the call;
  * define WASMIOT_OWN_TRAP_HANDLER to keep yours (then the wrappers cannot
  * report traps). On Linux targets wabt's runtime unwinds (wasm_rt_impl_try). */
-#if defined(__has_include)
-#if __has_include("wasmiot_rt_static.h")
-#define WASMIOT_BARE_METAL 1
-#endif
-#endif
-
-#if defined(WASMIOT_BARE_METAL)
+#if defined(WASMIOT_RT_BARE_METAL) /* set by the wasm-rt.h `wasmiot aot` writes for bare metal */
 )C"
     // (Not a line of its own here: this layer does not include the device library.)
     "#include \"wasmiot_rt_static.h\"\n" R"C(static jmp_buf wasmiot_jump;
@@ -85,8 +79,11 @@ void wasmiot_trap_handler(wasm_rt_trap_t trap) {
   longjmp(wasmiot_jump, 1);
 }
 #endif
+/* Each call also gives the module the device's stack budget below the
+ * wrapper's own frame, on whichever stack (task) makes the call. */
 #define WASMIOT_TRY(code)                           \
   do {                                              \
+    wasmiot_rt_set_stack_budget(WASMIOT_STACK_BYTES); \
     if (setjmp(wasmiot_jump) == 0) {                \
       (code) = 0;                                   \
     } else {                                        \

@@ -6,6 +6,8 @@ namespace wasmiot {
 
 void ApplyDeviceToAot(const Manifest& manifest, AotOptions& options) {
   options.memory_budget_pages = manifest.budgets.max_pages;
+  // At most 256 MiB (the manifest parser's limit): it fits.
+  if (manifest.budgets.stack_bytes) options.stack_budget_bytes = static_cast<uint32_t>(manifest.budgets.stack_bytes);
   options.accepted_targets = &manifest.aot_targets;
 }
 

@@ -61,20 +61,6 @@ std::string HexDigest(const std::string& text) {
   return HexString(d.data(), d.size());
 }
 
-// The largest frame in gcc's -fstack-usage report ("file:line:col:name\tBYTES\tkind").
-uint64_t LargestFrame(const std::string& su_path) {
-  std::ifstream in(su_path);
-  std::string line;
-  uint64_t largest = 0;
-  while (std::getline(in, line)) {
-    std::istringstream fields(line);
-    std::string where;
-    uint64_t bytes = 0;
-    if (std::getline(fields, where, '\t') && fields >> bytes) largest = std::max(largest, bytes);
-  }
-  return largest;
-}
-
 struct Library {
   void* handle = nullptr;
   uint64_t largest_frame = 0;
@@ -150,7 +136,9 @@ Status Compile(const Bytes& prepared, const ModuleInfo& info, const HostCompiler
   }
   Status linked = run({cc.path, "-shared", "-o", "module.so", "m.o", "glue.o", "wasm-rt-impl.o", "-lm"});
   if (!linked) return linked;
-  std::string frame = std::to_string(LargestFrame(staging.File("m.su"))) + "\n";
+  std::ifstream su(staging.File("m.su"));
+  std::string usage{std::istreambuf_iterator<char>(su), std::istreambuf_iterator<char>()};
+  std::string frame = std::to_string(LargestStackFrame(usage).bytes) + "\n";
   Status s = WriteFileAtomically(staging.File("stack.txt"), frame.data(), frame.size());
   if (!s) return s;
   return staging.Commit(dir, {"module.so", "stack.txt"});

@@ -2,7 +2,9 @@
 // on aarch64, armv7 and riscv64, every export's result or trap must equal what
 // wabt's interpreter (wasm-interp) says. Bare-metal targets are compiled and
 // linked into a test image with -Werror (no emulator for them here).
+#include <map>
 #include <set>
+#include <sstream>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -268,7 +270,7 @@ TEST_CASE("the bare-metal runtime, run on the host, gives the interpreter's answ
     Compiled c = CompileFor(dir, wat, "cortex-m4f");
     WriteText(dir.File("harness.c"), Harness(c.name, c.module, /*static_runtime=*/true));
     std::vector<std::string> common{"cc", "-O2", "-std=gnu11", "-DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0",
-                                    "-DWASMIOT_RT_MEMORY_PAGES=3", "-I" + c.dir};
+                                    "-DWASMIOT_RT_MEMORY_PAGES=3", "-DWASMIOT_RT_STACK_BYTES=8192", "-I" + c.dir};
     // wasm2c's output is not -Wall clean (its TRAP macro); ours must be.
     std::vector<std::string> module = common;
     module.insert(module.end(), {"-c", c.dir + "/" + c.name + ".c", "-o", dir.File("module.o")});
@@ -319,6 +321,99 @@ TEST_CASE("bare-metal Cortex-M output, run on emulated MPS2 boards, gives the in
       RunResult reference = Run({"wasm-interp", "--run-all-exports", dir.File(c.name + ".wasm")});
       CHECK(Normalize(ran.out) == Normalize(reference.out));
     }
+  }
+}
+
+// What stack_harness.c prints: "key value" lines.
+std::map<std::string, std::string> HarnessValues(const std::string& out) {
+  std::map<std::string, std::string> values;
+  std::istringstream lines(out);
+  std::string key, value;
+  while (lines >> key >> value) values[key] = value;
+  return values;
+}
+
+// A recursion given `budget` bytes of stack traps "stack exhausted" having used
+// at least the budget and at most the budget, the largest frame and the trap
+// handler's few frames (what docs/aot.md tells firmware to reserve); the
+// module runs again after the trap.
+void ExpectStackBudgetHeld(const std::string& out, uint32_t budget, uint64_t largest_frame) {
+  INFO(out << "largest frame " << largest_frame);
+  std::map<std::string, std::string> v = HarnessValues(out);
+  CHECK(v["shallow"] == "20");
+  CHECK(v["trap"] == "exhaustion");
+  CHECK(v["again"] == "20");
+  uint64_t used = std::stoull(v["used"].empty() ? "0" : v["used"]);
+  CHECK(used >= budget);
+  CHECK(used <= budget + largest_frame + 384);
+  CHECK(std::stoull(v["calls"].empty() ? "0" : v["calls"]) > 0);
+}
+
+TEST_CASE("the stack budget: a recursion traps once its calls pass it, on the host and on MPS2 boards") {
+  // Bare-metal device code compares the stack pointer with the runtime's
+  // limit on every function entry (lib/aot/device_code.cc); stack.wat's
+  // recursion is one gcc would turn into a loop if nothing stopped it.
+  constexpr uint32_t kBudget = 4096;
+  const std::string budget = "-DBUDGET=" + std::to_string(kBudget) + "u";
+  TempDir dir;
+  Bytes wasm = WatToWasm(ReadText(DataDir() + "/aot/stack.wat"));
+  {
+    AotOptions options;
+    options.target = "cortex-m4f";
+    options.output_dir = dir.File("host-run");
+    Diagnostics d;
+    Result<AotReport> report = CompileAot(wasm, "stack.wasm", options, d);
+    REQUIRE(report.ok());
+    CHECK(report->stack_bytes == kDefaultDeviceStackBytes);
+    CHECK(report->largest_frame_bytes > 0);
+    CHECK(report->largest_frame_function.rfind("w2c_", 0) == 0);
+    std::string out = options.output_dir;
+    std::vector<std::string> cc{"cc", "-O2", "-std=gnu11", "-Wall", "-Wextra", "-DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0",
+                                "-DWASMIOT_RT_MEMORY_PAGES=0",
+                                "-DWASMIOT_RT_STACK_BYTES=8192", budget, "-I" + out};
+    std::vector<std::string> module = cc, rest = cc;
+    module.insert(module.end(), {"-fstack-usage", "-c", out + "/stack.c", "-o", dir.File("stack.o")});
+    // -z now: a lazily bound first call to the trap path would run the
+    // dynamic linker's resolver, which saves the vector registers on the stack.
+    rest.insert(rest.end(), {DataDir() + "/aot/stack_harness.c", out + "/wasmiot_rt_static.c", dir.File("stack.o"),
+                             "-Wl,-z,now", "-o", dir.File("host-harness")});
+    for (const auto& argv : {module, rest}) {
+      RunResult built = Run(argv);
+      INFO(built.err);
+      REQUIRE(built.exit_code == 0);
+    }
+    RunResult ran = Run({"timeout", "60", dir.File("host-harness")});
+    INFO(ran.err);
+    REQUIRE(ran.exit_code == 0);
+    // The host's frames, from the same compiler's report.
+    ExpectStackBudgetHeld(ran.out, kBudget, LargestStackFrame(ReadText(dir.File("stack.su"))).bytes);
+  }
+  const std::pair<const char*, const char*> boards[] = {
+      {"cortex-m3", "mps2-an385"}, {"cortex-m4f", "mps2-an386"}, {"cortex-m7", "mps2-an500"}};
+  for (const auto& [target_name, board] : boards) {
+    INFO(target_name << " (" << board << ")");
+    const AotTarget& target = *FindAotTarget(target_name);
+    AotOptions options;
+    options.target = target_name;
+    options.output_dir = dir.File(target_name);
+    Diagnostics d;
+    Result<AotReport> report = CompileAot(wasm, "stack.wasm", options, d);
+    REQUIRE(report.ok());
+    std::vector<std::string> link{TargetTool(target, "gcc")};
+    std::vector<std::string> flags = Flags(target);
+    link.insert(link.end(), flags.begin(), flags.end());
+    std::string mps2 = DataDir() + "/aot/mps2/";
+    link.insert(link.end(), {budget, "-I" + options.output_dir, "-T", mps2 + "mps2.ld", "--specs=rdimon.specs",
+                             "-nostartfiles", mps2 + "startup.c", DataDir() + "/aot/stack_harness.c",
+                             options.output_dir + "/libstack.a", "-o", dir.File("image.elf")});
+    RunResult built = Run(link);
+    INFO(built.err);
+    REQUIRE(built.exit_code == 0);
+    RunResult ran = Run({"timeout", "120", "qemu-system-arm", "-M", board, "-nographic", "-semihosting", "-kernel",
+                         dir.File("image.elf")});
+    INFO(ran.err);
+    REQUIRE(ran.exit_code == 0);
+    ExpectStackBudgetHeld(ran.out, kBudget, report->largest_frame_bytes);
   }
 }
 
@@ -379,7 +474,7 @@ TEST_CASE("every bare-metal target compiles and links a test image with -Werror"
   }
 }
 
-TEST_CASE("the bare-metal runtime is sized by the manifest's budget and the module's maximum") {
+TEST_CASE("the bare-metal runtime is sized by the manifest's budgets and the module's maximum") {
   TempDir dir;
   Bytes wasm = WatToWasm("(module (memory 1) (func (export \"run\")))");
   Diagnostics d;
@@ -393,6 +488,7 @@ TEST_CASE("the bare-metal runtime is sized by the manifest's budget and the modu
   INFO(DiagnosticsText(d));
   REQUIRE(unbounded.ok());
   CHECK(unbounded->memory_pages == 2);  // the device's max_pages
+  CHECK(unbounded->stack_bytes == 4096);  // the device's stack_bytes
   REQUIRE(unbounded->sizes.size() == 2);
   CHECK(unbounded->sizes[1].file == "wasmiot_rt_static.o");
   CHECK(unbounded->sizes[1].bss >= 2 * 65536);

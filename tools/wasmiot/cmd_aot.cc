@@ -90,6 +90,11 @@ int RunAot(const AotCommandOptions& options) {
       doc["files"] = report->files;
       doc["sizes"] = sizes;
       doc["memory_pages"] = report->memory_pages;
+      if (report->stack_bytes) doc["stack_bytes"] = report->stack_bytes;
+      if (!report->largest_frame_function.empty()) {
+        doc["largest_frame"] = {{"function", report->largest_frame_function},
+                                {"bytes", report->largest_frame_bytes}};
+      }
     }
     PrintJson(doc);
     return exit_code;
@@ -106,6 +111,14 @@ int RunAot(const AotCommandOptions& options) {
       Print("  static linear memory: {} ({} KiB) in the runtime's bss\n", Plural(report->memory_pages, "page"),
             report->memory_pages * 64);
     }
+    if (report->stack_bytes) {
+      Print("  stack budget: {} below wasm_rt_init()'s caller (wasmiot_rt_set_stack_budget moves it)\n",
+            Plural(report->stack_bytes, "byte"));
+    }
+    if (!report->largest_frame_function.empty()) {
+      Print("  largest frame: {} ({}): keep that much stack beyond the budget\n",
+            Plural(report->largest_frame_bytes, "byte"), report->largest_frame_function);
+    }
     Print("files: {}\n", fmt::format("{}", fmt::join(report->files, " ")));
   }
   return exit_code;
@@ -120,7 +133,7 @@ void RegisterAotCommand(CLI::App& app, Invocation& invocation) {
   cmd->add_option("-t,--target", options->target, "Target name, as in --list-targets");
   cmd->add_option("-o,--output", options->output_dir, "Output folder (created if missing)");
   cmd->add_option("-m,--manifest", options->manifest_path,
-                  "Check against this device first; its memory budget sizes the bare-metal runtime");
+                  "Check against this device first; its memory and stack budgets size the bare-metal runtime");
   cmd->add_option("--name", options->name, "C name of the module (default: from the input file name)");
   cmd->add_flag("--list-targets", options->list_targets, "List every target, its compiler and whether it is installed");
   AddCommonOptions(*cmd, options->common);
@@ -128,8 +141,9 @@ void RegisterAotCommand(CLI::App& app, Invocation& invocation) {
       "Translate INPUT to C with wasm2c and compile it with the target's C compiler. The output\n"
       "folder gets NAME.c and NAME.h, the runtime support (wabt's wasm-rt for Linux targets,\n"
       "wasmiot's static runtime for bare metal: no malloc, no mmap, a static memory budget,\n"
-      "explicit bounds checks, bounded call depth, traps through wasmiot_trap_handler()), the\n"
-      "objects, libNAME.a, and a text/data/bss size report. Nothing is left behind on failure.\n"
+      "explicit bounds checks, the stack pointer checked against the stack budget, traps through\n"
+      "wasmiot_trap_handler()), the objects, libNAME.a, a text/data/bss size report and the\n"
+      "largest stack frame. Nothing is left behind on failure.\n"
       "See docs/aot.md for linking the output into firmware."
       "\n\n"
       "Examples:\n"
