@@ -19,7 +19,7 @@ echo "|---|---|---:|---:|---:|"
 for cpu in "${cpus[@]}"; do
   name=${cpu%%:*}
   # shellcheck disable=SC2086 # the flags are a list
-  for src in wasmiot_bundle.c wasmiot_chunks.c wasmiot_slots.c wasmiot_slot_storage.c "wasmiot_rt_static.c -DWASMIOT_RT_MEMORY_PAGES=0 -DWASMIOT_RT_STACK_BYTES=8192" \
+  for src in wasmiot_bundle.c wasmiot_chunks.c wasmiot_delta.c wasmiot_slots.c wasmiot_slot_storage.c "wasmiot_rt_static.c -DWASMIOT_RT_MEMORY_PAGES=0 -DWASMIOT_RT_STACK_BYTES=8192" \
              "$work/receiver_state.c"; do
     set -- $src
     file=$1
@@ -39,10 +39,10 @@ echo "|---|---:|---:|"
 for cpu in "${cpus[@]}"; do
   name=${cpu%%:*}
   awk -f "$root/bench/stack-depth.awk" "$work/$name-wasmiot_bundle.ci" "$work/$name-wasmiot_chunks.ci" \
-    "$work/$name-wasmiot_slots.ci" > "$work/$name.stack"
+    "$work/$name-wasmiot_slots.ci" "$work/$name-wasmiot_delta.ci" > "$work/$name.stack"
 done
 for entry in wasmiot_receiver_accept wasmiot_receiver_resume wasmiot_receiver_poll wasmiot_bundle_verify_header \
-             wasmiot_slots_open wasmiot_slots_confirm; do
+             wasmiot_slots_open wasmiot_slots_confirm wasmiot_delta_feed wasmiot_delta_finish; do
   m4=$(awk -v e=$entry '$1 == e { print $2 }' "$work/cortex-m4f.stack")
   m0=$(awk -v e=$entry '$1 == e { print $2 }' "$work/cortex-m0plus.stack")
   echo "| $entry | $m4 | $m0 |"

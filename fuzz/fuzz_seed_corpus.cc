@@ -16,6 +16,8 @@
 //                                              slot holding the bundle's first bytes to resume from
 //   fuzz_seed_corpus slots DIR                 fuzz_slots inputs: metadata sectors formatted, after
 //                                              confirms, with a test boot under way, with a torn record
+//   fuzz_seed_corpus delta DIR                 fuzz_delta inputs: the fixed module and a changed copy,
+//                                              as a pair to encode and as the stream between them
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -28,6 +30,7 @@
 #include <vector>
 
 #include "bundle/chunks.h"
+#include "bundle/delta.h"
 #include "devsim/flash_model.h"
 #include "keys/keys.h"
 
@@ -158,10 +161,32 @@ void SlotsSeeds(const std::string& dir) {
   save("torn", flash);
 }
 
+// fuzz_delta inputs (see fuzz_delta.cc): a piece size, the old length, a
+// declared new size, the old payload, then a new payload or a stream.
+void DeltaSeeds(const std::string& dir) {
+  const Bytes& module = fuzz::ThermostatModule();
+  Bytes changed = module;
+  changed[changed.size() / 2] ^= 0x20;
+  changed.insert(changed.begin() + changed.size() / 3, {0x41, 0x2a, 0x1a});
+  auto save = [&](const std::string& name, uint8_t piece, const Bytes& base, const Bytes& rest, size_t new_size) {
+    Bytes input{piece, static_cast<uint8_t>(base.size()), static_cast<uint8_t>(base.size() >> 8),
+                static_cast<uint8_t>(new_size), static_cast<uint8_t>(new_size >> 8)};
+    input.insert(input.end(), base.begin(), base.end());
+    input.insert(input.end(), rest.begin(), rest.end());
+    WriteAll(dir + "/" + name, input);
+  };
+  Result<Bytes> delta = EncodeDelta(module, changed);
+  Result<Bytes> compressed = EncodeDelta({}, changed);
+  if (!delta || !compressed) Die("cannot encode the delta seeds");
+  save("pair", 0, module, changed, changed.size());
+  save("delta-stream", 7, module, *delta, changed.size());
+  save("compressed-stream", 1, {}, *compressed, changed.size());
+}
+
 int Usage() {
   std::fprintf(stderr,
                "usage: fuzz_seed_corpus secret-key OUT | public-key OUT | encrypted-key OUT | hex IN OUT |\n"
-               "       receiver BUNDLE STREAM DIR | slots DIR\n");
+               "       receiver BUNDLE STREAM DIR | slots DIR | delta DIR\n");
   return 2;
 }
 
@@ -183,6 +208,8 @@ int main(int argc, char** argv) {
     ReceiverSeeds(args[1], args[2], args[3]);
   } else if (args.size() == 2 && args[0] == "slots") {
     SlotsSeeds(args[1]);
+  } else if (args.size() == 2 && args[0] == "delta") {
+    DeltaSeeds(args[1]);
   } else {
     return Usage();
   }

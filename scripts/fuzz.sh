@@ -22,7 +22,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$root/build-fuzz
 
-all_targets=(module manifest scenario gateway keys bundle receiver pgm runtime project slots device)
+all_targets=(module manifest scenario gateway keys bundle receiver pgm runtime project slots device delta)
 mode=ci
 hours=
 case "${1:-}" in
@@ -146,6 +146,7 @@ bundle() {  # NAME MODULE [sign options...]
   "$seedgen" receiver "$tmp/$name.bundle" "$tmp/$name.stream" "$corpus/receiver"
 }
 "$seedgen" slots "$corpus/slots"
+"$seedgen" delta "$corpus/delta"
 bundle contract "$tmp/wasm/thermostat.wasm"
 bundle contract-64 "$tmp/wasm/thermostat.wasm" --chunk-size 64
 bundle contract-aot "$tmp/wasm/thermostat.wasm" --target cortex-m4f --chunk-size 100
@@ -240,7 +241,7 @@ max_len() {
   case $1 in
     gateway|keys|project) echo 4096 ;;
     slots) echo 512 ;;
-    manifest|scenario|pgm|runtime|device) echo 16384 ;;
+    manifest|scenario|pgm|runtime|device|delta) echo 16384 ;;
     *) echo 65536 ;;
   esac
 }
