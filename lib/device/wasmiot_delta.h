@@ -25,7 +25,7 @@
  * last, so each NOR write unit (a power of two up to 64) is programmed once.
  * A COPY_NEW reads back what it wrote. It never writes the old storage, and
  * never writes the new one outside [new_offset, new_offset + new_size).
- * RAM: one wasmiot_delta (WASMIOT_DELTA_BLOCK bytes of buffer and about 40 of
+ * RAM: one wasmiot_delta (WASMIOT_DELTA_BLOCK bytes of buffer and 48 of
  * state); nothing on the stack beyond a few words. After a power cut, start
  * again from the beginning: the old payload and the stream are unchanged.
  */
