@@ -13,7 +13,10 @@ namespace {
 
 // Candidates are found through hash chains over 4-byte sequences of both
 // payloads, one address space: [0, base) the old payload, then the new one.
-constexpr uint32_t kHashBits = 17;
+// The table has about one head per input byte, 2^10 to 2^17 of them: clearing
+// 512 KiB for a 1 KiB module dominated small encodes (and fuzz_delta).
+constexpr uint32_t kMinHashBits = 10;
+constexpr uint32_t kMaxHashBits = 17;
 constexpr uint32_t kNoPosition = 0xFFFFFFFFu;
 // Chain steps per position: deeper finds longer matches, slower.
 constexpr int kMaxChain = 256;
@@ -63,7 +66,8 @@ class Encoder {
  public:
   Encoder(const Bytes& base, const Bytes& target) : base_(base), target_(target) {
     size_t total = base.size() + target.size();
-    head_.assign(size_t{1} << kHashBits, kNoPosition);
+    while (hash_bits_ < kMaxHashBits && (size_t{1} << hash_bits_) < total) ++hash_bits_;
+    head_.assign(size_t{1} << hash_bits_, kNoPosition);
     prev_.assign(total, kNoPosition);
     for (uint32_t p = 0; p + WASMIOT_DELTA_MIN_COPY <= base.size(); ++p) Insert(p);
   }
@@ -101,9 +105,9 @@ class Encoder {
   }
 
  private:
-  static uint32_t Hash(const uint8_t* p) {
+  uint32_t Hash(const uint8_t* p) const {
     uint32_t v = uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24;
-    return (v * 2654435761u) >> (32 - kHashBits);
+    return (v * 2654435761u) >> (32 - hash_bits_);
   }
   const uint8_t* At(uint32_t p) const { return p < base_.size() ? &base_[p] : &target_[p - base_.size()]; }
   void Insert(uint32_t p) {
@@ -174,6 +178,7 @@ class Encoder {
 
   const Bytes& base_;
   const Bytes& target_;
+  uint32_t hash_bits_ = kMinHashBits;
   std::vector<uint32_t> head_, prev_;
   uint32_t cursor_ = 0;
   Bytes out_;
@@ -182,7 +187,7 @@ class Encoder {
 }  // namespace
 
 Result<Bytes> EncodeDelta(const Bytes& base, const Bytes& target, DeltaStats* stats) {
-  // The encoder's tables take 4 bytes per input byte (and 512 KiB): bounded
+  // The encoder's tables take 4 to 8 bytes per input byte: bounded
   // by the largest payload a bundle carries, well under the format's limit.
   if (base.size() > kMaxAotPayload || target.size() > kMaxAotPayload) {
     return Error{ErrorKind::kInvalidInput, fmt::format("a delta payload must be at most {} bytes", kMaxAotPayload)};
