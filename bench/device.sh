@@ -19,7 +19,7 @@ echo "|---|---|---:|---:|---:|"
 for cpu in "${cpus[@]}"; do
   name=${cpu%%:*}
   # shellcheck disable=SC2086 # the flags are a list
-  for src in wasmiot_bundle.c wasmiot_chunks.c wasmiot_delta.c wasmiot_slots.c wasmiot_slot_storage.c "wasmiot_rt_static.c -DWASMIOT_RT_MEMORY_PAGES=0 -DWASMIOT_RT_STACK_BYTES=8192" \
+  for src in wasmiot_bundle.c wasmiot_chunks.c wasmiot_decode.c wasmiot_delta.c wasmiot_slots.c wasmiot_slot_storage.c "wasmiot_rt_static.c -DWASMIOT_RT_MEMORY_PAGES=0 -DWASMIOT_RT_STACK_BYTES=8192" \
              "$work/receiver_state.c"; do
     set -- $src
     file=$1

@@ -6,7 +6,7 @@
 //  - `wasmiot verify`: wasmiot_bundle_verify under two device policies, the
 //    thermostat's (its device id and size budget, wasm only) and a lax one
 //    (any device, AOT or wasm for cortex-m4f, installed sequence 3, at most
-//    100 ahead), both trusting the fixed fuzzing key that signed the seeds;
+//    100 ahead, compressed and delta bundles from any base), both trusting the fixed fuzzing key that signed the seeds;
 //  - `wasmiot chunk`: SliceBundle, whose frames must split back out of their
 //    concatenation unchanged and describe a whole, sound bundle.
 // Mutating the signed header breaks its signature, so the parse and body
@@ -52,6 +52,7 @@ struct Policies {
     lax.max_payload_size = 64u << 20;
     lax.installed_sequence = 3;
     lax.max_sequence_jump = 100;
+    lax.encodings = (1u << WASMIOT_ENCODING_COMPRESSED) | (1u << WASMIOT_ENCODING_DELTA);
   }
 };
 

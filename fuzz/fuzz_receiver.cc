@@ -25,7 +25,8 @@
 //             every frame comes again
 // After each step the receiver must never have written outside the slot
 // (MemorySlot refuses it), and whenever it says COMPLETE the slot must hold a
-// bundle that wasmiot_bundle_verify accepts under the same policy.
+// bundle that wasmiot_bundle_verify accepts under the same policy; an encoded
+// one then decodes in the slot (wasmiot_decode_bundle) as a device decodes it.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -38,6 +39,7 @@
 #include "bundle/chunks.h"
 #include "keys/keys.h"
 #include "manifest/manifest.h"
+#include "wasmiot_decode.h"
 
 #include "fuzz_support.h"
 
@@ -60,6 +62,7 @@ struct Device {
     policy.public_key_count = 1;
     policy.device_id = device_id.data();
     policy.max_payload_size = static_cast<uint32_t>(m.budgets.max_module_bytes);
+    policy.encodings = (1u << WASMIOT_ENCODING_COMPRESSED) | (1u << WASMIOT_ENCODING_DELTA);  // any base, as assemble
     capacity = SlotCapacity(policy);
   }
 };
@@ -88,10 +91,33 @@ struct Run {
     step_ms = kStepsMs[(flags >> 3) & 3];
   }
 
+  // An encoded bundle decodes in the slot as a device decodes it (a delta
+  // against an empty base: wrong-base), never writing outside the slot, and
+  // only to its signed digest.
+  void CheckDecode(const wasmiot_bundle_header& h) {
+    MemorySlot no_base(0);
+    wasmiot_decode_config c{};
+    c.slot = slot.storage();
+    c.align = 64;
+    c.base = no_base.storage();
+    c.crypto = &HostCrypto();
+    wasmiot_delta_result r = wasmiot_decode_bundle(&c, &h);
+    if (r == WASMIOT_DELTA_STORAGE_ERROR) fuzz::Fail("fuzz_receiver", "decoding reached outside the slot");
+    if (h.encoding == WASMIOT_ENCODING_DELTA && r != WASMIOT_DELTA_WRONG_BASE) {
+      fuzz::Fail("fuzz_receiver", "a delta decoded without its base");
+    }
+    if (r != WASMIOT_DELTA_OK) return;
+    wasmiot_payload_place p = wasmiot_runnable_payload(&h, 64);
+    Sha256 digest = HashSha256(slot.bytes().data() + p.offset, p.size);
+    if (!std::equal(h.decoded_digest, h.decoded_digest + 16, digest.begin())) {
+      fuzz::Fail("fuzz_receiver", "a decoded payload that is not its signed digest");
+    }
+  }
+
   // A complete receiver's slot holds a bundle the verifier takes.
   void CheckComplete(const wasmiot_receiver& rx) {
     if (rx.state != WASMIOT_RX_STATE_COMPLETE) return;
-    uint64_t total = uint64_t{WASMIOT_BUNDLE_PAYLOAD_OFFSET(rx.layout.chunk_count)} + rx.layout.payload_size;
+    uint64_t total = wasmiot_bundle_end(&rx.layout);
     if (total > device.capacity) fuzz::Fail("fuzz_receiver", "a complete bundle is larger than the slot");
     const Bytes& stored = slot.bytes();
     Bytes bundle(static_cast<size_t>(total), 0);
@@ -103,6 +129,7 @@ struct Run {
     for (uint32_t i = 0; i < rx.layout.chunk_count; ++i) {
       if (!wasmiot_receiver_has_chunk(&rx, i)) fuzz::Fail("fuzz_receiver", "a complete receiver misses a chunk");
     }
+    if (h.encoding != WASMIOT_ENCODING_NONE) CheckDecode(h);
   }
 
   void Accept(wasmiot_receiver& rx, const uint8_t* frame, size_t size) {
@@ -114,7 +141,7 @@ struct Run {
   }
 
   void Resume(wasmiot_receiver& rx) {
-    uint8_t scratch[WASMIOT_BUNDLE_TABLE_OFFSET];
+    uint8_t scratch[WASMIOT_BUNDLE_MAX_TABLE_OFFSET];
     wasmiot_rx_result r = wasmiot_receiver_resume(&rx, scratch, now_ms);
     if (r == WASMIOT_RX_COMPLETE) CheckComplete(rx);
   }

@@ -117,7 +117,8 @@ void ReceiverSeeds(const std::string& bundle_path, const std::string& stream_pat
   // half of the payload; the frames come again.
   wasmiot_bundle_header h{};
   if (wasmiot_bundle_parse_header(bundle.data(), bundle.size(), &h) != WASMIOT_BUNDLE_OK) Die(bundle_path + ": not a bundle");
-  size_t keep = std::min<size_t>(bundle.size(), WASMIOT_BUNDLE_PAYLOAD_OFFSET(h.chunk_count) + h.payload_size / 2);
+  wasmiot_bundle_layout layout = wasmiot_bundle_layout_of(&h);
+  size_t keep = std::min<size_t>(bundle.size(), wasmiot_bundle_payload_offset(&layout) + h.payload_size / 2);
   keep = std::min<size_t>(keep, 0xFFFF);
   Bytes slot;
   PutU16(slot, keep);

@@ -168,6 +168,17 @@ device_update() {  # NAME WAT SEQUENCE: a stream of the module signed with the f
 sed 's/(func (export "init")/(func (export "init") unreachable/' "$root/tests/data/modules/thermostat.wat" > "$tmp/trap.wat"
 device_update device-good "$root/tests/data/modules/thermostat.wat" 7
 device_update device-trap "$tmp/trap.wat" 8
+# Encoded bundles (format 3) for fuzz_bundle and fuzz_receiver: compressed, and a delta.
+encoded() {  # NAME [delta arguments...]
+  local name=$1
+  shift
+  "$wasmiot" delta "$@" --key "$tmp/fixed.key" -o "$tmp/$name.bundle" >/dev/null
+  "$wasmiot" chunk "$tmp/$name.bundle" --stream "$tmp/$name.stream" >/dev/null
+  cp "$tmp/$name.bundle" "$corpus/bundle/"
+  "$seedgen" receiver "$tmp/$name.bundle" "$tmp/$name.stream" "$corpus/receiver"
+}
+encoded encoded-compressed --compress "$tmp/contract-64.bundle"
+encoded encoded-delta "$tmp/device-good.bundle" "$tmp/device-trap.bundle"
 device=$tmp/device.state
 "$wasmiot" device init "$device" -m "$thermostat" -p "$tmp/fixed.pub.pem" --flash-size 4096 --sector-size 256 >/dev/null
 cp "$device" "$corpus/device/new.state"

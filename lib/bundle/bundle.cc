@@ -73,6 +73,16 @@ uint8_t TargetId(std::string_view name) {
   return 0;
 }
 
+Bytes ChunkTable(const Bytes& payload, uint32_t chunk_size) {
+  Bytes table;
+  for (size_t start = 0; start < payload.size(); start += chunk_size) {
+    size_t n = std::min<size_t>(chunk_size, payload.size() - start);
+    Sha256 d = HashSha256(payload.data() + start, n);
+    table.insert(table.end(), d.begin(), d.begin() + WASMIOT_BUNDLE_CHUNK_DIGEST_SIZE);
+  }
+  return table;
+}
+
 Result<Bytes> BuildBundle(const BundleSpec& spec, const SecretKey& key) {
   const Manifest& m = *spec.manifest;
   if (spec.payload.empty()) return Error{ErrorKind::kInvalidInput, "the payload is empty"};
@@ -127,13 +137,7 @@ Result<Bytes> BuildBundle(const BundleSpec& spec, const SecretKey& key) {
   PutDigest(b, WASMIOT_BUNDLE_OFF_MODULE_DIGEST, spec.kind == WASMIOT_PAYLOAD_WASM
                                                      ? HashSha256(spec.payload.data(), spec.payload.size())
                                                      : spec.module_digest);
-  Bytes table;
-  for (uint64_t i = 0; i < chunks; ++i) {
-    size_t start = i * spec.chunk_size;
-    size_t n = std::min<size_t>(spec.chunk_size, spec.payload.size() - start);
-    Sha256 d = HashSha256(spec.payload.data() + start, n);
-    table.insert(table.end(), d.begin(), d.begin() + WASMIOT_BUNDLE_CHUNK_DIGEST_SIZE);
-  }
+  Bytes table = ChunkTable(spec.payload, spec.chunk_size);
   PutDigest(b, WASMIOT_BUNDLE_OFF_TABLE_DIGEST, HashSha256(table.data(), table.size()));
   Ed25519Signature signature = SignMessage(key.seed(), b.data(), b.size());
   b.insert(b.end(), signature.begin(), signature.end());

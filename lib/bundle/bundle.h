@@ -46,6 +46,9 @@ DeviceId DeviceIdOf(const DeviceIdentity& device);
 // The WASMIOT_TARGET_* id of a target name, 0 if there is none.
 uint8_t TargetId(std::string_view name);
 
+// The chunk table of `payload`: a truncated SHA-256 per chunk.
+Bytes ChunkTable(const Bytes& payload, uint32_t chunk_size);
+
 // Deterministic: the same spec and key give the same bytes (Ed25519 is).
 Result<Bytes> BuildBundle(const BundleSpec& spec, const SecretKey& key);
 

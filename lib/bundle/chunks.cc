@@ -60,7 +60,7 @@ Result<std::vector<Bytes>> SliceBundle(const Bytes& bundle) {
   uint8_t id[WASMIOT_FRAME_BUNDLE_ID_SIZE];
   wasmiot_bundle_id(bundle.data(), &HostCrypto(), id);
   std::vector<Bytes> frames;
-  frames.push_back(EncodeFrame(WASMIOT_FRAME_HEADER, id, 0, bundle.data(), WASMIOT_BUNDLE_TABLE_OFFSET));
+  frames.push_back(EncodeFrame(WASMIOT_FRAME_HEADER, id, 0, bundle.data(), h.table_offset));
   // Table parts and payload chunks: chunk_size bytes each, the last holds the rest.
   auto slice = [&](uint8_t type, size_t start, size_t total) {
     for (size_t at = 0, index = 0; at < total; at += h.chunk_size, ++index) {
@@ -68,8 +68,9 @@ Result<std::vector<Bytes>> SliceBundle(const Bytes& bundle) {
       frames.push_back(EncodeFrame(type, id, static_cast<uint32_t>(index), bundle.data() + start + at, n));
     }
   };
-  slice(WASMIOT_FRAME_TABLE, WASMIOT_BUNDLE_TABLE_OFFSET, WASMIOT_BUNDLE_TABLE_SIZE(h.chunk_count));
-  slice(WASMIOT_FRAME_CHUNK, WASMIOT_BUNDLE_PAYLOAD_OFFSET(h.chunk_count), h.payload_size);
+  wasmiot_bundle_layout layout = wasmiot_bundle_layout_of(&h);
+  slice(WASMIOT_FRAME_TABLE, h.table_offset, WASMIOT_BUNDLE_TABLE_SIZE(h.chunk_count));
+  slice(WASMIOT_FRAME_CHUNK, wasmiot_bundle_payload_offset(&layout), h.payload_size);
   return frames;
 }
 
@@ -212,8 +213,9 @@ StreamSummary DescribeFrames(const std::vector<SourcedFrame>& frames) {
     s.bytes += frames[i].bytes.size();
     wasmiot_frame& f = parsed[i];
     (void)wasmiot_frame_parse(frames[i].bytes.data(), frames[i].bytes.size(), &f);  // read back whole already
-    if (!s.has_header && f.type == WASMIOT_FRAME_HEADER && f.length == WASMIOT_BUNDLE_TABLE_OFFSET &&
-        wasmiot_bundle_parse_header(f.data, f.length, &s.header) == WASMIOT_BUNDLE_OK) {
+    if (!s.has_header && f.type == WASMIOT_FRAME_HEADER &&
+        wasmiot_bundle_parse_header(f.data, f.length, &s.header) == WASMIOT_BUNDLE_OK &&
+        f.length == s.header.table_offset) {
       s.has_header = true;
       std::memcpy(id, f.bundle_id, sizeof id);
       s.bundle_id = HexString(id, sizeof id);
@@ -237,7 +239,7 @@ StreamSummary DescribeFrames(const std::vector<SourcedFrame>& frames) {
     uint32_t expected = 0;
     if (f.type == WASMIOT_FRAME_HEADER) {
       ++s.header_frames;
-      if (f.index == 0 && f.length == WASMIOT_BUNDLE_TABLE_OFFSET) {
+      if (f.index == 0 && f.length == h.table_offset) {
         Bytes data(f.data, f.data + f.length);
         if (header_seen.empty()) header_seen = data;
         else if (data == header_seen) ++s.duplicates;
@@ -397,13 +399,13 @@ AssembleReport FeedFrames(wasmiot_receiver& rx, MemorySlot& slot, const std::vec
   if (rx.state != WASMIOT_RX_STATE_IDLE) {
     const Bytes& b = slot.bytes();
     report.chunk_count = rx.layout.chunk_count;
-    report.header.assign(b.begin(), b.begin() + WASMIOT_BUNDLE_TABLE_OFFSET);
+    report.header.assign(b.begin(), b.begin() + rx.layout.table_offset);
     report.table_complete = rx.state != WASMIOT_RX_STATE_TABLE;
     for (uint32_t i = 0; report.table_complete && i < rx.layout.chunk_count; ++i) {
       if (!wasmiot_receiver_has_chunk(&rx, i)) report.missing_chunks.push_back(i);
     }
     if (rx.state == WASMIOT_RX_STATE_COMPLETE) {
-      size_t at = WASMIOT_BUNDLE_PAYLOAD_OFFSET(rx.layout.chunk_count);
+      size_t at = wasmiot_bundle_payload_offset(&rx.layout);
       report.payload.assign(b.begin() + static_cast<std::ptrdiff_t>(at),
                             b.begin() + static_cast<std::ptrdiff_t>(at + rx.layout.payload_size));
     }
@@ -412,7 +414,10 @@ AssembleReport FeedFrames(wasmiot_receiver& rx, MemorySlot& slot, const std::vec
 }
 
 uint32_t SlotCapacity(const wasmiot_device_policy& policy) {
-  return WASMIOT_BUNDLE_PAYLOAD_OFFSET(WASMIOT_BUNDLE_MAX_CHUNKS) + policy.max_payload_size;
+  // The largest bundle, and room to decode an encoded one after it.
+  uint64_t capacity = uint64_t{WASMIOT_BUNDLE_MAX_TABLE_OFFSET} + WASMIOT_BUNDLE_TABLE_SIZE(WASMIOT_BUNDLE_MAX_CHUNKS) +
+                      2 * uint64_t{policy.max_payload_size};
+  return static_cast<uint32_t>(std::min<uint64_t>(capacity, UINT32_MAX));
 }
 
 Reassembly Reassemble(const std::vector<SourcedFrame>& frames, const wasmiot_device_policy& policy, Bytes& slot_bytes,
@@ -429,7 +434,7 @@ Reassembly Reassemble(const std::vector<SourcedFrame>& frames, const wasmiot_dev
   config.bitmap_bytes = kBitmapBytes;
   wasmiot_receiver rx;
   wasmiot_receiver_init(&rx, &config);
-  uint8_t scratch[WASMIOT_BUNDLE_TABLE_OFFSET];
+  uint8_t scratch[WASMIOT_BUNDLE_MAX_TABLE_OFFSET];
   if (resume) out.resumed = wasmiot_receiver_resume(&rx, scratch, 0);
   out.report = FeedFrames(rx, slot, frames);
   slot_bytes = std::move(slot.bytes());

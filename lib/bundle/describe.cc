@@ -1,5 +1,6 @@
 #include "bundle/describe.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -8,6 +9,15 @@
 #include "support/text.h"
 
 namespace wasmiot {
+
+std::string_view EncodingName(uint8_t encoding) {
+  switch (encoding) {
+    case WASMIOT_ENCODING_NONE: return "none";
+    case WASMIOT_ENCODING_COMPRESSED: return "compressed";
+    case WASMIOT_ENCODING_DELTA: return "delta";
+  }
+  return "unknown";
+}
 
 std::string_view PayloadKindName(uint8_t kind) { return kind == WASMIOT_PAYLOAD_AOT ? "aot" : "wasm"; }
 
@@ -44,10 +54,11 @@ std::string BundleRefusal(wasmiot_bundle_result r, const wasmiot_bundle_header& 
     case WASMIOT_BUNDLE_TRAILING_DATA: return "bytes follow the payload";
     case WASMIOT_BUNDLE_BAD_MAGIC: return "not a wasmiot bundle";
     case WASMIOT_BUNDLE_BAD_VERSION:
-      return fmt::format("a bundle format this wasmiot does not read (it reads format {}); sign it again with this "
-                         "wasmiot",
-                         WASMIOT_BUNDLE_VERSION);
-    case WASMIOT_BUNDLE_MALFORMED: return "inconsistent header: sizes, kind, target or reserved byte";
+      return fmt::format("a bundle format this wasmiot does not read (it reads formats {} and {}); sign it again "
+                         "with this wasmiot",
+                         WASMIOT_BUNDLE_VERSION, WASMIOT_BUNDLE_ENCODED_VERSION);
+    case WASMIOT_BUNDLE_MALFORMED:
+      return "inconsistent header: sizes, kind, target, encoding, digests or reserved bytes";
     case WASMIOT_BUNDLE_UNKNOWN_KEY:
       return fmt::format("signed by key {}, which is not among the trusted keys", HexString(h.key_id, 8));
     case WASMIOT_BUNDLE_BAD_SIGNATURE: return "the signature does not match the header";
@@ -69,7 +80,8 @@ std::string BundleRefusal(wasmiot_bundle_result r, const wasmiot_bundle_header& 
                          accepted.empty() ? std::string("none") : fmt::format("{}", fmt::join(accepted, ", ")));
     }
     case WASMIOT_BUNDLE_TOO_LARGE:
-      return fmt::format("a payload of {}; the device takes at most {}", Plural(h.payload_size, "byte"), p.max_payload_size);
+      return fmt::format("a payload of {}; the device takes at most {}",
+                         Plural(std::max(h.payload_size, h.decoded_size), "byte"), p.max_payload_size);
     case WASMIOT_BUNDLE_ROLLBACK:
       return fmt::format("sequence {} is not above the installed {}", h.sequence, p.installed_sequence);
     case WASMIOT_BUNDLE_SEQUENCE_JUMP:
@@ -77,6 +89,15 @@ std::string BundleRefusal(wasmiot_bundle_result r, const wasmiot_bundle_header& 
                          p.installed_sequence);
     case WASMIOT_BUNDLE_TABLE_MISMATCH: return "the chunk table does not match its digest in the signed header";
     case WASMIOT_BUNDLE_PAYLOAD_MISMATCH: return "the payload does not match its signed digests";
+    case WASMIOT_BUNDLE_UNSUPPORTED_ENCODING:
+      return fmt::format("a {} payload, and this device takes no such bundle: send the full bundle",
+                         h.encoding == WASMIOT_ENCODING_DELTA ? "delta" : "compressed");
+    case WASMIOT_BUNDLE_WRONG_BASE:
+      return fmt::format("a delta from the payload {}, which is not the one this device runs{}: make the delta from "
+                         "the installed bundle (wasmiot delta INSTALLED.bundle NEW.bundle), or send the full bundle",
+                         HexString(h.base_digest, WASMIOT_BUNDLE_DIGEST_SIZE),
+                         p.base_digest ? " (" + HexString(p.base_digest, WASMIOT_BUNDLE_DIGEST_SIZE) + ")"
+                                       : std::string(" (none)"));
   }
   return "refused";
 }

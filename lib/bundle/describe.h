@@ -13,6 +13,7 @@
 namespace wasmiot {
 
 std::string_view PayloadKindName(uint8_t kind);  // "wasm", "aot"
+std::string_view EncodingName(uint8_t encoding);  // "none", "compressed", "delta"
 std::string BundleVersion(uint16_t major, uint16_t minor, uint16_t patch);
 // Whether the header's device id is `manifest`'s device (false without one).
 bool IsBundleDevice(const uint8_t device_id[WASMIOT_DEVICE_ID_SIZE], const Manifest* manifest);

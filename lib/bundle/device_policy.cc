@@ -37,6 +37,11 @@ std::unique_ptr<DevicePolicy> MakeDevicePolicy(std::vector<std::array<uint8_t, 3
                                                 : kMaxAotPayload;
   policy.installed_sequence = choices.installed_sequence;
   policy.max_sequence_jump = choices.max_sequence_jump;
+  policy.encodings = choices.encodings;
+  if (choices.base_digest) {
+    p->base_digest = *choices.base_digest;
+    policy.base_digest = p->base_digest.data();
+  }
   return p;
 }
 

@@ -24,6 +24,10 @@ struct DeviceChoices {
   uint64_t max_sequence_jump = 0;  // 0: no cap
   int payload_kind = 0;            // 0: any, else WASMIOT_PAYLOAD_*
   std::string target;              // "": any the manifest lists (any at all without one)
+  // Encoded bundles: bits (1 << WASMIOT_ENCODING_*); the tools take both.
+  unsigned encodings = (1u << WASMIOT_ENCODING_COMPRESSED) | (1u << WASMIOT_ENCODING_DELTA);
+  // The payload a delta must apply to; none: any (the tools, which have no slot).
+  std::optional<std::array<uint8_t, WASMIOT_BUNDLE_DIGEST_SIZE>> base_digest;
 };
 
 // The C policy and the storage its pointers point into.
@@ -32,6 +36,7 @@ struct DevicePolicy {
   std::optional<Manifest> manifest;
   std::array<uint8_t, WASMIOT_DEVICE_ID_SIZE> device_id{};
   std::vector<uint8_t> targets;
+  std::array<uint8_t, WASMIOT_BUNDLE_DIGEST_SIZE> base_digest{};
   wasmiot_device_policy policy{};
 };
 

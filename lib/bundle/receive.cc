@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "bundle/describe.h"
+#include "bundle/encoded_bundle.h"
 #include "keys/sodium_bridge.h"
 
 namespace wasmiot {
@@ -63,6 +64,43 @@ VerifyOutcome VerifyBundleFile(const std::string& path, const DevicePolicy& devi
   return out;
 }
 
+namespace {
+
+// What the device runs of a whole, verified bundle: its payload, decoded.
+std::optional<Bytes> RunnablePayload(const AssembleRequest& r, const AssembleReport& report, Diagnostics& diagnostics) {
+  wasmiot_bundle_header h{};
+  if (wasmiot_bundle_parse_header(report.header.data(), report.header.size(), &h) != WASMIOT_BUNDLE_OK) {
+    diagnostics.AddError("internal-error", r.input_path, "the receiver's header does not parse");
+    return std::nullopt;
+  }
+  std::optional<Bytes> base;
+  if (h.encoding == WASMIOT_ENCODING_DELTA) {
+    if (r.base_path.empty()) {
+      diagnostics.AddError("assemble-needs-base", r.input_path,
+                           fmt::format("a delta bundle: give the bundle it was made from with {} to write the "
+                                       "payload it decodes to",
+                                       r.base_name));
+      return std::nullopt;
+    }
+    Result<Bytes> base_bundle = ReadInput(r.base_path, uint64_t{kMaxAotPayload} + 0x200000, "bundle-too-large", diagnostics);
+    if (!base_bundle) return std::nullopt;
+    Result<Bytes> base_payload = DecodedPayload(*base_bundle, nullptr);
+    if (!base_payload) {
+      diagnostics.AddError("bundle-invalid", r.base_path, base_payload.error().message);
+      return std::nullopt;
+    }
+    base = std::move(base_payload).value();
+  }
+  Result<Bytes> decoded = DecodePayload(h, report.payload, base ? &*base : nullptr);
+  if (!decoded) {
+    diagnostics.AddError("assemble-decode-failed", r.input_path, decoded.error().message);
+    return std::nullopt;
+  }
+  return std::move(decoded).value();
+}
+
+}  // namespace
+
 AssembleOutcome AssembleFiles(const AssembleRequest& r, const DevicePolicy& device, Diagnostics& diagnostics) {
   AssembleOutcome out;
   Status init = InitCrypto();
@@ -70,6 +108,7 @@ AssembleOutcome AssembleFiles(const AssembleRequest& r, const DevicePolicy& devi
   std::vector<NamedInput> inputs = r.inputs;
   inputs.push_back({r.input_name, r.input_path});
   RefuseOverwritingInputs(r.slot_path, r.slot_name, false, inputs, diagnostics);
+  inputs.push_back({r.base_name, r.base_path});
   inputs.push_back({r.slot_name, r.slot_path});
   RefuseOverwritingInputs(r.output_path, r.output_name, false, inputs, diagnostics);
   if (diagnostics.HasErrors()) return out;
@@ -103,8 +142,11 @@ AssembleOutcome AssembleFiles(const AssembleRequest& r, const DevicePolicy& devi
   }
   bool complete = report.final_state == WASMIOT_RX_COMPLETE;
   if (complete) {
-    Status s = WriteFileAtomically(r.output_path, report.payload.data(), report.payload.size());
-    if (!s) diagnostics.AddError("io-error", r.output_path, s.error().message);
+    std::optional<Bytes> payload = RunnablePayload(r, report, diagnostics);
+    if (payload) {
+      Status s = WriteFileAtomically(r.output_path, payload->data(), payload->size());
+      if (!s) diagnostics.AddError("io-error", r.output_path, s.error().message);
+    }
   } else if (report.header.empty()) {
     wasmiot_bundle_header h{};
     if (!report.refused_header.empty()) {

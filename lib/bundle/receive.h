@@ -27,11 +27,13 @@ struct AssembleRequest {
   std::string input_path;   // a folder of .chunk files or a stream file
   std::string output_path;  // written only with a verified payload
   std::string slot_path;    // "": storage in memory only; else kept in this file between runs
+  std::string base_path;    // a delta bundle's base: the bundle whose payload the device runs ("": none)
   std::vector<NamedInput> inputs;  // more files neither output may replace (keys, say); the input always
   // How the caller names its input and outputs, for diagnostics.
   std::string input_name = "the input";
   std::string output_name = "the output";
   std::string slot_name = "the slot";
+  std::string base_name = "the base";
 };
 
 struct AssembleOutcome {
@@ -44,7 +46,9 @@ struct AssembleOutcome {
 
 // Codes: chunk-<result> warnings for frames not taken, bundle-<result> for a
 // refused header, chunks-incomplete, a chunks-saved note, slot-too-large,
-// io-error, and those of reading frames.
+// io-error, and those of reading frames. An encoded bundle's payload is
+// written decoded: a delta's needs base_path (assemble-needs-base), and one
+// that does not decode from it is assemble-decode-failed.
 AssembleOutcome AssembleFiles(const AssembleRequest& request, const DevicePolicy& device, Diagnostics& diagnostics);
 
 }  // namespace wasmiot

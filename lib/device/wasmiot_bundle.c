@@ -13,8 +13,13 @@ typedef char wasmiot_assert_digests[(WASMIOT_BUNDLE_OFF_DEVICE_ID == WASMIOT_BUN
                                      WASMIOT_BUNDLE_OFF_TABLE_DIGEST == WASMIOT_BUNDLE_OFF_MODULE_DIGEST + 16u &&
                                      WASMIOT_BUNDLE_OFF_KEY_ID == WASMIOT_BUNDLE_OFF_FUEL_PER_CALL + 8u)
                                         ? 1 : -1];
+typedef char wasmiot_assert_encoded_header[(WASMIOT_BUNDLE_OFF_ENCODING == WASMIOT_BUNDLE_HEADER_SIZE &&
+                                            WASMIOT_BUNDLE_OFF_BASE_DIGEST + WASMIOT_BUNDLE_DIGEST_SIZE ==
+                                                WASMIOT_BUNDLE_ENCODED_HEADER_SIZE &&
+                                            WASMIOT_BUNDLE_ENCODED_TABLE_OFFSET == 240u)
+                                               ? 1 : -1];
 /* The payload offset of the largest bundle still fits in 32 bits. */
-typedef char wasmiot_assert_table_fits[(WASMIOT_BUNDLE_MAX_CHUNKS * 16ull + 200u < 0x100000000ull) ? 1 : -1];
+typedef char wasmiot_assert_table_fits[(WASMIOT_BUNDLE_MAX_CHUNKS * 16ull + 240u < 0x100000000ull) ? 1 : -1];
 /* Target ids are one byte. */
 typedef char wasmiot_assert_targets[(WASMIOT_TARGET_END_ <= 256) ? 1 : -1];
 
@@ -50,17 +55,58 @@ const char* wasmiot_bundle_result_name(wasmiot_bundle_result r) {
     case WASMIOT_BUNDLE_SEQUENCE_JUMP: return "sequence-jump";
     case WASMIOT_BUNDLE_TABLE_MISMATCH: return "table-mismatch";
     case WASMIOT_BUNDLE_PAYLOAD_MISMATCH: return "payload-mismatch";
+    case WASMIOT_BUNDLE_UNSUPPORTED_ENCODING: return "unsupported-encoding";
+    case WASMIOT_BUNDLE_WRONG_BASE: return "wrong-base";
   }
   return "unknown";
 }
 
+uint32_t wasmiot_bundle_header_size(uint8_t version) {
+  if (version == WASMIOT_BUNDLE_VERSION) return WASMIOT_BUNDLE_HEADER_SIZE;
+  if (version == WASMIOT_BUNDLE_ENCODED_VERSION) return WASMIOT_BUNDLE_ENCODED_HEADER_SIZE;
+  return 0;
+}
+
+static int all_zero(const uint8_t* p, size_t n) {
+  size_t i;
+  for (i = 0; i < n; ++i) {
+    if (p[i] != 0) return 0;
+  }
+  return 1;
+}
+
+/* The v3 fields, after the v2 ones were read. */
+static wasmiot_bundle_result parse_encoding(const uint8_t* d, wasmiot_bundle_header* h) {
+  h->encoding = d[WASMIOT_BUNDLE_OFF_ENCODING];
+  h->decoded_size = get32(d + WASMIOT_BUNDLE_OFF_DECODED_SIZE);
+  memcpy(h->decoded_digest, d + WASMIOT_BUNDLE_OFF_DECODED_DIGEST, sizeof h->decoded_digest);
+  memcpy(h->base_digest, d + WASMIOT_BUNDLE_OFF_BASE_DIGEST, sizeof h->base_digest);
+  if (h->encoding != WASMIOT_ENCODING_COMPRESSED && h->encoding != WASMIOT_ENCODING_DELTA) {
+    return WASMIOT_BUNDLE_MALFORMED;
+  }
+  if (!all_zero(d + WASMIOT_BUNDLE_OFF_ENCODING_RESERVED, 3) || h->decoded_size == 0) return WASMIOT_BUNDLE_MALFORMED;
+  if (h->encoding == WASMIOT_ENCODING_COMPRESSED && !all_zero(h->base_digest, sizeof h->base_digest)) {
+    return WASMIOT_BUNDLE_MALFORMED;
+  }
+  /* A wasm payload is the module: both digests name the same bytes. */
+  if (h->payload_kind == WASMIOT_PAYLOAD_WASM &&
+      memcmp(h->decoded_digest, h->module_digest, WASMIOT_BUNDLE_DIGEST_SIZE) != 0) {
+    return WASMIOT_BUNDLE_MALFORMED;
+  }
+  return WASMIOT_BUNDLE_OK;
+}
+
 wasmiot_bundle_result wasmiot_bundle_parse_header(const uint8_t* d, size_t size, wasmiot_bundle_header* h) {
-  uint32_t chunks_needed;
+  uint32_t chunks_needed, header_size;
   if (size < WASMIOT_BUNDLE_OFF_VERSION + 1u) return WASMIOT_BUNDLE_TRUNCATED;
   if (memcmp(d, WASMIOT_BUNDLE_MAGIC, WASMIOT_BUNDLE_MAGIC_SIZE) != 0) return WASMIOT_BUNDLE_BAD_MAGIC;
-  if (d[WASMIOT_BUNDLE_OFF_VERSION] != WASMIOT_BUNDLE_VERSION) return WASMIOT_BUNDLE_BAD_VERSION;
-  if (size < WASMIOT_BUNDLE_HEADER_SIZE) return WASMIOT_BUNDLE_TRUNCATED;
+  header_size = wasmiot_bundle_header_size(d[WASMIOT_BUNDLE_OFF_VERSION]);
+  if (header_size == 0) return WASMIOT_BUNDLE_BAD_VERSION;
+  if (size < header_size) return WASMIOT_BUNDLE_TRUNCATED;
   memset(h, 0, sizeof *h);
+  h->format = d[WASMIOT_BUNDLE_OFF_VERSION];
+  h->header_size = header_size;
+  h->table_offset = header_size + WASMIOT_BUNDLE_SIGNATURE_SIZE;
   h->payload_kind = d[WASMIOT_BUNDLE_OFF_KIND];
   h->target = d[WASMIOT_BUNDLE_OFF_TARGET];
   h->sequence = get64(d + WASMIOT_BUNDLE_OFF_SEQUENCE);
@@ -94,7 +140,11 @@ wasmiot_bundle_result wasmiot_bundle_parse_header(const uint8_t* d, size_t size,
   if (h->chunk_size < WASMIOT_BUNDLE_MIN_CHUNK_SIZE || h->payload_size == 0) return WASMIOT_BUNDLE_MALFORMED;
   chunks_needed = h->payload_size / h->chunk_size + (h->payload_size % h->chunk_size != 0);
   if (h->chunk_count != chunks_needed) return WASMIOT_BUNDLE_MALFORMED;
-  return WASMIOT_BUNDLE_OK;
+  if (h->format == WASMIOT_BUNDLE_VERSION) {
+    h->decoded_size = h->payload_size;
+    return WASMIOT_BUNDLE_OK;
+  }
+  return parse_encoding(d, h);
 }
 
 static int target_accepted(const wasmiot_device_policy* policy, uint8_t target) {
@@ -113,14 +163,14 @@ wasmiot_bundle_result wasmiot_bundle_verify_header(const uint8_t* d, size_t size
   size_t i;
   wasmiot_bundle_result r = wasmiot_bundle_parse_header(d, size, h);
   if (r != WASMIOT_BUNDLE_OK) return r;
-  if (size < WASMIOT_BUNDLE_TABLE_OFFSET) return WASMIOT_BUNDLE_TRUNCATED;
+  if (size < h->table_offset) return WASMIOT_BUNDLE_TRUNCATED;
   /* The signature first: nothing unauthenticated decides anything below. */
   for (i = 0; i < policy->public_key_count && !key; ++i) {
     wasmiot_sha256(crypto, policy->public_keys[i], 32, digest);
     if (memcmp(digest, h->key_id, WASMIOT_BUNDLE_KEY_ID_SIZE) == 0) key = policy->public_keys[i];
   }
   if (!key) return WASMIOT_BUNDLE_UNKNOWN_KEY;
-  if (!crypto->ed25519_verify(d + WASMIOT_BUNDLE_HEADER_SIZE, d, WASMIOT_BUNDLE_HEADER_SIZE, key)) {
+  if (!crypto->ed25519_verify(d + h->header_size, d, h->header_size, key)) {
     return WASMIOT_BUNDLE_BAD_SIGNATURE;
   }
   if (policy->device_id && memcmp(h->device_id, policy->device_id, WASMIOT_DEVICE_ID_SIZE) != 0) {
@@ -128,11 +178,20 @@ wasmiot_bundle_result wasmiot_bundle_verify_header(const uint8_t* d, size_t size
   }
   if (policy->payload_kind && h->payload_kind != policy->payload_kind) return WASMIOT_BUNDLE_WRONG_KIND;
   if (h->payload_kind == WASMIOT_PAYLOAD_AOT && !target_accepted(policy, h->target)) return WASMIOT_BUNDLE_WRONG_TARGET;
-  if (h->payload_size > policy->max_payload_size) return WASMIOT_BUNDLE_TOO_LARGE;
+  if (h->payload_size > policy->max_payload_size || h->decoded_size > policy->max_payload_size) {
+    return WASMIOT_BUNDLE_TOO_LARGE;
+  }
   if (h->sequence <= policy->installed_sequence) return WASMIOT_BUNDLE_ROLLBACK;
   /* sequence > installed here, so the difference cannot wrap. */
   if (policy->max_sequence_jump && h->sequence - policy->installed_sequence > policy->max_sequence_jump) {
     return WASMIOT_BUNDLE_SEQUENCE_JUMP;
+  }
+  if (h->encoding != WASMIOT_ENCODING_NONE && !(policy->encodings & (1u << h->encoding))) {
+    return WASMIOT_BUNDLE_UNSUPPORTED_ENCODING;
+  }
+  if (h->encoding == WASMIOT_ENCODING_DELTA && policy->base_digest &&
+      memcmp(policy->base_digest, h->base_digest, WASMIOT_BUNDLE_DIGEST_SIZE) != 0) {
+    return WASMIOT_BUNDLE_WRONG_BASE;
   }
   return WASMIOT_BUNDLE_OK;
 }
@@ -161,10 +220,19 @@ void wasmiot_device_id(const wasmiot_crypto* crypto, const char* vendor, const c
 
 wasmiot_bundle_layout wasmiot_bundle_layout_of(const wasmiot_bundle_header* h) {
   wasmiot_bundle_layout l;
+  l.table_offset = h->table_offset;
   l.payload_size = h->payload_size;
   l.chunk_size = h->chunk_size;
   l.chunk_count = h->chunk_count;
   return l;
+}
+
+uint32_t wasmiot_bundle_payload_offset(const wasmiot_bundle_layout* l) {
+  return l->table_offset + WASMIOT_BUNDLE_TABLE_SIZE(l->chunk_count);
+}
+
+uint64_t wasmiot_bundle_end(const wasmiot_bundle_layout* l) {
+  return (uint64_t)wasmiot_bundle_payload_offset(l) + l->payload_size;
 }
 
 uint32_t wasmiot_bundle_chunk_length(const wasmiot_bundle_layout* h, uint32_t index) {
@@ -184,10 +252,10 @@ int wasmiot_bundle_chunk_ok(const wasmiot_bundle_layout* h, uint32_t index, cons
 wasmiot_bundle_result wasmiot_bundle_check_body(const uint8_t* d, size_t size, const wasmiot_bundle_header* h,
                                                 const wasmiot_crypto* crypto) {
   uint8_t digest[32];
-  const uint8_t* table = d + WASMIOT_BUNDLE_TABLE_OFFSET;
+  const uint8_t* table = d + h->table_offset;
   const uint8_t* payload;
-  size_t payload_offset = WASMIOT_BUNDLE_PAYLOAD_OFFSET(h->chunk_count);
   wasmiot_bundle_layout layout = wasmiot_bundle_layout_of(h);
+  size_t payload_offset = wasmiot_bundle_payload_offset(&layout);
   uint32_t i;
   if (size < payload_offset || size - payload_offset < h->payload_size) return WASMIOT_BUNDLE_TRUNCATED;
   if (size - payload_offset > h->payload_size) return WASMIOT_BUNDLE_TRAILING_DATA;
@@ -200,8 +268,8 @@ wasmiot_bundle_result wasmiot_bundle_check_body(const uint8_t* d, size_t size, c
       return WASMIOT_BUNDLE_PAYLOAD_MISMATCH;
     }
   }
-  /* A wasm payload is the module itself. */
-  if (h->payload_kind == WASMIOT_PAYLOAD_WASM) {
+  /* A plain wasm payload is the module itself. */
+  if (h->payload_kind == WASMIOT_PAYLOAD_WASM && h->encoding == WASMIOT_ENCODING_NONE) {
     wasmiot_sha256(crypto, payload, h->payload_size, digest);
     if (memcmp(digest, h->module_digest, WASMIOT_BUNDLE_DIGEST_SIZE) != 0) return WASMIOT_BUNDLE_PAYLOAD_MISMATCH;
   }

@@ -1,13 +1,19 @@
 /*
- * wasmiot signed bundle, format v2: the one definition of its layout, shared
- * by the host tools and by firmware (C99, no heap). docs/bundle.md describes
- * it byte by byte. All integers are little-endian.
+ * wasmiot signed bundle, formats v2 and v3: the one definition of their
+ * layout, shared by the host tools and by firmware (C99, no heap).
+ * docs/bundle.md describes them byte by byte. All integers are little-endian.
  *
- *   [0, 136)             signed header (fixed size)
- *   [136, 200)           Ed25519 signature over the signed header
- *   [200, 200 + 16 n)    chunk table: a 16-byte digest (truncated SHA-256) per
- *                        chunk; the table's digest is signed
- *   [200 + 16 n, end)    payload (a wasm module or an AOT artifact)
+ *   [0, H)               signed header: H = 136 (v2) or 176 (v3)
+ *   [H, H + 64)          Ed25519 signature over the signed header
+ *   [T, T + 16 n)        chunk table (T = H + 64): a 16-byte digest (truncated
+ *                        SHA-256) per chunk; the table's digest is signed
+ *   [T + 16 n, end)      payload (a wasm module or an AOT artifact)
+ *
+ * v2 carries the payload as it runs. v3 (an encoded bundle) carries it
+ * compressed, or as a delta against the payload the device runs now
+ * (docs/delta.md); its header adds the encoding, the size and digest of the
+ * payload it decodes to, and for a delta the digest of the payload it applies
+ * to, so a device refuses a patch for another payload at its header.
  *
  * Only the fixed header is signed, so a device checks the signature with 200
  * bytes in RAM however large the bundle is; the table is bound through its
@@ -31,7 +37,8 @@ extern "C" {
 
 #define WASMIOT_BUNDLE_MAGIC "WIOT"
 #define WASMIOT_BUNDLE_MAGIC_SIZE 4u
-#define WASMIOT_BUNDLE_VERSION 2u
+#define WASMIOT_BUNDLE_VERSION 2u         /* a plain payload */
+#define WASMIOT_BUNDLE_ENCODED_VERSION 3u /* an encoded payload: the header goes on below */
 
 /* Offsets of the signed header. */
 #define WASMIOT_BUNDLE_OFF_MAGIC 0u            /* 4 bytes "WIOT" */
@@ -60,12 +67,23 @@ extern "C" {
 #define WASMIOT_BUNDLE_OFF_MANIFEST_DIGEST 88u /* 16: the manifest file it was checked against */
 #define WASMIOT_BUNDLE_OFF_MODULE_DIGEST 104u  /* 16: the wasm module checked (and, for AOT, compiled) */
 #define WASMIOT_BUNDLE_OFF_TABLE_DIGEST 120u   /* 16: the chunk table */
-#define WASMIOT_BUNDLE_HEADER_SIZE 136u        /* the signed bytes */
+#define WASMIOT_BUNDLE_HEADER_SIZE 136u        /* the signed bytes of v2 */
+/* v3 only: */
+#define WASMIOT_BUNDLE_OFF_ENCODING 136u       /* u8: WASMIOT_ENCODING_COMPRESSED or _DELTA */
+#define WASMIOT_BUNDLE_OFF_ENCODING_RESERVED 137u /* 3 bytes, zero */
+#define WASMIOT_BUNDLE_OFF_DECODED_SIZE 140u   /* u32: the payload it decodes to */
+#define WASMIOT_BUNDLE_OFF_DECODED_DIGEST 144u /* 16: of that payload (wasm: the module digest) */
+#define WASMIOT_BUNDLE_OFF_BASE_DIGEST 160u    /* 16: a delta's old payload; zero when compressed */
+#define WASMIOT_BUNDLE_ENCODED_HEADER_SIZE 176u /* the signed bytes of v3 */
 
 #define WASMIOT_BUNDLE_DIGEST_SIZE 16u
 #define WASMIOT_BUNDLE_KEY_ID_SIZE 8u
 #define WASMIOT_BUNDLE_SIGNATURE_SIZE 64u
-#define WASMIOT_BUNDLE_TABLE_OFFSET (WASMIOT_BUNDLE_HEADER_SIZE + WASMIOT_BUNDLE_SIGNATURE_SIZE) /* 200 */
+#define WASMIOT_BUNDLE_TABLE_OFFSET (WASMIOT_BUNDLE_HEADER_SIZE + WASMIOT_BUNDLE_SIGNATURE_SIZE) /* 200: v2 */
+#define WASMIOT_BUNDLE_ENCODED_TABLE_OFFSET \
+  (WASMIOT_BUNDLE_ENCODED_HEADER_SIZE + WASMIOT_BUNDLE_SIGNATURE_SIZE) /* 240: v3 */
+/* The most bytes a header and its signature take: a resuming receiver's scratch. */
+#define WASMIOT_BUNDLE_MAX_TABLE_OFFSET WASMIOT_BUNDLE_ENCODED_TABLE_OFFSET
 #define WASMIOT_BUNDLE_CHUNK_DIGEST_SIZE WASMIOT_BUNDLE_DIGEST_SIZE
 #define WASMIOT_BUNDLE_DEFAULT_CHUNK_SIZE 1024u
 #define WASMIOT_BUNDLE_MIN_CHUNK_SIZE 64u
@@ -80,6 +98,13 @@ extern "C" {
 enum {
   WASMIOT_PAYLOAD_WASM = 1,
   WASMIOT_PAYLOAD_AOT = 2
+};
+
+/* How a v3 payload is encoded (wasmiot_delta.h). A v2 payload is plain. */
+enum {
+  WASMIOT_ENCODING_NONE = 0,
+  WASMIOT_ENCODING_COMPRESSED = 1, /* a delta stream against nothing */
+  WASMIOT_ENCODING_DELTA = 2       /* a delta stream against the base payload */
 };
 
 /* AOT targets by number: the one list of ids and names (lib/aot/targets.cc
@@ -122,7 +147,9 @@ typedef enum {
   WASMIOT_BUNDLE_ROLLBACK,           /* sequence not above the installed one */
   WASMIOT_BUNDLE_SEQUENCE_JUMP,      /* sequence absurdly far ahead */
   WASMIOT_BUNDLE_TABLE_MISMATCH,     /* the chunk table differs from its signed digest */
-  WASMIOT_BUNDLE_PAYLOAD_MISMATCH    /* payload or a chunk differs from its digest */
+  WASMIOT_BUNDLE_PAYLOAD_MISMATCH,   /* payload or a chunk differs from its digest */
+  WASMIOT_BUNDLE_UNSUPPORTED_ENCODING, /* compressed or delta, and this device takes no such bundle */
+  WASMIOT_BUNDLE_WRONG_BASE          /* a delta for another payload than the one the device runs */
 } wasmiot_bundle_result;
 
 const char* wasmiot_bundle_result_name(wasmiot_bundle_result result);
@@ -165,10 +192,20 @@ typedef struct {
   uint32_t max_payload_size;
   uint64_t installed_sequence;
   uint64_t max_sequence_jump; /* the largest accepted sequence - installed_sequence; 0: no limit */
+  unsigned encodings;         /* bit (1 << WASMIOT_ENCODING_*) per encoding this device decodes; 0: plain only */
+  const uint8_t* base_digest; /* 16 bytes: the digest of the payload the device runs, the one a delta
+                                 must apply to. NULL: any (host tools, which have no slot). Firmware
+                                 that takes deltas sets it: decoding checks the base again
+                                 (wasmiot_decode.h), but only after the whole patch came in.
+                                 Verifying a bundle already in a slot, set it to that bundle's
+                                 own base digest: its decoded payload stands on its signed digest. */
 } wasmiot_device_policy;
 
 /* The parsed fixed header. */
 typedef struct {
+  uint8_t format;       /* WASMIOT_BUNDLE_VERSION or WASMIOT_BUNDLE_ENCODED_VERSION */
+  uint32_t header_size; /* signed bytes: 136 or 176 */
+  uint32_t table_offset; /* header_size + the signature */
   uint8_t payload_kind;
   uint8_t target; /* WASMIOT_TARGET_*, 0 for wasm */
   uint64_t sequence;
@@ -182,26 +219,42 @@ typedef struct {
   uint8_t manifest_digest[WASMIOT_BUNDLE_DIGEST_SIZE];
   uint8_t module_digest[WASMIOT_BUNDLE_DIGEST_SIZE];
   uint8_t table_digest[WASMIOT_BUNDLE_DIGEST_SIZE];
+  /* v3; a v2 header reads as encoding NONE, decoded_size = payload_size, digests zero. */
+  uint8_t encoding;
+  uint32_t decoded_size;
+  uint8_t decoded_digest[WASMIOT_BUNDLE_DIGEST_SIZE];
+  uint8_t base_digest[WASMIOT_BUNDLE_DIGEST_SIZE];
 } wasmiot_bundle_header;
 
-/* Size of the chunk table and offset of the payload in a bundle. */
+/* Size of the chunk table, and offset of the payload in a v2 bundle (any
+ * bundle: wasmiot_bundle_payload_offset). */
 #define WASMIOT_BUNDLE_TABLE_SIZE(chunk_count) ((uint32_t)(chunk_count) * WASMIOT_BUNDLE_CHUNK_DIGEST_SIZE)
 #define WASMIOT_BUNDLE_PAYLOAD_OFFSET(chunk_count) (WASMIOT_BUNDLE_TABLE_OFFSET + WASMIOT_BUNDLE_TABLE_SIZE(chunk_count))
 
+/* The signed header's size for the format version byte `version`, 0 for a
+ * version this code does not know. */
+uint32_t wasmiot_bundle_header_size(uint8_t version);
+
 /* Parses and sanity-checks the signed header in the first `size` bytes (which
- * may be the start of a bundle still arriving). No signature check. */
+ * may be the start of a bundle still arriving). No signature check. A v3
+ * header must name an encoding, zero reserved bytes, a decoded size, no base
+ * digest unless a delta, and for wasm a decoded digest equal to the module
+ * digest. */
 wasmiot_bundle_result wasmiot_bundle_parse_header(const uint8_t* data, size_t size, wasmiot_bundle_header* out);
 
 /* Authenticates the signed header and holds it against the device's policy:
  * the order a device should use before accepting any payload. `data` holds at
- * least the header and its signature (WASMIOT_BUNDLE_TABLE_OFFSET bytes). */
+ * least the header and its signature (header_size + 64 bytes). The encoding
+ * comes last: UNSUPPORTED_ENCODING, then for a delta WRONG_BASE. Both the
+ * encoded and the decoded size count against max_payload_size. */
 wasmiot_bundle_result wasmiot_bundle_verify_header(const uint8_t* data, size_t size, const wasmiot_crypto* crypto,
                                                    const wasmiot_device_policy* policy,
                                                    wasmiot_bundle_header* out);
 
 /* The rest of a whole bundle in memory, after its header was parsed (and, on a
  * device, verified): exact size, the table's digest, every chunk's digest and,
- * for a wasm payload, the module digest. */
+ * for a plain wasm payload, the module digest. An encoded payload's decoded
+ * bytes are checked where they are decoded (wasmiot_decode.h). */
 wasmiot_bundle_result wasmiot_bundle_check_body(const uint8_t* data, size_t size, const wasmiot_bundle_header* header,
                                                 const wasmiot_crypto* crypto);
 
@@ -212,10 +265,14 @@ wasmiot_bundle_result wasmiot_bundle_verify(const uint8_t* data, size_t size, co
 /* How a payload is cut into chunks: all a receiver keeps of the header to
  * place and check them. */
 typedef struct {
-  uint32_t payload_size, chunk_size, chunk_count;
+  uint32_t table_offset, payload_size, chunk_size, chunk_count;
 } wasmiot_bundle_layout;
 
 wasmiot_bundle_layout wasmiot_bundle_layout_of(const wasmiot_bundle_header* header);
+
+/* Where the payload starts, and where the bundle ends. */
+uint32_t wasmiot_bundle_payload_offset(const wasmiot_bundle_layout* layout);
+uint64_t wasmiot_bundle_end(const wasmiot_bundle_layout* layout);
 
 /* Bytes chunk number `index` holds: chunk_size, except the last; 0 past the count. */
 uint32_t wasmiot_bundle_chunk_length(const wasmiot_bundle_layout* layout, uint32_t index);

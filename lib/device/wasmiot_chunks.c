@@ -5,7 +5,7 @@
 
 typedef char wasmiot_assert_frame_header[(WASMIOT_FRAME_OFF_LENGTH + 2u == WASMIOT_FRAME_HEADER_SIZE) ? 1 : -1];
 /* The header frame's data (signed header and signature) fits its u16 length. */
-typedef char wasmiot_assert_header_frame[(WASMIOT_BUNDLE_TABLE_OFFSET <= 0xFFFFu) ? 1 : -1];
+typedef char wasmiot_assert_header_frame[(WASMIOT_BUNDLE_MAX_TABLE_OFFSET <= 0xFFFFu) ? 1 : -1];
 
 /* Storage is read back through a buffer this big (on the stack). */
 #define WASMIOT_RX_READ_BUFFER 64u
@@ -27,8 +27,14 @@ size_t wasmiot_frame_parse(const uint8_t* d, size_t size, wasmiot_frame* f) {
 void wasmiot_bundle_id(const uint8_t* signed_header, const wasmiot_crypto* crypto,
                        uint8_t out[WASMIOT_FRAME_BUNDLE_ID_SIZE]) {
   uint8_t digest[32];
-  wasmiot_sha256(crypto, signed_header, WASMIOT_BUNDLE_HEADER_SIZE, digest);
+  uint32_t size = wasmiot_bundle_header_size(signed_header[WASMIOT_BUNDLE_OFF_VERSION]);
+  wasmiot_sha256(crypto, signed_header, size ? size : WASMIOT_BUNDLE_HEADER_SIZE, digest);
   memcpy(out, digest, WASMIOT_FRAME_BUNDLE_ID_SIZE);
+}
+
+uint64_t wasmiot_align_up(uint64_t value, uint32_t align) {
+  if (align <= 1) return value;
+  return (value + align - 1) / align * align;
 }
 
 uint32_t wasmiot_table_parts(const wasmiot_bundle_layout* h) {
@@ -101,7 +107,7 @@ int wasmiot_receiver_has_chunk(const wasmiot_receiver* rx, uint32_t index) {
 
 /* ---- storage -------------------------------------------------------------- */
 
-static uint32_t payload_offset(const wasmiot_receiver* rx) { return WASMIOT_BUNDLE_PAYLOAD_OFFSET(rx->layout.chunk_count); }
+static uint32_t payload_offset(const wasmiot_receiver* rx) { return wasmiot_bundle_payload_offset(&rx->layout); }
 
 /* SHA-256 of stored bytes [offset, offset + size), read in small pieces. */
 static int hash_stored(const wasmiot_receiver* rx, uint32_t offset, uint32_t size, uint8_t out[32]) {
@@ -162,12 +168,15 @@ wasmiot_rx_result wasmiot_receiver_poll(wasmiot_receiver* rx, uint32_t now_ms) {
 
 /* Authenticates a header (and signature) and checks that this device has room
  * for the bundle, before anything of it is stored. */
-static int header_acceptable(wasmiot_receiver* rx, const uint8_t* bytes, wasmiot_bundle_header* h) {
+static int header_acceptable(wasmiot_receiver* rx, const uint8_t* bytes, size_t size, wasmiot_bundle_header* h) {
   uint64_t total;
-  rx->refusal = wasmiot_bundle_verify_header(bytes, WASMIOT_BUNDLE_TABLE_OFFSET, rx->config.crypto,
-                                             rx->config.policy, h);
+  wasmiot_bundle_layout layout;
+  rx->refusal = wasmiot_bundle_verify_header(bytes, size, rx->config.crypto, rx->config.policy, h);
   if (rx->refusal != WASMIOT_BUNDLE_OK) return 0;
-  total = (uint64_t)WASMIOT_BUNDLE_PAYLOAD_OFFSET(h->chunk_count) + h->payload_size;
+  layout = wasmiot_bundle_layout_of(h);
+  total = wasmiot_bundle_end(&layout);
+  /* An encoded payload is decoded into the same slot, after the bundle. */
+  if (h->encoding != WASMIOT_ENCODING_NONE) total = wasmiot_align_up(total, rx->config.decode_align) + h->decoded_size;
   if (total > rx->config.storage->capacity || h->chunk_count > (uint64_t)rx->config.bitmap_bytes * 8u) {
     rx->refusal = WASMIOT_BUNDLE_TOO_LARGE;
     return 0;
@@ -181,6 +190,7 @@ static void adopt_header(wasmiot_receiver* rx, const uint8_t* bytes, const wasmi
   rx->layout = wasmiot_bundle_layout_of(h);
   rx->table_parts = wasmiot_table_parts(&rx->layout);
   rx->payload_kind = h->payload_kind;
+  rx->encoding = h->encoding;
   memcpy(rx->table_digest, h->table_digest, sizeof rx->table_digest);
   memcpy(rx->module_digest, h->module_digest, sizeof rx->module_digest);
   rx->started_ms = rx->last_progress_ms = now_ms;
@@ -190,7 +200,7 @@ static void adopt_header(wasmiot_receiver* rx, const uint8_t* bytes, const wasmi
 /* All table parts are in: the table must match its signed digest. */
 static wasmiot_rx_result finish_table(wasmiot_receiver* rx) {
   uint8_t digest[32];
-  if (hash_stored(rx, WASMIOT_BUNDLE_TABLE_OFFSET, WASMIOT_BUNDLE_TABLE_SIZE(rx->layout.chunk_count), digest) != 0) {
+  if (hash_stored(rx, rx->layout.table_offset, WASMIOT_BUNDLE_TABLE_SIZE(rx->layout.chunk_count), digest) != 0) {
     return WASMIOT_RX_STORAGE_ERROR;
   }
   if (memcmp(digest, rx->table_digest, sizeof rx->table_digest) != 0) {
@@ -207,7 +217,7 @@ static int stored_chunk_ok(const wasmiot_receiver* rx, uint32_t index) {
   const wasmiot_storage* s = rx->config.storage;
   uint8_t entry[WASMIOT_BUNDLE_CHUNK_DIGEST_SIZE];
   uint8_t digest[32];
-  if (s->read(s->context, WASMIOT_BUNDLE_TABLE_OFFSET + index * WASMIOT_BUNDLE_CHUNK_DIGEST_SIZE, entry, sizeof entry) != 0 ||
+  if (s->read(s->context, rx->layout.table_offset + index * WASMIOT_BUNDLE_CHUNK_DIGEST_SIZE, entry, sizeof entry) != 0 ||
       hash_stored(rx, payload_offset(rx) + index * rx->layout.chunk_size, wasmiot_bundle_chunk_length(&rx->layout, index),
                   digest) != 0) {
     return -1;
@@ -216,14 +226,14 @@ static int stored_chunk_ok(const wasmiot_receiver* rx, uint32_t index) {
 }
 
 /* All chunks are in: the payload is read back from storage and checked again
- * (this catches a flash write that did not stick). A wasm payload is the
- * module, so one hash against the signed module digest covers it; AOT code is
- * checked chunk by chunk against the table. */
+ * (this catches a flash write that did not stick). A plain wasm payload is the
+ * module, so one hash against the signed module digest covers it; AOT code and
+ * encoded payloads are checked chunk by chunk against the table. */
 static wasmiot_rx_result finish_payload(wasmiot_receiver* rx) {
   uint8_t digest[32];
   int ok = 1;
   uint32_t i;
-  if (rx->payload_kind == WASMIOT_PAYLOAD_WASM) {
+  if (rx->payload_kind == WASMIOT_PAYLOAD_WASM && rx->encoding == WASMIOT_ENCODING_NONE) {
     if (hash_stored(rx, payload_offset(rx), rx->layout.payload_size, digest) != 0) return WASMIOT_RX_STORAGE_ERROR;
     ok = memcmp(digest, rx->module_digest, sizeof rx->module_digest) == 0;
   } else {
@@ -244,8 +254,13 @@ static wasmiot_rx_result finish_payload(wasmiot_receiver* rx) {
 static wasmiot_rx_result accept_header(wasmiot_receiver* rx, const wasmiot_frame* f, uint32_t now_ms) {
   const wasmiot_storage* s = rx->config.storage;
   wasmiot_bundle_header h;
+  wasmiot_bundle_layout layout;
   uint8_t id[WASMIOT_FRAME_BUNDLE_ID_SIZE];
-  if (f->index != 0 || f->length != WASMIOT_BUNDLE_TABLE_OFFSET) return WASMIOT_RX_MALFORMED;
+  /* A header of either format, with its signature; its version byte decides which. */
+  if (f->index != 0 || f->length < WASMIOT_BUNDLE_OFF_VERSION + 1u ||
+      f->length != wasmiot_bundle_header_size(f->data[WASMIOT_BUNDLE_OFF_VERSION]) + WASMIOT_BUNDLE_SIGNATURE_SIZE) {
+    return WASMIOT_RX_MALFORMED;
+  }
   wasmiot_bundle_id(f->data, rx->config.crypto, id);
   if (memcmp(id, f->bundle_id, sizeof id) != 0) return WASMIOT_RX_MALFORMED;
   if (rx->state != WASMIOT_RX_STATE_IDLE) {
@@ -256,9 +271,11 @@ static wasmiot_rx_result accept_header(wasmiot_receiver* rx, const wasmiot_frame
       return WASMIOT_RX_BUSY;
     }
   }
-  if (!header_acceptable(rx, f->data, &h)) return WASMIOT_RX_REFUSED;
+  if (!header_acceptable(rx, f->data, f->length, &h)) return WASMIOT_RX_REFUSED;
   wasmiot_receiver_reset(rx);
-  if ((s->erase && s->erase(s->context, 0, WASMIOT_BUNDLE_PAYLOAD_OFFSET(h.chunk_count) + h.payload_size) != 0) ||
+  layout = wasmiot_bundle_layout_of(&h);
+  /* header_acceptable held the end against the capacity: it fits in 32 bits. */
+  if ((s->erase && s->erase(s->context, 0, (uint32_t)wasmiot_bundle_end(&layout)) != 0) ||
       s->write(s->context, 0, f->data, f->length) != 0) {
     return WASMIOT_RX_STORAGE_ERROR;
   }
@@ -273,7 +290,7 @@ static wasmiot_rx_result accept_table_part(wasmiot_receiver* rx, const wasmiot_f
     return WASMIOT_RX_MALFORMED;
   }
   /* index < parts, so index * chunk_size < table_size: no overflow. */
-  offset = WASMIOT_BUNDLE_TABLE_OFFSET + (uint32_t)f->index * rx->layout.chunk_size;
+  offset = rx->layout.table_offset + (uint32_t)f->index * rx->layout.chunk_size;
   if (rx->state != WASMIOT_RX_STATE_TABLE || bit_get(rx, f->index)) {
     return duplicate_or_conflict(rx, offset, f->data, f->length);
   }
@@ -290,7 +307,7 @@ static wasmiot_rx_result accept_chunk(wasmiot_receiver* rx, const wasmiot_frame*
   if (f->index >= rx->layout.chunk_count || f->length != wasmiot_bundle_chunk_length(&rx->layout, f->index)) {
     return WASMIOT_RX_MALFORMED;
   }
-  if (s->read(s->context, WASMIOT_BUNDLE_TABLE_OFFSET + (uint32_t)f->index * WASMIOT_BUNDLE_CHUNK_DIGEST_SIZE, entry,
+  if (s->read(s->context, rx->layout.table_offset + (uint32_t)f->index * WASMIOT_BUNDLE_CHUNK_DIGEST_SIZE, entry,
               sizeof entry) != 0) {
     return WASMIOT_RX_STORAGE_ERROR;
   }
@@ -323,10 +340,11 @@ wasmiot_rx_result wasmiot_receiver_resume(wasmiot_receiver* rx, uint8_t* scratch
   wasmiot_bundle_header h;
   wasmiot_rx_result r;
   uint32_t i;
+  uint32_t size = s->capacity < WASMIOT_BUNDLE_MAX_TABLE_OFFSET ? s->capacity : WASMIOT_BUNDLE_MAX_TABLE_OFFSET;
   wasmiot_receiver_reset(rx);
-  if (s->capacity < WASMIOT_BUNDLE_TABLE_OFFSET) return WASMIOT_RX_IDLE;
-  if (s->read(s->context, 0, scratch, WASMIOT_BUNDLE_TABLE_OFFSET) != 0) return WASMIOT_RX_STORAGE_ERROR;
-  if (!header_acceptable(rx, scratch, &h)) return WASMIOT_RX_IDLE;
+  if (size < WASMIOT_BUNDLE_TABLE_OFFSET) return WASMIOT_RX_IDLE;
+  if (s->read(s->context, 0, scratch, size) != 0) return WASMIOT_RX_STORAGE_ERROR;
+  if (!header_acceptable(rx, scratch, size, &h)) return WASMIOT_RX_IDLE;
   adopt_header(rx, scratch, &h, now_ms);
   r = finish_table(rx);
   if (r == WASMIOT_RX_TABLE_MISMATCH) return WASMIOT_RX_ACCEPTED; /* the table comes again, whole */

@@ -12,7 +12,8 @@
  *   offset 7  u16  data length
  *   offset 9       data
  *
- * The header frame carries the signed header and its signature (200 bytes);
+ * The header frame carries the signed header and its signature (200 bytes;
+ * 240 for an encoded bundle, format v3);
  * table part i carries chunk-table bytes [i * chunk_size, ...); payload chunk
  * i carries payload bytes [i * chunk_size, ...); every part and chunk is
  * chunk_size bytes except the last of its kind, which holds the rest.
@@ -56,7 +57,8 @@ typedef struct {
  * unknown type, or a length running past `size`. */
 size_t wasmiot_frame_parse(const uint8_t* data, size_t size, wasmiot_frame* out);
 
-/* The bundle id of a signed header (WASMIOT_BUNDLE_HEADER_SIZE bytes). */
+/* The bundle id of a signed header: its version byte says how many bytes are
+ * signed (wasmiot_bundle_header_size), and the caller holds that many. */
 void wasmiot_bundle_id(const uint8_t* signed_header, const wasmiot_crypto* crypto,
                        uint8_t out[WASMIOT_FRAME_BUNDLE_ID_SIZE]);
 
@@ -87,7 +89,12 @@ typedef struct {
   uint32_t bitmap_bytes;
   uint32_t idle_timeout_ms;    /* end a session that makes no progress for this long; 0: never */
   uint32_t session_timeout_ms; /* end a session this long after its header; 0: never */
+  uint32_t decode_align;       /* an encoded payload is decoded into the slot at the first multiple of
+                                  this after the bundle (wasmiot_decode.h): the erase unit; 0 or 1: none */
 } wasmiot_receiver_config;
+
+/* `value` rounded up to a multiple of `align` (0 or 1: unchanged). */
+uint64_t wasmiot_align_up(uint64_t value, uint32_t align);
 
 /* What one call did. */
 typedef enum {
@@ -128,6 +135,7 @@ typedef struct {
   uint32_t missing; /* bits still clear in the current stage's bitmap */
   uint32_t started_ms, last_progress_ms;
   uint8_t payload_kind;
+  uint8_t encoding;
   uint8_t table_digest[WASMIOT_BUNDLE_DIGEST_SIZE];
   uint8_t module_digest[WASMIOT_BUNDLE_DIGEST_SIZE];
 } wasmiot_receiver;
@@ -138,8 +146,9 @@ void wasmiot_receiver_init(wasmiot_receiver* rx, const wasmiot_receiver_config* 
  * again against the policy, the table against its digest, and each stored
  * chunk against its table entry (a chunk cut short by power loss is simply
  * missing). IDLE if storage holds no acceptable header. `scratch` holds
- * WASMIOT_BUNDLE_TABLE_OFFSET (200) bytes: the frame buffer will do, since it
- * must hold a 209-byte header frame anyway. */
+ * WASMIOT_BUNDLE_MAX_TABLE_OFFSET (240) bytes: the frame buffer will do, since
+ * it must hold a 249-byte header frame anyway. An encoded bundle's
+ * decoded payload is not the receiver's: wasmiot_decode.h. */
 wasmiot_rx_result wasmiot_receiver_resume(wasmiot_receiver* rx, uint8_t* scratch, uint32_t now_ms);
 
 /* Takes one frame. Never trusts a size before the header is authenticated

@@ -23,6 +23,9 @@ const char* wasmiot_delta_result_name(wasmiot_delta_result result) {
     case WASMIOT_DELTA_BAD_SIZES: return "bad-sizes";
     case WASMIOT_DELTA_STORAGE_ERROR: return "storage-error";
     case WASMIOT_DELTA_FAILED: return "failed";
+    case WASMIOT_DELTA_WRONG_BASE: return "wrong-base";
+    case WASMIOT_DELTA_DIGEST_MISMATCH: return "digest-mismatch";
+    case WASMIOT_DELTA_NOT_ENCODED: return "not-encoded";
   }
   return "unknown";
 }

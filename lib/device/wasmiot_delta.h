@@ -63,7 +63,11 @@ typedef enum {
   WASMIOT_DELTA_TRUNCATED,        /* the stream ended inside an op */
   WASMIOT_DELTA_BAD_SIZES,        /* sizes over WASMIOT_DELTA_MAX_SIZE, or outside a storage */
   WASMIOT_DELTA_STORAGE_ERROR,    /* a storage callback failed */
-  WASMIOT_DELTA_FAILED            /* an earlier call failed: the applier takes nothing more */
+  WASMIOT_DELTA_FAILED,           /* an earlier call failed: the applier takes nothing more */
+  /* wasmiot_decode.h only: */
+  WASMIOT_DELTA_WRONG_BASE,       /* the base payload is not the one the delta was made against */
+  WASMIOT_DELTA_DIGEST_MISMATCH,  /* the decoded payload differs from its signed digest */
+  WASMIOT_DELTA_NOT_ENCODED       /* the bundle is plain: nothing to decode */
 } wasmiot_delta_result;
 
 const char* wasmiot_delta_result_name(wasmiot_delta_result result);

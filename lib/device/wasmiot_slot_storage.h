@@ -5,8 +5,8 @@
  * NOR flash programs only erased bytes, in whole write units. The receiver
  * writes each frame's data at its place in the bundle; with write units of at
  * most 8 bytes and chunks a multiple of them, every write but the bundle's
- * last starts and ends on a unit boundary (the chunk table starts at 200 and
- * holds 16-byte digests). So a write programs erased units and skips units
+ * last starts and ends on a unit boundary (the chunk table starts at 200, or
+ * 240 for an encoded bundle, and holds 16-byte digests). So a write programs erased units and skips units
  * that already hold its bytes. A unit holding other bytes is what a power cut
  * left of an earlier write (the receiver found that chunk missing when it
  * resumed): its sector is read into the caller's sector buffer, erased, and
@@ -26,7 +26,7 @@ extern "C" {
 #endif
 
 /* The largest write unit a slot storage takes: 8 divides the chunk table's
- * offset (200) and its 16-byte entries. */
+ * offset (200 or 240) and its 16-byte entries. */
 #define WASMIOT_SLOT_STORAGE_MAX_WRITE_SIZE 8u
 
 typedef struct {

@@ -88,8 +88,8 @@ std::string TestRun(const Bytes& wasm, const Manifest& manifest, const BootOptio
 
 // The pending slot confirmed under its bundle's id: the SHA-256 of its signed
 // header (the slot metadata keeps the first 16 bytes).
-bool ConfirmWithId(wasmiot_slots& slots, const Bytes& bundle) {
-  Sha256 id = HashSha256(bundle.data(), WASMIOT_BUNDLE_HEADER_SIZE);
+bool ConfirmWithId(wasmiot_slots& slots, const wasmiot_bundle_header& header, const Bytes& bundle) {
+  Sha256 id = HashSha256(bundle.data(), header.header_size);
   return wasmiot_slots_confirm(&slots, id.data()) == WASMIOT_SLOTS_OK;
 }
 
@@ -138,18 +138,18 @@ Result<BootOutcome> BootDevice(DeviceState& state, const Manifest& manifest, con
     out.tried_sequence = slots.state.pending_sequence;
     if (wasmiot_slots_start_trial(&slots) != WASMIOT_SLOTS_OK) return finish();
     policy->policy.installed_sequence = slots.state.counter;
-    Bytes bundle;
+    Bytes bundle, payload;
     wasmiot_bundle_header h{};
-    wasmiot_bundle_result verdict = VerifySlotBundle(flash.contents(), slots, slots.state.pending, policy->policy, h, bundle);
+    wasmiot_bundle_result verdict =
+        VerifySlotBundle(flash.contents(), slots, slots.state.pending, policy->policy, h, bundle, payload);
     if (verdict != WASMIOT_BUNDLE_OK) {
       out.why = Refused(slots.state.pending, verdict);
     } else if (h.payload_kind == WASMIOT_PAYLOAD_WASM) {
       out.tested = true;
-      const auto payload = bundle.begin() + static_cast<std::ptrdiff_t>(WASMIOT_BUNDLE_PAYLOAD_OFFSET(h.chunk_count));
-      out.why = TestRun(Bytes(payload, bundle.end()), manifest, options);
+      out.why = TestRun(payload, manifest, options);
     }
     if (verdict == WASMIOT_BUNDLE_OK && out.why.empty()) {
-      if (!ConfirmWithId(slots, bundle)) return finish();
+      if (!ConfirmWithId(slots, h, bundle)) return finish();
       out.confirmed = true;
     } else {
       if (wasmiot_slots_revert(&slots) != WASMIOT_SLOTS_OK) return finish();
@@ -158,9 +158,10 @@ Result<BootOutcome> BootDevice(DeviceState& state, const Manifest& manifest, con
   }
   if (slots.state.active != WASMIOT_SLOT_NONE) {
     policy->policy.installed_sequence = slots.state.active_sequence - 1;
-    Bytes bundle;
+    Bytes bundle, payload;
     wasmiot_bundle_header h{};
-    wasmiot_bundle_result verdict = VerifySlotBundle(flash.contents(), slots, slots.state.active, policy->policy, h, bundle);
+    wasmiot_bundle_result verdict =
+        VerifySlotBundle(flash.contents(), slots, slots.state.active, policy->policy, h, bundle, payload);
     if (verdict == WASMIOT_BUNDLE_OK) {
       out.running = slots.state.active;
       out.running_sequence = slots.state.active_sequence;
@@ -177,14 +178,15 @@ Result<DecisionOutcome> ConfirmPending(DeviceState& state, const Manifest& manif
     std::unique_ptr<DevicePolicy> policy = PolicyFor(state, manifest);
     if (!policy) return Error{ErrorKind::kInvalidInput, "no device policy for this manifest"};
     policy->policy.installed_sequence = slots.state.counter;
-    Bytes bundle;
+    Bytes bundle, payload;
     wasmiot_bundle_header h{};
-    wasmiot_bundle_result verdict = VerifySlotBundle(flash.contents(), slots, slots.state.pending, policy->policy, h, bundle);
+    wasmiot_bundle_result verdict =
+        VerifySlotBundle(flash.contents(), slots, slots.state.pending, policy->policy, h, bundle, payload);
     if (verdict != WASMIOT_BUNDLE_OK) {
       out.why = Refused(slots.state.pending, verdict) + ": revert it with `wasmiot device revert`";
       return false;
     }
-    return ConfirmWithId(slots, bundle);
+    return ConfirmWithId(slots, h, bundle);
   });
 }
 

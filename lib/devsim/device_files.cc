@@ -189,8 +189,20 @@ DeviceReport InstallDeviceFile(const DeviceRequest& request, Diagnostics& diagno
                                        "not newer than the confirmed one is never installed",
                                        out.rollback ? fmt::format(" {}", out.sequence) : "", out.counter));
     } else if (out.refusal != WASMIOT_BUNDLE_OK && !out.pending) {
+      std::string_view fix = out.refusal == WASMIOT_BUNDLE_WRONG_BASE
+                                 ? ": the delta was made from another payload than the active slot's; make it from "
+                                   "the installed bundle, or send the full bundle"
+                             : out.refusal == WASMIOT_BUNDLE_UNSUPPORTED_ENCODING
+                                 ? ": the device runs no module yet, so it takes no delta; send the full bundle"
+                                 : "";
       diagnostics.AddError("install-refused", request.frames_path,
-                           fmt::format("the device refused the bundle's header: {}", wasmiot_bundle_result_name(out.refusal)));
+                           fmt::format("the device refused the bundle's header: {}{}",
+                                       wasmiot_bundle_result_name(out.refusal), fix));
+    } else if (out.decoded && *out.decoded != WASMIOT_DELTA_OK) {
+      diagnostics.AddError("install-decode-failed", request.frames_path,
+                           fmt::format("the bundle came in whole, but decoding it into slot {} failed: {}; the slot "
+                                       "is not made pending",
+                                       SlotName(out.slot), wasmiot_delta_result_name(*out.decoded)));
     } else if (!out.pending && out.chunks > 0) {
       diagnostics.AddError("install-incomplete", request.frames_path,
                            fmt::format("{} of {} chunks are still missing: slot {} keeps the others; install the "

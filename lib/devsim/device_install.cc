@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <iterator>
 
+#include "devsim/device_status.h"
 #include "keys/sodium_bridge.h"
+#include "wasmiot_decode.h"
 
 namespace wasmiot {
 namespace {
@@ -31,6 +33,12 @@ Result<std::unique_ptr<SlotReceiver>> SlotReceiver::Open(const DeviceState& stat
   Diagnostics ignored;  // the manifest's own targets: nothing to refuse
   DeviceChoices choices;
   choices.installed_sequence = slots.state.counter;
+  // A delta must apply to the payload the active slot runs; with none, the
+  // device takes full bundles only (compressed or not).
+  if (slots.state.active != WASMIOT_SLOT_NONE) {
+    choices.base_digest = SlotPayloadDigest(state.flash, slots, slots.state.active);
+  }
+  if (!choices.base_digest) choices.encodings = 1u << WASMIOT_ENCODING_COMPRESSED;
   r->policy_ = MakeDevicePolicy(state.keys, manifest, choices, ignored);
   if (!r->policy_) return Error{ErrorKind::kInvalidInput, "no device policy for this manifest"};
   r->bitmap_.resize((WASMIOT_BUNDLE_MAX_CHUNKS + 7) / 8);
@@ -39,10 +47,40 @@ Result<std::unique_ptr<SlotReceiver>> SlotReceiver::Open(const DeviceState& stat
   r->config_.policy = &r->policy_->policy;
   r->config_.bitmap = r->bitmap_.data();
   r->config_.bitmap_bytes = static_cast<uint32_t>(r->bitmap_.size());
+  r->config_.decode_align = state.geometry.sector_size;
   wasmiot_receiver_init(&r->rx, &r->config_);
-  uint8_t scratch[WASMIOT_BUNDLE_TABLE_OFFSET];
+  uint8_t scratch[WASMIOT_BUNDLE_MAX_TABLE_OFFSET];
   r->resumed = wasmiot_receiver_resume(&r->rx, scratch, 0);
   return r;
+}
+
+wasmiot_delta_result SlotReceiver::Decode(const wasmiot_slots& slots) {
+  const wasmiot_storage* s = config_.storage;
+  uint8_t header_bytes[WASMIOT_BUNDLE_MAX_TABLE_OFFSET];
+  wasmiot_bundle_header header;
+  if (s->read(s->context, 0, header_bytes, sizeof header_bytes) != 0) return WASMIOT_DELTA_STORAGE_ERROR;
+  // The receiver verified this header; parsing it again only reads its fields.
+  if (wasmiot_bundle_parse_header(header_bytes, sizeof header_bytes, &header) != WASMIOT_BUNDLE_OK) {
+    return WASMIOT_DELTA_BAD_SIZES;
+  }
+  wasmiot_decode_config config{};
+  config.slot = s;
+  config.align = config_.decode_align;
+  config.crypto = config_.crypto;
+  wasmiot_slot_storage base{};
+  if (header.encoding == WASMIOT_ENCODING_DELTA && slots.state.active != WASMIOT_SLOT_NONE) {
+    // Only read: the active slot is never written while an update is unproven.
+    if (wasmiot_slot_storage_init(&base, &slots, slots.state.active, sector_.data()) != 0) {
+      return WASMIOT_DELTA_STORAGE_ERROR;
+    }
+    wasmiot_bundle_header active;
+    if (base.storage.read(base.storage.context, 0, header_bytes, sizeof header_bytes) == 0 &&
+        wasmiot_bundle_parse_header(header_bytes, sizeof header_bytes, &active) == WASMIOT_BUNDLE_OK) {
+      config.base = &base.storage;
+      config.base_place = wasmiot_runnable_payload(&active, config_.decode_align);
+    }
+  }
+  return wasmiot_decode_bundle(&config, &header);
 }
 
 Result<InstallOutcome> InstallFrames(DeviceState& state, const Manifest& manifest,
@@ -88,6 +126,10 @@ Result<InstallOutcome> InstallFrames(DeviceState& state, const Manifest& manifes
   }
   if (flash.powered() && rx.state == WASMIOT_RX_STATE_COMPLETE) {
     out.receiver = WASMIOT_RX_COMPLETE;
+    if (rx.encoding != WASMIOT_ENCODING_NONE) {
+      out.decoded = (*opened)->Decode(slots);
+      if (!flash.powered() || *out.decoded != WASMIOT_DELTA_OK) return finish();
+    }
     wasmiot_slots_result r = wasmiot_slots_set_pending(&slots, rx.sequence);
     out.rollback = r == WASMIOT_SLOTS_ROLLBACK;
     out.pending = r == WASMIOT_SLOTS_OK;

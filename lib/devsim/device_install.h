@@ -16,6 +16,7 @@
 #include "manifest/manifest.h"
 #include "support/diagnostics.h"
 #include "support/result.h"
+#include "wasmiot_delta.h"
 #include "wasmiot_slot_storage.h"
 
 namespace wasmiot {
@@ -34,6 +35,10 @@ class SlotReceiver {
   uint8_t slot = 0;
   wasmiot_rx_result resumed = WASMIOT_RX_IDLE;  // what resuming from the slot found
 
+  // Once the receiver holds a whole encoded bundle: decodes it into the slot,
+  // a delta from the active slot's payload (wasmiot_decode.h).
+  wasmiot_delta_result Decode(const wasmiot_slots& slots);
+
  private:
   SlotReceiver() = default;
   std::vector<uint8_t> sector_;
@@ -48,6 +53,7 @@ struct InstallOutcome {
   wasmiot_rx_result receiver = WASMIOT_RX_IDLE;  // its last answer (COMPLETE: verified)
   wasmiot_bundle_result refusal = WASMIOT_BUNDLE_OK;  // a refused header's reason
   std::optional<wasmiot_rx_result> resumed;  // what resuming from the slot found
+  std::optional<wasmiot_delta_result> decoded;  // an encoded bundle's decoding, once received whole
   bool pending = false;                   // the bundle waits for its test boot
   bool rollback = false;                  // verified, but not newer than the installed counter
   uint64_t sequence = 0;                  // of the bundle the session took

@@ -6,21 +6,61 @@
 #include "bundle/device_policy.h"
 #include "devsim/device_install.h"
 #include "keys/sodium_bridge.h"
+#include "wasmiot_decode.h"
 
 namespace wasmiot {
 
 char SlotName(uint8_t slot) { return slot == 0 ? 'A' : 'B'; }
 
+namespace {
+
+// Where `header`'s runnable payload lies in its slot, if inside it.
+std::optional<wasmiot_payload_place> PayloadPlace(const wasmiot_slots& slots, const wasmiot_bundle_header& header) {
+  wasmiot_bundle_layout layout = wasmiot_bundle_layout_of(&header);
+  if (wasmiot_bundle_end(&layout) > slots.slot_size) return std::nullopt;
+  wasmiot_payload_place place = wasmiot_runnable_payload(&header, slots.flash->sector_size);
+  if (uint64_t{place.offset} + place.size > slots.slot_size) return std::nullopt;
+  return place;
+}
+
+}  // namespace
+
 wasmiot_bundle_result VerifySlotBundle(const Bytes& flash, const wasmiot_slots& slots, uint8_t slot,
                                        const wasmiot_device_policy& policy, wasmiot_bundle_header& header,
-                                       Bytes& bundle) {
+                                       Bytes& bundle, Bytes& payload) {
   const auto start = flash.begin() + slots.slot_offset[slot];
   wasmiot_bundle_result r = wasmiot_bundle_parse_header(&*start, slots.slot_size, &header);
   if (r != WASMIOT_BUNDLE_OK) return r;
-  const uint64_t size = WASMIOT_BUNDLE_PAYLOAD_OFFSET(uint64_t{header.chunk_count}) + header.payload_size;
-  if (size > slots.slot_size) return WASMIOT_BUNDLE_TRUNCATED;
-  bundle.assign(start, start + static_cast<std::ptrdiff_t>(size));
-  return wasmiot_bundle_verify(bundle.data(), bundle.size(), &HostCrypto(), &policy, &header);
+  std::optional<wasmiot_payload_place> place = PayloadPlace(slots, header);
+  if (!place) return WASMIOT_BUNDLE_TRUNCATED;
+  wasmiot_bundle_layout layout = wasmiot_bundle_layout_of(&header);
+  bundle.assign(start, start + static_cast<std::ptrdiff_t>(wasmiot_bundle_end(&layout)));
+  wasmiot_device_policy own_base = policy;
+  own_base.base_digest = header.base_digest;
+  r = wasmiot_bundle_verify(bundle.data(), bundle.size(), &HostCrypto(), &own_base, &header);
+  if (r != WASMIOT_BUNDLE_OK) return r;
+  payload.assign(start + place->offset, start + place->offset + place->size);
+  if (header.encoding != WASMIOT_ENCODING_NONE) {
+    Sha256 digest = HashSha256(payload.data(), payload.size());
+    if (!std::equal(header.decoded_digest, header.decoded_digest + WASMIOT_BUNDLE_DIGEST_SIZE, digest.begin())) {
+      return WASMIOT_BUNDLE_PAYLOAD_MISMATCH;
+    }
+  }
+  return WASMIOT_BUNDLE_OK;
+}
+
+std::optional<std::array<uint8_t, WASMIOT_BUNDLE_DIGEST_SIZE>> SlotPayloadDigest(const Bytes& flash,
+                                                                                 const wasmiot_slots& slots,
+                                                                                 uint8_t slot) {
+  const auto start = flash.begin() + slots.slot_offset[slot];
+  wasmiot_bundle_header header{};
+  if (wasmiot_bundle_parse_header(&*start, slots.slot_size, &header) != WASMIOT_BUNDLE_OK) return std::nullopt;
+  std::optional<wasmiot_payload_place> place = PayloadPlace(slots, header);
+  if (!place) return std::nullopt;
+  Sha256 digest = HashSha256(&*start + place->offset, place->size);
+  std::array<uint8_t, WASMIOT_BUNDLE_DIGEST_SIZE> out;
+  std::copy(digest.begin(), digest.begin() + out.size(), out.begin());
+  return out;
 }
 
 Result<DeviceStatus> ReadDeviceStatus(const DeviceState& state, const Manifest& manifest) {
@@ -47,8 +87,8 @@ Result<DeviceStatus> ReadDeviceStatus(const DeviceState& state, const Manifest& 
     }
     st.content = SlotStatus::Content::kBundle;
     st.header = h;
-    Bytes bundle;
-    st.verdict = VerifySlotBundle(state.flash, slots, s, policy->policy, h, bundle);
+    Bytes bundle, payload;
+    st.verdict = VerifySlotBundle(state.flash, slots, s, policy->policy, h, bundle, payload);
   }
   Result<std::unique_ptr<SlotReceiver>> receiver = SlotReceiver::Open(copy, slots, manifest);
   if (!receiver) return receiver.error();

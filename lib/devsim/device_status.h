@@ -16,11 +16,20 @@
 
 namespace wasmiot {
 
-// The bundle in `slot` verified under `policy`; when it is, its header and
-// the whole bundle (header to payload) in `bundle`.
+// The bundle in `slot` verified under `policy`; when it is, its header, the
+// whole bundle (header to payload) in `bundle`, and the payload it runs in
+// `payload`. An encoded bundle's decoded payload, after the bundle, must match
+// its signed digest (payload-mismatch), and its base is not asked for: a slot
+// keeps its decoded payload, not the base it was decoded from.
 wasmiot_bundle_result VerifySlotBundle(const Bytes& flash, const wasmiot_slots& slots, uint8_t slot,
                                        const wasmiot_device_policy& policy, wasmiot_bundle_header& header,
-                                       Bytes& bundle);
+                                       Bytes& bundle, Bytes& payload);
+
+// The digest of the payload `slot` runs (what a delta for it names as its
+// base), read without verifying; none if the slot holds no bundle.
+std::optional<std::array<uint8_t, WASMIOT_BUNDLE_DIGEST_SIZE>> SlotPayloadDigest(const Bytes& flash,
+                                                                                 const wasmiot_slots& slots,
+                                                                                 uint8_t slot);
 
 // "A" or "B".
 char SlotName(uint8_t slot);

@@ -129,7 +129,7 @@ struct Device {
   DeviceId device_id = DeviceIdOf(Thermostat().device);
   TestSlot slot;
   std::vector<uint8_t> bitmap;
-  uint8_t scratch[WASMIOT_BUNDLE_TABLE_OFFSET];
+  uint8_t scratch[WASMIOT_BUNDLE_MAX_TABLE_OFFSET];
   wasmiot_device_policy policy{};
   wasmiot_receiver_config config{};
   wasmiot_receiver rx{};
@@ -558,7 +558,8 @@ TEST_CASE("Reassemble: assemble's receiver as a library call, resumed from the s
   CHECK(*two.resumed == WASMIOT_RX_ACCEPTED);
   CHECK(two.report.final_state == WASMIOT_RX_COMPLETE);
   CHECK(two.report.payload == payload);
-  CHECK(SlotCapacity(d.policy) == WASMIOT_BUNDLE_PAYLOAD_OFFSET(WASMIOT_BUNDLE_MAX_CHUNKS) + d.policy.max_payload_size);
+  // The largest encoded bundle, and room to decode it.
+  CHECK(SlotCapacity(d.policy) == WASMIOT_BUNDLE_ENCODED_TABLE_OFFSET + 16u * WASMIOT_BUNDLE_MAX_CHUNKS + 2 * d.policy.max_payload_size);
 }
 
 TEST_CASE("VerifyBundleFile and AssembleFiles: verify and assemble as library calls") {

@@ -51,6 +51,19 @@ struct DeviceCli {
     REQUIRE(RunWasmiot({"chunk", bundle, "--stream", stream}).exit_code == 0);
     return stream;
   }
+  // The bundle of Stream(to) as a delta from Stream(from)'s (or compressed,
+  // `from` empty), chunked into a stream.
+  std::string Encoded(const std::string& name, const std::string& from, const std::string& to) {
+    std::string bundle = dir.File(name + ".bundle"), stream = dir.File(name + ".stream");
+    std::vector<std::string> args = {"delta", dir.File(from + ".bundle"), dir.File(to + ".bundle"), "--key",
+                                     dir.File("k.key"), "-o", bundle};
+    if (from.empty()) args = {"delta", "--compress", dir.File(to + ".bundle"), "--key", dir.File("k.key"), "-o", bundle};
+    RunResult r = RunWasmiot(args);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    REQUIRE(RunWasmiot({"chunk", bundle, "--stream", stream}).exit_code == 0);
+    return stream;
+  }
   void Init(const std::string& path, std::vector<std::string> more = {}) {
     std::vector<std::string> args = {"device", "init", path, "-m", device, "-p", dir.File("k.pub.pem")};
     args.insert(args.end(), more.begin(), more.end());
@@ -409,5 +422,94 @@ TEST_CASE("device CLI power-cut: at every flash operation of an install and boot
   }
   std::printf("device CLI power-cut: %llu cut points tried\n", static_cast<unsigned long long>(cut_points));
   CHECK(cut_points >= 54);
+  d.CheckSchemas();
+}
+
+std::string ChangedThermostat() {
+  return Replace(ThermostatWat(), "(func (export \"init\")", "(func (export \"init\") nop");
+}
+
+TEST_CASE("device CLI: a compressed first install, then a delta from it, and a delta for another payload refused") {
+  DeviceCli d;
+  d.Stream("v1", ThermostatWat(), 1);
+  d.Stream("v2", ChangedThermostat(), 2);
+  d.Stream("v1b", Replace(ThermostatWat(), "(func (export \"init\")", "(func (export \"init\") nop nop"), 1);
+  const std::string packed = d.Encoded("v1z", "", "v1"), patch = d.Encoded("patch", "v1", "v2");
+  const std::string foreign = d.Encoded("foreign", "v1b", "v2");
+  d.Init(d.state);
+  // A device that runs nothing takes no delta: refused at the header.
+  json fresh = d.Device({"install", d.state, patch}, 1);
+  CHECK(fresh["install"]["refusal"] == "unsupported-encoding");
+  CHECK(fresh["install"]["pending"] == false);
+  json first = d.Device({"install", d.state, packed}, 0);
+  CHECK(first["install"]["decoded"] == "ok");
+  CHECK(first["install"]["pending"] == true);
+  CHECK(d.Device({"boot", d.state}, 0)["boot"]["running_sequence"] == 1);
+  // A delta from another payload than the active one: refused before download.
+  json wrong = d.Device({"install", d.state, foreign}, 1);
+  CHECK(wrong["install"]["refusal"] == "wrong-base");
+  CHECK(wrong["install"]["chunks"] == 0);
+  RunResult human = RunWasmiot({"device", "install", d.state, foreign});
+  CHECK_THAT(human.err, Catch::Contains("[install-refused]") && Catch::Contains("another payload"));
+  json second = d.Device({"install", d.state, patch}, 0);
+  CHECK(second["install"]["decoded"] == "ok");
+  json booted = d.Device({"boot", d.state}, 0);
+  CHECK(booted["boot"]["tested"] == true);
+  CHECK(booted["boot"]["running_sequence"] == 2);
+  json status = d.Device({"status", d.state}, 0);
+  CHECK(status["status"]["slots"][1]["header"]["encoding"] == "delta");
+  CHECK(status["status"]["slots"][1]["verdict"] == "ok");
+  // Slot A keeps v1 until the next install: the active v2 stands on its own digest.
+  d.CheckSchemas();
+}
+
+// The power-cut proof for delta installs: from a device running v1, a delta
+// to a v2 that runs and to one whose init traps, cut at every flash operation
+// of install (receive, decode into the slot, pending) and boot.
+TEST_CASE("device CLI power-cut: a delta install and boot cut at every flash operation recover") {
+  DeviceCli d;
+  d.Stream("v1", ThermostatWat(), 1);
+  d.Stream("good", ChangedThermostat(), 2);
+  d.Stream("bad", TrappingInit(), 2);
+  const std::string good = d.Encoded("good-patch", "v1", "good"), bad = d.Encoded("bad-patch", "v1", "bad");
+  const std::string base = d.dir.File("base.state");
+  d.Init(base, {"--sector-size", "1024"});
+  d.Device({"install", base, d.dir.File("v1.stream")}, 0);
+  d.Device({"boot", base}, 0);
+  uint64_t cut_points = 0;
+  for (const std::string& update : {good, bad}) {
+    const bool runs = update == good;
+    fs::copy_file(base, d.state, fs::copy_options::overwrite_existing);
+    json installed = d.Device({"install", d.state, update}, 0);
+    CHECK(installed["install"]["decoded"] == "ok");
+    const uint64_t install_ops = installed["flash_operations"];
+    const uint64_t boot_ops = d.Device({"boot", d.state}, runs ? 0 : 1)["flash_operations"];
+    CHECK(install_ops > 6);  // erase, header, table, chunks, the decoded range's erase and blocks, pending
+    for (uint64_t cut = 1; cut <= install_ops + boot_ops; ++cut, ++cut_points) {
+      INFO(fmt::format("{} update, cut at operation {} of {} + {}", runs ? "good" : "trapping", cut, install_ops,
+                       boot_ops));
+      fs::copy_file(base, d.state, fs::copy_options::overwrite_existing);
+      Invariants invariants;
+      invariants.counter = 1;
+      const uint64_t never = runs ? 0 : 2;
+      json cut_doc = cut <= install_ops
+                         ? d.Device({"install", d.state, update, "--fail-at", std::to_string(cut)}, 4)
+                         : (d.Device({"install", d.state, update}, 0),
+                            d.Device({"boot", d.state, "--fail-at", std::to_string(cut - install_ops)}, 4));
+      CHECK(cut_doc["power_cut"] == true);
+      json reboot = d.Device({"boot", d.state}, DeviceCli::kZeroOrOne);
+      invariants.Check(reboot["status"], never);
+      const bool done = reboot["status"]["counter"] == 2;
+      // The retried delta still applies: the active slot (its base) was never written.
+      json retry = d.Device({"install", d.state, update}, done ? 1 : 0);
+      invariants.Check(retry["status"], never);
+      CHECK(retry["install"]["pending"] == !done);
+      json last = d.Device({"boot", d.state}, runs ? 0 : 1);
+      invariants.Check(last["status"], never);
+      CHECK(last["status"]["counter"] == (runs ? 2 : 1));
+    }
+  }
+  std::printf("device CLI delta power-cut: %llu cut points tried\n", static_cast<unsigned long long>(cut_points));
+  CHECK(cut_points >= 20);
   d.CheckSchemas();
 }

@@ -71,7 +71,7 @@ struct Boot {
   wasmiot_receiver_config config{};
   wasmiot_receiver rx{};
   uint8_t bitmap[64] = {};
-  uint8_t scratch[WASMIOT_BUNDLE_TABLE_OFFSET] = {};
+  uint8_t scratch[WASMIOT_BUNDLE_MAX_TABLE_OFFSET] = {};
 };
 
 TEST_CASE("slot storage: a download into NOR flash programs each unit once and verifies") {

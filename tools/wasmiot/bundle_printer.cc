@@ -21,9 +21,9 @@ namespace {
 
 nlohmann::json BundleHeaderJson(const wasmiot_bundle_header& h, const Manifest* manifest) {
   const char* target = wasmiot_target_name(h.target);
-  return {
-      {"format_version", WASMIOT_BUNDLE_VERSION},
-      {"header_size", WASMIOT_BUNDLE_HEADER_SIZE},
+  nlohmann::json doc = {
+      {"format_version", h.format},
+      {"header_size", h.header_size},
       {"payload_kind", PayloadKindName(h.payload_kind)},
       {"target", h.target == 0 ? nlohmann::json("") : target ? nlohmann::json(target) : nlohmann::json(nullptr)},
       {"target_id", h.target},
@@ -47,12 +47,26 @@ nlohmann::json BundleHeaderJson(const wasmiot_bundle_header& h, const Manifest* 
         {"fuel_per_call", h.fuel_per_call},
         {"wall_ms_per_call", h.wall_ms_per_call}}},
   };
+  doc["encoding"] = EncodingName(h.encoding);
+  if (h.encoding != WASMIOT_ENCODING_NONE) {
+    doc["decoded_size"] = h.decoded_size;
+    doc["decoded_digest"] = HexString(h.decoded_digest, WASMIOT_BUNDLE_DIGEST_SIZE);
+    if (h.encoding == WASMIOT_ENCODING_DELTA) doc["base_digest"] = HexString(h.base_digest, WASMIOT_BUNDLE_DIGEST_SIZE);
+  }
+  return doc;
 }
 
 void PrintBundleHeader(const std::string& path, const wasmiot_bundle_header& h) {
-  Print("{}: wasmiot bundle, format {} (header not verified)\n", path, WASMIOT_BUNDLE_VERSION);
+  Print("{}: wasmiot bundle, format {} (header not verified)\n", path, h.format);
   Print("  payload:    {} {}, {}\n", PayloadKindName(h.payload_kind),
         h.target ? fmt::format("for {}", BundleTarget(h)) : std::string("module"), Plural(h.payload_size, "byte"));
+  if (h.encoding != WASMIOT_ENCODING_NONE) {
+    Print("  encoding:   {}, decodes to {} (digest {}){}\n", EncodingName(h.encoding), Plural(h.decoded_size, "byte"),
+          HexString(h.decoded_digest, WASMIOT_BUNDLE_DIGEST_SIZE),
+          h.encoding == WASMIOT_ENCODING_DELTA
+              ? fmt::format(", from the payload {}", HexString(h.base_digest, WASMIOT_BUNDLE_DIGEST_SIZE))
+              : std::string());
+  }
   Print("  module:     digest {}\n", HexString(h.module_digest, WASMIOT_BUNDLE_DIGEST_SIZE));
   Print("  version:    {}, sequence {}\n", BundleVersion(h.version_major, h.version_minor, h.version_patch), h.sequence);
   Print("  device:     id {}, API {}, manifest digest {}\n", HexString(h.device_id, WASMIOT_DEVICE_ID_SIZE),

@@ -19,6 +19,7 @@ struct AssembleOptions {
   std::string input;
   std::string output;
   std::string slot;
+  std::string base;
   PolicyOptions policy;
 };
 
@@ -31,11 +32,13 @@ int RunAssemble(const AssembleOptions& options) {
     request.input_path = options.input;
     request.output_path = options.output;
     request.slot_path = options.slot;
+    request.base_path = options.base;
     request.inputs = {{"--manifest", options.policy.manifest_path}};
     for (const std::string& key : options.policy.pubkeys) request.inputs.push_back({"--pubkey", key});
     request.input_name = "INPUT";
     request.output_name = "-o";
     request.slot_name = "--slot";
+    request.base_name = "--base";
     assembled = AssembleFiles(request, *device, diagnostics);
   }
   const std::optional<AssembleReport>& report = assembled.report;
@@ -74,6 +77,9 @@ void RegisterAssembleCommand(CLI::App& app, Invocation& invocation) {
   cmd->add_option("input", options->input, "A folder of .chunk files, or a stream file")->required();
   cmd->add_option("-o,--output", options->output, "Where to write the verified payload")->required();
   cmd->add_option("--slot", options->slot, "A file that keeps the device's storage between runs (resume)");
+  cmd->add_option("--base", options->base,
+                  "For a delta bundle: the bundle it was made from (the one the device runs); the payload is written "
+                  "decoded");
   AddPolicyOptions(*cmd, options->policy, /*manifest_required=*/false);
   AddCommonOptions(*cmd, options->common);
   cmd->footer(
@@ -84,12 +90,15 @@ void RegisterAssembleCommand(CLI::App& app, Invocation& invocation) {
       "duplicates and foreign frames do not matter. Frames that came before their header or\n"
       "table are offered again, as a sender resends. OUTPUT is written only when the whole\n"
       "payload is verified. With --slot, storage persists in a file: a run that ends with\n"
-      "chunks missing saves its progress, and the next run resumes from it."
+      "chunks missing saves its progress, and the next run resumes from it. An encoded bundle\n"
+      "('wasmiot delta') is written decoded and checked against its signed digest: a delta\n"
+      "needs --base, the bundle it was made from."
       "\n\n"
       "Examples:\n"
       "  wasmiot assemble thermostat.chunks --pubkey release.pub.pem -o thermostat.wasm\n"
       "  wasmiot assemble thermostat.stream -p release.pub.pem -m thermostat.device.json --installed-seq 6 -o t.wasm\n"
       "  wasmiot assemble partial.chunks -p release.pub.pem --slot device.slot -o t.wasm --json\n"
+      "  wasmiot assemble patch.stream -p release.pub.pem --base thermostat-1.2.0.bundle -o t.wasm\n"
       "\n"
       "Exit status: 0 payload verified and written, 1 refused or incomplete, 2 usage error,\n"
       "3 I/O error.");

@@ -91,6 +91,7 @@ nlohmann::json ReportJson(const DeviceOptions& o, const DeviceReport& r, int exi
                       {"chunks", i.chunks}, {"missing_chunks", i.missing_chunks}};
     if (i.resumed) doc["install"]["resumed"] = wasmiot_rx_result_name(*i.resumed);
     if (i.refusal != WASMIOT_BUNDLE_OK) doc["install"]["refusal"] = wasmiot_bundle_result_name(i.refusal);
+    if (i.decoded) doc["install"]["decoded"] = wasmiot_delta_result_name(*i.decoded);
   }
   if (r.boot) {
     const BootOutcome& b = *r.boot;
@@ -115,6 +116,12 @@ nlohmann::json ReportJson(const DeviceOptions& o, const DeviceReport& r, int exi
   return doc;
 }
 
+std::string PayloadSize(const wasmiot_bundle_header& h) {
+  if (h.encoding == WASMIOT_ENCODING_NONE) return Plural(h.payload_size, "payload byte");
+  return fmt::format("{} {} decoded to {}", Plural(h.payload_size, "byte"), EncodingName(h.encoding),
+                     Plural(h.decoded_size, "payload byte"));
+}
+
 void PrintStatus(const std::string& path, const DeviceReport& r) {
   const FlashGeometry& g = r.geometry;
   Print("{}: {}/{}, {} of flash ({} of {} bytes, {}-byte write units), {}\n", path, r.manifest->device.vendor,
@@ -133,7 +140,7 @@ void PrintStatus(const std::string& path, const DeviceReport& r) {
                           : receiving ? "part of a bundle (an install under way)"
                           : !st.header ? "no bundle header"
                                        : fmt::format("{}, {}: {}", BundleSummary(*st.header, r.manifest.get()),
-                                                     Plural(st.header->payload_size, "payload byte"),
+                                                     PayloadSize(*st.header),
                                                      st.verdict == WASMIOT_BUNDLE_OK
                                                          ? std::string("verified")
                                                          : std::string("refused: ") + wasmiot_bundle_result_name(st.verdict));

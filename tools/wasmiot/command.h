@@ -64,6 +64,7 @@ void RegisterKeygenCommand(CLI::App& app, Invocation& invocation);
 void RegisterPubkeyCommand(CLI::App& app, Invocation& invocation);
 void RegisterSignCommand(CLI::App& app, Invocation& invocation);
 void RegisterVerifyCommand(CLI::App& app, Invocation& invocation);
+void RegisterDeltaCommand(CLI::App& app, Invocation& invocation);
 void RegisterChunkCommand(CLI::App& app, Invocation& invocation);
 void RegisterAssembleCommand(CLI::App& app, Invocation& invocation);
 void RegisterRunCommand(CLI::App& app, Invocation& invocation);

@@ -31,6 +31,7 @@ constexpr CommandInfo kCommands[] = {
     {"pubkey", RegisterPubkeyCommand},
     {"sign", RegisterSignCommand},
     {"verify", RegisterVerifyCommand},
+    {"delta", RegisterDeltaCommand},
     {"chunk", RegisterChunkCommand},
     {"assemble", RegisterAssembleCommand},
     {"run", RegisterRunCommand},
