@@ -39,10 +39,10 @@ echo "|---|---:|---:|"
 for cpu in "${cpus[@]}"; do
   name=${cpu%%:*}
   awk -f "$root/bench/stack-depth.awk" "$work/$name-wasmiot_bundle.ci" "$work/$name-wasmiot_chunks.ci" \
-    "$work/$name-wasmiot_slots.ci" "$work/$name-wasmiot_delta.ci" > "$work/$name.stack"
+    "$work/$name-wasmiot_slots.ci" "$work/$name-wasmiot_delta.ci" "$work/$name-wasmiot_decode.ci" > "$work/$name.stack"
 done
 for entry in wasmiot_receiver_accept wasmiot_receiver_resume wasmiot_receiver_poll wasmiot_bundle_verify_header \
-             wasmiot_slots_open wasmiot_slots_confirm wasmiot_delta_feed wasmiot_delta_finish; do
+             wasmiot_slots_open wasmiot_slots_confirm wasmiot_delta_feed wasmiot_delta_finish wasmiot_decode_bundle; do
   m4=$(awk -v e=$entry '$1 == e { print $2 }' "$work/cortex-m4f.stack")
   m0=$(awk -v e=$entry '$1 == e { print $2 }' "$work/cortex-m0plus.stack")
   echo "| $entry | $m4 | $m0 |"

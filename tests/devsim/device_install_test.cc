@@ -5,6 +5,7 @@
 // slot pending, and the install then completes.
 #include <catch2/catch.hpp>
 
+#include "bundle/encoded_bundle.h"
 #include "devsim/device_install.h"
 #include "device_lab.h"
 
@@ -144,6 +145,92 @@ TEST_CASE("device install power-cut: cut at every flash operation, the active sl
     CHECK(active_slot(lab.state.flash) == active_slot(confirmed.flash));
   }
   std::printf("device install power-cut: %llu cut points tried\n", static_cast<unsigned long long>(operations));
+}
+
+// `encoded`'s header (a format 3 bundle) over another stream, signed again:
+// what a signer's bug or a stolen key could send.
+Bytes WithStream(const Bytes& encoded, const Bytes& stream, const SecretKey& key) {
+  wasmiot_bundle_header h{};
+  REQUIRE(wasmiot_bundle_parse_header(encoded.data(), encoded.size(), &h) == WASMIOT_BUNDLE_OK);
+  Bytes b(encoded.begin(), encoded.begin() + WASMIOT_BUNDLE_ENCODED_HEADER_SIZE);
+  const uint32_t size = static_cast<uint32_t>(stream.size()), chunks = (size + h.chunk_size - 1) / h.chunk_size;
+  for (int i = 0; i < 4; ++i) b[WASMIOT_BUNDLE_OFF_PAYLOAD_SIZE + i] = static_cast<uint8_t>(size >> (8 * i));
+  b[WASMIOT_BUNDLE_OFF_CHUNK_COUNT] = static_cast<uint8_t>(chunks);
+  b[WASMIOT_BUNDLE_OFF_CHUNK_COUNT + 1] = static_cast<uint8_t>(chunks >> 8);
+  Bytes table = ChunkTable(stream, h.chunk_size);
+  Sha256 digest = HashSha256(table.data(), table.size());
+  std::copy(digest.begin(), digest.begin() + 16, b.begin() + WASMIOT_BUNDLE_OFF_TABLE_DIGEST);
+  Ed25519Signature signature = SignMessage(key.seed(), b.data(), b.size());
+  b.insert(b.end(), signature.begin(), signature.end());
+  b.insert(b.end(), table.begin(), table.end());
+  b.insert(b.end(), stream.begin(), stream.end());
+  return b;
+}
+
+void PutVarint(Bytes& b, uint32_t v) {
+  for (; v >= 0x80; v >>= 7) b.push_back(static_cast<uint8_t>(v | 0x80));
+  b.push_back(static_cast<uint8_t>(v));
+}
+
+// An INSERT of `n` zero bytes (n >= 64), or only its op when `literals` is false.
+Bytes InsertZeros(uint32_t n, bool literals = true) {
+  Bytes b{0x3F};
+  PutVarint(b, n - 64);
+  if (literals) b.resize(b.size() + n, 0);
+  return b;
+}
+
+TEST_CASE("device install: a signed delta with a hostile stream is refused at decoding and never pending") {
+  Lab lab;
+  const Bytes old_payload = test::PseudoRandomBytes(3000, 1);  // what lab.Frames(7) carries
+  REQUIRE(InstallFrames(lab.state, Thermostat(), lab.Frames(7), std::nullopt)->pending);
+  lab.Confirm();
+  const DeviceState confirmed = lab.state;
+  Bytes new_payload = old_payload;
+  new_payload[100] ^= 1;
+  Result<EncodedBundle> good = EncodeBundle(lab.Bundle(new_payload, 8, Thermostat(), 512), &old_payload, lab.key);
+  REQUIRE(good.ok());
+  const uint32_t n = static_cast<uint32_t>(new_payload.size());
+  Bytes far_copy{0x40};  // COPY_OLD of 4 bytes, 100000 past the cursor
+  PutVarint(far_copy, 200000);
+  Bytes cut = InsertZeros(n);
+  cut.resize(cut.size() - 10);
+  const std::pair<Bytes, wasmiot_delta_result> cases[] = {
+      {far_copy, WASMIOT_DELTA_OLD_RANGE},
+      {Bytes{0x80, 0x05}, WASMIOT_DELTA_NEW_RANGE},  // COPY_NEW before the output's start
+      {InsertZeros(n + 1), WASMIOT_DELTA_TOO_LONG},
+      {InsertZeros(n - 1), WASMIOT_DELTA_TOO_SHORT},
+      {cut, WASMIOT_DELTA_TRUNCATED},
+      {Bytes{0xC0}, WASMIOT_DELTA_MALFORMED},
+      {InsertZeros(n), WASMIOT_DELTA_DIGEST_MISMATCH},  // well formed, the wrong bytes
+  };
+  FlashModel view(confirmed.geometry, confirmed.flash);
+  wasmiot_slots layout;
+  REQUIRE(wasmiot_slots_open(&layout, &view.flash()) == WASMIOT_SLOTS_OK);
+  auto active_slot = [&](const Bytes& flash) {
+    return Bytes(flash.begin() + layout.slot_offset[0], flash.begin() + layout.slot_offset[0] + layout.slot_size);
+  };
+  for (const auto& [stream, expected] : cases) {
+    INFO(wasmiot_delta_result_name(expected));
+    lab.state = confirmed;
+    Result<InstallOutcome> out = InstallFrames(lab.state, Thermostat(), Lab::FramesOf(WithStream(good->bytes, stream, lab.key)),
+                                               std::nullopt);
+    REQUIRE(out.ok());
+    CHECK(out->receiver == WASMIOT_RX_COMPLETE);  // authentic: the receiver takes it whole
+    REQUIRE(out->decoded.has_value());
+    CHECK(*out->decoded == expected);
+    CHECK_FALSE(out->pending);
+    CHECK(out->flash.misuse.empty());
+    CHECK(lab.Slots().pending == WASMIOT_SLOT_NONE);
+    CHECK(active_slot(lab.state.flash) == active_slot(confirmed.flash));
+  }
+  // The honest delta installs.
+  lab.state = confirmed;
+  Result<InstallOutcome> honest = InstallFrames(lab.state, Thermostat(), Lab::FramesOf(good->bytes), std::nullopt);
+  REQUIRE(honest.ok());
+  CHECK(honest->decoded == WASMIOT_DELTA_OK);
+  CHECK(honest->pending);
+  CHECK(active_slot(lab.state.flash) == active_slot(confirmed.flash));
 }
 
 }  // namespace

@@ -42,6 +42,9 @@ struct DeviceLab {
   }
   std::vector<SourcedFrame> Frames(const Bytes& payload, uint64_t sequence, const Manifest& manifest = Thermostat(),
                                    uint32_t chunk_size = 256) {
+    return FramesOf(Bundle(payload, sequence, manifest, chunk_size));
+  }
+  Bytes Bundle(const Bytes& payload, uint64_t sequence, const Manifest& manifest, uint32_t chunk_size) {
     BundleSpec spec;
     spec.payload = payload;
     spec.kind = WASMIOT_PAYLOAD_WASM;
@@ -51,7 +54,10 @@ struct DeviceLab {
     spec.chunk_size = chunk_size;
     Result<Bytes> bundle = BuildBundle(spec, key);
     REQUIRE(bundle.ok());
-    Result<std::vector<Bytes>> sliced = SliceBundle(*bundle);
+    return std::move(bundle).value();
+  }
+  static std::vector<SourcedFrame> FramesOf(const Bytes& bundle) {
+    Result<std::vector<Bytes>> sliced = SliceBundle(bundle);
     REQUIRE(sliced.ok());
     std::vector<SourcedFrame> out;
     for (Bytes& f : *sliced) out.push_back(SourcedFrame{std::move(f), "frames", 0});
