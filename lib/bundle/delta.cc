@@ -193,9 +193,10 @@ Result<Bytes> EncodeDelta(const Bytes& base, const Bytes& target, DeltaStats* st
     return Error{ErrorKind::kInvalidInput, fmt::format("a delta payload must be at most {} bytes", kMaxAotPayload)};
   }
   DeltaStats counted;
-  Bytes stream = Encoder(base, target).Encode(counted);
+  Bytes ops = Encoder(base, target).Encode(counted);
+  ops.push_back(WASMIOT_DELTA_OP_END_BYTE);
   if (stats) *stats = counted;
-  return stream;
+  return CodeOps(ops);
 }
 
 DeltaApplied ApplyDelta(const Bytes& base, const Bytes& stream, uint32_t new_size, size_t piece) {

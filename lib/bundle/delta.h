@@ -1,4 +1,4 @@
-// Delta streams (format v1, lib/device/wasmiot_delta.h, docs/delta.md): the
+// Delta streams (format 2, lib/device/wasmiot_delta.h, docs/delta.md): the
 // encoder of the operations that make a new payload from an old one (a delta
 // update) or from nothing (a compressed payload), and the device's C applier
 // run over payloads in memory, the one decoder.
@@ -23,6 +23,10 @@ struct DeltaStats {
 // Refuses payloads over kMaxAotPayload (64 MiB), the largest a bundle
 // carries. The same inputs give the same bytes.
 Result<Bytes> EncodeDelta(const Bytes& base, const Bytes& target, DeltaStats* stats = nullptr);
+
+// The coding layer over any op-layer bytes (hostile ones too, for tests):
+// what EncodeDelta returns is CodeOps of its operations and END.
+Bytes CodeOps(const Bytes& ops);
 
 struct DeltaApplied {
   wasmiot_delta_result result = WASMIOT_DELTA_OK;

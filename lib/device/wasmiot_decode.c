@@ -3,7 +3,11 @@
 
 #include <string.h>
 
-#define WASMIOT_DECODE_READ_BUFFER 64u
+/* The stream is read back in pieces this big: small, since the applier's
+ * state (nearly 1 KiB) is on the same stack. */
+#define WASMIOT_DECODE_READ_BUFFER 16u
+/* Payloads are hashed through a larger buffer, while no applier is live. */
+#define WASMIOT_DECODE_HASH_BUFFER 64u
 
 wasmiot_payload_place wasmiot_runnable_payload(const wasmiot_bundle_header* h, uint32_t align) {
   wasmiot_payload_place place;
@@ -25,7 +29,7 @@ static int inside(const wasmiot_storage* s, wasmiot_payload_place p) {
 /* 1 if stored bytes [p.offset, +p.size) hash to `expected`, 0 if not, -1 on a read error. */
 static int digest_matches(const wasmiot_storage* s, wasmiot_payload_place p, const uint8_t expected[16],
                           const wasmiot_crypto* crypto) {
-  uint8_t buffer[WASMIOT_DECODE_READ_BUFFER];
+  uint8_t buffer[WASMIOT_DECODE_HASH_BUFFER];
   uint8_t digest[32];
   wasmiot_sha256_ctx ctx;
   crypto->sha256_init(&ctx);
@@ -40,13 +44,18 @@ static int digest_matches(const wasmiot_storage* s, wasmiot_payload_place p, con
   return memcmp(digest, expected, WASMIOT_BUNDLE_DIGEST_SIZE) == 0;
 }
 
-/* Feeds the stored stream [offset, offset + size) to the applier. */
-static wasmiot_delta_result apply_stored(wasmiot_delta* delta, const wasmiot_storage* s, uint32_t offset,
+/* Applies the stored stream [offset, offset + size) as `config` says. Its own
+ * function, so the applier's state is on the stack only while it runs, never
+ * together with a hash's. */
+static wasmiot_delta_result apply_stored(const wasmiot_delta_config* config, const wasmiot_storage* s, uint32_t offset,
                                          uint32_t size) {
   uint8_t buffer[WASMIOT_DECODE_READ_BUFFER];
+  wasmiot_delta state;
+  wasmiot_delta* delta = &state;
+  wasmiot_delta_result r = wasmiot_delta_begin(delta, config);
+  if (r != WASMIOT_DELTA_OK) return r;
   while (size > 0) {
     uint32_t n = size < sizeof buffer ? size : (uint32_t)sizeof buffer;
-    wasmiot_delta_result r;
     if (s->read(s->context, offset, buffer, n) != 0) return WASMIOT_DELTA_STORAGE_ERROR;
     r = wasmiot_delta_feed(delta, buffer, n);
     if (r != WASMIOT_DELTA_OK) return r;
@@ -60,7 +69,6 @@ wasmiot_delta_result wasmiot_decode_bundle(const wasmiot_decode_config* c, const
   wasmiot_bundle_layout layout = wasmiot_bundle_layout_of(h);
   wasmiot_payload_place out = wasmiot_runnable_payload(h, c->align);
   wasmiot_delta_config dc;
-  wasmiot_delta delta;
   wasmiot_delta_result r;
   int same;
   if (h->encoding == WASMIOT_ENCODING_NONE) return WASMIOT_DELTA_NOT_ENCODED;
@@ -81,10 +89,8 @@ wasmiot_delta_result wasmiot_decode_bundle(const wasmiot_decode_config* c, const
   dc.new_storage = c->slot;
   dc.new_offset = out.offset;
   dc.new_size = out.size;
-  r = wasmiot_delta_begin(&delta, &dc);
-  if (r != WASMIOT_DELTA_OK) return r;
   if (c->slot->erase && c->slot->erase(c->slot->context, out.offset, out.size) != 0) return WASMIOT_DELTA_STORAGE_ERROR;
-  r = apply_stored(&delta, c->slot, wasmiot_bundle_payload_offset(&layout), layout.payload_size);
+  r = apply_stored(&dc, c->slot, wasmiot_bundle_payload_offset(&layout), layout.payload_size);
   if (r != WASMIOT_DELTA_OK) return r;
   same = digest_matches(c->slot, out, h->decoded_digest, c->crypto);
   if (same < 0) return WASMIOT_DELTA_STORAGE_ERROR;

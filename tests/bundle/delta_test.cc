@@ -2,6 +2,8 @@
 // device's C applier (lib/device/wasmiot_delta.c) gives the new payload back,
 // in pieces of any size; hostile streams are refused with their own code,
 // never write outside the new payload's range and never write the old one.
+// Hand-written streams are op-layer hex, coded with CodeOps (the encoder's
+// coding layer) unless a case is about the coded bytes themselves.
 #include <cstring>
 #include <random>
 
@@ -144,6 +146,9 @@ Bytes Hex(std::string_view text) {
   return *bytes;
 }
 
+// Op-layer hex, coded as the encoder codes it.
+Bytes Coded(std::string_view ops) { return CodeOps(Hex(ops)); }
+
 }  // namespace
 
 TEST_CASE("delta: what the encoder writes, the device's applier turns back into the new payload") {
@@ -183,7 +188,7 @@ TEST_CASE("delta: small changes make small streams, and repeats compress") {
   Bytes stream = Encode(code, changed, &stats);
   CHECK(stream.size() <= 24);  // copy, one byte, copy
   CHECK(stats.copied_old == code.size() - 1);
-  CHECK(Encode(code, code).size() <= 8);
+  CHECK(Encode(code, code).size() <= 12);  // the coder's 5 start bytes, a copy, END
   CHECK(Encode({}, Bytes(100000, 0)).size() <= 16);
   Bytes compressed = Encode({}, code, &stats);
   CHECK(compressed.size() < code.size() / 2);
@@ -194,15 +199,15 @@ TEST_CASE("delta: small changes make small streams, and repeats compress") {
 
 TEST_CASE("delta: COPY_NEW repeats overlapping bytes and reads back what was written") {
   // INSERT 'a', then COPY_NEW 100 from 1 back: a run of 101 'a' across two blocks.
-  Applied run = Apply({}, Hex("00 61 bf 21 00"), 101);
+  Applied run = Apply({}, Coded("00 61 bf 21 00 ff"), 101);
   REQUIRE(run.result == WASMIOT_DELTA_OK);
   CHECK(run.produced == Bytes(101, 'a'));
   // 70 literal bytes, then a copy of all 70: its first bytes were already written to storage.
   Bytes literals = Random(70, 5);
   Bytes stream = Hex("3f 06");  // INSERT 64 + 6
   stream.insert(stream.end(), literals.begin(), literals.end());
-  stream.insert(stream.end(), {0xbf, 0x03, 0x45});  // COPY_NEW 67 + 3, distance 69 + 1
-  Applied copy = Apply({}, stream, 140);
+  stream.insert(stream.end(), {0xbf, 0x03, 0x45, 0xff});  // COPY_NEW 67 + 3, distance 69 + 1; END
+  Applied copy = Apply({}, CodeOps(stream), 140);
   REQUIRE(copy.result == WASMIOT_DELTA_OK);
   Bytes expected = literals;
   expected.insert(expected.end(), literals.begin(), literals.end());
@@ -218,28 +223,27 @@ TEST_CASE("delta: hostile streams are refused with their own code and write noth
     wasmiot_delta_result result;
   };
   const Case cases[] = {
-      {"a reserved op", "c0", 4, WASMIOT_DELTA_MALFORMED},
-      {"a copy past the old payload's end", "40 0e", 4, WASMIOT_DELTA_OLD_RANGE},     // 7..11 of 10
-      {"a copy before the old payload's start", "40 01", 4, WASMIOT_DELTA_OLD_RANGE},  // from -1
-      {"a cursor move past 2^31", "40 fe ff ff ff 0f", 4, WASMIOT_DELTA_OLD_RANGE},
-      {"a copy from before the output", "00 61 80 01", 5, WASMIOT_DELTA_NEW_RANGE},   // 2 back of 1
-      {"the largest distance", "00 61 80 ff ff ff ff 0f", 5, WASMIOT_DELTA_NEW_RANGE},
-      {"an insert past the new size", "02 61 62 63", 2, WASMIOT_DELTA_TOO_LONG},
-      {"a copy past the new size", "40 00", 3, WASMIOT_DELTA_TOO_LONG},
-      {"an extended length past the new size", "3f ff ff ff ff 0f", 100, WASMIOT_DELTA_TOO_LONG},
-      {"output shorter than declared", "02 61 62 63", 5, WASMIOT_DELTA_TOO_SHORT},
-      {"no stream at all", "", 1, WASMIOT_DELTA_TOO_SHORT},
-      {"a stream cut inside the literals", "02 61 62", 3, WASMIOT_DELTA_TRUNCATED},
-      {"a stream cut inside a varint", "40 80", 4, WASMIOT_DELTA_TRUNCATED},
-      {"a stream cut before a copy's argument", "40", 4, WASMIOT_DELTA_TRUNCATED},
-      {"a varint of six bytes", "3f 80 80 80 80 80 00", 100, WASMIOT_DELTA_MALFORMED},
-      {"a varint over 32 bits", "3f 80 80 80 80 10", 100, WASMIOT_DELTA_MALFORMED},
-      {"bytes after the last op", "00 61 00 62", 1, WASMIOT_DELTA_TOO_LONG},
+      {"a reserved op", "c0 ff", 4, WASMIOT_DELTA_MALFORMED},
+      {"another reserved op", "fe", 4, WASMIOT_DELTA_MALFORMED},
+      {"a copy past the old payload's end", "40 0e ff", 4, WASMIOT_DELTA_OLD_RANGE},     // 7..11 of 10
+      {"a copy before the old payload's start", "40 01 ff", 4, WASMIOT_DELTA_OLD_RANGE},  // from -1
+      {"a cursor move past 2^31", "40 fe ff ff ff 0f ff", 4, WASMIOT_DELTA_OLD_RANGE},
+      {"a copy from before the output", "00 61 80 01 ff", 5, WASMIOT_DELTA_NEW_RANGE},   // 2 back of 1
+      {"the largest distance", "00 61 80 ff ff ff ff 0f ff", 5, WASMIOT_DELTA_NEW_RANGE},
+      {"an insert past the new size", "02 61 62 63 ff", 2, WASMIOT_DELTA_TOO_LONG},
+      {"a copy past the new size", "40 00 ff", 3, WASMIOT_DELTA_TOO_LONG},
+      {"an extended length past the new size", "3f ff ff ff ff 0f ff", 100, WASMIOT_DELTA_TOO_LONG},
+      {"END before the payload is whole", "02 61 62 63 ff", 5, WASMIOT_DELTA_TOO_SHORT},
+      {"END at once", "ff", 1, WASMIOT_DELTA_TOO_SHORT},
+      {"a varint of six bytes", "3f 80 80 80 80 80 00 ff", 100, WASMIOT_DELTA_MALFORMED},
+      {"a varint over 32 bits", "3f 80 80 80 80 10 ff", 100, WASMIOT_DELTA_MALFORMED},
+      {"an op after the payload is whole", "00 61 00 62 ff", 1, WASMIOT_DELTA_TOO_LONG},
+      {"ops after END", "00 61 ff 00 62", 1, WASMIOT_DELTA_MALFORMED},  // coded bytes after END
   };
   for (const Case& c : cases) {
     INFO(c.what);
     for (size_t piece : {size_t{0}, size_t{1}}) {
-      Applied a = Apply(old, Hex(c.stream), c.new_size, piece);
+      Applied a = Apply(old, Coded(c.stream), c.new_size, piece);
       CHECK(wasmiot_delta_result_name(a.result) == std::string(wasmiot_delta_result_name(c.result)));
       CHECK(a.misuse == 0);
       CHECK(std::all_of(a.new_region_after.begin(), a.new_region_after.end(),
@@ -248,14 +252,41 @@ TEST_CASE("delta: hostile streams are refused with their own code and write noth
   }
 }
 
+TEST_CASE("delta: the coded bytes themselves: the coder's start, a stream cut anywhere, bytes after END") {
+  Bytes old = Random(10, 6);
+  auto result = [&](const Bytes& coded, uint32_t new_size, size_t piece) {
+    Applied a = Apply(old, coded, new_size, piece);
+    CHECK(a.misuse == 0);
+    CHECK(std::all_of(a.new_region_after.begin(), a.new_region_after.end(), [](uint8_t b) { return b == kUnwritten; }));
+    return a.result;
+  };
+  CHECK(result({}, 1, 0) == WASMIOT_DELTA_TRUNCATED);                 // no coded byte at all
+  CHECK(result(Hex("00 00 00"), 1, 0) == WASMIOT_DELTA_TRUNCATED);    // the coder's start cut
+  CHECK(result(Hex("01 00 00 00 00 00"), 1, 1) == WASMIOT_DELTA_MALFORMED);  // the start byte is 0
+  // A real stream cut at every length, fed at once and byte by byte: never OK.
+  const Bytes target = Random(300, 9);
+  const Bytes stream = Encode(old, target);
+  for (size_t cut = 0; cut < stream.size(); ++cut) {
+    INFO("cut at " << cut << " of " << stream.size());
+    for (size_t piece : {size_t{0}, size_t{1}}) {
+      CHECK(result(Bytes(stream.begin(), stream.begin() + cut), 300, piece) != WASMIOT_DELTA_OK);
+    }
+  }
+  // A coded byte after END.
+  Bytes longer = stream;
+  longer.push_back(0);
+  for (size_t piece : {size_t{0}, size_t{1}}) CHECK(result(longer, 300, piece) == WASMIOT_DELTA_MALFORMED);
+  CHECK(result(stream, 300, 0) == WASMIOT_DELTA_OK);
+}
+
 TEST_CASE("delta: a failed applier takes nothing more, and sizes outside storage and storage errors are refused") {
   MemoryStorage old_storage(Bytes(16, 1), false);
   MemoryStorage new_storage(Bytes(128, 0));
   wasmiot_delta delta;
   wasmiot_delta_config config{&old_storage.storage, 0, 16, &new_storage.storage, 0, 128};
   REQUIRE(wasmiot_delta_begin(&delta, &config) == WASMIOT_DELTA_OK);
-  const uint8_t reserved = 0xc0, insert[] = {0x00, 0x61};
-  CHECK(wasmiot_delta_feed(&delta, &reserved, 1) == WASMIOT_DELTA_MALFORMED);
+  const uint8_t not_a_start = 0xc0, insert[] = {0x00, 0x61};
+  CHECK(wasmiot_delta_feed(&delta, &not_a_start, 1) == WASMIOT_DELTA_MALFORMED);
   CHECK(wasmiot_delta_feed(&delta, insert, 2) == WASMIOT_DELTA_FAILED);
   CHECK(wasmiot_delta_finish(&delta) == WASMIOT_DELTA_FAILED);
   CHECK(new_storage.writes.empty());
@@ -272,11 +303,15 @@ TEST_CASE("delta: a failed applier takes nothing more, and sizes outside storage
   new_storage.fail_writes = true;
   config.new_size = 101;
   REQUIRE(wasmiot_delta_begin(&delta, &config) == WASMIOT_DELTA_OK);
-  CHECK(wasmiot_delta_feed(&delta, Hex("00 61 bf 21 00").data(), 5) == WASMIOT_DELTA_STORAGE_ERROR);
+  const Bytes run = Coded("00 61 bf 21 00 ff");
+  wasmiot_delta_result r = wasmiot_delta_feed(&delta, run.data(), run.size());
+  if (r == WASMIOT_DELTA_OK) r = wasmiot_delta_finish(&delta);  // the copy may wait for the last coded bytes
+  CHECK(r == WASMIOT_DELTA_STORAGE_ERROR);
 }
 
-TEST_CASE("delta: the applier's RAM is one block and a few words") {
-  CHECK(sizeof(wasmiot_delta) <= WASMIOT_DELTA_BLOCK + 64);
+TEST_CASE("delta: the applier's RAM is under 800 bytes: its models, a block, a queue and a few words") {
+  CHECK(sizeof(wasmiot_delta) <= 800);
+  CHECK(sizeof(wasmiot_delta) <= WASMIOT_DELTA_MODEL_BYTES + WASMIOT_DELTA_BLOCK + WASMIOT_DELTA_QUEUE + 80);
   CHECK(EncodeDelta(Bytes(kMaxAotPayload + 1, 0), {}).ok() == false);
 }
 
@@ -285,8 +320,10 @@ TEST_CASE("delta: the example in docs/delta.md") {
   for (uint8_t i = 0; i < 16; ++i) old[i] = i;
   Bytes expected = old;
   expected[8] = 0xff;
-  Applied a = Apply(old, Hex("44 00 00 ff 43 02"), 16);
+  const Bytes coded = Hex("00 44 00 00 7e 4b ff 0e 11 8e 80");
+  CHECK(Coded("44 00 00 ff 43 02 ff") == coded);  // the op layer, then its coding
+  Applied a = Apply(old, coded, 16);
   REQUIRE(a.result == WASMIOT_DELTA_OK);
   CHECK(a.produced == expected);
-  CHECK(Encode(old, expected).size() <= 6);
+  CHECK(Encode(old, expected) == coded);
 }

@@ -369,8 +369,9 @@ TEST_CASE("encoded bundle: decoding in the slot gives the payload, checked again
   CHECK(none.Decode(f, delta, /*with_base=*/false) == WASMIOT_DELTA_WRONG_BASE);
   CHECK(none.b.writes == 0);
 
-  // A stream damaged in the slot (after the receiver checked it) never
-  // passes: the applier refuses it or the digest does.
+  // A stream damaged in the slot (after the receiver checked it) never gives
+  // another payload: the applier refuses it, or the digest does. (A flip in
+  // the coder's last bytes may change no decision: then it decodes right.)
   std::map<wasmiot_delta_result, int> seen;
   wasmiot_bundle_header h{};
   REQUIRE(wasmiot_bundle_parse_header(delta.data(), delta.size(), &h) == WASMIOT_BUNDLE_OK);
@@ -380,11 +381,11 @@ TEST_CASE("encoded bundle: decoding in the slot gives the payload, checked again
     damaged[wasmiot_bundle_payload_offset(&layout) + i] ^= 0x10;
     Slots d(old_plain, damaged);
     wasmiot_delta_result r = d.Decode(f, damaged);
-    CHECK(r != WASMIOT_DELTA_OK);
+    if (r == WASMIOT_DELTA_OK) CHECK(d.Decoded(damaged, NewPayload().size()) == NewPayload());
     ++seen[r];
   }
-  CHECK(seen.count(WASMIOT_DELTA_DIGEST_MISMATCH) == 1);
-  CHECK(seen.size() >= 2);
+  CHECK(seen[WASMIOT_DELTA_OK] <= 2);
+  CHECK(seen.size() >= 3);
 
   // A plain bundle has nothing to decode.
   Slots plain(old_plain, old_plain);
