@@ -151,6 +151,22 @@ struct Slots {
   CountingSlot a, b;
 };
 
+// A receiver over `slot` as a device with 1 KiB erase units configures it.
+struct Receiver {
+  Receiver(MemorySlot& slot, const wasmiot_device_policy& policy) {
+    config.storage = slot.storage();
+    config.crypto = &HostCrypto();
+    config.policy = &policy;
+    config.bitmap = bitmap.data();
+    config.bitmap_bytes = static_cast<uint32_t>(bitmap.size());
+    config.decode_align = kAlign;
+    wasmiot_receiver_init(&rx, &config);
+  }
+  std::vector<uint8_t> bitmap = std::vector<uint8_t>(64);
+  wasmiot_receiver_config config{};
+  wasmiot_receiver rx{};
+};
+
 }  // namespace
 
 TEST_CASE("encoded bundle: the v3 header binds encoding, decoded size and digest, and the base's digest") {
@@ -287,16 +303,8 @@ TEST_CASE("encoded bundle: the receiver takes a 240-byte header frame and holds 
   const uint32_t needed = static_cast<uint32_t>(wasmiot_align_up(wasmiot_bundle_end(&layout), kAlign) + NewPayload().size());
   for (uint32_t capacity : {needed - 1, needed}) {
     MemorySlot slot(capacity);
-    std::vector<uint8_t> bitmap(64);
-    wasmiot_receiver_config c{};
-    c.storage = slot.storage();
-    c.crypto = &HostCrypto();
-    c.policy = &p;
-    c.bitmap = bitmap.data();
-    c.bitmap_bytes = 64;
-    c.decode_align = kAlign;
-    wasmiot_receiver rx;
-    wasmiot_receiver_init(&rx, &c);
+    Receiver r(slot, p);
+    wasmiot_receiver& rx = r.rx;
     wasmiot_rx_result last = WASMIOT_RX_IDLE;
     for (const Bytes& frame : *frames) last = wasmiot_receiver_accept(&rx, frame.data(), frame.size(), 0);
     INFO(capacity);
@@ -317,15 +325,8 @@ TEST_CASE("encoded bundle: the receiver takes a 240-byte header frame and holds 
   cut[WASMIOT_FRAME_OFF_LENGTH] = 200;
   cut[WASMIOT_FRAME_OFF_LENGTH + 1] = 0;
   MemorySlot slot(1 << 16);
-  std::vector<uint8_t> bitmap(64);
-  wasmiot_receiver_config c{};
-  c.storage = slot.storage();
-  c.crypto = &HostCrypto();
-  c.policy = &p;
-  c.bitmap = bitmap.data();
-  c.bitmap_bytes = 64;
-  wasmiot_receiver rx;
-  wasmiot_receiver_init(&rx, &c);
+  Receiver r(slot, p);
+  wasmiot_receiver& rx = r.rx;
   CHECK(wasmiot_receiver_accept(&rx, cut.data(), cut.size(), 0) == WASMIOT_RX_MALFORMED);
   // A patch for another payload is refused at its header: nothing stored.
   Sha256 other = Digest(PseudoRandomBytes(3000, 9));

@@ -120,6 +120,39 @@ struct Invariants {
   }
 };
 
+// From a device in `base` running sequence 1, the power cut at flash operation
+// `cut` of installing `update` (sequence 2) and booting it (operations past
+// `install_ops` are the boot's); then power on, retry the install, boot. After
+// every command the device runs a verified, confirmed module, the counter
+// never drops, an update that traps is never active, and it ends where an
+// uncut update ends.
+void CutAndRecover(DeviceCli& d, const std::string& base, const std::string& update, bool runs, uint64_t cut,
+                   uint64_t install_ops) {
+  fs::copy_file(base, d.state, fs::copy_options::overwrite_existing);
+  Invariants invariants;
+  invariants.counter = 1;
+  const uint64_t never = runs ? 0 : 2, final_sequence = runs ? 2 : 1;
+  json cut_doc = cut <= install_ops
+                     ? d.Device({"install", d.state, update, "--fail-at", std::to_string(cut)}, 4)
+                     : (d.Device({"install", d.state, update}, 0),
+                        d.Device({"boot", d.state, "--fail-at", std::to_string(cut - install_ops)}, 4));
+  CHECK(cut_doc["power_cut"] == true);
+  CHECK(cut_doc["flash_operations"] == (cut <= install_ops ? cut : cut - install_ops));
+  // Power on again: whatever the cut left, the device runs a confirmed module.
+  // (Exit 1 when that boot test-runs the trapping update: reverted.)
+  json reboot = d.Device({"boot", d.state}, DeviceCli::kZeroOrOne);
+  invariants.Check(reboot["status"], never);
+  // The update is retried (a cut install resumes), and booted.
+  const bool done = reboot["status"]["counter"] == 2;  // the reboot confirmed the update
+  json retry = d.Device({"install", d.state, update}, done ? 1 : 0);
+  invariants.Check(retry["status"], never);
+  CHECK(retry["install"]["pending"] == !done);  // resumed, or taken again whole
+  json last = d.Device({"boot", d.state}, runs ? 0 : 1);
+  invariants.Check(last["status"], never);
+  CHECK(last["status"]["counter"] == final_sequence);
+  CHECK(last["boot"]["running_sequence"] == final_sequence);
+}
+
 }  // namespace
 
 TEST_CASE("device CLI: init, install, boot, status, confirm and revert, with schema-valid JSON") {
@@ -385,7 +418,6 @@ TEST_CASE("device CLI power-cut: at every flash operation of an install and boot
     }
     for (const std::string& update : {good, bad}) {
       const bool runs = update == good;
-      const uint64_t final_sequence = runs ? 2 : 1;
       fs::copy_file(base, d.state, fs::copy_options::overwrite_existing);
       const uint64_t install_ops = d.Device({"install", d.state, update}, 0)["flash_operations"];
       const uint64_t boot_ops = d.Device({"boot", d.state}, runs ? 0 : 1)["flash_operations"];
@@ -394,29 +426,7 @@ TEST_CASE("device CLI power-cut: at every flash operation of an install and boot
       for (uint64_t cut = 1; cut <= install_ops + boot_ops; ++cut, ++cut_points) {
         INFO(fmt::format("{} device, {} update, cut at operation {} of {} + {}", aged ? "aged" : "fresh",
                          runs ? "good" : "trapping", cut, install_ops, boot_ops));
-        fs::copy_file(base, d.state, fs::copy_options::overwrite_existing);
-        Invariants invariants;
-        invariants.counter = 1;
-        const uint64_t never = runs ? 0 : 2;
-        json cut_doc = cut <= install_ops
-                           ? d.Device({"install", d.state, update, "--fail-at", std::to_string(cut)}, 4)
-                           : (d.Device({"install", d.state, update}, 0),
-                              d.Device({"boot", d.state, "--fail-at", std::to_string(cut - install_ops)}, 4));
-        CHECK(cut_doc["power_cut"] == true);
-        CHECK(cut_doc["flash_operations"] == (cut <= install_ops ? cut : cut - install_ops));
-        // Power on again: whatever the cut left, the device runs a confirmed module.
-        // (Exit 1 when that boot test-runs the trapping update: reverted.)
-        json reboot = d.Device({"boot", d.state}, DeviceCli::kZeroOrOne);
-        invariants.Check(reboot["status"], never);
-        // The update is retried (a cut install resumes), and booted.
-        const bool done = reboot["status"]["counter"] == 2;  // the reboot confirmed the update
-        json retry = d.Device({"install", d.state, update}, done ? 1 : 0);
-        invariants.Check(retry["status"], never);
-        CHECK(retry["install"]["pending"] == !done);  // resumed, or taken again whole
-        json last = d.Device({"boot", d.state}, runs ? 0 : 1);
-        invariants.Check(last["status"], never);
-        CHECK(last["status"]["counter"] == final_sequence);
-        CHECK(last["boot"]["running_sequence"] == final_sequence);
+        CutAndRecover(d, base, update, runs, cut, install_ops);
       }
     }
   }
@@ -488,25 +498,8 @@ TEST_CASE("device CLI power-cut: a delta install and boot cut at every flash ope
     for (uint64_t cut = 1; cut <= install_ops + boot_ops; ++cut, ++cut_points) {
       INFO(fmt::format("{} update, cut at operation {} of {} + {}", runs ? "good" : "trapping", cut, install_ops,
                        boot_ops));
-      fs::copy_file(base, d.state, fs::copy_options::overwrite_existing);
-      Invariants invariants;
-      invariants.counter = 1;
-      const uint64_t never = runs ? 0 : 2;
-      json cut_doc = cut <= install_ops
-                         ? d.Device({"install", d.state, update, "--fail-at", std::to_string(cut)}, 4)
-                         : (d.Device({"install", d.state, update}, 0),
-                            d.Device({"boot", d.state, "--fail-at", std::to_string(cut - install_ops)}, 4));
-      CHECK(cut_doc["power_cut"] == true);
-      json reboot = d.Device({"boot", d.state}, DeviceCli::kZeroOrOne);
-      invariants.Check(reboot["status"], never);
-      const bool done = reboot["status"]["counter"] == 2;
-      // The retried delta still applies: the active slot (its base) was never written.
-      json retry = d.Device({"install", d.state, update}, done ? 1 : 0);
-      invariants.Check(retry["status"], never);
-      CHECK(retry["install"]["pending"] == !done);
-      json last = d.Device({"boot", d.state}, runs ? 0 : 1);
-      invariants.Check(last["status"], never);
-      CHECK(last["status"]["counter"] == (runs ? 2 : 1));
+      // A retried delta still applies: the active slot (its base) is never written.
+      CutAndRecover(d, base, update, runs, cut, install_ops);
     }
   }
   std::printf("device CLI delta power-cut: %llu cut points tried\n", static_cast<unsigned long long>(cut_points));
