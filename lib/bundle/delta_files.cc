@@ -10,9 +10,6 @@
 namespace wasmiot {
 namespace {
 
-// A bundle file is its payload and at most a header, a signature and a table.
-constexpr uint64_t kMaxBundleFile = uint64_t{kMaxAotPayload} + 0x200000;
-
 uint64_t WireBytes(const Bytes& bundle) {
   Result<std::vector<Bytes>> frames = SliceBundle(bundle);
   uint64_t total = 0;
@@ -56,7 +53,7 @@ DeltaOutcome EncodeBundleFiles(const DeltaRequest& r, const SecretKey& key, Diag
   inputs.push_back({"OLD", r.old_path});
   inputs.push_back({"NEW", r.new_path});
   if (!RefuseOverwritingInputs(r.output_path, "-o", false, inputs, diagnostics)) return out;
-  Result<Bytes> plain = ReadInput(r.new_path, kMaxBundleFile, "bundle-too-large", diagnostics);
+  Result<Bytes> plain = ReadInput(r.new_path, kMaxBundleFileBytes, "bundle-too-large", diagnostics);
   if (!plain) return out;
   out.plain_bytes = plain->size();
   std::optional<wasmiot_bundle_header> new_h = HeaderOf(*plain);
@@ -68,7 +65,7 @@ DeltaOutcome EncodeBundleFiles(const DeltaRequest& r, const SecretKey& key, Diag
   }
   std::optional<Bytes> base;
   if (!r.old_path.empty()) {
-    Result<Bytes> old_bundle = ReadInput(r.old_path, kMaxBundleFile, "bundle-too-large", diagnostics);
+    Result<Bytes> old_bundle = ReadInput(r.old_path, kMaxBundleFileBytes, "bundle-too-large", diagnostics);
     if (!old_bundle) return out;
     Result<Bytes> old_payload = DecodedPayload(*old_bundle, nullptr);
     if (!old_payload) {

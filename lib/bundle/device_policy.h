@@ -18,6 +18,9 @@ namespace wasmiot {
 
 // The largest payload a policy may allow: AOT artifacts are capped here.
 inline constexpr uint32_t kMaxAotPayload = 64u << 20;
+// The largest bundle file the tools read: that payload, with room for any
+// header, signature and chunk table.
+inline constexpr uint64_t kMaxBundleFileBytes = uint64_t{kMaxAotPayload} + 0x200000;
 
 struct DeviceChoices {
   uint64_t installed_sequence = 0;

@@ -51,7 +51,7 @@ VerifyOutcome VerifyBundleFile(const std::string& path, const DevicePolicy& devi
     diagnostics.AddError("internal-error", path, init.error().message);
     return out;
   }
-  Result<Bytes> bytes = ReadInput(path, uint64_t{kMaxAotPayload} + 0x200000, "bundle-too-large", diagnostics);
+  Result<Bytes> bytes = ReadInput(path, kMaxBundleFileBytes, "bundle-too-large", diagnostics);
   if (!bytes) return out;
   wasmiot_bundle_header h{};
   out.result = wasmiot_bundle_verify(bytes->data(), bytes->size(), &HostCrypto(), &device.policy, &h);
@@ -82,7 +82,7 @@ std::optional<Bytes> RunnablePayload(const AssembleRequest& r, const AssembleRep
                                        r.base_name));
       return std::nullopt;
     }
-    Result<Bytes> base_bundle = ReadInput(r.base_path, uint64_t{kMaxAotPayload} + 0x200000, "bundle-too-large", diagnostics);
+    Result<Bytes> base_bundle = ReadInput(r.base_path, kMaxBundleFileBytes, "bundle-too-large", diagnostics);
     if (!base_bundle) return std::nullopt;
     Result<Bytes> base_payload = DecodedPayload(*base_bundle, nullptr);
     if (!base_payload) {

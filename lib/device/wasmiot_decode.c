@@ -4,7 +4,7 @@
 #include <string.h>
 
 /* The stream is read back in pieces this big: small, since the applier's
- * state (nearly 1 KiB) is on the same stack. */
+ * state (784 bytes) is on the same stack. */
 #define WASMIOT_DECODE_READ_BUFFER 16u
 /* Payloads are hashed through a larger buffer, while no applier is live. */
 #define WASMIOT_DECODE_HASH_BUFFER 64u

@@ -51,9 +51,10 @@ typedef struct {
  *   nothing written: a restart after a finished decode);
  * - otherwise the decoded range is erased, the stream applied, and the result
  *   read back and held against the signed decoded digest (DIGEST_MISMATCH).
- * Any result but OK leaves a slot that must not become pending. RAM: the
- * applier (112 bytes), a 64-byte read buffer and a SHA-256 context on the
- * stack. */
+ * Any result but OK leaves a slot that must not become pending. RAM, all on
+ * the stack: the applier (784 bytes) and a 16-byte read buffer while the
+ * stream is applied, a SHA-256 context and a 64-byte buffer while payloads
+ * are hashed, never both (1008 bytes at most on Cortex-M4F). */
 wasmiot_delta_result wasmiot_decode_bundle(const wasmiot_decode_config* config, const wasmiot_bundle_header* header);
 
 #ifdef __cplusplus
