@@ -12,12 +12,16 @@
 # so not a candidate: the state of the art for a general tool) and the LZMA
 # bound, xz -9e of OLD then NEW less xz -9e of OLD, what an LZ coder with a
 # whole-file window and optimal parsing needs for what NEW adds to OLD.
+# Last, the device's applier (lib/device/wasmiot_delta.c) on a Cortex-M4F
+# under qemu -icount (bench/kernels/delta_apply.c), in instructions, for the
+# pair with the largest AOT patch, its project's constant change and the
+# compressed bundle of the same payload.
 #   bash bench/delta.sh [TEMPLATE...]   (after scripts/build.sh)
 # Prints markdown tables and a summary; docs/benchmarks.md records a run.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 wasmiot=$root/build/tools/wasmiot/wasmiot
-bash "$root/scripts/install-deps.sh" bsdiff xdelta3 zstd xz-utils >/dev/null
+bash "$root/scripts/install-deps.sh" bsdiff xdelta3 zstd xz-utils xxd gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm >/dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 templates=("$@")
@@ -104,3 +108,53 @@ for template in "${templates[@]}"; do
 done
 
 awk -F'\t' -f "$root/bench/delta-report.awk" "$work/rows.tsv"
+
+# Instructions one apply takes on a Cortex-M4F: a run applying twice less a
+# run applying once (each checks its result once, after the applies).
+mps2=$root/tests/data/aot/mps2
+icount_shift=6
+c_array() {  # NAME FILE (empty: a one-byte placeholder)
+  echo "static const uint8_t $1[] = {"
+  if [ -s "$2" ]; then xxd -i < "$2"; else echo 0; fi
+  echo "};"
+}
+m4_apply() {  # OLD_PAYLOAD (or an empty file) STREAM NEW_PAYLOAD
+  local m4=$work/m4 runs=()
+  mkdir -p "$m4"
+  { echo "#define OLD_SIZE $(stat -c %s "$1")u"; c_array old_payload "$1"; c_array stream "$2"; c_array new_payload "$3"; } > "$m4/delta_pair.h"
+  for n in 1 2; do
+    arm-none-eabi-gcc -Os -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -ffunction-sections -fdata-sections \
+      -std=gnu11 -Wall -Wextra -Werror -DITERATIONS=$n -DICOUNT_SHIFT=$icount_shift -T "$mps2/mps2.ld" \
+      --specs=rdimon.specs -nostartfiles -Wl,--gc-sections -I"$root/lib/device" -I"$m4" "$mps2/startup.c" \
+      "$root/bench/kernels/m4_count_main.c" "$root/bench/kernels/delta_apply.c" "$root/lib/device/wasmiot_delta.c" \
+      -o "$m4/apply.elf"
+    local result
+    result=$(timeout 600 qemu-system-arm -M mps2-an386 -icount shift=$icount_shift -nographic -semihosting \
+      -kernel "$m4/apply.elf" | awk '/^instructions/ { print $2, $4 }')
+    [ "${result#* }" = 1 ] || { echo "bench/delta.sh: the applier on Cortex-M4F failed: $result" >&2; exit 1; }
+    runs+=("${result% *}")
+  done
+  echo $((runs[1] - runs[0]))
+}
+m4_row() {  # LABEL OLD_PAYLOAD STREAM NEW_PAYLOAD
+  local instructions stream_size new_size
+  instructions=$(m4_apply "$2" "$3" "$4")
+  stream_size=$(stat -c %s "$3"); new_size=$(stat -c %s "$4")
+  awk -v l="$1" -v i="$instructions" -v s="$stream_size" -v n="$new_size" 'BEGIN {
+    printf "| %s | %d | %d | %d | %.1f | %.1f | %.0f |\n", l, s, n, i, i / n, i / s, i / 64e3 }'
+}
+largest=$(awk -F'\t' '$4 == "-m4" && $9 + 0 > best { best = $9 + 0; pick = $1 "-" $2 "\t" $3 } END { print pick }' "$work/rows.tsv")
+project_dir=$work/out/${largest%$'\t'*}; change=${largest#*$'\t'}
+tail_bytes() { tail -c "$("$wasmiot" inspect "$1" --json | awk -F'[:,]' '/"payload_size"/ { gsub(/ /, "", $2); print $2; exit }')" "$1"; }
+payload "$project_dir/v1-m4.bundle" "$project_dir/key"
+for c in constant "$change"; do tail_bytes "$project_dir/$c-m4.bundle.patch" > "$work/$c.stream"; done
+tail_bytes "$project_dir/$change-m4.bundle.z" > "$work/compressed.stream"
+: > "$work/nothing"
+echo
+echo "## the applier on Cortex-M4F (${largest%$'\t'*}, AOT payloads; qemu -icount)"
+echo
+echo "| stream | coded bytes | produced bytes | instructions | per produced byte | per coded byte | ms at 64 MHz, 1 instruction a cycle |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
+m4_row "delta, constant" "$project_dir/v1-m4.bundle.payload" "$work/constant.stream" "$project_dir/constant-m4.bundle.payload"
+m4_row "delta, $change" "$project_dir/v1-m4.bundle.payload" "$work/$change.stream" "$project_dir/$change-m4.bundle.payload"
+m4_row "compressed, $change" "$work/nothing" "$work/compressed.stream" "$project_dir/$change-m4.bundle.payload"
