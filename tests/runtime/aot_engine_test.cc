@@ -1,5 +1,6 @@
-// The host AOT engine: its cache, its glue's name mangling, a missing
-// compiler, deep recursion on the native stack, and the engines' comparison.
+// The host AOT engine: its cache, its glue's name mangling, modules side by
+// side, a missing compiler, deep recursion on the native stack, and the
+// engines' comparison.
 // (Every `wasmiot run` test in run_test.cc also runs with --engine both.)
 #include <filesystem>
 
@@ -82,6 +83,51 @@ TEST_CASE("aot: compiled once, then loaded from the cache, a broken entry rebuil
   REQUIRE(c.ok());
   CHECK_FALSE(third.cache_hit);
   CHECK(c->instance->Call("sum", {Value::I32(1), Value::I32(1)}).results[0].i32() == 2u);
+}
+
+TEST_CASE("aot: modules loaded together: an out-of-bounds access traps its own call, nothing else") {
+  // Bounds are checked in the code, no signal handler is installed (a gateway
+  // holds several modules in one process): one module's fault cannot reach
+  // another's memory, hang the process, or leave an instance unusable.
+  TempDir cache;
+  AotSettings settings;
+  settings.cache_dir = cache.File("aot");
+  Bytes faulty = WatToWasm(R"((module (memory 1 1)
+    (func (export "peek") (param i32) (result i32) (i32.load (local.get 0)))
+    (func (export "poke") (param i32 i32) (i32.store (local.get 0) (local.get 1)))))");
+  Bytes counter = WatToWasm(R"((module (memory 1 1)
+    (func (export "bump") (result i32)
+      (i32.store (i32.const 0) (i32.add (i32.load (i32.const 0)) (i32.const 1)))
+      (i32.load (i32.const 0)))))");
+  RunLimits limits;
+  Result<Instantiation> a = InstantiateAot(faulty, nullptr, nullptr, limits, settings);
+  Result<Instantiation> a2 = InstantiateAot(faulty, nullptr, nullptr, limits, settings);  // the same object, loaded once
+  Result<Instantiation> b = InstantiateAot(counter, nullptr, nullptr, limits, settings);
+  REQUIRE(a.ok());
+  REQUIRE(a2.ok());
+  REQUIRE(b.ok());
+  auto bump = [&] {
+    CallOutcome out = b->instance->Call("bump", {});
+    REQUIRE_FALSE(out.trap);
+    return out.results.at(0).i32();
+  };
+  CHECK(bump() == 1u);
+  REQUIRE_FALSE(a->instance->Call("poke", {Value::I32(8), Value::I32(77)}).trap);
+  for (uint32_t address : {65533u, 65536u, 0xFFFFFFFFu}) {
+    CallOutcome oob = a->instance->Call("peek", {Value::I32(address)});
+    REQUIRE(oob.trap);
+    CHECK(oob.trap->kind == TrapKind::kMemoryOutOfBounds);
+    CHECK(bump() == 1u + (address == 65533u ? 1u : address == 65536u ? 2u : 3u));
+  }
+  CallOutcome oob2 = a2->instance->Call("poke", {Value::I32(65535), Value::I32(1)});
+  REQUIRE(oob2.trap);
+  CHECK(oob2.trap->kind == TrapKind::kMemoryOutOfBounds);
+  // Each instance kept its own memory, and runs on.
+  CallOutcome kept = a->instance->Call("peek", {Value::I32(8)});
+  REQUIRE_FALSE(kept.trap);
+  CHECK(kept.results.at(0).i32() == 77u);
+  CHECK(a2->instance->Call("peek", {Value::I32(8)}).results.at(0).i32() == 0u);
+  CHECK(bump() == 5u);
 }
 
 TEST_CASE("aot: a cached start keeps the prepared module's interface, and distrusts a bad one") {
