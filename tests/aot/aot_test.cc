@@ -417,6 +417,68 @@ TEST_CASE("the stack budget: a recursion traps once its calls pass it, on the ho
   }
 }
 
+TEST_CASE("the wasm2c glue gives each call the device's stack budget below its caller, on MPS2 boards") {
+  // stack_glue_harness.c calls stack.wat's endless recursion through the
+  // `gen host --lang wasm2c` wrappers from main and from 1 KiB further down
+  // the stack: each call must get the whole budget below its caller (the
+  // wrappers re-anchor the limit, as an RTOS task calling on its own stack
+  // needs), trap as stack-exhausted, and leave the module usable.
+  TempDir dir;
+  WriteBytes(dir.File("stack.wasm"), WatToWasm(ReadText(DataDir() + "/aot/stack.wat")));
+  WriteText(dir.File("device.json"), R"({"manifest_version": 1,
+    "device": {"vendor": "v", "class": "c", "api_version": "1.0.0"},
+    "imports": {},
+    "exports": {"shallow": {"required": true, "results": [{"name": "depth", "type": "i32"}]},
+                "forever": {"required": true, "results": [{"name": "depth", "type": "i32"}]},
+                "calls": {"required": true, "results": [{"name": "calls", "type": "i32"}]}},
+    "budgets": {"memory": {"initial_pages": 0, "max_pages": 0}, "table": {"max_elements": 0}, "stack_bytes": 4096,
+                "heap_bytes": 0, "fuel_per_call": 100000, "wall_ms_per_call": 10, "max_module_bytes": 8192},
+    "features": ["mutable-globals"],
+    "aot_targets": ["cortex-m3", "cortex-m4f", "cortex-m7"],
+    "runtime": "wasm2c"})");
+  const std::pair<const char*, const char*> boards[] = {
+      {"cortex-m3", "mps2-an385"}, {"cortex-m4f", "mps2-an386"}, {"cortex-m7", "mps2-an500"}};
+  for (const auto& [target_name, board] : boards) {
+    INFO(target_name << " (" << board << ")");
+    const std::string out = dir.File(std::string("aot-") + target_name);
+    RunResult aot = RunWasmiot({"aot", dir.File("stack.wasm"), "--target", target_name, "-m", dir.File("device.json"),
+                                "--name", "stack", "-o", out, "--json"});
+    INFO(aot.err);
+    REQUIRE(aot.exit_code == 0);
+    uint64_t largest_frame = nlohmann::json::parse(aot.out)["largest_frame"]["bytes"];
+    REQUIRE(RunWasmiot({"gen", "host", "--lang", "wasm2c", "--name", "stack", "-m", dir.File("device.json"), "-o", out})
+                .exit_code == 0);
+    const AotTarget& target = *FindAotTarget(target_name);
+    std::vector<std::string> link{TargetTool(target, "gcc")};
+    std::vector<std::string> flags = Flags(target);
+    link.insert(link.end(), flags.begin(), flags.end());
+    std::string mps2 = DataDir() + "/aot/mps2/";
+    link.insert(link.end(), {"-I" + out, "-T", mps2 + "mps2.ld", "--specs=rdimon.specs", "-nostartfiles",
+                             mps2 + "startup.c", DataDir() + "/aot/stack_glue_harness.c", out + "/wasmiot_wasm2c.c",
+                             out + "/libstack.a", "-o", dir.File("image.elf")});
+    RunResult built = Run(link);
+    INFO(built.err);
+    REQUIRE(built.exit_code == 0);
+    RunResult ran = Run({"timeout", "120", "qemu-system-arm", "-M", board, "-nographic", "-semihosting", "-kernel",
+                         dir.File("image.elf")});
+    INFO(ran.out << ran.err << "largest frame " << largest_frame);
+    REQUIRE(ran.exit_code == 0);
+    std::map<std::string, std::string> v = HarnessValues(ran.out);
+    CHECK(std::stoull(v["caller_gap"]) >= 1024u);
+    for (const char* call : {"shallow", "deep"}) {
+      INFO(call);
+      CHECK(v[std::string(call) + "_status"] == "stack-exhausted");
+      uint64_t used = std::stoull(v[std::string(call) + "_used"]);
+      CHECK(used >= 4096u);
+      CHECK(used <= 4096u + largest_frame + 384u);
+      CHECK(std::stoull(v[std::string(call) + "_calls"]) > 0u);
+    }
+    CHECK(v["deep_calls"] == v["shallow_calls"]);  // the same budget, wherever the call came from
+    CHECK(v["again_status"] == "ok");
+    CHECK(v["again_depth"] == "20");
+  }
+}
+
 TEST_CASE("the chapter's workloads make the same host calls and return the same values everywhere") {
   // Built from C with clang at test time; host functions log their arguments
   // and return zero, on both sides (wasm-interp --dummy-import-func).
