@@ -8,7 +8,7 @@
 #  2. one host call on each engine, and the simulated host's own work per call;
 #  3. start-up: instantiating in process, and `wasmiot run` as a command, cold
 #     (empty AOT cache) and cached, against the interpreter (hyperfine), for a
-#     tiny module and a 12.8 KB one.
+#     tiny module, a 12.8 KB one and a 16.9 KB one (a template in Rust at -O0).
 #   bash bench/runtime.sh     (after scripts/build.sh; needs clang, hyperfine, libbenchmark-dev)
 # Prints markdown tables; docs/benchmarks.md records a run.
 set -euo pipefail
@@ -91,3 +91,20 @@ hyperfine -N --warmup 3 --runs 30 --export-markdown "$work/start-big.md" \
   -n "interpreter ($(stat -c %s "$work/kernels-O0.wasm") bytes)" "$big --engine interp" \
   -n "host AOT, cached" "$big --engine aot" >/dev/null
 cat "$work/start-big.md"
+
+echo
+echo "## Start: a module over 14 KB (the sensor-node template in Rust at -O0), cached"
+echo
+# Issue 15's start-up goal is set for a 14 KB module; the kernels above are 12.8 KB.
+"$wasmiot" new sensor-node "$work/node" --lang rust -q >/dev/null
+perl -0pi -e 's/"opt_level": "z",/"opt_level": "0",\n  "compile_flags": ["-Copt-level=0"],/; s/"targets": \[[^\]]*\]/"targets": []/' \
+  "$work/node/wasmiot.json"
+perl -0pi -e 's/"max_module_bytes": \d+/"max_module_bytes": 262144/; s/"max_elements": \d+/"max_elements": 256/' \
+  "$work/node/device.json"
+"$wasmiot" build "$work/node" -q -j1 >/dev/null
+node="$wasmiot run $work/node/build/sensor_node.wasm -m $work/node/device.json --sensor sensor=20,1,2,0.5 --invoke collect_and_send"
+$node --engine aot >/dev/null  # fills the cache
+hyperfine -N --warmup 3 --runs 30 --export-markdown "$work/start-node.md" \
+  -n "interpreter ($(stat -c %s "$work/node/build/sensor_node.wasm") bytes)" "$node --engine interp" \
+  -n "host AOT, cached" "$node --engine aot" >/dev/null
+cat "$work/start-node.md"

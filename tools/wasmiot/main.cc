@@ -100,7 +100,19 @@ int Main(int argc, char** argv) {
       "Exit status: 0 ok, 1 check failed, 2 usage error, 3 I/O or internal error,\n"
       "4 power cut (wasmiot device --fail-at).");
   Invocation invocation;
-  for (const CommandInfo& c : kCommands) c.register_command(app, invocation);
+  // Only the named command's options are built when argv names one: building
+  // all seventeen commands' options costs CLI11 about 4M instructions, a fifth
+  // of a cached `run` (docs/benchmarks.md). --help, --version and the
+  // completion script need them all.
+  const CommandInfo* named = nullptr;
+  for (const CommandInfo& c : kCommands) {
+    if (argc >= 2 && c.name == argv[1]) named = &c;
+  }
+  if (named) {
+    named->register_command(app, invocation);
+  } else {
+    for (const CommandInfo& c : kCommands) c.register_command(app, invocation);
+  }
 
   bool json = WantsJson(argc, argv);
   if (argc >= 2 && argv[1][0] != '-') {
