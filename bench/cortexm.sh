@@ -27,7 +27,7 @@ link() {
   local elf=$1 iterations=$2
   shift 2
   arm-none-eabi-gcc -Os "${m4[@]}" -std=gnu11 -Wall -Wextra -Werror -DITERATIONS="$iterations" \
-    -DICOUNT_SHIFT=$icount_shift -T "$mps2/mps2.ld" --specs=rdimon.specs -nostartfiles -Wl,--gc-sections \
+    -DICOUNT_SHIFT=$icount_shift -L "$mps2" -T "$mps2/mps2.ld" --specs=rdimon.specs -nostartfiles -Wl,--gc-sections \
     "$mps2/startup.c" "$k/m4_count_main.c" "$@" -lm -o "$elf"
 }
 # run ELF: "INSTRUCTIONS CHECKSUM"

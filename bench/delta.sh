@@ -124,7 +124,7 @@ m4_apply() {  # OLD_PAYLOAD (or an empty file) STREAM NEW_PAYLOAD
   { echo "#define OLD_SIZE $(stat -c %s "$1")u"; c_array old_payload "$1"; c_array stream "$2"; c_array new_payload "$3"; } > "$m4/delta_pair.h"
   for n in 1 2; do
     arm-none-eabi-gcc -Os -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -ffunction-sections -fdata-sections \
-      -std=gnu11 -Wall -Wextra -Werror -DITERATIONS=$n -DICOUNT_SHIFT=$icount_shift -T "$mps2/mps2.ld" \
+      -std=gnu11 -Wall -Wextra -Werror -DITERATIONS=$n -DICOUNT_SHIFT=$icount_shift -L "$mps2" -T "$mps2/mps2.ld" \
       --specs=rdimon.specs -nostartfiles -Wl,--gc-sections -I"$root/lib/device" -I"$m4" "$mps2/startup.c" \
       "$root/bench/kernels/m4_count_main.c" "$root/bench/kernels/delta_apply.c" "$root/lib/device/wasmiot_delta.c" \
       -o "$m4/apply.elf"

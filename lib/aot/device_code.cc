@@ -17,9 +17,11 @@ bool ReplaceExactly(std::string& text, std::string_view from, std::string_view t
 }
 
 // wasm2c's function entry and exit without a depth count, and ours: the stack
-// pointer against the runtime's limit (wasmiot_rt_static.h). The exit's empty
-// asm keeps a body's last call a call: without it gcc turns a recursion such
-// as `n + f(n - 1)` into a loop whose stack never reaches the limit.
+// pointer against the runtime's limit (wasmiot_rt_static.h), or no check when
+// a hardware limit does it (Armv8-M's MSPLIM, WASMIOT_RT_STACK_CHECK 0). The
+// exit's empty asm stays in both: it keeps a body's last call a call, without
+// which gcc turns a recursion such as `n + f(n - 1)` into a loop whose stack
+// never reaches any limit (the module then runs on where it should trap).
 constexpr std::string_view kNoStackCheck =
     "#else\n"
     "#define FUNC_PROLOGUE\n\n"
@@ -32,7 +34,7 @@ constexpr std::string_view kStackCheck =
     "#define FUNC_EPILOGUE __asm__ volatile(\"\")\n"
     "#else\n"
     "#define FUNC_PROLOGUE\n\n"
-    "#define FUNC_EPILOGUE\n"
+    "#define FUNC_EPILOGUE __asm__ volatile(\"\")\n"
     "#endif\n";
 
 }  // namespace

@@ -1,7 +1,9 @@
 // AOT output is verified by running it: on the host and, through qemu-user,
 // on aarch64, armv7 and riscv64, every export's result or trap must equal what
 // wabt's interpreter (wasm-interp) says. Bare-metal targets are compiled and
-// linked into a test image with -Werror (no emulator for them here).
+// linked into a test image with -Werror; the Cortex-M ones qemu has MPS2
+// boards for (M3, M4F, M7, M33) run there too.
+#include <algorithm>
 #include <map>
 #include <set>
 #include <sstream>
@@ -183,6 +185,45 @@ std::vector<std::string> Flags(const AotTarget& target) {
   return out;
 }
 
+// qemu's MPS2 boards with semihosting, by target. qemu has no M0+ board; the
+// M33 (AN505) starts in the Secure state, so its image sits at the Secure
+// alias of the same SSRAM (an505.ld).
+struct Mps2Board {
+  const char* target;
+  const char* machine;
+  const char* linker_script;
+};
+constexpr Mps2Board kMps2Boards[] = {{"cortex-m3", "mps2-an385", "mps2.ld"},
+                                     {"cortex-m4f", "mps2-an386", "mps2.ld"},
+                                     {"cortex-m7", "mps2-an500", "mps2.ld"},
+                                     {"cortex-m33", "mps2-an505", "an505.ld"}};
+
+// Links `inputs` (sources, objects, libraries, flags) with the board's
+// start-up code into `elf`, with the target's flags and -Werror.
+void LinkMps2Image(const Mps2Board& board, const std::vector<std::string>& inputs, const std::string& elf) {
+  const AotTarget& target = *FindAotTarget(board.target);
+  std::vector<std::string> link{TargetTool(target, "gcc")};
+  std::vector<std::string> flags = Flags(target);
+  link.insert(link.end(), flags.begin(), flags.end());
+  std::string mps2 = DataDir() + "/aot/mps2/";
+  link.insert(link.end(), {"-L" + mps2, "-T", mps2 + board.linker_script, "--specs=rdimon.specs", "-nostartfiles",
+                           mps2 + "startup.c"});
+  link.insert(link.end(), inputs.begin(), inputs.end());
+  link.insert(link.end(), {"-o", elf});
+  RunResult built = Run(link);
+  INFO(built.err);
+  REQUIRE(built.exit_code == 0);
+}
+
+// Runs an image on the board; what it printed, after it exited 0.
+std::string RunMps2Image(const Mps2Board& board, const std::string& elf) {
+  RunResult ran = Run({"timeout", "120", "qemu-system-arm", "-M", board.machine, "-nographic", "-semihosting",
+                       "-kernel", elf});
+  INFO(ran.out << ran.err);
+  REQUIRE(ran.exit_code == 0);
+  return ran.out;
+}
+
 }  // namespace
 
 TEST_CASE("the target table: the issue's targets, all installed by install-deps") {
@@ -291,35 +332,18 @@ TEST_CASE("the bare-metal runtime, run on the host, gives the interpreter's answ
 }
 
 TEST_CASE("bare-metal Cortex-M output, run on emulated MPS2 boards, gives the interpreter's answers") {
-  // qemu-system-arm runs Cortex-M3, M4 and M7 boards with semihosting; it has
-  // no M0+ board, and the M33 board boots through TrustZone addresses: those
-  // two are link-tested only (above).
-  const std::pair<const char*, const char*> boards[] = {
-      {"cortex-m3", "mps2-an385"}, {"cortex-m4f", "mps2-an386"}, {"cortex-m7", "mps2-an500"}};
-  for (const auto& [target_name, board] : boards) {
-    // fma.wat: M4F and M7 have VFMA; fixed_ and capped_memory: constant bounds checks.
+  for (const Mps2Board& board : kMps2Boards) {
+    // fma.wat: M4F, M7 and M33 have VFMA; fixed_ and capped_memory: constant bounds checks.
     for (const char* wat : {"arith.wat", "memory.wat", "fma.wat", "fixed_memory.wat", "capped_memory.wat"}) {
-      INFO(wat << " on " << target_name << " (" << board << ")");
+      INFO(wat << " on " << board.target << " (" << board.machine << ")");
       TempDir dir;
-      const AotTarget& target = *FindAotTarget(target_name);
-      Compiled c = CompileFor(dir, wat, target_name);
+      Compiled c = CompileFor(dir, wat, board.target);
       WriteText(dir.File("harness.c"), Harness(c.name, c.module, /*static_runtime=*/true));
-      std::vector<std::string> link{TargetTool(target, "gcc")};
-      std::vector<std::string> flags = Flags(target);
-      link.insert(link.end(), flags.begin(), flags.end());
-      std::string mps2 = DataDir() + "/aot/mps2/";
-      link.insert(link.end(), {"-I" + c.dir, "-T", mps2 + "mps2.ld", "--specs=rdimon.specs", "-nostartfiles",
-                               mps2 + "startup.c", dir.File("harness.c"), c.dir + "/lib" + c.name + ".a", "-lm",
-                               "-o", dir.File("image.elf")});
-      RunResult built = Run(link);
-      INFO(built.err);
-      REQUIRE(built.exit_code == 0);
-      RunResult ran = Run({"timeout", "120", "qemu-system-arm", "-M", board, "-nographic", "-semihosting",
-                           "-kernel", dir.File("image.elf")});
-      INFO(ran.err);
-      REQUIRE(ran.exit_code == 0);
+      LinkMps2Image(board, {"-I" + c.dir, dir.File("harness.c"), c.dir + "/lib" + c.name + ".a", "-lm"},
+                    dir.File("image.elf"));
+      std::string out = RunMps2Image(board, dir.File("image.elf"));
       RunResult reference = Run({"wasm-interp", "--run-all-exports", dir.File(c.name + ".wasm")});
-      CHECK(Normalize(ran.out) == Normalize(reference.out));
+      CHECK(Normalize(out) == Normalize(reference.out));
     }
   }
 }
@@ -388,33 +412,59 @@ TEST_CASE("the stack budget: a recursion traps once its calls pass it, on the ho
     // The host's frames, from the same compiler's report.
     ExpectStackBudgetHeld(ran.out, kBudget, LargestStackFrame(ReadText(dir.File("stack.su"))).bytes);
   }
-  const std::pair<const char*, const char*> boards[] = {
-      {"cortex-m3", "mps2-an385"}, {"cortex-m4f", "mps2-an386"}, {"cortex-m7", "mps2-an500"}};
-  for (const auto& [target_name, board] : boards) {
-    INFO(target_name << " (" << board << ")");
-    const AotTarget& target = *FindAotTarget(target_name);
+  for (const Mps2Board& board : kMps2Boards) {
+    INFO(board.target << " (" << board.machine << ")");
     AotOptions options;
-    options.target = target_name;
-    options.output_dir = dir.File(target_name);
+    options.target = board.target;
+    options.output_dir = dir.File(board.target);
     Diagnostics d;
     Result<AotReport> report = CompileAot(wasm, "stack.wasm", options, d);
     REQUIRE(report.ok());
-    std::vector<std::string> link{TargetTool(target, "gcc")};
-    std::vector<std::string> flags = Flags(target);
-    link.insert(link.end(), flags.begin(), flags.end());
-    std::string mps2 = DataDir() + "/aot/mps2/";
-    link.insert(link.end(), {budget, "-I" + options.output_dir, "-T", mps2 + "mps2.ld", "--specs=rdimon.specs",
-                             "-nostartfiles", mps2 + "startup.c", DataDir() + "/aot/stack_harness.c",
-                             options.output_dir + "/libstack.a", "-o", dir.File("image.elf")});
-    RunResult built = Run(link);
+    LinkMps2Image(board, {budget, "-I" + options.output_dir, DataDir() + "/aot/stack_harness.c",
+                          options.output_dir + "/libstack.a"}, dir.File("image.elf"));
+    ExpectStackBudgetHeld(RunMps2Image(board, dir.File("image.elf")), kBudget, report->largest_frame_bytes);
+  }
+}
+
+TEST_CASE("Cortex-M33's stack limit register stops the recursion where the software check would") {
+  // docs/aot.md, "Stack": on Armv8-M, MSPLIM can hold the limit instead, with
+  // the check compiled out (-DWASMIOT_RT_STACK_CHECK=0). The function exit's
+  // empty asm must stay even then, or gcc makes stack.wat's recursion a loop
+  // that never reaches the limit and `forever` returns where it must trap.
+  constexpr uint32_t kBudget = 4096;
+  TempDir dir;
+  const Mps2Board& board = *std::find_if(std::begin(kMps2Boards), std::end(kMps2Boards),
+                                         [](const Mps2Board& b) { return std::string(b.target) == "cortex-m33"; });
+  AotOptions options;
+  options.target = board.target;
+  options.output_dir = dir.File("out");
+  Diagnostics d;
+  REQUIRE(CompileAot(WatToWasm(ReadText(DataDir() + "/aot/stack.wat")), "stack.wasm", options, d).ok());
+  // The module and the runtime again from their sources, as `aot` builds
+  // them but without the check.
+  const std::string out = options.output_dir;
+  const AotTarget& target = *FindAotTarget(board.target);
+  for (const std::string unit : {"stack", "wasmiot_rt_static"}) {
+    std::vector<std::string> cc{TargetTool(target, "gcc")};
+    cc.insert(cc.end(), target.cflags.begin(), target.cflags.end());
+    cc.insert(cc.end(), {"-DNDEBUG", "-ffp-contract=off", "-DWASMIOT_RT_STACK_CHECK=0", "-DWASMIOT_RT_MEMORY_PAGES=0",
+                         "-DWASMIOT_RT_STACK_BYTES=8192", "-I" + out, "-c", out + "/" + unit + ".c", "-o",
+                         dir.File(unit + ".o")});
+    RunResult built = Run(cc);
     INFO(built.err);
     REQUIRE(built.exit_code == 0);
-    RunResult ran = Run({"timeout", "120", "qemu-system-arm", "-M", board, "-nographic", "-semihosting", "-kernel",
-                         dir.File("image.elf")});
-    INFO(ran.err);
-    REQUIRE(ran.exit_code == 0);
-    ExpectStackBudgetHeld(ran.out, kBudget, report->largest_frame_bytes);
   }
+  LinkMps2Image(board, {"-DWASMIOT_RT_STACK_CHECK=0", "-DBUDGET=" + std::to_string(kBudget) + "u", "-I" + out,
+                        DataDir() + "/aot/msplim_harness.c", dir.File("stack.o"), dir.File("wasmiot_rt_static.o")},
+                dir.File("image.elf"));
+  std::map<std::string, std::string> v = HarnessValues(RunMps2Image(board, dir.File("image.elf")));
+  CHECK(v["shallow"] == "20");
+  CHECK(v["fault"] == "stkof");
+  CHECK(v["sp_above_limit"] == "0");
+  // As deep as the software check goes with this budget: 8-byte frames.
+  uint64_t calls = std::stoull(v["calls"].empty() ? "0" : v["calls"]);
+  CHECK(calls >= kBudget / 8 - 8);
+  CHECK(calls <= kBudget / 8);
 }
 
 TEST_CASE("the wasm2c glue gives each call the device's stack budget below its caller, on MPS2 boards") {
@@ -434,36 +484,23 @@ TEST_CASE("the wasm2c glue gives each call the device's stack budget below its c
     "budgets": {"memory": {"initial_pages": 0, "max_pages": 0}, "table": {"max_elements": 0}, "stack_bytes": 4096,
                 "heap_bytes": 0, "fuel_per_call": 100000, "wall_ms_per_call": 10, "max_module_bytes": 8192},
     "features": ["mutable-globals"],
-    "aot_targets": ["cortex-m3", "cortex-m4f", "cortex-m7"],
+    "aot_targets": ["cortex-m3", "cortex-m4f", "cortex-m7", "cortex-m33"],
     "runtime": "wasm2c"})");
-  const std::pair<const char*, const char*> boards[] = {
-      {"cortex-m3", "mps2-an385"}, {"cortex-m4f", "mps2-an386"}, {"cortex-m7", "mps2-an500"}};
-  for (const auto& [target_name, board] : boards) {
-    INFO(target_name << " (" << board << ")");
-    const std::string out = dir.File(std::string("aot-") + target_name);
-    RunResult aot = RunWasmiot({"aot", dir.File("stack.wasm"), "--target", target_name, "-m", dir.File("device.json"),
+  for (const Mps2Board& board : kMps2Boards) {
+    INFO(board.target << " (" << board.machine << ")");
+    const std::string out = dir.File(std::string("aot-") + board.target);
+    RunResult aot = RunWasmiot({"aot", dir.File("stack.wasm"), "--target", board.target, "-m", dir.File("device.json"),
                                 "--name", "stack", "-o", out, "--json"});
     INFO(aot.err);
     REQUIRE(aot.exit_code == 0);
     uint64_t largest_frame = nlohmann::json::parse(aot.out)["largest_frame"]["bytes"];
     REQUIRE(RunWasmiot({"gen", "host", "--lang", "wasm2c", "--name", "stack", "-m", dir.File("device.json"), "-o", out})
                 .exit_code == 0);
-    const AotTarget& target = *FindAotTarget(target_name);
-    std::vector<std::string> link{TargetTool(target, "gcc")};
-    std::vector<std::string> flags = Flags(target);
-    link.insert(link.end(), flags.begin(), flags.end());
-    std::string mps2 = DataDir() + "/aot/mps2/";
-    link.insert(link.end(), {"-I" + out, "-T", mps2 + "mps2.ld", "--specs=rdimon.specs", "-nostartfiles",
-                             mps2 + "startup.c", DataDir() + "/aot/stack_glue_harness.c", out + "/wasmiot_wasm2c.c",
-                             out + "/libstack.a", "-o", dir.File("image.elf")});
-    RunResult built = Run(link);
-    INFO(built.err);
-    REQUIRE(built.exit_code == 0);
-    RunResult ran = Run({"timeout", "120", "qemu-system-arm", "-M", board, "-nographic", "-semihosting", "-kernel",
-                         dir.File("image.elf")});
-    INFO(ran.out << ran.err << "largest frame " << largest_frame);
-    REQUIRE(ran.exit_code == 0);
-    std::map<std::string, std::string> v = HarnessValues(ran.out);
+    LinkMps2Image(board, {"-I" + out, DataDir() + "/aot/stack_glue_harness.c", out + "/wasmiot_wasm2c.c",
+                          out + "/libstack.a"}, dir.File("image.elf"));
+    std::string ran = RunMps2Image(board, dir.File("image.elf"));
+    INFO(ran << "largest frame " << largest_frame);
+    std::map<std::string, std::string> v = HarnessValues(ran);
     CHECK(std::stoull(v["caller_gap"]) >= 1024u);
     for (const char* call : {"shallow", "deep"}) {
       INFO(call);
