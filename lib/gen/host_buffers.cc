@@ -296,4 +296,21 @@ std::string HostBufferWrapper(const ExportNames& e, const HostCallContext& conte
   return c + "  return wasmiot_result;\n}\n";
 }
 
+std::string ExportWrapperDeclarations(const Manifest& manifest, const Names& names, const std::string& first) {
+  std::string h;
+  for (const ExportNames& e : names.exports) {
+    const Signature& s = e.spec->signature;
+    std::vector<std::string> doc = CommentLines(e.spec->doc);
+    doc.insert(doc.begin(), fmt::format("Calls export \"{}\" ({}).", e.spec->name, e.spec->required ? "required" : "optional"));
+    bool host_memory = TakesHostBuffers(manifest, s);
+    if (host_memory) {
+      std::vector<std::string> more = HostBufferParamDoc(s);
+      doc.insert(doc.end(), more.begin(), more.end());
+    }
+    h += "\n" + CDocComment(doc);
+    h += fmt::format("wasmiot_status wasmiot_call_{}({});\n", e.c_name, WrapperParams(s, first, host_memory));
+  }
+  return h;
+}
+
 }  // namespace wasmiot::gen

@@ -28,6 +28,10 @@ std::string HostBufferDefines(const Manifest& manifest);
 std::vector<std::string> HostBufferConventionDoc(const Manifest& manifest);
 std::vector<std::string> HostBufferParamDoc(const Signature& signature);
 
+// The header's declaration of every export wrapper, each with its doc comment:
+// `wasmiot_status wasmiot_call_<export>(<first>, ...)`.
+std::string ExportWrapperDeclarations(const Manifest& manifest, const Names& names, const std::string& first);
+
 // What the wrappers' shared C needs of a runtime.
 struct HostCallContext {
   std::string param;  // the wrappers' first parameter: "wasm_exec_env_t exec_env"

@@ -364,18 +364,7 @@ Result<std::vector<GeneratedFile>> GenerateHostWamr(const GenRequest& request, c
     for (const std::string& line : HostBufferConventionDoc(m)) h += " * " + line + "\n";
     h += " */\n";
   }
-  for (const ExportNames& e : names.exports) {
-    const Signature& s = e.spec->signature;
-    std::vector<std::string> doc = CommentLines(e.spec->doc);
-    doc.insert(doc.begin(), fmt::format("Calls export \"{}\" ({}).", e.spec->name, e.spec->required ? "required" : "optional"));
-    bool host_memory = TakesHostBuffers(m, s);
-    if (host_memory) {
-      std::vector<std::string> more = HostBufferParamDoc(s);
-      doc.insert(doc.end(), more.begin(), more.end());
-    }
-    h += "\n" + CDocComment(doc);
-    h += fmt::format("wasmiot_status wasmiot_call_{}({});\n", e.c_name, WrapperParams(s, "wasm_exec_env_t exec_env", host_memory));
-  }
+  h += ExportWrapperDeclarations(m, names, "wasm_exec_env_t exec_env");
   h += "\n#ifdef __cplusplus\n}\n#endif\n\n#endif /* WASMIOT_WAMR_H_ */\n";
 
   // ---- the source
