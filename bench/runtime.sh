@@ -9,7 +9,8 @@
 #  3. start-up: instantiating in process, and `wasmiot run` as a command, cold
 #     (empty AOT cache) and cached, against the interpreter (hyperfine), for a
 #     tiny module, a 12.8 KB one and a 16.9 KB one (a template in Rust at -O0).
-#   bash bench/runtime.sh     (after scripts/build.sh; needs clang, hyperfine, libbenchmark-dev)
+#   bash bench/runtime.sh     (after scripts/build.sh; needs clang, hyperfine, libbenchmark-dev, and
+#                              Debian's rustc with libstd-rust-dev-wasm32 for the 16.9 KB module)
 # Prints markdown tables; docs/benchmarks.md records a run.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
